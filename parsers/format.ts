@@ -1,0 +1,32 @@
+import type { EcsEvent } from './ecs.ts';
+import type { ParseResult } from './result.ts';
+
+export interface ParseContext {
+  /** When vigil received the input (epoch ms); used where a source omits the year or the time. */
+  receivedAt: number;
+}
+
+/** The header of a syslog message, as the syslog envelope hands it to a body format. */
+export interface SyslogHeader {
+  appname?: string;
+  msgid?: string;
+  hostname?: string;
+}
+
+/**
+ * One wire format. A new format is one folder under parsers/ exporting one of these, plus one line
+ * in parsers/index.ts.
+ */
+export interface Format {
+  /** Registry name, also the `format` a listener or webhook route stamps on raw input. */
+  readonly name: string;
+  /**
+   * Parse a whole input (a webhook body, or a syslog MSG for formats carried inside syslog) into
+   * ECS-shaped events, native fields kept under the module namespace. Pure, never throws.
+   */
+  parse(text: string, ctx: ParseContext): ParseResult;
+  /** Formats carried inside syslog: does this MSG belong to this format? Must be cheap. */
+  claims?(msg: string, header: SyslogHeader): boolean;
+}
+
+export type { EcsEvent, ParseResult };

@@ -1,0 +1,64 @@
+import { hash } from 'node:crypto';
+import { formats } from '../../parsers/index.ts';
+import type { EcsEvent } from '../../parsers/ecs.ts';
+import type { ParseResult } from '../../parsers/result.ts';
+import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
+import type { RawEvent } from '../pipeline/raw-event.ts';
+
+export const ECS_VERSION = '8.17.0';
+
+/**
+ * Raw input → normalised ECS events (one, or one per item where the source batches). Never throws:
+ * whatever does not parse is still returned, with its original text and the parse_failure tag.
+ */
+export function normalize(raw: RawEvent): EcsEvent[] {
+  const format = formats.get(raw.format);
+  let result: ParseResult;
+  try {
+    result = format
+      ? format.parse(raw.text, { receivedAt: raw.receivedAt })
+      : { ok: false, reason: `no parser for format "${raw.format}"` };
+  } catch (error) {
+    // A parser must not throw; if one does, the event still goes out, tagged.
+    result = { ok: false, reason: `parser crashed: ${(error as Error)?.message ?? String(error)}` };
+  }
+  const events = result.ok ? result.events : [failed(raw, result.reason, result.partial)];
+  return events.map((event, index) => finish(raw, event, index));
+}
+
+function failed(raw: RawEvent, reason: string, partial: EcsEvent | undefined): EcsEvent {
+  const event: EcsEvent = { ...partial };
+  event.tags = [...(event.tags ?? []), 'parse_failure'];
+  event.error = { ...event.error, message: reason, type: 'parse_failure' };
+  event.message ??= raw.text;
+  return event;
+}
+
+/** Fills the fields every event carries, whatever its source. */
+function finish(raw: RawEvent, event: EcsEvent, index: number): EcsEvent {
+  const created = new Date(raw.receivedAt).toISOString();
+  const ev = (event.event ??= {});
+  const module = ev.module ?? raw.format;
+  // A source-given identity (k8s auditID+stage, ...) makes redeliveries of the same event share an id;
+  // otherwise the id is a function of where, when and what vigil received.
+  const seed = ev.id !== undefined
+    ? `${module}\u0000${ev.id}`
+    : `${raw.listener}\u0000${raw.peer}\u0000${raw.receivedAt}\u0000${index}\u0000${raw.text}`;
+  ev.id = hash('sha256', seed, 'hex').slice(0, 32);
+  ev.original ??= raw.text;
+  ev.created = created;
+  ev.kind ??= 'event';
+  ev.module = module;
+  ev.dataset ??= `${module}.log`;
+  const syslogCode = event.log?.syslog?.severity?.code;
+  if (ev.severity === undefined && syslogCode !== undefined) ev.severity = fromSyslogCode(syslogCode).severity;
+  const log = (event.log ??= {});
+  if (log.level === undefined && ev.severity !== undefined) log.level = LEVELS[7 - Math.min(7, Math.max(0, ev.severity))];
+  log.source = { address: raw.peer };
+  event['@timestamp'] ??= created;
+  event.input = { type: raw.input };
+  const tags = [...(raw.tags ?? []), ...(event.tags ?? [])];
+  if (tags.length) event.tags = [...new Set(tags)];
+  event.ecs = { version: ECS_VERSION };
+  return event;
+}

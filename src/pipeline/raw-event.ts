@@ -1,0 +1,16 @@
+/** What a listener hands to the batcher: framed and stamped, never parsed. */
+export interface RawEvent {
+  /** Registry name of the format that will parse it (parsers/index.ts): 'syslog', 'neuvector', 'falco', ... */
+  format: string;
+  /** The message after framing (syslog) or the request body (webhooks). */
+  text: string;
+  /** When vigil received it, epoch milliseconds. */
+  receivedAt: number;
+  input: 'udp' | 'tcp' | 'tls' | 'http';
+  /** Listener id: 'syslog-udp', 'syslog-tcp', 'syslog-tls', 'http'. */
+  listener: string;
+  /** The sending peer, 'ip:port'. */
+  peer: string;
+  /** Set at framing time: 'truncated', 'invalid_utf8'. */
+  tags?: string[];
+}

@@ -1,0 +1,9 @@
+import type { RawEvent } from '../pipeline/raw-event.ts';
+
+/**
+ * Where listeners hand framed events. The promise resolves once the events are stored in Redis
+ * (webhooks answer 2xx only then) and rejects when they could not be (webhooks answer 503).
+ */
+export interface Submit {
+  (events: RawEvent[]): Promise<void>;
+}

@@ -1,0 +1,81 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Bounded reasons an event is dropped at a listener; pre-initialised so dashboards see zeros. */
+export const DROP_REASONS = ['queue_unavailable', 'too_large', 'rate_limited', 'connection_limit', 'backpressure', 'invalid_frame'] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+/**
+ * All of vigil's metrics, one instance per process (tests make their own). Names follow
+ * vigil_<noun>_<unit>_total; labels stay low-cardinality (listener, format, sink, queue, reason).
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly received = new Counter({
+    name: 'vigil_events_received_total', help: 'Messages framed by a listener or accepted by a webhook route.',
+    labelNames: ['listener'] as const, registers: [this.registry],
+  });
+  readonly dropped = new Counter({
+    name: 'vigil_events_dropped_total', help: 'Messages a listener dropped, by reason.',
+    labelNames: ['listener', 'reason'] as const, registers: [this.registry],
+  });
+  readonly truncated = new Counter({
+    name: 'vigil_events_truncated_total', help: 'Messages cut at the configured maximum length and tagged truncated.',
+    labelNames: ['listener'] as const, registers: [this.registry],
+  });
+  readonly stored = new Counter({
+    name: 'vigil_events_stored_total', help: 'Raw events written to Redis in ingest batches.',
+    registers: [this.registry],
+  });
+  readonly parsed = new Counter({
+    name: 'vigil_events_parsed_total', help: 'Normalised events produced, by format.',
+    labelNames: ['format'] as const, registers: [this.registry],
+  });
+  readonly parseFailed = new Counter({
+    name: 'vigil_events_parse_failed_total', help: 'Events forwarded with the parse_failure tag, by format.',
+    labelNames: ['format'] as const, registers: [this.registry],
+  });
+  readonly forwarded = new Counter({
+    name: 'vigil_events_forwarded_total', help: 'Events a sink accepted.',
+    labelNames: ['sink'] as const, registers: [this.registry],
+  });
+  readonly retried = new Counter({
+    name: 'vigil_events_retried_total', help: 'Events scheduled for another delivery attempt, by reason.',
+    labelNames: ['sink', 'reason'] as const, registers: [this.registry],
+  });
+  readonly deadLettered = new Counter({
+    name: 'vigil_events_failed_total', help: 'Events a sink rejected for good, moved to its dead-letter queue, by reason.',
+    labelNames: ['sink', 'reason'] as const, registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'vigil_queue_depth_jobs', help: 'Jobs (batches) waiting or delayed per queue.',
+    labelNames: ['queue'] as const, registers: [this.registry],
+  });
+  readonly dlqDepth = new Gauge({
+    name: 'vigil_dlq_depth_events', help: 'Events held in a sink dead-letter queue.',
+    labelNames: ['sink'] as const, registers: [this.registry],
+  });
+  readonly connections = new Gauge({
+    name: 'vigil_connections_open', help: 'Open TCP/TLS connections per listener.',
+    labelNames: ['listener'] as const, registers: [this.registry],
+  });
+  readonly httpRequests = new Counter({
+    name: 'vigil_http_requests_total', help: 'Webhook requests by route and status code.',
+    labelNames: ['route', 'status'] as const, registers: [this.registry],
+  });
+  readonly deliverSeconds = new Histogram({
+    name: 'vigil_sink_request_seconds', help: 'Time a sink took to deliver one batch attempt.',
+    labelNames: ['sink'] as const, buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+  }
+
+  /** Start labelled counters at zero so rates and alerts work before the first event. */
+  initListener(listener: string): void {
+    this.received.inc({ listener }, 0);
+    for (const reason of DROP_REASONS) this.dropped.inc({ listener, reason }, 0);
+  }
+}

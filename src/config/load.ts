@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.ts';
+import { ConfigError } from './errors.ts';
+
+export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Environment variables that override config keys. Each also has a `<NAME>_FILE` form that reads
+ * the value from a file (for secrets mounted by Docker or Kubernetes).
+ */
+export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: 'string' | 'port' }> = [
+  { env: 'VIGIL_DATA_DIR', path: ['data_dir'], kind: 'string' },
+  { env: 'VIGIL_ROLE', path: ['role'], kind: 'string' },
+  { env: 'VIGIL_LOG_LEVEL', path: ['log_level'], kind: 'string' },
+  { env: 'REDIS_URL', path: ['redis', 'url'], kind: 'string' },
+  { env: 'VIGIL_HOST', path: ['listen', 'host'], kind: 'string' },
+  { env: 'VIGIL_HTTP_PORT', path: ['listen', 'http_port'], kind: 'port' },
+  { env: 'VIGIL_SYSLOG_UDP_PORT', path: ['listen', 'syslog_udp_port'], kind: 'port' },
+  { env: 'VIGIL_SYSLOG_TCP_PORT', path: ['listen', 'syslog_tcp_port'], kind: 'port' },
+  { env: 'VIGIL_SYSLOG_TLS_PORT', path: ['listen', 'syslog_tls_port'], kind: 'port' },
+  { env: 'VIGIL_TLS_CERT', path: ['listen', 'tls', 'cert'], kind: 'string' },
+  { env: 'VIGIL_TLS_KEY', path: ['listen', 'tls', 'key'], kind: 'string' },
+  { env: 'VIGIL_TLS_CA', path: ['listen', 'tls', 'ca'], kind: 'string' },
+  { env: 'VIGIL_WEBHOOK_TOKEN', path: ['webhooks', 'token'], kind: 'string' },
+  { env: 'VIGIL_ES_URL', path: ['sinks', 'elasticsearch', 'url'], kind: 'string' },
+  { env: 'VIGIL_SPLUNK_HEC_URL', path: ['sinks', 'splunk-hec', 'url'], kind: 'string' },
+  { env: 'VIGIL_SPLUNK_HEC_TOKEN', path: ['sinks', 'splunk-hec', 'token'], kind: 'string' },
+  { env: 'VIGIL_LOKI_URL', path: ['sinks', 'loki', 'url'], kind: 'string' },
+  { env: 'VIGIL_FILE_PATH', path: ['sinks', 'file', 'path'], kind: 'string' },
+];
+
+/** Reads the YAML file named by VIGIL_CONFIG (or the default), applies env overrides, validates. */
+export function loadConfig(env: Env = process.env, file = env.VIGIL_CONFIG || DEFAULT_CONFIG_FILE): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('VIGIL_ERR_CONFIG_READ', [`${file}: ${(error as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ConfigError('VIGIL_ERR_CONFIG_YAML', [`${file}: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError('VIGIL_ERR_CONFIG_YAML', [`${file}: the top level must be a mapping`]);
+  }
+  return parseConfig(applyEnv(doc as Record<string, unknown>, env));
+}
+
+export function parseConfig(doc: unknown): Config {
+  const result = configSchema.safeParse(doc);
+  if (!result.success) throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', describeIssues(result.error.issues));
+  const config = result.data;
+  config.data_dir = resolve(config.data_dir);
+  return config;
+}
+
+/** zod issues as `key.path: message` lines, for people. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): string[] {
+  return issues.map((issue) => {
+    const key = [...prefix, ...issue.path.map(String)].join('.') || '(top level)';
+    return `${key}: ${issue.message}`;
+  });
+}
+
+function applyEnv(doc: Record<string, unknown>, env: Env): Record<string, unknown> {
+  const problems: string[] = [];
+  for (const { env: name, path, kind } of ENV_OVERRIDES) {
+    let raw = env[name];
+    const fromFile = env[`${name}_FILE`];
+    if (raw === undefined && fromFile) {
+      try {
+        raw = readFileSync(fromFile, 'utf8').trim();
+      } catch (error) {
+        problems.push(`${name}_FILE: ${(error as Error).message}`);
+        continue;
+      }
+    }
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw;
+    if (kind === 'port') {
+      if (raw === 'off') value = 'off';
+      else if (/^\d+$/.test(raw)) value = Number(raw);
+      else {
+        problems.push(`${name}: expected a port number or off, got "${raw}"`);
+        continue;
+      }
+    }
+    setPath(doc, path, value);
+  }
+  if (problems.length) throw new ConfigError('VIGIL_ERR_CONFIG_ENV', problems);
+  return doc;
+}
+
+function setPath(doc: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = doc;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}

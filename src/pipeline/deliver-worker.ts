@@ -1,0 +1,112 @@
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { DeliveryPolicy } from '../config/schema.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Outcome, Sink, SinkEvent } from '../sinks/kit/types.ts';
+import { backoffMs } from './backoff.ts';
+import { decodeSinkBatch, encodeSinkBatch } from './codec.ts';
+import type { DeadLetter, DeadLetterQueue } from './dlq.ts';
+import { sinkQueueName, type QueueSetup, type SinkBatchJob } from './queues.ts';
+
+export interface DeliverStageOptions {
+  setup: QueueSetup;
+  sink: Sink;
+  policy: DeliveryPolicy;
+  dlq: DeadLetterQueue;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * Drives one sink from its queue: send a batch, then act on each event's outcome. Accepted events
+ * are done; rejected ones go to the sink's dead-letter queue; the rest stay in the job, which is
+ * delayed by the backoff and tried again with only those events (Vector's RetryPartial).
+ */
+export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBatchJob> {
+  const { setup, sink, logger } = options;
+  const started = once(async () => sink.start?.());
+  const worker = new Worker<SinkBatchJob>(sinkQueueName(sink.name), (job, token) => deliver(job, token, options, started), {
+    connection: setup.connection,
+    prefix: setup.prefix,
+    concurrency: options.policy.concurrency,
+    maxStalledCount: 1000,
+    lockDuration: 60_000,
+  });
+  worker.on('error', (error) => logger.error({ error, sink: sink.name }, 'Deliver worker error'));
+  return worker;
+}
+
+async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>): Promise<void> {
+  const { sink, policy, dlq, metrics, logger } = options;
+  const events = await decodeSinkBatch(job.data.z);
+  const attempt = (job.data.attempt ?? 0) + 1;
+  const firstAttemptAt = job.data.firstAttemptAt ?? Date.now();
+
+  const outcomes = await started().then(
+    () => sendOnce(sink, events, metrics),
+    // Setup (an index template, say) failed: nothing was sent; the batch waits and tries again.
+    (error: Error) => events.map((): Outcome => ({ kind: 'retry', reason: 'unavailable', detail: `sink setup failed: ${error.message}` })),
+  );
+  const retry: SinkEvent[] = [];
+  const dead: DeadLetter[] = [];
+  let ok = 0;
+  let retryAfterMs = 0;
+  let retryReason = '';
+  const at = new Date().toISOString();
+  outcomes.forEach((outcome, i) => {
+    if (outcome.kind === 'ok') ok++;
+    else if (outcome.kind === 'dead') dead.push({ at, sink: sink.name, reason: outcome.reason, detail: outcome.detail, attempts: attempt, event: events[i] });
+    else {
+      retry.push(events[i]);
+      retryAfterMs = Math.max(retryAfterMs, outcome.afterMs ?? 0);
+      retryReason ||= outcome.reason;
+      if (attempt >= policy.max_attempts) {
+        dead.push({ at, sink: sink.name, reason: 'retries_exhausted', detail: `${outcome.reason}: ${outcome.detail ?? ''}`.trim(), attempts: attempt, event: events[i] });
+      }
+    }
+  });
+
+  if (ok) metrics.forwarded.inc({ sink: sink.name }, ok);
+  if (dead.length) {
+    await dlq.add(dead);
+    for (const d of dead) metrics.deadLettered.inc({ sink: sink.name, reason: d.reason });
+    logger.error({ sink: sink.name, events: dead.length, reason: dead[0].reason, detail: dead[0].detail.slice(0, 500) }, 'Events moved to the dead-letter queue');
+  }
+  if (!retry.length || attempt >= policy.max_attempts) return;
+
+  metrics.retried.inc({ sink: sink.name, reason: retryReason }, retry.length);
+  const delay = backoffMs(attempt, policy, retryAfterMs);
+  logger.warn({ sink: sink.name, events: retry.length, reason: retryReason, attempt, delayMs: delay }, 'Delivery will be retried');
+  await job.updateData({ z: await encodeSinkBatch(retry), n: retry.length, attempt, firstAttemptAt });
+  await job.moveToDelayed(Date.now() + delay, token);
+  throw new DelayedError();
+}
+
+/** One attempt; a thrown error or a wrong-sized answer means the whole batch is retried. */
+async function sendOnce(sink: Sink, events: SinkEvent[], metrics: Metrics): Promise<Outcome[]> {
+  const stop = metrics.deliverSeconds.startTimer({ sink: sink.name });
+  try {
+    const outcomes = await sink.send(events);
+    if (outcomes.length !== events.length) {
+      throw new Error(`sink ${sink.name} returned ${outcomes.length} outcomes for ${events.length} events`);
+    }
+    return outcomes;
+  } catch (error) {
+    const detail = (error as Error)?.message ?? String(error);
+    return events.map(() => ({ kind: 'retry', reason: 'network', detail }) as const);
+  } finally {
+    stop();
+  }
+}
+
+/** Runs `fn` once; a failure is forgotten so the next call tries again. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= fn().catch((error: unknown) => {
+      running = undefined;
+      throw error;
+    });
+    return running;
+  };
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Queue, Worker, ConnectionOptions } from 'bullmq';
+import { Batcher, type BatcherOptions } from '../ingest/batcher.ts';
+import type { Submit } from '../ingest/submit.ts';
+import type { DeliveryPolicy } from '../config/schema.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Sink } from '../sinks/kit/types.ts';
+import { encodeRawBatch, encodeSinkBatch } from './codec.ts';
+import { startDeliverWorker } from './deliver-worker.ts';
+import { DeadLetterQueue } from './dlq.ts';
+import { startProcessWorker } from './process-worker.ts';
+import { INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
+import type { RawEvent } from './raw-event.ts';
+
+export interface PipelineOptions {
+  /** ioredis options for the Redis that holds every queue. */
+  redis: Record<string, unknown>;
+  prefix: string;
+  roles: { ingest: boolean; process: boolean; deliver: boolean };
+  batch: BatcherOptions;
+  processConcurrency: number;
+  /** Every enabled sink: the process stage fans out to all of them; deliver workers drive them. */
+  sinks: Array<{ sink: Sink; policy: DeliveryPolicy }>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export interface Pipeline {
+  /** Hand raw events to the batcher (ingest role). */
+  submit: Submit;
+  /** A plain connection for health checks, the DLQ and queue metrics. */
+  redis: Redis;
+  dlq: DeadLetterQueue;
+  queues: Map<string, Queue>;
+  /** Moves up to `count` dead letters of a sink back onto its queue (after the cause was fixed). */
+  replay(sink: string, count: number): Promise<number>;
+  /** Stop taking work, flush in-flight batches to Redis, let workers finish their jobs, close. */
+  stop(): Promise<void>;
+}
+
+/** Wires queues and workers for the roles this process plays. The only place that builds BullMQ objects. */
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const { metrics, logger, roles } = options;
+  const connection = { ...options.redis, maxRetriesPerRequest: null } as ConnectionOptions;
+  const setup: QueueSetup = { connection, prefix: options.prefix };
+  const redis = new Redis({ ...options.redis, maxRetriesPerRequest: 2, lazyConnect: true });
+  redis.on('error', (error) => logger.debug({ error }, 'Redis connection error'));
+  await redis.connect();
+  const dlq = new DeadLetterQueue(redis, options.prefix);
+  const queues = new Map<string, Queue>();
+  const workers: Worker[] = [];
+
+  let batcher: Batcher | undefined;
+  if (roles.ingest) {
+    const ingest = openQueue<RawBatchJob>(INGEST_QUEUE, setup);
+    queues.set(INGEST_QUEUE, ingest);
+    batcher = new Batcher(async (events: RawEvent[]) => {
+      await ingest.add('batch', { z: await encodeRawBatch(events), n: events.length }, { ...INGEST_JOB_OPTIONS, jobId: randomUUID() });
+      metrics.stored.inc(events.length);
+    }, options.batch);
+  }
+
+  const sinkQueues = new Map<string, Queue<SinkBatchJob>>();
+  for (const { sink } of options.sinks) {
+    const queue = openQueue<SinkBatchJob>(sinkQueueName(sink.name), setup);
+    sinkQueues.set(sink.name, queue);
+    queues.set(queue.name, queue);
+  }
+  if (roles.process) {
+    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, metrics, logger }));
+  }
+  if (roles.deliver) {
+    for (const { sink, policy } of options.sinks) {
+      metrics.forwarded.inc({ sink: sink.name }, 0);
+      workers.push(startDeliverWorker({ setup, sink, policy, dlq, metrics, logger }));
+    }
+  }
+
+  return {
+    submit: batcher ? batcher.submit : () => Promise.reject(new Error('this vigil process does not run the ingest role')),
+    redis,
+    dlq,
+    queues,
+    replay: (sink, count) => {
+      const queue = sinkQueues.get(sink);
+      if (!queue) return Promise.reject(new Error(`no enabled sink named "${sink}"`));
+      return dlq.replay(sink, count, async (entries) => {
+        const events = entries.map((e) => e.event);
+        await queue.add('replay', { z: await encodeSinkBatch(events), n: events.length }, { jobId: `replay-${randomUUID()}`, removeOnComplete: true, removeOnFail: false });
+      });
+    },
+    async stop() {
+      await batcher?.drain();
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      redis.disconnect();
+    },
+  };
+}

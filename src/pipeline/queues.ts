@@ -1,0 +1,63 @@
+import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
+
+/**
+ * Queue names and job options: the one place that knows how vigil lays out BullMQ.
+ *
+ *   ingest            raw batches from the listeners (process stage consumes)
+ *   sink-<name>       normalised batches for one sink (its deliver worker consumes)
+ */
+export const INGEST_QUEUE = 'ingest';
+export const sinkQueueName = (sink: string): string => `sink-${sink}`;
+
+/** How long a fan-out stays deduplicated: far longer than a stalled process job takes to be retried. */
+export const FANOUT_DEDUPE_TTL_MS = 6 * 60 * 60 * 1000;
+
+export interface RawBatchJob {
+  /** Base64 deflate of RawEvent[] JSON. */
+  z: string;
+  /** Events in the batch (for metrics without decoding). */
+  n: number;
+}
+
+export interface SinkBatchJob {
+  /** Base64 deflate of the sink batch (see codec.ts). */
+  z: string;
+  n: number;
+  /** Delivery attempts made so far (the deliver worker counts them itself: see deliver-worker.ts). */
+  attempt?: number;
+  /** When the first attempt started, epoch ms. */
+  firstAttemptAt?: number;
+}
+
+/**
+ * Ingest and process jobs are retried by BullMQ only when Redis or a crash interrupted them
+ * (parsers never throw), so the backoff is short and the attempts many. Finished jobs are removed
+ * at once: their payload is the bulk of Redis memory.
+ */
+export const INGEST_JOB_OPTIONS: JobsOptions = {
+  attempts: 1000,
+  backoff: { type: 'exponential', delay: 200 },
+  removeOnComplete: true,
+  removeOnFail: false,
+};
+
+export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
+  return {
+    jobId: `${batchId}.${sink}`,
+    // A retried process job re-adds the same sink jobs: the deduplication key (kept after the
+    // job completes and is removed) turns those re-adds into no-ops.
+    deduplication: { id: `${batchId}.${sink}`, ttl: FANOUT_DEDUPE_TTL_MS },
+    attempts: 1, // retries are the deliver worker's own (moveToDelayed), with the sink's policy
+    removeOnComplete: true,
+    removeOnFail: false,
+  };
+}
+
+export interface QueueSetup {
+  connection: ConnectionOptions;
+  prefix: string;
+}
+
+export function openQueue<T>(name: string, setup: QueueSetup): Queue<T> {
+  return new Queue<T>(name, { connection: setup.connection, prefix: setup.prefix });
+}

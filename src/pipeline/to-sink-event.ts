@@ -1,0 +1,23 @@
+import type { EcsEvent } from '../../parsers/ecs.ts';
+import type { SinkEvent } from '../sinks/kit/types.ts';
+
+/** The routing fields every sink may need, lifted once so sinks never parse the event again. */
+export function toSinkEvent(event: EcsEvent): SinkEvent {
+  const ev = event.event ?? {};
+  const sinkEvent: SinkEvent = {
+    id: ev.id ?? '',
+    timestamp: event['@timestamp'] ?? ev.created ?? new Date().toISOString(),
+    dataset: ev.dataset ?? 'unknown',
+    module: ev.module ?? 'unknown',
+    level: event.log?.level ?? 'info',
+    // JSON.stringify writes JSON.rawJSON values (integers beyond 2^53) digit for digit.
+    json: JSON.stringify(event),
+  };
+  const cluster = event.orchestrator?.cluster?.name;
+  const namespace = event.orchestrator?.namespace;
+  const host = event.observer?.hostname ?? event.host?.hostname ?? event.host?.name;
+  if (cluster) sinkEvent.cluster = cluster;
+  if (namespace) sinkEvent.namespace = namespace;
+  if (host) sinkEvent.host = host;
+  return sinkEvent;
+}

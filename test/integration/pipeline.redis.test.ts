@@ -1,0 +1,114 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { MemorySink, waitFor } from '../support/memory-sink.ts';
+import { startPipeline, type Pipeline } from '../../src/pipeline/pipeline.ts';
+import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
+import { Metrics } from '../../src/observability/metrics.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import type { RawEvent } from '../../src/pipeline/raw-event.ts';
+
+let redis: TestRedis;
+before(async () => { redis = await startTestRedis(); });
+after(async () => { await redis.destroy(); });
+
+const fastPolicy = { concurrency: 2, initial_backoff_ms: 10, max_backoff_ms: 50, max_attempts: 5 };
+let prefixes = 0;
+
+async function pipelineWith(sinks: MemorySink[], metrics = new Metrics()): Promise<Pipeline> {
+  return startPipeline({
+    redis: ioredisOptions(redis.target),
+    prefix: `t${++prefixes}`,
+    roles: { ingest: true, process: true, deliver: true },
+    batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },
+    processConcurrency: 2,
+    sinks: sinks.map((sink) => ({ sink, policy: fastPolicy })),
+    metrics,
+    logger: silentLogger,
+  });
+}
+
+function raws(n: number, from = 0): RawEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    format: 'json', text: `{"n":${from + i}}`, receivedAt: 1_750_000_000_000 + from + i,
+    input: 'http', listener: 'http', peer: '127.0.0.1:1',
+  }));
+}
+
+const numberOf = (json: string) => Number(/"n":(\d+)/.exec(json)?.[1] ?? /\\"n\\":(\d+)/.exec(json)?.[1]);
+
+test('every submitted event reaches every sink exactly once, through Redis', async () => {
+  const a = new MemorySink('a');
+  const b = new MemorySink('b');
+  const metrics = new Metrics();
+  const pipeline = await pipelineWith([a, b], metrics);
+  try {
+    await Promise.all([pipeline.submit(raws(250)), pipeline.submit(raws(250, 250))]);
+    await waitFor(() => a.accepted.length >= 500 && b.accepted.length >= 500, 20_000, 'both sinks to get 500 events');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(a.accepted.length, 500);
+    assert.equal(b.accepted.length, 500);
+    assert.deepEqual(a.duplicates(), []);
+    assert.deepEqual(new Set(a.accepted.map((e) => numberOf(e.json))).size, 500);
+    assert.ok(a.sends <= 20, `batched: ${a.sends} sends for 500 events`);
+    assert.match(await metrics.registry.metrics(), /vigil_events_forwarded_total\{sink="a"\} 500/);
+  } finally {
+    await pipeline.stop();
+  }
+});
+
+test('retries only the events a sink asked to retry, and delivers each once', async () => {
+  const sink = new MemorySink();
+  sink.script = (event, attempt) => (numberOf(event.json) % 3 === 0 && attempt < 3 ? { kind: 'retry', reason: 'rate_limited' } : { kind: 'ok' });
+  const metrics = new Metrics();
+  const pipeline = await pipelineWith([sink], metrics);
+  try {
+    await pipeline.submit(raws(90));
+    await waitFor(() => sink.accepted.length >= 90, 20_000, '90 deliveries');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sink.accepted.length, 90);
+    assert.deepEqual(sink.duplicates(), []);
+    const retried = [...sink.attempts.values()].filter((n) => n === 3).length;
+    assert.equal(retried, 30, 'the 30 multiples of three took three attempts');
+    assert.match(await metrics.registry.metrics(), /vigil_events_retried_total\{sink="memory",reason="rate_limited"\} 60/);
+  } finally {
+    await pipeline.stop();
+  }
+});
+
+test('rejected events land in the dead-letter queue with the reason, and replay delivers them', async () => {
+  const sink = new MemorySink();
+  let fixed = false;
+  sink.script = (event) => (!fixed && numberOf(event.json) < 5 ? { kind: 'dead', reason: 'mapping_error', detail: 'failed to parse field [n]' } : { kind: 'ok' });
+  const pipeline = await pipelineWith([sink]);
+  try {
+    await pipeline.submit(raws(20));
+    await waitFor(async () => sink.accepted.length >= 15 && (await pipeline.dlq.size('memory')) === 5, 20_000, 'DLQ of 5');
+    const letters = await pipeline.dlq.list('memory');
+    assert.deepEqual(letters.map((l) => numberOf(l.event.json)).sort(), [0, 1, 2, 3, 4]);
+    assert.ok(letters.every((l) => l.reason === 'mapping_error' && l.detail === 'failed to parse field [n]'));
+    fixed = true;
+    assert.equal(await pipeline.replay('memory', 100), 5);
+    await waitFor(() => sink.accepted.length >= 20, 20_000, 'replayed events');
+    assert.equal(await pipeline.dlq.size('memory'), 0);
+    assert.deepEqual(sink.duplicates(), []);
+  } finally {
+    await pipeline.stop();
+  }
+});
+
+test('events still failing after the last attempt are dead-lettered as retries_exhausted, not lost', async () => {
+  const sink = new MemorySink();
+  sink.script = (event) => (numberOf(event.json) === 7 ? { kind: 'retry', reason: 'unavailable', detail: '503' } : { kind: 'ok' });
+  const pipeline = await pipelineWith([sink]);
+  try {
+    await pipeline.submit(raws(10));
+    await waitFor(async () => (await pipeline.dlq.size('memory')) === 1, 20_000, 'exhausted event in DLQ');
+    const [letter] = await pipeline.dlq.list('memory');
+    assert.equal(letter.reason, 'retries_exhausted');
+    assert.equal(letter.attempts, fastPolicy.max_attempts);
+    assert.equal(sink.accepted.length, 9);
+  } finally {
+    await pipeline.stop();
+  }
+});

@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startRedisServer, ioredisOptions, type RunningRedis, type RedisServerOptions } from '../../src/pipeline/redis-server.ts';
+
+/**
+ * A real, isolated redis-server for one test file: free TCP port, its own temp dir, AOF on.
+ * Never the machine's shared Redis.
+ */
+export interface TestRedis extends RunningRedis {
+  dir: string;
+  options: RedisServerOptions;
+  url: string;
+  client(): Redis;
+  /** Stops the server and removes its directory. */
+  destroy(): Promise<void>;
+}
+
+export async function startTestRedis(extra: Partial<RedisServerOptions> = {}): Promise<TestRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
+  const options: RedisServerOptions = { dir, port: 0, ...extra };
+  const server = await startRedisServer(options);
+  const url = 'url' in server.target ? server.target.url : server.target.path;
+  const clients: Redis[] = [];
+  return {
+    ...server,
+    dir,
+    options,
+    url,
+    client() {
+      const c = new Redis({ ...ioredisOptions(server.target), maxRetriesPerRequest: null });
+      clients.push(c);
+      return c;
+    },
+    async destroy() {
+      for (const c of clients) c.disconnect();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,5 +1,24 @@
 import type { Format } from '../format.ts';
-import { fail } from '../result.ts';
+import { fail, guarded, ok, type ParseResult } from '../result.ts';
+import { isObject } from '../json/read.ts';
+import { tryParseLossless } from '../json/lossless.ts';
+import { failedItem } from '../json/item-failure.ts';
+import { fromAlert } from './alert.ts';
 
-// Placeholder until the alertmanager parser lands.
-export const alertmanager: Format = { name: 'alertmanager', parse: () => fail('alertmanager parser not implemented') };
+/** Prometheus Alertmanager webhook (payload version 4): one event per alert of the notification. */
+export const alertmanager: Format = {
+  name: 'alertmanager',
+  parse: (body) => guarded('alertmanager parser crashed', () => parseNotification(body)),
+};
+
+function parseNotification(body: string): ParseResult {
+  const parsed = tryParseLossless(body);
+  if (!parsed.ok) return fail(parsed.reason);
+  const notification = parsed.value;
+  if (!isObject(notification) || !Array.isArray(notification.alerts)) {
+    return fail('alertmanager body is not a webhook notification: no "alerts" array');
+  }
+  return ok(...notification.alerts.map((alert) => isObject(alert)
+    ? fromAlert(alert, notification)
+    : failedItem('alertmanager alert is not an object', JSON.stringify(alert), { event: { module: 'alertmanager', dataset: 'alertmanager.alert' } })));
+}

@@ -1,5 +1,58 @@
+import type { EcsEvent } from '../ecs.ts';
 import type { Format } from '../format.ts';
-import { fail } from '../result.ts';
+import { fail, guarded, ok, type ParseResult } from '../result.ts';
+import { fromName } from '../severity.ts';
+import { jsonDocuments, type JsonDocument } from './documents.ts';
+import { failedItem } from './item-failure.ts';
+import { isObject, text, type JsonObject } from './read.ts';
+import { timestampFromJson } from './timestamp.ts';
 
-// Placeholder until the json parser lands.
-export const json: Format = { name: 'json', parse: () => fail('json parser not implemented') };
+/**
+ * Generic JSON: one object, an array of objects, or NDJSON (one object per line) → one event each,
+ * the object kept whole under `json`.
+ */
+export const json: Format = {
+  name: 'json',
+  parse: (body) => guarded('json parser crashed', () => parseJson(body)),
+  claims: (msg) => msg.trimStart().startsWith('{'),
+};
+
+function parseJson(body: string): ParseResult {
+  const parsed = jsonDocuments(body);
+  if (!parsed.ok) return fail(parsed.reason);
+  const [first] = parsed.documents;
+  const single = parsed.documents.length === 1 && first.ok ? first.value : undefined;
+  if (single !== undefined && !isObject(single) && !Array.isArray(single)) {
+    return fail('json body is not an object or an array of objects');
+  }
+  const items: JsonDocument[] = Array.isArray(single) ? single.map((value) => ({ ok: true, value })) : parsed.documents;
+  const many = items.length > 1;
+  return ok(...items.map((item) => {
+    // With several items each event keeps its own text; a lone item's original is the whole body.
+    const own = item.text ?? (item.ok ? JSON.stringify(item.value) : '');
+    const original = many ? own : undefined;
+    if (!item.ok) return failedItem(item.reason, own, base());
+    if (!isObject(item.value)) return failedItem('json item is not an object', own, base());
+    return fromObject(item.value, original, own);
+  }));
+}
+
+function base(): EcsEvent {
+  return { event: { module: 'json', dataset: 'json.log' } };
+}
+
+function fromObject(object: JsonObject, original: string | undefined, own: string): EcsEvent {
+  const event = base();
+  const timestamp = timestampFromJson(object['@timestamp']) ?? timestampFromJson(object.timestamp) ?? timestampFromJson(object.time);
+  if (timestamp) event['@timestamp'] = timestamp;
+  // Without a message field the item's own text is the searchable message, as Filebeat does for raw lines.
+  event.message = text(object.message) ?? text(object.msg) ?? own;
+  const level = typeof object.level === 'string' ? fromName(object.level) : undefined;
+  if (level) {
+    event.event!.severity = level.severity;
+    event.log = { level: level.level };
+  }
+  if (original !== undefined) event.event!.original = original;
+  event.json = object;
+  return event;
+}

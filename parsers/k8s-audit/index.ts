@@ -1,5 +1,27 @@
 import type { Format } from '../format.ts';
-import { fail } from '../result.ts';
+import { fail, guarded, ok, type ParseResult } from '../result.ts';
+import { isObject } from '../json/read.ts';
+import { tryParseLossless } from '../json/lossless.ts';
+import { failedItem } from '../json/item-failure.ts';
+import { auditItems } from './items.ts';
+import { fromAuditEvent } from './audit-event.ts';
 
-// Placeholder until the k8s-audit parser lands.
-export const k8sAudit: Format = { name: 'k8s-audit', parse: () => fail('k8s-audit parser not implemented') };
+/** Kubernetes audit webhook: an audit.k8s.io/v1 EventList → one event per item. */
+export const k8sAudit: Format = {
+  name: 'k8s-audit',
+  parse: (body) => guarded('k8s-audit parser crashed', () => parseAudit(body)),
+};
+
+function parseAudit(body: string): ParseResult {
+  const parsed = tryParseLossless(body);
+  if (!parsed.ok) return fail(parsed.reason);
+  const found = auditItems(parsed.value);
+  if (!found.ok) return fail(found.reason);
+  return ok(...found.items.map((item) => {
+    // Each event of a batch keeps its own item, not the whole batch, as its original.
+    const original = found.batch ? JSON.stringify(item) : undefined;
+    return isObject(item)
+      ? fromAuditEvent(item, original)
+      : failedItem('k8s-audit item is not an object', original ?? body, { event: { module: 'kubernetes', dataset: 'kubernetes.audit' } });
+  }));
+}

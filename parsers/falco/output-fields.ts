@@ -1,0 +1,75 @@
+import type { EcsEvent } from '../ecs.ts';
+import { compact, integer, text, type JsonObject } from '../json/read.ts';
+import { connection } from './connection.ts';
+
+export type FieldSets = Pick<EcsEvent, 'process' | 'user' | 'container' | 'orchestrator' | 'file' | 'source' | 'destination' | 'network' | 'url'>;
+
+/**
+ * Falco output_fields (flat keys such as `proc.cmdline`, `k8s.pod.name`) → ECS field sets, following
+ * Elastic's Falco integration. Only fields the rule printed exist; `null` (unresolvable) is skipped.
+ */
+export function fieldSets(f: JsonObject): FieldSets {
+  const sets: FieldSets = {
+    process: compact({
+      name: text(f['proc.name']),
+      executable: text(f['proc.exepath']),
+      command_line: text(f['proc.cmdline']),
+      pid: integer(f['proc.pid']),
+      parent: {
+        name: text(f['proc.pname']),
+        executable: text(f['proc.pexepath']),
+        command_line: text(f['proc.pcmdline']),
+        pid: integer(f['proc.ppid']),
+      },
+    }),
+    user: compact({
+      name: text(f['user.name']) ?? text(f['ka.user.name']),
+      id: idText(f['user.uid']),
+    }),
+    ...containerSets(f),
+    file: fileOf(f),
+    ...connection(f),
+    network: compact({ transport: transport(f['fd.l4proto']) }),
+    url: compact({ original: text(f['ka.uri']) }),
+  };
+  return compact(sets) ?? {};
+}
+
+function containerSets(f: JsonObject): Pick<FieldSets, 'container' | 'orchestrator'> {
+  // Host processes report container.id (and name) "host": not a container.
+  const id = text(f['container.id']);
+  const inContainer = id !== 'host';
+  const tag = text(f['container.image.tag']);
+  const container = inContainer ? compact({
+    id,
+    name: text(f['container.name']),
+    image: { name: text(f['container.image.repository']) ?? text(f['container.image']), tag: tag ? [tag] : undefined },
+  }) : undefined;
+  const pod = text(f['k8s.pod.name']);
+  const auditTarget = text(f['ka.target.resource']);
+  const subresource = text(f['ka.target.subresource']);
+  const resource = pod !== undefined
+    ? { type: 'pod', name: pod }
+    : { type: auditTarget && (subresource ? `${auditTarget}/${subresource}` : auditTarget), name: text(f['ka.target.name']) };
+  const orchestrator = compact({ namespace: text(f['k8s.ns.name']) ?? text(f['ka.target.namespace']), resource });
+  return { container, orchestrator: orchestrator && { type: 'kubernetes', ...orchestrator } };
+}
+
+function fileOf(f: JsonObject): FieldSets['file'] {
+  const path = text(f['fd.name']);
+  const type = text(f['fd.type']);
+  // Without fd.type, a name starting with `/` is a path; sockets read `ip:port->ip:port`.
+  const isFile = type !== undefined ? type === 'file' || type === 'directory' : path?.startsWith('/') === true;
+  if (!isFile || path === undefined) return undefined;
+  return { path, name: text(f['fd.filename']) ?? (path.slice(path.lastIndexOf('/') + 1) || undefined) };
+}
+
+function idText(value: unknown): string | undefined {
+  const n = integer(value);
+  return n !== undefined ? String(n) : text(value);
+}
+
+function transport(value: unknown): string | undefined {
+  const proto = text(value)?.toLowerCase();
+  return proto === 'tcp' || proto === 'udp' || proto === 'icmp' ? proto : undefined;
+}

@@ -1,8 +1,64 @@
-import type { Format } from '../format.ts';
-import { fail } from '../result.ts';
+import type { EcsEvent } from '../ecs.ts';
+import type { Format, ParseContext, SyslogHeader } from '../format.ts';
+import { fail, guarded, ok } from '../result.ts';
+import type { ParseResult } from '../result.ts';
+import type { Envelope } from './envelope.ts';
+import { headerEvent } from './header-event.ts';
+import { withHeader } from './merge.ts';
+import { priorityEnd, priorityValue } from './priority.ts';
+import { parseRfc3164 } from './rfc3164.ts';
+import { parseRfc5424 } from './rfc5424.ts';
 
-// Placeholder until the syslog envelope lands: `bodies` are the formats that may ride in a MSG.
+/**
+ * The syslog envelope: one message after framing → its header under log.syslog.*, and its MSG parsed
+ * by the first of `bodies` that claims it (NeuVector, CEF, ...). Never a failure for an unknown
+ * header: text that is no syslog form at all is kept as a user.notice message received now.
+ */
 export function syslog(bodies: Format[]): Format {
-  void bodies;
-  return { name: 'syslog', parse: () => fail('syslog parser not implemented') };
+  const claimants = bodies.filter((body) => body.claims !== undefined);
+  return {
+    name: 'syslog',
+    parse: (text, ctx) => guarded('syslog', () => parseMessage(text, ctx, claimants)),
+  };
+}
+
+function parseMessage(text: string, ctx: ParseContext, bodies: Format[]): ParseResult {
+  const envelope = readEnvelope(withoutTrailer(text), ctx.receivedAt);
+  const header = headerEvent(envelope, ctx.receivedAt);
+  const msg = envelope.msg;
+  if (msg === undefined || msg === '') return ok(header);
+
+  const hints: SyslogHeader = {};
+  if (envelope.appname !== undefined) hints.appname = envelope.appname;
+  if (envelope.msgid !== undefined) hints.msgid = envelope.msgid;
+  if (envelope.hostname !== undefined) hints.hostname = envelope.hostname;
+  const body = bodies.find((format) => format.claims!(msg, hints));
+  if (body === undefined) return ok(header);
+
+  const result = body.parse(msg, ctx);
+  if (!result.ok) return fail(result.reason, result.partial ? withHeader(header, result.partial) : header);
+  return ok(...result.events.map((event: EcsEvent) => withHeader(header, event)));
+}
+
+/**
+ * Detection order of contracts §4.2: optional <PRI>; VERSION SP and an RFC 3339 date or `-` → RFC 5424;
+ * an RFC 3339 date → "ISO BSD"; `Mmm d` → RFC 3164; anything else → the whole text as MSG.
+ */
+function readEnvelope(text: string, receivedAt: number): Envelope {
+  const pos = priorityEnd(text);
+  const priority = priorityValue(text, pos);
+  return parseRfc5424(text, pos, priority)
+    ?? parseRfc3164(text, pos, priority, receivedAt)
+    ?? { priority, msg: text.slice(pos) };
+}
+
+/** Drops a trailing LF, CR or NUL run: a transport artefact (UDP senders append them), not MSG. */
+function withoutTrailer(text: string): string {
+  let end = text.length;
+  for (;;) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== 10 && c !== 13 && c !== 0) break;
+    end--;
+  }
+  return end === text.length ? text : text.slice(0, end);
 }

@@ -1,0 +1,90 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { cef } from '../../../parsers/cef/index.ts';
+import type { ParseResult } from '../../../parsers/result.ts';
+
+// Whatever follows `CEF:`, the parser returns (never throws, never hangs) either events that keep a
+// message, or a failure with a reason.
+
+const RECEIVED_AT = Date.parse('2025-06-03T14:07:08.123Z');
+const BUDGET_MS = 100;
+const samples = ['cef-escaping', 'cef-falco-alert-in-rfc3164']
+  .map((name) => readFileSync(new URL(`../../../fixtures/syslog/${name}.txt`, import.meta.url), 'utf8'));
+
+const cefChars = fc.constantFrom('|', '\\', '=', ' ', ' ', 'a', 'k', '1', '0', 'C', 'E', 'F', ':', 'n', 'r', '_', '.', '[', ']', '\n', 'é');
+const edit = fc.record({ at: fc.nat(), remove: fc.nat({ max: 3 }), insert: fc.string({ unit: cefChars, maxLength: 3 }) });
+const mutatedSample = fc.tuple(fc.constantFrom(...samples), fc.array(edit, { maxLength: 4 })).map(([sample, edits]) => {
+  let text = sample;
+  for (const { at, remove, insert } of edits) {
+    const i = at % (text.length + 1);
+    text = text.slice(0, i) + insert + text.slice(i + remove);
+  }
+  return text;
+});
+const anyCef = fc.oneof(
+  fc.string({ unit: cefChars, maxLength: 200 }).map((rest) => `CEF:${rest}`),
+  fc.tuple(fc.array(fc.string({ unit: cefChars, maxLength: 8 }), { minLength: 7, maxLength: 7 }), fc.string({ unit: cefChars, maxLength: 150 }))
+    .map(([fields, extension]) => `CEF:${fields.join('|')}|${extension}`),
+  fc.string({ unit: 'binary', maxLength: 200 }).map((rest) => `CEF:${rest}`),
+  fc.string({ unit: 'binary', maxLength: 100 }),
+  mutatedSample,
+);
+
+function timed(parse: () => ParseResult): ParseResult {
+  const started = performance.now();
+  const result = parse();
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < BUDGET_MS, `took ${elapsed.toFixed(1)} ms`);
+  return result;
+}
+
+describe('CEF properties', () => {
+  test('returns events with a message and module cef, or a failure reason', () => {
+    fc.assert(fc.property(anyCef, (text) => {
+      const result = timed(() => cef.parse(text, { receivedAt: RECEIVED_AT }));
+      if (!result.ok) {
+        assert.match(result.reason, /^cef: /);
+        return;
+      }
+      assert.equal(result.events.length, 1);
+      const [event] = result.events;
+      assert.equal(typeof event.message, 'string');
+      assert.equal(event.event?.module, 'cef');
+      const port = event.source?.port;
+      assert.ok(port === undefined || (Number.isInteger(port) && port >= 0 && port <= 65_535));
+    }), { numRuns: 1500 });
+  });
+
+  test('a well-formed header always parses and decodes back to the fields it encodes', () => {
+    const escape = (field: string) => field.replaceAll('\\', '\\\\').replaceAll('|', '\\|');
+    const field = fc.string({ unit: cefChars, maxLength: 8 });
+    fc.assert(fc.property(fc.array(field, { minLength: 6, maxLength: 6 }), fc.string({ unit: cefChars, maxLength: 100 }), (fields, extension) => {
+      const result = cef.parse(`CEF:${fields.map(escape).join('|')}|${extension}`, { receivedAt: RECEIVED_AT });
+      assert.ok(result.ok, JSON.stringify(result));
+      const record = result.events[0].cef as { version: string; device: { vendor: string; event_class_id: string }; name: string };
+      assert.deepEqual([record.version, record.device.vendor, record.device.event_class_id, record.name], [fields[0], fields[1], fields[4], fields[5]]);
+    }), { numRuns: 500 });
+  });
+
+  test('stays linear on huge adversarial messages', () => {
+    const n = 256 * 1024;
+    const inputs = [
+      `CEF:${'\\|'.repeat(n / 2)}`,
+      `CEF:0|a|b|c|d|e|5|${'k=v '.repeat(n / 4)}`,
+      `CEF:0|a|b|c|d|e|5|${'a='.repeat(n / 2)}`,
+      `CEF:0|a|b|c|d|e|5|msg=${'\\'.repeat(n)}`,
+      `CEF:0|a|b|c|d|e|5|msg=${' '.repeat(n)}x=1`,
+      `CEF:0|a|b|c|d|e|5|${'x'.repeat(n)}=1`,
+      `${' '.repeat(n)}CEF:0|a|b|c|d|e|5|`,
+    ];
+    for (const text of inputs) {
+      const started = performance.now();
+      const result = cef.parse(text, { receivedAt: RECEIVED_AT });
+      const elapsed = performance.now() - started;
+      assert.ok(result.ok || result.reason);
+      assert.ok(elapsed < 1000, `${JSON.stringify(text.slice(0, 30))}… took ${elapsed.toFixed(0)} ms`);
+    }
+  });
+});

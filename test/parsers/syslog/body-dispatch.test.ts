@@ -1,0 +1,137 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { Format, ParseContext, SyslogHeader } from '../../../parsers/format.ts';
+import { fail, ok } from '../../../parsers/result.ts';
+import type { ParseResult } from '../../../parsers/result.ts';
+import { syslog } from '../../../parsers/syslog/index.ts';
+import { cef } from '../../../parsers/cef/index.ts';
+import { parseOne, RECEIVED_AT } from './parse-one.ts';
+
+interface Call { msg: string; header?: SyslogHeader; ctx?: ParseContext }
+
+/** A body format double: claims MSGs starting with `prefix`, records its calls, answers `answer`. */
+function bodyDouble(prefix: string, answer: (msg: string) => ParseResult): Format & { claimed: Call[]; parsed: Call[] } {
+  const claimed: Call[] = [];
+  const parsed: Call[] = [];
+  return {
+    name: `double-${prefix}`,
+    claimed,
+    parsed,
+    claims(msg, header) { claimed.push({ msg, header }); return msg.startsWith(prefix); },
+    parse(msg, ctx) { parsed.push({ msg, ctx }); return answer(msg); },
+  };
+}
+
+const NV = '<133>1 2025-06-03T14:13:56Z nv-pod /usr/local/bin/controller 12 neuvector - kind=x,level=Notice';
+
+describe('syslog body dispatch', () => {
+  test('hands the MSG and the header hints to the first body that claims it', () => {
+    const skipped = bodyDouble('nope', () => ok({}));
+    const first = bodyDouble('kind=', () => ok({ message: 'first' }));
+    const second = bodyDouble('kind=', () => ok({ message: 'second' }));
+    const event = parseOne(NV, [skipped, first, second]);
+    assert.equal(event.message, 'first');
+    assert.deepEqual(skipped.claimed, [{ msg: 'kind=x,level=Notice', header: { appname: '/usr/local/bin/controller', msgid: 'neuvector', hostname: 'nv-pod' } }]);
+    assert.deepEqual(first.parsed, [{ msg: 'kind=x,level=Notice', ctx: { receivedAt: RECEIVED_AT } }]);
+    assert.equal(second.claimed.length, 0, 'later bodies are not asked once one claims');
+  });
+
+  test('lets body fields win but keeps log.syslog from the header', () => {
+    const body = bodyDouble('kind=', () => ok({
+      '@timestamp': '2025-06-03T14:13:55Z',
+      message: 'body message',
+      event: { module: 'neuvector', dataset: 'neuvector.event', severity: 2 },
+      log: { level: 'notice', syslog: { priority: 1 } },
+    }));
+    const event = parseOne(NV, [body]);
+    assert.equal(event['@timestamp'], '2025-06-03T14:13:55Z', 'the body time is the event time');
+    assert.equal(event.message, 'body message');
+    assert.deepEqual(event.event, { module: 'neuvector', dataset: 'neuvector.event', severity: 2 });
+    assert.equal(event.log?.level, 'notice');
+    assert.equal(event.log?.syslog?.priority, 133);
+    assert.equal(event.log?.syslog?.msgid, 'neuvector');
+  });
+
+  test('fills host.hostname and observer.hostname from the header only where the body has none', () => {
+    const bare = parseOne(NV, [bodyDouble('kind=', () => ok({ host: { name: 'n' }, observer: { vendor: 'NeuVector' } }))]);
+    assert.deepEqual(bare.host, { name: 'n', hostname: 'nv-pod' });
+    assert.deepEqual(bare.observer, { vendor: 'NeuVector', hostname: 'nv-pod' });
+    const own = parseOne(NV, [bodyDouble('kind=', () => ok({ host: { hostname: 'node-1' }, observer: { hostname: 'ctl' } }))]);
+    assert.deepEqual(own.host, { hostname: 'node-1' });
+    assert.deepEqual(own.observer, { hostname: 'ctl' });
+  });
+
+  test('keeps the header time and MSG where the body sets none', () => {
+    const event = parseOne(NV, [bodyDouble('kind=', () => ok({ rule: { name: 'r' } }))]);
+    assert.equal(event['@timestamp'], '2025-06-03T14:13:56Z');
+    assert.equal(event.message, 'kind=x,level=Notice');
+    assert.deepEqual(event.rule, { name: 'r' });
+  });
+
+  test('drops a body event.original: the original is the whole message, which normalize keeps', () => {
+    const event = parseOne(NV, [bodyDouble('kind=', () => ok({ event: { original: 'kind=x,level=Notice' } }))]);
+    assert.equal(event.event?.original, undefined);
+  });
+
+  test('completes every event of a body that yields several', () => {
+    const result = syslog([bodyDouble('kind=', () => ok({ message: 'a' }, { message: 'b' }))]).parse(NV, { receivedAt: RECEIVED_AT });
+    assert.ok(result.ok);
+    assert.deepEqual(result.events.map((e: EcsEvent) => [e.message, e.log?.syslog?.hostname]), [['a', 'nv-pod'], ['b', 'nv-pod']]);
+  });
+
+  test('returns the header event when no body claims the MSG', () => {
+    const event = parseOne(NV, [bodyDouble('other', () => ok({ message: 'never' }))]);
+    assert.equal(event.message, 'kind=x,level=Notice');
+    assert.equal(event.event?.module, 'syslog');
+  });
+
+  test('does not ask bodies about an empty MSG', () => {
+    const body = bodyDouble('', () => ok({ message: 'never' }));
+    parseOne('<14>1 - - - - - -', [body]);
+    assert.equal(body.claimed.length, 0);
+  });
+
+  test('fails with the body reason and the header event as partial when the body fails', () => {
+    const result = syslog([bodyDouble('kind=', () => fail('neuvector: unknown notification'))]).parse(NV, { receivedAt: RECEIVED_AT });
+    assert.equal(result.ok, false);
+    assert.ok(!result.ok);
+    assert.equal(result.reason, 'neuvector: unknown notification');
+    assert.equal(result.partial?.log?.syslog?.priority, 133);
+    assert.equal(result.partial?.host?.hostname, 'nv-pod');
+    assert.equal(result.partial?.message, 'kind=x,level=Notice');
+  });
+
+  test('merges a failed body partial with the header', () => {
+    const result = syslog([bodyDouble('kind=', () => fail('bad', { event: { module: 'neuvector' } }))]).parse(NV, { receivedAt: RECEIVED_AT });
+    assert.ok(!result.ok);
+    assert.equal(result.partial?.event?.module, 'neuvector');
+    assert.equal(result.partial?.log?.syslog?.appname, '/usr/local/bin/controller');
+  });
+
+  test('turns a body that throws into a failure instead of throwing', () => {
+    const result = syslog([bodyDouble('kind=', () => { throw new Error('boom'); })]).parse(NV, { receivedAt: RECEIVED_AT });
+    assert.ok(!result.ok);
+    assert.match(result.reason, /boom/);
+  });
+
+  test('parses a CEF MSG inside RFC 3164: CEF time, dvchost and severity win, host from the header', () => {
+    const text = readFileSync(new URL('../../../fixtures/syslog/cef-falco-alert-in-rfc3164.txt', import.meta.url), 'utf8');
+    const event = parseOne(text, [cef]);
+    assert.equal(event['@timestamp'], '2025-03-14T09:26:53.589Z');
+    assert.equal(event.message, 'A shell was spawned in a container with an attached terminal');
+    assert.equal(event.event?.module, 'cef');
+    assert.equal(event.log?.level, 'warning');
+    assert.equal(event.log?.syslog?.severity?.name, 'notice');
+    assert.equal(event.host?.hostname, 'node-7');
+    assert.equal(event.observer?.product, 'Falco');
+  });
+
+  test('parses a bare CEF message (no syslog header at all) as user.notice received now', () => {
+    const event = parseOne('CEF:0|V|P|1|id|name|3|msg=hi', [cef]);
+    assert.equal(event.message, 'hi');
+    assert.equal(event.log?.syslog?.priority, 13);
+    assert.equal(event.event?.dataset, 'cef.log');
+  });
+});

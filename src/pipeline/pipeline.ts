@@ -7,7 +7,8 @@ import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Sink } from '../sinks/kit/types.ts';
-import { encodeRawBatch, encodeSinkBatch } from './codec.ts';
+import { encodeRawBatch } from './codec.ts';
+import { replayDeadLetters } from './replay.ts';
 import { startDeliverWorker } from './deliver-worker.ts';
 import { DeadLetterQueue } from './dlq.ts';
 import { startProcessWorker } from './process-worker.ts';
@@ -85,11 +86,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     queues,
     replay: (sink, count) => {
       const queue = sinkQueues.get(sink);
-      if (!queue) return Promise.reject(new Error(`no enabled sink named "${sink}"`));
-      return dlq.replay(sink, count, async (entries) => {
-        const events = entries.map((e) => e.event);
-        await queue.add('replay', { z: await encodeSinkBatch(events), n: events.length }, { jobId: `replay-${randomUUID()}`, removeOnComplete: true, removeOnFail: false });
-      });
+      return queue ? replayDeadLetters(queue, dlq, sink, count) : Promise.reject(new Error(`no enabled sink named "${sink}"`));
     },
     async stop() {
       await batcher?.drain();

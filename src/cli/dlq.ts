@@ -1,0 +1,56 @@
+import { Redis } from 'ioredis';
+import { loadConfig } from '../config/load.ts';
+import { DeadLetterQueue } from '../pipeline/dlq.ts';
+import { openQueue, sinkQueueName, type SinkBatchJob } from '../pipeline/queues.ts';
+import { openRedis } from '../pipeline/redis-target.ts';
+import { replayDeadLetters } from '../pipeline/replay.ts';
+
+/** `vigil dlq list|show|replay|purge <sink>`: the operator's view of a sink's dead letters. */
+export async function runDlq(args: string[], flags: { limit: number; yes: boolean }): Promise<number> {
+  const [action, sink] = args;
+  if (!['list', 'show', 'replay', 'purge'].includes(action ?? '') || !sink) {
+    console.error('usage: vigil dlq list|show|replay|purge <sink> [--limit N] [--yes]');
+    return 2;
+  }
+  const config = loadConfig();
+  const handle = await openRedis(config, { reuseRunning: true });
+  const redis = new Redis({ ...handle.options, maxRetriesPerRequest: 2 });
+  const dlq = new DeadLetterQueue(redis, config.redis.prefix);
+  try {
+    switch (action) {
+      case 'list': {
+        const size = await dlq.size(sink);
+        console.log(`${sink}: ${size} dead letter(s)`);
+        (await dlq.list(sink, 0, flags.limit)).forEach((l, i) =>
+          console.log(`${i}\t${l.at}\t${l.reason}\t${l.event.dataset}\t${l.event.id}\t${l.detail.slice(0, 160)}`));
+        return 0;
+      }
+      case 'show':
+        for (const l of await dlq.list(sink, 0, flags.limit)) {
+          console.log(JSON.stringify({ ...l, event: { ...l.event, json: JSON.parse(l.event.json) } }, null, 2));
+        }
+        return 0;
+      case 'replay': {
+        const queue = openQueue<SinkBatchJob>(sinkQueueName(sink), { connection: { ...handle.options, maxRetriesPerRequest: null }, prefix: config.redis.prefix });
+        try {
+          const moved = await replayDeadLetters(queue, dlq, sink, flags.limit);
+          console.log(`${sink}: ${moved} event(s) queued for delivery again`);
+        } finally {
+          await queue.close();
+        }
+        return 0;
+      }
+      default: {
+        if (!flags.yes) {
+          console.error(`vigil dlq purge ${sink} deletes ${await dlq.size(sink)} event(s) for good: add --yes`);
+          return 2;
+        }
+        console.log(`${sink}: ${await dlq.purge(sink)} event(s) deleted`);
+        return 0;
+      }
+    }
+  } finally {
+    redis.disconnect();
+    await handle.stop();
+  }
+}

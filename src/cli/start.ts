@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import { startVigil } from '../main.ts';
+import { createLogger } from '../observability/logger.ts';
+import { Metrics } from '../observability/metrics.ts';
+
+/** `vigil start`: runs in the foreground until SIGTERM or SIGINT, then stops gracefully and exits 0. */
+export async function runStart(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.log_level });
+  const lock = lockDataDir(config.data_dir);
+  const metrics = new Metrics({ defaultMetrics: true });
+  const vigil = await startVigil(config, logger, metrics).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  });
+  const listening = Object.fromEntries(Object.entries(vigil.addresses).map(([k, a]) => [k, `${a!.address}:${a!.port}`]));
+  logger.info({ role: config.role, listening, sinks: vigil.sinks, dataDir: config.data_dir }, 'Vigil started');
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'Stopping: no new input, flushing in-flight batches to Redis');
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await vigil.stop();
+  lock.release();
+  logger.info('Vigil stopped');
+  logger.flush();
+  return 0;
+}
+
+/**
+ * Two vigil processes on one data dir would run two redis-servers on one AOF: refuse the second.
+ * A pid file from a crashed process (its pid gone) is taken over.
+ */
+function lockDataDir(dataDir: string): { release(): void } {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'vigil.pid');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (pid && pid !== process.pid && alive(pid)) {
+      throw new Error(`another vigil (pid ${pid}) is using the data dir ${dataDir}; stop it or set VIGIL_DATA_DIR`);
+    }
+  }
+  writeFileSync(file, String(process.pid));
+  return { release: () => rmSync(file, { force: true }) };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

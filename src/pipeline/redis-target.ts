@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../observability/logger.ts';
+import { ioredisOptions, startRedisServer, type RedisTarget } from './redis-server.ts';
+
+export interface RedisHandle {
+  target: RedisTarget;
+  /** ioredis options for `target`. */
+  options: Record<string, unknown>;
+  embedded: boolean;
+  /** Stops the embedded server if this handle started it. */
+  stop(): Promise<void>;
+}
+
+export const embeddedDir = (config: Config): string => join(config.data_dir, 'redis');
+
+/**
+ * The Redis vigil uses: REDIS_URL's, or an embedded redis-server under data_dir/redis. With
+ * `reuseRunning`, an embedded server already started by a running vigil is used as it is
+ * (the CLI's dlq commands); otherwise vigil starts its own.
+ */
+export async function openRedis(config: Config, options: { reuseRunning?: boolean } = {}): Promise<RedisHandle> {
+  if (config.redis.url) {
+    const target = { url: config.redis.url };
+    return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
+  }
+  const dir = embeddedDir(config);
+  const socket = join(dir, 'redis.sock');
+  if (options.reuseRunning && existsSync(socket) && (await answers({ path: socket }))) {
+    const target = { path: socket };
+    return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
+  }
+  const server = await startRedisServer({ dir, socket: true, binary: config.redis.server_binary });
+  return { target: server.target, options: ioredisOptions(server.target), embedded: true, stop: () => server.stop() };
+}
+
+async function answers(target: RedisTarget): Promise<boolean> {
+  const client = new Redis({ ...ioredisOptions(target), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * BullMQ needs keys never evicted and vigil promises acknowledged events survive a Redis restart:
+ * both depend on the Redis configuration, which we check and report rather than assume.
+ */
+export async function checkDurability(redis: Redis, logger: Logger): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
+    const [, fsync] = (await redis.config('GET', 'appendfsync')) as string[];
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    if (appendonly !== 'yes') problems.push('appendonly is not yes: events acknowledged to senders are lost if Redis restarts');
+    if (fsync !== 'everysec' && fsync !== 'always') problems.push(`appendfsync is ${fsync}: use everysec or always`);
+    if (policy !== 'noeviction') problems.push(`maxmemory-policy is ${policy}: BullMQ needs noeviction or queued events can be evicted`);
+  } catch (error) {
+    problems.push(`could not read the Redis configuration (${(error as Error).message}); make sure AOF is on and maxmemory-policy is noeviction`);
+  }
+  for (const problem of problems) logger.warn({ problem }, 'Redis is not configured for durability');
+  return problems;
+}

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface SpawnedVigil {
+  child: ChildProcess;
+  dataDir: string;
+  /** host:port per listener, from the "Vigil started" log line. */
+  listening: Record<string, string>;
+  port(listener: 'http' | 'udp' | 'tcp' | 'tls'): number;
+  /** Every log line so far, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** SIGTERM and wait: resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Runs `vigil start` as a real child process (the same entry point as `npm start`), listeners on
+ * free ports unless the env says otherwise, and waits until it logs that it started.
+ */
+export async function spawnVigil(env: Record<string, string> = {}, config?: string): Promise<SpawnedVigil> {
+  const dataDir = env.VIGIL_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'vigil-data-'));
+  let configFile = env.VIGIL_CONFIG;
+  if (config !== undefined) {
+    configFile = join(dataDir, 'vigil.yaml');
+    writeFileSync(configFile, config);
+  }
+  const child = spawn(process.execPath, [join(ROOT, 'src/cli/vigil.ts'), 'start'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_HOST: '127.0.0.1',
+      VIGIL_HTTP_PORT: '0',
+      VIGIL_SYSLOG_UDP_PORT: '0',
+      VIGIL_SYSLOG_TCP_PORT: '0',
+      VIGIL_LOG_LEVEL: 'info',
+      ...(configFile ? { VIGIL_CONFIG: configFile } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const started = new Promise<Record<string, string>>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === 'Vigil started') resolve(entry.listening as Record<string, string>);
+      } catch {
+        logs.push({ raw: line });
+      }
+    });
+    void exited.then((code) => reject(new Error(`vigil exited with ${code} before it started:\n${stderr}`)));
+  });
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const listening = await started.finally(() => clearTimeout(timeout));
+  return {
+    child,
+    dataDir,
+    listening,
+    logs,
+    port: (listener) => Number(listening[listener]?.split(':').pop()),
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

@@ -25,14 +25,12 @@ export function enabledSinks(config: Config): EnabledSink[] {
   );
   if (sections.length === 0) sections = [['file', { path: join(config.data_dir, 'out', 'events.ndjson') }]];
 
+  const unknown = sections.filter(([name]) => !registry[name]).map(([name]) => `sinks.${name}: no such sink (known: ${Object.keys(registry).join(', ')})`);
+  if (unknown.length) throw new ConfigError('VIGIL_ERR_SINK_UNKNOWN', unknown);
   const problems: string[] = [];
   const enabled: EnabledSink[] = [];
   for (const [name, section] of sections) {
     const factory = registry[name];
-    if (!factory) {
-      problems.push(`sinks.${name}: no such sink (known: ${Object.keys(registry).join(', ')})`);
-      continue;
-    }
     const own: Record<string, unknown> = {};
     const delivery: Record<string, unknown> = { ...config.delivery };
     for (const [key, value] of Object.entries(section)) {

@@ -1,0 +1,54 @@
+import { createServer } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * A lean Elasticsearch double for benchmarks, run as its own process so its work is not counted
+ * as vigil's: it answers _bulk like Elasticsearch (product header, per-item status in request
+ * order, 409 for an _id it already has) but keeps only the ids, not the documents.
+ * Reports its port, then `{count, duplicates}` whenever the parent sends 'count'.
+ */
+const ids = new Set<string>();
+let duplicates = 0;
+const HEADERS = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    let body = Buffer.concat(chunks);
+    if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+    if (req.method === 'POST' && req.url?.split('?')[0].endsWith('/_bulk')) {
+      const text = body.toString('utf8');
+      const items: string[] = [];
+      let start = 0;
+      let action = true;
+      while (start < text.length) {
+        let end = text.indexOf('\n', start);
+        if (end < 0) end = text.length;
+        if (action) {
+          const id = /"_id":"([^"]+)"/.exec(text.slice(start, Math.min(end, start + 300)))?.[1] ?? '';
+          const seen = ids.has(id);
+          if (seen) duplicates++;
+          else ids.add(id);
+          items.push(seen
+            ? `{"create":{"_id":"${id}","status":409,"error":{"type":"version_conflict_engine_exception","reason":"document already exists"}}}`
+            : `{"create":{"_id":"${id}","status":201,"result":"created"}}`);
+        }
+        action = !action;
+        start = end + 1;
+      }
+      res.writeHead(200, HEADERS).end(`{"took":1,"errors":${duplicates > 0},"items":[${items.join(',')}]}`);
+      return;
+    }
+    // Index template installs, info: acknowledge.
+    res.writeHead(200, HEADERS).end('{"acknowledged":true,"version":{"number":"8.17.0"},"tagline":"You Know, for Search"}');
+  });
+});
+
+server.listen(0, '127.0.0.1', () => {
+  process.send!({ port: (server.address() as { port: number }).port });
+});
+process.on('message', (message) => {
+  if (message === 'count') process.send!({ count: ids.size, duplicates });
+  if (message === 'stop') server.close(() => process.exit(0));
+});

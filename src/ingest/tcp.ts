@@ -1,0 +1,358 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { createFramer, type SyslogFrame, type SyslogFramer } from '../../parsers/syslog/framing.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { RawEvent } from '../pipeline/raw-event.ts';
+import type { Submit } from './submit.ts';
+import { formatPeer } from './peer.ts';
+import { createLogThrottle } from './log-throttle.ts';
+
+export interface TlsListenerOptions {
+  /** PEM contents (not paths): the server certificate chain and its key. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** PEM CA(s) that client certificates must chain to (mTLS). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Ask clients for a certificate (mTLS). */
+  requestCert?: boolean;
+  /** With requestCert: refuse clients without a valid certificate (default true, as in node:tls). */
+  rejectUnauthorized?: boolean;
+  minVersion?: tls.SecureVersion;
+}
+
+export interface TcpListenerOptions {
+  host: string;
+  port: number;
+  submit: Submit;
+  metrics: Metrics;
+  logger: Logger;
+  /** Longest message kept; longer ones are cut and tagged 'truncated'. */
+  maxMessageBytes: number;
+  /** Open connections allowed; a new one beyond this is closed at once (dropped, reason connection_limit). */
+  maxConnections: number;
+  /** Syslog over TLS (RFC 5425) when given; plain TCP otherwise. */
+  tls?: TlsListenerOptions;
+  /** Listener id; default 'syslog-tls' with tls, else 'syslog-tcp'. */
+  id?: string;
+  /** Quiet time after which a held LF message is taken as complete (default 25 ms). */
+  idleFlushMs?: number;
+  /** Events per submit call (default 500)... */
+  batchMaxEvents?: number;
+  /** ...or collected for at most this long (default 5 ms). */
+  batchMaxWaitMs?: number;
+  /**
+   * Submits in flight per connection (default 4). Submit resolves only once events are stored, so
+   * one at a time would cap a busy connection at one batch per storage round trip.
+   */
+  maxInFlightSubmits?: number;
+  /** Wait before retrying events whose submit was rejected; the socket stays paused meanwhile (default 1000 ms). */
+  retryDelayMs?: number;
+  /** Largest believable octet-count MSG-LEN (see FramerOptions). */
+  maxOctetCount?: number;
+}
+
+export interface TcpListener {
+  readonly id: string;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(): Promise<AddressInfo>;
+  /** Stop reading from every socket (backpressure): senders' kernel buffers fill, as syslog over TCP expects. */
+  pause(): void;
+  /** Read again, unless a socket is held back by its own failed submit or full queue. */
+  resume(): void;
+  readonly connectionCount: number;
+  /** Open connections whose reading is paused (backpressure, failed submit, full queue). */
+  readonly pausedConnections: number;
+  /**
+   * Stops accepting, ends every connection (releasing held and partial frames) and submits what
+   * was read, once more for events whose submit had failed; what still fails is counted dropped.
+   */
+  close(): Promise<void>;
+}
+
+interface Connection {
+  readonly socket: net.Socket;
+  readonly peer: string;
+  readonly framer: SyslogFramer;
+  /** Framed events not yet handed to submit, oldest first. */
+  queue: RawEvent[];
+  /** Batches whose submit was rejected, waiting for the retry, in the order they were read. */
+  failed: Batch[];
+  /** Submits not yet settled. */
+  inFlight: Set<Promise<void>>;
+  nextSeq: number;
+  /** A submit was rejected: the socket stays paused until the retry. */
+  blocked: boolean;
+  ended: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+  batchTimer: NodeJS.Timeout | undefined;
+  retryTimer: NodeJS.Timeout | undefined;
+}
+
+interface Batch {
+  seq: number;
+  events: RawEvent[];
+}
+
+/**
+ * Syslog over TCP or TLS: one framer per connection (RFC 6587 octet counting and LF framing),
+ * events stamped and submitted in batches per connection. TCP senders can be made to wait, so
+ * nothing is dropped on a rejected submit: the socket pauses and the same events are retried.
+ */
+export function createTcpListener(options: TcpListenerOptions): TcpListener {
+  const input: RawEvent['input'] = options.tls ? 'tls' : 'tcp';
+  const id = options.id ?? (options.tls ? 'syslog-tls' : 'syslog-tcp');
+  const { submit, metrics } = options;
+  const idleFlushMs = options.idleFlushMs ?? 25;
+  const batchMaxEvents = options.batchMaxEvents ?? 500;
+  const maxInFlight = options.maxInFlightSubmits ?? 4;
+  const batchMaxWaitMs = options.batchMaxWaitMs ?? 5;
+  const retryDelayMs = options.retryDelayMs ?? 1000;
+  // Stop reading a socket whose events pile up while its submits are in flight: bounds memory per connection.
+  const queueHighWater = batchMaxEvents * 2;
+  const log = options.logger.child({ listener: id });
+  const throttleRetryLog = createLogThrottle(10_000);
+  const throttleLimitLog = createLogThrottle(10_000);
+  const throttleHandshakeLog = createLogThrottle(10_000);
+  // Connections still open or still holding events to submit.
+  const connections = new Set<Connection>();
+  let open = 0;
+  let paused = false;
+  let closing = false;
+
+  metrics.initListener(id);
+  metrics.connections.set({ listener: id }, 0);
+
+  const server = options.tls
+    ? tls.createServer({
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ca: options.tls.ca,
+      requestCert: options.tls.requestCert ?? false,
+      rejectUnauthorized: options.tls.rejectUnauthorized ?? true,
+      minVersion: options.tls.minVersion ?? 'TLSv1.2',
+    }, onConnection)
+    : net.createServer(onConnection);
+  server.maxConnections = options.maxConnections;
+  server.on('drop', (data) => {
+    metrics.dropped.inc({ listener: id, reason: 'connection_limit' });
+    throttleLimitLog((suppressed) => log.warn(
+      { peer: formatPeer(data?.remoteAddress, data?.remotePort), maxConnections: options.maxConnections, suppressedLogs: suppressed },
+      'Refused a connection: the listener is at its connection limit'));
+  });
+  server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
+    throttleHandshakeLog((suppressed) => log.warn(
+      { error, peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed }, 'TLS handshake failed'));
+  });
+  server.on('error', (error) => log.error({ error }, 'Syslog listener error'));
+
+  function onConnection(socket: net.Socket): void {
+    const conn: Connection = {
+      socket,
+      peer: formatPeer(socket.remoteAddress, socket.remotePort),
+      framer: createFramer({ maxMessageBytes: options.maxMessageBytes, maxOctetCount: options.maxOctetCount }),
+      queue: [],
+      failed: [],
+      inFlight: new Set(),
+      nextSeq: 0,
+      blocked: false,
+      ended: false,
+      idleTimer: undefined,
+      batchTimer: undefined,
+      retryTimer: undefined,
+    };
+    connections.add(conn);
+    open++;
+    metrics.connections.inc({ listener: id });
+    socket.setKeepAlive(true, 60_000);
+    if (paused) socket.pause();
+
+    socket.on('data', (chunk: Buffer) => {
+      enqueue(conn, conn.framer.push(chunk));
+      if (conn.framer.holding) armIdleFlush(conn);
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // Resets and aborted handshakes are the sender's business; they must never take the process down.
+      log.debug({ error, peer: conn.peer }, 'Syslog connection error');
+    });
+    socket.on('close', () => {
+      open--;
+      metrics.connections.dec({ listener: id });
+      endConnection(conn);
+    });
+  }
+
+  /** The sender is gone (or we are closing): what the framer holds is complete now. */
+  function endConnection(conn: Connection): void {
+    if (conn.ended) return;
+    conn.ended = true;
+    clearTimeout(conn.idleTimer);
+    enqueue(conn, conn.framer.end());
+    forgetIfDone(conn);
+  }
+
+  function armIdleFlush(conn: Connection): void {
+    if (conn.idleTimer) conn.idleTimer.refresh();
+    else conn.idleTimer = setTimeout(() => idleFlush(conn), idleFlushMs);
+  }
+
+  function idleFlush(conn: Connection): void {
+    // Unread bytes of a paused socket may continue the held message: wait until it reads again.
+    if (conn.ended || conn.socket.isPaused()) return;
+    enqueue(conn, conn.framer.flush());
+  }
+
+  function enqueue(conn: Connection, frames: SyslogFrame[]): void {
+    if (frames.length === 0) return;
+    const receivedAt = Date.now();
+    let truncated = 0;
+    for (const frame of frames) {
+      const event: RawEvent = { format: 'syslog', text: frame.text, receivedAt, input, listener: id, peer: conn.peer };
+      if (frame.tags) {
+        event.tags = frame.tags;
+        if (frame.tags.includes('truncated')) truncated++;
+      }
+      conn.queue.push(event);
+    }
+    metrics.received.inc({ listener: id }, frames.length);
+    if (truncated > 0) metrics.truncated.inc({ listener: id }, truncated);
+    if (conn.queue.length >= batchMaxEvents || conn.ended) send(conn, conn.ended);
+    else conn.batchTimer ??= setTimeout(() => send(conn, true), batchMaxWaitMs);
+    updateFlow(conn);
+  }
+
+  /** Submit full batches while slots are free; with `partial` (timer, connection end) also the remainder. */
+  function send(conn: Connection, partial: boolean): void {
+    clearTimeout(conn.batchTimer);
+    conn.batchTimer = undefined;
+    if (conn.blocked || closing) return;
+    while (conn.inFlight.size < maxInFlight && (conn.queue.length >= batchMaxEvents || (partial && conn.queue.length > 0))) {
+      submitBatch(conn, { seq: conn.nextSeq++, events: conn.queue.splice(0, batchMaxEvents) });
+    }
+    // With every slot busy, the next settled submit sends the rest.
+    if (conn.queue.length > 0 && conn.inFlight.size < maxInFlight) conn.batchTimer = setTimeout(() => send(conn, true), batchMaxWaitMs);
+  }
+
+  function submitBatch(conn: Connection, batch: Batch): void {
+    const settled: Promise<void> = submit(batch.events).then(
+      () => {
+        conn.inFlight.delete(settled);
+        send(conn, conn.ended);
+        updateFlow(conn);
+        forgetIfDone(conn);
+      },
+      (error: unknown) => {
+        conn.inFlight.delete(settled);
+        // Keep read order among failed batches, whatever order their rejections come in.
+        conn.failed.push(batch);
+        conn.failed.sort((a, b) => a.seq - b.seq);
+        if (closing || conn.blocked) return;
+        conn.blocked = true;
+        updateFlow(conn);
+        throttleRetryLog((suppressed) => log.warn(
+          { error, peer: conn.peer, events: batch.events.length, retryInMs: retryDelayMs, suppressedLogs: suppressed },
+          'Submit failed: pausing the connection and retrying the same events'));
+        conn.retryTimer = setTimeout(() => retry(conn), retryDelayMs);
+      },
+    );
+    conn.inFlight.add(settled);
+  }
+
+  /** Resubmit the rejected batches (once the other submits have settled), then carry on reading. */
+  function retry(conn: Connection): void {
+    conn.retryTimer = undefined;
+    if (closing) return;
+    if (conn.inFlight.size > 0) {
+      conn.retryTimer = setTimeout(() => retry(conn), retryDelayMs);
+      return;
+    }
+    const failed = conn.failed;
+    conn.failed = [];
+    conn.queue = failed.flatMap((batch) => batch.events).concat(conn.queue);
+    conn.blocked = false;
+    send(conn, true);
+    updateFlow(conn);
+  }
+
+  function updateFlow(conn: Connection): void {
+    if (conn.ended || conn.socket.destroyed) return;
+    const hold = paused || conn.blocked || conn.queue.length >= queueHighWater;
+    if (hold && !conn.socket.isPaused()) {
+      conn.socket.pause();
+    } else if (!hold && conn.socket.isPaused()) {
+      conn.socket.resume();
+      if (conn.framer.holding) armIdleFlush(conn);
+    }
+  }
+
+  function forgetIfDone(conn: Connection): void {
+    if (conn.ended && conn.queue.length === 0 && conn.failed.length === 0 && conn.inFlight.size === 0) {
+      clearTimeout(conn.batchTimer);
+      clearTimeout(conn.retryTimer);
+      connections.delete(conn);
+    }
+  }
+
+  /** Last attempt at shutdown: no more waiting, what fails now is dropped and counted. */
+  async function drain(conn: Connection): Promise<void> {
+    clearTimeout(conn.idleTimer);
+    clearTimeout(conn.batchTimer);
+    clearTimeout(conn.retryTimer);
+    await Promise.all([...conn.inFlight]);
+    let left = conn.failed.flatMap((batch) => batch.events).concat(conn.queue);
+    conn.failed = [];
+    conn.queue = [];
+    while (left.length > 0) {
+      const batch = left.splice(0, batchMaxEvents);
+      try {
+        await submit(batch);
+      } catch (error) {
+        const lost = batch.length + left.length;
+        left = [];
+        metrics.dropped.inc({ listener: id, reason: 'queue_unavailable' }, lost);
+        log.error({ error, events: lost, peer: conn.peer }, 'Dropped syslog events at shutdown: the queue is unavailable');
+      }
+    }
+    connections.delete(conn);
+  }
+
+  return {
+    id,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    pause() {
+      paused = true;
+      for (const conn of connections) updateFlow(conn);
+    },
+    resume() {
+      paused = false;
+      for (const conn of connections) updateFlow(conn);
+    },
+    get connectionCount() {
+      return open;
+    },
+    get pausedConnections() {
+      let count = 0;
+      for (const conn of connections) if (!conn.ended && conn.socket.isPaused()) count++;
+      return count;
+    },
+    async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const conn of connections) {
+        endConnection(conn);
+        conn.socket.destroy();
+      }
+      closing = true;
+      await Promise.all([...connections].map(drain));
+      await stopped;
+    },
+  };
+}

@@ -1,0 +1,258 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { Metrics } from '../../../src/observability/metrics.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
+import { createTcpListener, type TcpListenerOptions } from '../../../src/ingest/tcp.ts';
+import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
+import { createFakeSubmit, metricValue, runLogger, waitUntil } from './support.ts';
+
+const FIXTURES = new URL('../../../fixtures/framing/', import.meta.url);
+
+async function startTcp(overrides: Partial<TcpListenerOptions> = {}) {
+  const fake = createFakeSubmit();
+  const metrics = new Metrics();
+  const listener = createTcpListener({
+    host: '127.0.0.1', port: 0, submit: fake.submit, metrics, logger: silentLogger,
+    maxMessageBytes: 64 * 1024, maxConnections: 16, ...overrides,
+  });
+  const { port } = await listener.listen();
+  return { fake, metrics, listener, port };
+}
+
+async function connect(port: number): Promise<net.Socket> {
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  return socket;
+}
+
+async function writeAndEnd(socket: net.Socket, pieces: Buffer[]): Promise<void> {
+  for (const piece of pieces) {
+    socket.write(piece);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  socket.end();
+  await once(socket, 'close');
+}
+
+async function waitForReceived(metrics: Metrics, count: number): Promise<void> {
+  await waitUntil(async () => (await metricValue(metrics, 'vigil_events_received_total', { listener: 'syslog-tcp' })) >= count, `${count} received`);
+}
+
+const loggerTcp = (port: number, ...args: string[]) => ['--tcp', '-n', '127.0.0.1', '-P', String(port), ...args];
+
+test('logger --tcp (LF framing) and --octet-count deliver the exact RFC 5424 messages', async () => {
+  const { fake, listener, port } = await startTcp();
+  try {
+    await runLogger(loggerTcp(port, '--rfc5424=notime,notq,nohost', '-t', 'app', '-p', 'local0.warning', '--id=42', '--msgid', 'ID7', 'hello tcp'));
+    await fake.waitForEvents(1);
+    await runLogger(loggerTcp(port, '--octet-count', '--rfc5424=notime,notq,nohost', '-t', 'app', 'hello octet é'));
+    const events = await fake.waitForEvents(2);
+    assert.deepEqual(events.map((e) => e.text), ['<132>1 - - app 42 ID7 - hello tcp', '<13>1 - - app - - - hello octet é']);
+    for (const event of events) {
+      assert.equal(event.format, 'syslog');
+      assert.equal(event.input, 'tcp');
+      assert.equal(event.listener, 'syslog-tcp');
+      assert.match(event.peer, /^127\.0\.0\.1:\d+$/);
+      assert.equal(event.tags, undefined);
+    }
+  } finally {
+    await listener.close();
+  }
+});
+
+test('logger --tcp --rfc3164 and several lines from stdin on one connection', async () => {
+  const { fake, listener, port } = await startTcp();
+  try {
+    await runLogger(loggerTcp(port, '--rfc3164', '-t', 'app', 'hello bsd'));
+    await fake.waitForEvents(1);
+    await runLogger(loggerTcp(port, '--rfc5424=notime,notq,nohost', '-t', 'app'), 'line one\nline two\n');
+    const events = await fake.waitForEvents(3);
+    assert.match(events[0].text, /^<13>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ app: hello bsd$/);
+    assert.deepEqual(events.slice(1).map((e) => e.text), ['<13>1 - - app - - - line one', '<13>1 - - app - - - line two']);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('the NeuVector multi-line stream arrives as its three messages, however the reads fall', async () => {
+  const { fake, listener, port } = await startTcp();
+  try {
+    const stream = readFileSync(new URL('tcp-lf-stream-01.txt', FIXTURES));
+    const expected = stream.toString('utf8').replace(/\n$/, '').split(/\n(?=<)/);
+    const pieces: Buffer[] = [];
+    for (let pos = 0; pos < stream.length; pos += 97) pieces.push(stream.subarray(pos, pos + 97));
+    await writeAndEnd(await connect(port), pieces);
+    const events = await fake.waitForEvents(3);
+    assert.deepEqual(events.map((e) => e.text), expected);
+    assert.equal(events[0].text.split('\n').length, 3);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('a held LF message is released after the idle time while the connection stays open', async () => {
+  const { fake, listener, port } = await startTcp({ idleFlushMs: 10 });
+  const socket = await connect(port);
+  try {
+    socket.write('<13>1 - - app - - - first\n<13>1 - - app - - - second\n');
+    const events = await fake.waitForEvents(2);
+    assert.deepEqual(events.map((e) => e.text), ['<13>1 - - app - - - first', '<13>1 - - app - - - second']);
+    assert.equal(socket.destroyed, false);
+  } finally {
+    socket.destroy();
+    await listener.close();
+  }
+});
+
+test('many messages are submitted in batches, not one call per event', async () => {
+  const { fake, listener, port } = await startTcp({ batchMaxEvents: 50, batchMaxWaitMs: 60_000 });
+  try {
+    const lines = Array.from({ length: 230 }, (_, i) => `<13>1 - - app - - - m${i}\n`).join('');
+    await writeAndEnd(await connect(port), [Buffer.from(lines)]);
+    const events = await fake.waitForEvents(230);
+    assert.equal(events.at(-1)?.text, '<13>1 - - app - - - m229');
+    const sizes = fake.calls.map((c) => c.length);
+    assert.equal(sizes.reduce((a, b) => a + b), 230);
+    assert.ok(sizes.every((n) => n <= 50), `batch sizes ${sizes}`);
+    assert.ok(sizes.length <= 7, `${sizes.length} submit calls for 230 events`);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('a slow submit does not serialise a busy connection: several batches are in flight at once', async () => {
+  const calls: { events: RawEvent[]; resolve: () => void }[] = [];
+  const stored: RawEvent[] = [];
+  const listener = createTcpListener({
+    host: '127.0.0.1', port: 0, metrics: new Metrics(), logger: silentLogger, maxMessageBytes: 1024, maxConnections: 4,
+    batchMaxEvents: 10, maxInFlightSubmits: 3,
+    submit: (events) => new Promise<void>((resolve) => calls.push({ events, resolve: () => { stored.push(...events); resolve(); } })),
+  });
+  const { port } = await listener.listen();
+  try {
+    const lines = Array.from({ length: 50 }, (_, i) => `<13>m${i}\n`).join('');
+    await writeAndEnd(await connect(port), [Buffer.from(lines)]);
+    await waitUntil(() => calls.length === 3, 'three submits in flight');
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(calls.length, 3, 'no more than maxInFlightSubmits before one settles');
+    for (let settled = 0; stored.length < 50; settled++) {
+      await waitUntil(() => calls.length > settled, 'the next submit');
+      calls[settled].resolve();
+    }
+    assert.deepEqual(stored.map((e) => e.text), Array.from({ length: 50 }, (_, i) => `<13>m${i}`));
+  } finally {
+    for (const call of calls) call.resolve();
+    await listener.close();
+  }
+});
+
+test('batches rejected together are retried in the order they were read', async () => {
+  const { fake, listener, port } = await startTcp({ batchMaxEvents: 2, maxInFlightSubmits: 2, retryDelayMs: 20 });
+  try {
+    fake.failNext(2);
+    await writeAndEnd(await connect(port), [Buffer.from('<13>a\n<13>b\n<13>c\n<13>d\n<13>e\n')]);
+    const events = await fake.waitForEvents(5);
+    assert.deepEqual(events.map((e) => e.text), ['<13>a', '<13>b', '<13>c', '<13>d', '<13>e']);
+    assert.ok(fake.calls.length > 3);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('connections over the limit are closed at once and counted', async () => {
+  const { fake, metrics, listener, port } = await startTcp({ maxConnections: 2 });
+  const first = await connect(port);
+  const second = await connect(port);
+  try {
+    await waitUntil(() => listener.connectionCount === 2, 'two connections');
+    const third = net.connect(port, '127.0.0.1');
+    third.on('error', () => undefined);
+    await once(third, 'close');
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tcp', reason: 'connection_limit' }), 1);
+    assert.equal(await metricValue(metrics, 'vigil_connections_open', { listener: 'syslog-tcp' }), 2);
+    first.write('<13>still served\n');
+    first.end();
+    const [event] = await fake.waitForEvents(1);
+    assert.equal(event.text, '<13>still served');
+  } finally {
+    first.destroy();
+    second.destroy();
+    await listener.close();
+  }
+});
+
+test('a rejected submit pauses the socket, then the same events are retried and delivered in order', async () => {
+  const { fake, metrics, listener, port } = await startTcp({ retryDelayMs: 50 });
+  const socket = await connect(port);
+  try {
+    const release = fake.holdNext();
+    socket.write('<13>one\n<13>two\n');
+    await fake.waitForCalls(1);
+    release(new Error('Redis down'));
+    await waitUntil(() => listener.pausedConnections === 1, 'the socket to pause');
+    socket.write('<13>three\n');
+    socket.end();
+    const events = await fake.waitForEvents(3);
+    assert.deepEqual(events.map((e) => e.text), ['<13>one', '<13>two', '<13>three']);
+    assert.deepEqual(fake.calls[1].slice(0, fake.calls[0].length), fake.calls[0], 'the retry carries the very same events');
+    assert.equal(fake.calls[1][0], fake.calls[0][0]);
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tcp', reason: 'queue_unavailable' }), 0);
+    assert.equal(await metricValue(metrics, 'vigil_events_received_total', { listener: 'syslog-tcp' }), 3);
+  } finally {
+    socket.destroy();
+    await listener.close();
+  }
+});
+
+test('pause() stops reading every socket and resume() reads again', async () => {
+  const { fake, listener, port } = await startTcp();
+  const a = await connect(port);
+  const b = await connect(port);
+  try {
+    await waitUntil(() => listener.connectionCount === 2, 'two connections');
+    listener.pause();
+    assert.equal(listener.pausedConnections, 2);
+    a.write('<13>from a\n');
+    b.write('<13>from b\n');
+    a.end();
+    b.end();
+    listener.resume();
+    assert.equal(listener.pausedConnections, 0);
+    const events = await fake.waitForEvents(2);
+    assert.deepEqual(events.map((e) => e.text).sort(), ['<13>from a', '<13>from b']);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('a reset mid-message does not crash the listener; the partial frame is kept and tagged', async () => {
+  const { fake, listener, port } = await startTcp();
+  try {
+    const socket = await connect(port);
+    socket.write('<13>complete\n40 <13>cut sho');
+    // '<13>complete' is framed once the next frame starts: then the whole write has been read.
+    await waitUntil(() => fake.events.length === 1, 'the first message');
+    socket.resetAndDestroy();
+    const events = await fake.waitForEvents(2);
+    assert.deepEqual(events.map((e) => [e.text, e.tags]), [['<13>complete', undefined], ['<13>cut sho', ['truncated']]]);
+    await writeAndEnd(await connect(port), [Buffer.from('<13>after reset\n')]);
+    assert.equal((await fake.waitForEvents(3))[2].text, '<13>after reset');
+  } finally {
+    await listener.close();
+  }
+});
+
+test('close() submits what open connections hold', async () => {
+  const { fake, metrics, listener, port } = await startTcp({ idleFlushMs: 60_000, batchMaxWaitMs: 60_000 });
+  const socket = await connect(port);
+  socket.on('error', () => undefined);
+  socket.write('<13>queued\n<13>held until close');
+  // The first message is framed (and queued) once the second starts: then both have been read.
+  await waitForReceived(metrics, 1);
+  assert.equal(fake.calls.length, 0);
+  await listener.close();
+  assert.deepEqual(fake.events.map((e) => e.text), ['<13>queued', '<13>held until close']);
+});

@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { Metrics } from '../../../src/observability/metrics.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
+import { createUdpListener, type UdpListenerOptions } from '../../../src/ingest/udp.ts';
+import { createFakeSubmit, metricValue, runLogger, waitUntil, type FakeSubmit } from './support.ts';
+
+async function startUdp(overrides: Partial<UdpListenerOptions> = {}) {
+  const fake = createFakeSubmit();
+  const metrics = new Metrics();
+  const listener = createUdpListener({
+    host: '127.0.0.1', port: 0, submit: fake.submit, metrics, logger: silentLogger, maxMessageBytes: 2048, ...overrides,
+  });
+  const address = await listener.listen();
+  return { fake, metrics, listener, port: address.port };
+}
+
+async function sendDatagrams(port: number, datagrams: Buffer[], host = '127.0.0.1', type: 'udp4' | 'udp6' = 'udp4') {
+  const socket = dgram.createSocket(type);
+  for (const datagram of datagrams) {
+    await new Promise<void>((resolve, reject) => socket.send(datagram, port, host, (error) => (error ? reject(error) : resolve())));
+  }
+  socket.close();
+}
+
+function assertStamped(fake: FakeSubmit) {
+  for (const event of fake.events) {
+    assert.equal(event.format, 'syslog');
+    assert.equal(event.input, 'udp');
+    assert.equal(event.listener, 'syslog-udp');
+    assert.match(event.peer, /^127\.0\.0\.1:\d+$/);
+    assert.equal(typeof event.receivedAt, 'number');
+  }
+}
+
+test('logger --udp in RFC 5424 and RFC 3164 arrives as the exact messages', async () => {
+  const { fake, listener, port } = await startUdp();
+  try {
+    await runLogger(['--udp', '-n', '127.0.0.1', '-P', String(port), '--rfc5424=notime,notq,nohost', '-t', 'app', '-p', 'local0.warning', '--msgid', 'ID7', 'hello udp é']);
+    await runLogger(['--udp', '-n', '127.0.0.1', '-P', String(port), '--rfc3164', '-t', 'app', 'hello bsd']);
+    const events = await fake.waitForEvents(2);
+    const texts = events.map((e) => e.text).sort();
+    assert.equal(texts[0], '<132>1 - - app - ID7 - hello udp é');
+    assert.match(texts[1], /^<13>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ app: hello bsd$/);
+    assertStamped(fake);
+    assert.ok(fake.events.every((e) => e.tags === undefined));
+  } finally {
+    await listener.close();
+  }
+});
+
+test('one trailing LF, CRLF or NUL is stripped; empty datagrams are counted, not submitted', async () => {
+  const { fake, metrics, listener, port } = await startUdp();
+  try {
+    await sendDatagrams(port, ['<13>a\n', '<13>b\r\n', '<13>c\0', '<13>d\n\n', '\n', '<13>e'].map((s) => Buffer.from(s)));
+    await fake.waitForEvents(5);
+    assert.deepEqual(fake.events.map((e) => e.text).sort(), ['<13>a', '<13>b', '<13>c', '<13>d\n', '<13>e']);
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'invalid_frame' }), 1);
+    assertStamped(fake);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('a datagram over the limit is cut at the limit, tagged and counted; invalid UTF-8 is tagged', async () => {
+  const { fake, metrics, listener, port } = await startUdp({ maxMessageBytes: 16 });
+  try {
+    await sendDatagrams(port, [Buffer.from(`<13>${'x'.repeat(100)}`), Buffer.from([0x3c, 0x31, 0x3e, 0xff])]);
+    const events = await fake.waitForEvents(2);
+    const long = events.find((e) => e.text.startsWith('<13>'));
+    const invalid = events.find((e) => e.text.startsWith('<1>'));
+    assert.deepEqual([long?.text, long?.tags], [`<13>${'x'.repeat(12)}`, ['truncated']]);
+    assert.deepEqual([invalid?.text, invalid?.tags], ['<1>\ufffd', ['invalid_utf8']]);
+    assert.equal(await metricValue(metrics, 'vigil_events_truncated_total', { listener: 'syslog-udp' }), 1);
+    assert.equal(await metricValue(metrics, 'vigil_events_received_total', { listener: 'syslog-udp' }), 2);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('datagrams are submitted in groups, not one call per event; close submits the rest', async () => {
+  const { fake, listener, port } = await startUdp({ groupMaxEvents: 5, groupMaxWaitMs: 60_000 });
+  const datagrams = Array.from({ length: 12 }, (_, i) => Buffer.from(`<13>m${i}`));
+  await sendDatagrams(port, datagrams);
+  await fake.waitForCalls(2);
+  assert.deepEqual(fake.calls.map((c) => c.length), [5, 5]);
+  // The last two datagrams were sent before the tenth; let the socket read them before closing.
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+  await listener.close();
+  assert.deepEqual(fake.calls.map((c) => c.length), [5, 5, 2]);
+  assert.deepEqual(fake.events.map((e) => e.text).sort(), datagrams.map(String).sort());
+});
+
+test('a rejected submit counts the group as dropped (queue_unavailable)', async () => {
+  const { fake, metrics, listener, port } = await startUdp({ groupMaxEvents: 3, groupMaxWaitMs: 60_000 });
+  fake.failNext(1);
+  await sendDatagrams(port, ['<13>a', '<13>b', '<13>c', '<13>d'].map((s) => Buffer.from(s)));
+  await fake.waitForCalls(1);
+  await listener.close();
+  assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'queue_unavailable' }), 3);
+  assert.equal(fake.events.length, 1);
+});
+
+test('an IPv6 bind host gets an IPv6 socket and bracketed peers', async (t) => {
+  let started: Awaited<ReturnType<typeof startUdp>>;
+  try {
+    started = await startUdp({ host: '::1' });
+  } catch (error) {
+    t.skip(`no IPv6 loopback here: ${(error as Error).message}`);
+    return;
+  }
+  const { fake, listener, port } = started;
+  try {
+    await sendDatagrams(port, [Buffer.from('<13>v6')], '::1', 'udp6');
+    const [event] = await fake.waitForEvents(1);
+    assert.equal(event.text, '<13>v6');
+    assert.match(event.peer, /^\[::1\]:\d+$/);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('while paused, and while too many submits are in flight, datagrams are dropped as backpressure', async () => {
+  const { fake, metrics, listener, port } = await startUdp({ groupMaxEvents: 1, maxInFlightSubmits: 1 });
+  const dropped = () => metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'backpressure' });
+  try {
+    listener.pause();
+    await sendDatagrams(port, [Buffer.from('<13>paused')]);
+    await waitUntil(async () => (await dropped()) === 1, 'the paused drop');
+    listener.resume();
+    const release = fake.holdNext();
+    await sendDatagrams(port, [Buffer.from('<13>first')]);
+    await fake.waitForCalls(1);
+    await sendDatagrams(port, [Buffer.from('<13>over the limit')]);
+    await waitUntil(async () => (await dropped()) === 2, 'the in-flight drop');
+    release();
+    await sendDatagrams(port, [Buffer.from('<13>after')]);
+    await fake.waitForEvents(2);
+    assert.deepEqual(fake.events.map((e) => e.text), ['<13>first', '<13>after']);
+  } finally {
+    await listener.close();
+  }
+});

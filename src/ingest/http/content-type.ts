@@ -9,3 +9,8 @@ export function mediaType(header: string | undefined): string | undefined {
 export function isJsonMediaType(type: string | undefined): boolean {
   return type === 'application/json' || (type !== undefined && type.endsWith('+json'));
 }
+
+/** Newline-delimited JSON, as log shippers label it. */
+export function isNdjsonMediaType(type: string | undefined): boolean {
+  return type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl' || type === 'application/x-jsonlines';
+}

@@ -1,5 +1,6 @@
-import { isJsonMediaType } from './content-type.ts';
-import { malformedJsonReason } from './json-reason.ts';
+import { jsonDocuments } from '../../../parsers/json/documents.ts';
+import { jsonErrorReason } from '../../../parsers/json/lossless.ts';
+import { isJsonMediaType, isNdjsonMediaType } from './content-type.ts';
 
 /** Why a webhook body is refused, answered as `{error}` with this status. */
 export interface Refusal {
@@ -25,7 +26,23 @@ export function requireJsonType(mediaType: string | undefined): Refusal | undefi
   return { status: 415, error: `Expected Content-Type application/json, got ${mediaType ?? 'none'}` };
 }
 
+/** Refuses a body that is not one JSON document, with the parser's one-line reason. */
 export function requireWellFormedJson(body: string): Refusal | undefined {
-  const reason = malformedJsonReason(body);
-  return reason === undefined ? undefined : { status: 400, error: reason };
+  try {
+    JSON.parse(body);
+    return undefined;
+  } catch (error) {
+    return { status: 400, error: jsonErrorReason(error) };
+  }
+}
+
+/** For /ingest/json: JSON or NDJSON media types. */
+export function requireJsonOrNdjsonType(mediaType: string | undefined): Refusal | undefined {
+  return isNdjsonMediaType(mediaType) ? undefined : requireJsonType(mediaType);
+}
+
+/** For /ingest/json: one document, an array, or NDJSON (a bad NDJSON line is forwarded tagged). */
+export function requireJsonDocuments(body: string): Refusal | undefined {
+  const documents = jsonDocuments(body);
+  return documents.ok ? undefined : { status: 400, error: documents.reason };
 }

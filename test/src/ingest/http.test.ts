@@ -9,8 +9,12 @@ import { createLogger, silentLogger, type Logger } from '../../../src/observabil
 import { createHttpApp, type HttpAppOptions } from '../../../src/ingest/http/app.ts';
 import { createFakeSubmit } from './support.ts';
 
-const WEBHOOK = new URL('../../../fixtures/framing/webhook/', import.meta.url);
-const sample = (name: string) => readFileSync(new URL(name, WEBHOOK), 'utf8');
+const FIXTURES = new URL('../../../fixtures/', import.meta.url);
+/** Webhook bodies from the golden fixtures: `falco-x.json` is fixtures/falco/x.json, NeuVector's keep their names. */
+const sample = (name: string) => {
+  const [, source, rest] = /^(falco|alertmanager|k8s-audit)-(.*)$/.exec(name) ?? [undefined, 'neuvector', name];
+  return readFileSync(new URL(`${source}/${rest}`, FIXTURES), 'utf8');
+};
 const JSON_TYPE = { 'content-type': 'application/json' };
 const TOKEN = 's3cr3t-t0ken-value';
 
@@ -106,10 +110,20 @@ for (const [kind, file] of [
     assert.deepEqual(fake.events.map((e) => [e.format, e.text]), [[kind, body]]);
     const bad = await app.inject({ method: 'POST', url: `/ingest/${kind}`, payload: '{"items": [1, 2,\n ]}', headers: JSON_TYPE });
     assert.equal(bad.statusCode, 400);
-    assert.match(errorBody(bad.body), /^Malformed JSON: /);
+    assert.match(errorBody(bad.body), /^invalid JSON/);
     assert.equal(fake.calls.length, 1);
   });
 }
+
+test('/ingest/json takes NDJSON under an NDJSON content type, stored as one raw body', async () => {
+  const { app, fake } = makeApp();
+  const body = '{"message":"a"}\n{"message":"b"}\n';
+  const res = await app.inject({ method: 'POST', url: '/ingest/json', payload: body, headers: { 'content-type': 'application/x-ndjson' } });
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(fake.events.map((e) => e.text), [body]);
+  const bad = await app.inject({ method: 'POST', url: '/ingest/json', payload: '{"message":"a"\n{"message":"b"}\n', headers: { 'content-type': 'application/x-ndjson' } });
+  assert.equal(bad.statusCode, 400);
+});
 
 test('a compressed body is 415, not stored as garbage', async () => {
   const { app, fake } = makeApp();

@@ -1,10 +1,10 @@
-import { requireJsonType, requireWellFormedJson, type WebhookRoute } from '../webhook-route.ts';
+import { requireJsonDocuments, requireJsonOrNdjsonType, type WebhookRoute } from '../webhook-route.ts';
 
-/** Any JSON document from a sender that can read a 400: malformed JSON is refused with a reason. */
+/** JSON objects (one, an array, or NDJSON) from a sender that can read a 400: malformed JSON is refused with a reason. */
 export const jsonRoute: WebhookRoute = {
   kind: 'json',
   format: 'json',
   check(body, mediaType) {
-    return requireJsonType(mediaType) ?? requireWellFormedJson(body);
+    return requireJsonOrNdjsonType(mediaType) ?? requireJsonDocuments(body);
   },
 };

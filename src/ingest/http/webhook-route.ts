@@ -19,6 +19,11 @@ export interface WebhookRoute {
    * refusal is only for a body that is not what the route is for, decided by the sender's habits.
    */
   check(body: string, mediaType: string | undefined): Refusal | undefined;
+  /**
+   * Status when the body could not be stored: 503 with Retry-After by default; a sender that
+   * retries only on another status (NeuVector: 500) gets that one instead.
+   */
+  readonly unavailableStatus?: 500 | 503;
 }
 
 export function requireJsonType(mediaType: string | undefined): Refusal | undefined {

@@ -65,8 +65,8 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
       await submit([event]);
     } catch (error) {
       throttleUnavailableLog((suppressed) => deps.logger.warn(
-        { error, route: path, suppressedLogs: suppressed }, 'Answered a webhook 503: the queue is unavailable'));
-      return reply.code(503).header('Retry-After', String(deps.retryAfterSeconds)).send({ error: 'Queue unavailable, retry later' });
+        { error, route: path, suppressedLogs: suppressed }, 'Answered a webhook with a retryable error: the queue is unavailable'));
+      return reply.code(route.unavailableStatus ?? 503).header('Retry-After', String(deps.retryAfterSeconds)).send({ error: 'Queue unavailable, retry later' });
     }
     metrics.received.inc({ listener: HTTP_LISTENER });
     return reply.code(200).send({ status: 'accepted' });

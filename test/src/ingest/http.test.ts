@@ -172,6 +172,14 @@ test('a rejected submit is 503 with Retry-After', async () => {
   assert.equal(fake.events.length, 0);
 });
 
+test('a rejected submit is 500 on the NeuVector route, the only status NeuVector retries', async () => {
+  const { app, fake } = makeApp();
+  fake.failNext(1);
+  const res = await app.inject({ method: 'POST', url: '/ingest/neuvector', payload: sample('webhook-kv-violation-01.txt'), headers: { 'content-type': 'text/plain' } });
+  assert.equal(res.statusCode, 500);
+  errorBody(res.body);
+});
+
 test('the reply waits for submit to resolve', async () => {
   const { app, fake } = makeApp();
   const release = fake.holdNext();

@@ -10,6 +10,8 @@ import type { WebhookRoute } from '../webhook-route.ts';
 export const neuvectorRoute: WebhookRoute = {
   kind: 'neuvector',
   format: 'neuvector',
+  // NeuVector retries only on 500 (three attempts), and drops the event on any other status.
+  unavailableStatus: 500,
   check(_body, mediaType) {
     if (mediaType === undefined || mediaType === 'text/plain' || isJsonMediaType(mediaType)) return undefined;
     return { status: 415, error: `Expected Content-Type text/plain or application/json, got ${mediaType}` };

@@ -1,0 +1,82 @@
+import { isIP } from 'node:net';
+import type { EcsEvent, Endpoint } from '../ecs.ts';
+import type { Fields } from './fields.ts';
+
+// Field readers: NeuVector prints empty strings for unset fields, and ECS wants them absent.
+
+export function str(nv: Fields, key: string): string | undefined {
+  const value = nv[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function num(nv: Fields, key: string): number | undefined {
+  const value = nv[key];
+  return typeof value === 'number' ? value : undefined;
+}
+
+export function words(nv: Fields, key: string): string[] {
+  const value = nv[key];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+}
+
+/** source.* / destination.*: ip only when it is one (Elasticsearch rejects the document otherwise); port 0 means none (ICMP). */
+export function endpoint(address: string | undefined, port: number | undefined, domain?: string): Endpoint | undefined {
+  const out: Endpoint = {};
+  if (address) {
+    out.address = address;
+    if (isIP(address)) out.ip = address;
+  }
+  if (port !== undefined && port > 0) out.port = port;
+  if (domain) out.domain = domain;
+  return Object.keys(out).length ? out : undefined;
+}
+
+const TRANSPORTS: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'ipv6-icmp' };
+
+/** network.* from the IP protocol number and the application NeuVector recognised (ECS wants both lower-case). */
+export function network(ipProto: number | undefined, application: string | undefined): EcsEvent['network'] | undefined {
+  const out: NonNullable<EcsEvent['network']> = {};
+  if (ipProto !== undefined && ipProto > 0) {
+    const transport = TRANSPORTS[ipProto];
+    if (transport) out.transport = transport;
+    out.iana_number = String(ipProto);
+  }
+  if (application) out.protocol = application.toLowerCase();
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** One side of a connection or the workload of an event. */
+export interface Workload { id?: string; name?: string; domain?: string; image?: string; service?: string }
+
+export function workload(nv: Fields, prefix: string): Workload {
+  return {
+    id: str(nv, `${prefix}id`),
+    name: str(nv, `${prefix}name`),
+    domain: str(nv, `${prefix}domain`),
+    image: str(nv, `${prefix}image`),
+    service: str(nv, `${prefix}service`),
+  };
+}
+
+/**
+ * A workload is a container when NeuVector knows its image; `external`, `Host:<node>`,
+ * `Workload:<ip>` and `nv.ip.<svc>` endpoints have none.
+ */
+export function isContainer(w: Workload): boolean {
+  return w.image !== undefined && w.id !== undefined;
+}
+
+export function container(w: Workload): EcsEvent['container'] | undefined {
+  if (!w.id && !w.name && !w.image) return undefined;
+  const out: NonNullable<EcsEvent['container']> = {};
+  if (w.id) out.id = w.id;
+  if (w.name) out.name = w.name;
+  // Admission requests list several images as "a, b": that is no single image name.
+  if (w.image && !w.image.includes(', ')) out.image = { name: w.image };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Joins the parts that are present. */
+export function joined(separator: string, ...parts: (string | undefined | false)[]): string {
+  return parts.filter((p): p is string => typeof p === 'string' && p !== '').join(separator);
+}

@@ -1,0 +1,36 @@
+import type { Json } from '../ecs.ts';
+import { buildFields, type Fields, type Head, type StructRead } from './fields.ts';
+import { KIND_OF, type Schema } from './schema.ts';
+import { grantsFromObject } from './values.ts';
+
+/**
+ * A JSON body's struct → the same typed fields the kv body gives, so one event looks the same
+ * whichever body the sender chose: lists drop empty strings (JSON `[""]` is kv `[]`), and
+ * user_roles becomes grants (JSON `{"":"admin"}` or `null` is kv `map[:admin]` or `map[]`).
+ * Keys come out in struct order, as from kv; `skip` names keys of the wrapper, not the struct.
+ */
+export function fieldsFromJson(struct: Record<string, unknown>, schema: Schema, head: Head, skip: ReadonlySet<string>): Fields {
+  const read: StructRead = { values: new Array(schema.keys.length), extras: [] };
+  for (const key of Object.keys(struct)) {
+    if (skip.has(key)) continue;
+    const value = normalised(key, struct[key]);
+    const at = schema.index.get(key);
+    if (at === undefined) read.extras.push([key, value]);
+    else read.values[at] = value;
+  }
+  return buildFields(schema.build, head, read);
+}
+
+function normalised(key: string, value: unknown): Json {
+  switch (KIND_OF.get(key)) {
+    case 'list':
+    case 'items':
+    case 'paths':
+      if (value === null) return [];
+      return Array.isArray(value) ? (value.filter((v) => v !== '' && v !== null) as Json[]) : (value as Json);
+    case 'roles':
+      return grantsFromObject(value);
+    default:
+      return value as Json;
+  }
+}

@@ -1,0 +1,84 @@
+import type { EcsEvent } from '../ecs.ts';
+import { fromName } from '../severity.ts';
+import { auditMapping } from './ecs-audit.ts';
+import { eventMapping } from './ecs-event.ts';
+import { incidentMapping } from './ecs-incident.ts';
+import { str } from './ecs-parts.ts';
+import { eventTime } from './event-time.ts';
+import { threatMapping } from './ecs-threat.ts';
+import { violationMapping } from './ecs-violation.ts';
+import type { Fields } from './fields.ts';
+import type { NotificationType } from './schema.ts';
+
+/** What one dataset's mapper decides; the fields every NeuVector event shares are filled around it. */
+export interface Mapping {
+  category: string[];
+  type: string[];
+  action?: string;
+  outcome?: 'success' | 'failure' | 'unknown';
+  /** NeuVector's message, or a readable summary where it sends none. */
+  message: string;
+  /** The Kubernetes namespace the event is about. */
+  namespace?: string;
+  resource?: { type: string; name: string };
+  /** The dataset's own ECS field sets (container, process, source ...). */
+  ecs: EcsEvent;
+}
+
+const MAPPERS: Record<NotificationType, (nv: Fields) => Mapping> = {
+  violation: violationMapping,
+  threat: threatMapping,
+  incident: incidentMapping,
+  audit: auditMapping,
+  event: eventMapping,
+  activity: eventMapping,
+};
+
+const ALERTS = new Set<string>(['violation', 'threat', 'incident']);
+
+/**
+ * NeuVector's typed fields → the normalised event. `dataset` is the notification type (or
+ * undefined for one this parser does not know, mapped as a plain event); `nv` is kept whole under
+ * `neuvector.*`.
+ */
+export function toEcs(dataset: NotificationType | undefined, nv: Fields): EcsEvent {
+  const mapping = (dataset ? MAPPERS[dataset] : eventMapping)(nv);
+  const out: EcsEvent = {};
+  const timestamp = eventTime(nv);
+  if (timestamp) out['@timestamp'] = timestamp;
+  out.message = mapping.message;
+  const level = str(nv, 'level');
+  const severity = level === undefined ? undefined : fromName(level);
+  out.event = {
+    kind: dataset && ALERTS.has(dataset) ? 'alert' : 'event',
+    category: mapping.category,
+    type: mapping.type,
+  };
+  if (mapping.action) out.event.action = mapping.action;
+  if (mapping.outcome) out.event.outcome = mapping.outcome;
+  if (severity) out.event.severity = severity.severity;
+  out.event.module = 'neuvector';
+  out.event.dataset = `neuvector.${dataset ?? 'log'}`;
+  if (severity) out.log = { level: severity.level };
+  out.observer = { vendor: 'SUSE', product: 'NeuVector' };
+  out.orchestrator = { type: 'kubernetes' };
+  const cluster = str(nv, 'cluster_name');
+  if (cluster) out.orchestrator.cluster = { name: cluster };
+  if (mapping.namespace) out.orchestrator.namespace = mapping.namespace;
+  if (mapping.resource) out.orchestrator.resource = mapping.resource;
+  const hostName = str(nv, 'host_name');
+  const hostId = str(nv, 'host_id');
+  if (hostName || hostId) {
+    // The node the enforcer runs on. hostname too: it is that node's hostname, and a syslog
+    // envelope would otherwise put the sending controller pod there.
+    out.host = {};
+    if (hostName) {
+      out.host.hostname = hostName;
+      out.host.name = hostName;
+    }
+    if (hostId) out.host.id = hostId;
+  }
+  Object.assign(out, mapping.ecs);
+  out.neuvector = nv;
+  return out;
+}

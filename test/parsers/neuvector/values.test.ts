@@ -1,0 +1,57 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseGoMap, parseInteger, splitComplianceItems, splitPaths, splitWords, typedValue } from '../../../parsers/neuvector/values.ts';
+
+// Go's %v renderings (neuvector.md §2.1) back to values.
+
+describe('NeuVector kv values', () => {
+  const integers: [string, number | undefined][] = [
+    ['443', 443], ['0', 0], ['-1', -1], ['1748959625', 1748959625], ['', undefined], ['-', undefined],
+    [' 1', undefined], ['0x1f', undefined], ['1.5', undefined], ['12a', undefined],
+  ];
+  for (const [raw, expected] of integers) {
+    test(`integer ${JSON.stringify(raw)} reads as ${expected}`, () => assert.equal(parseInteger(raw), expected));
+  }
+
+  test('floats read as numbers, empty and non-numeric floats are left out', () => {
+    assert.equal(typedValue('float', '7.5'), 7.5);
+    assert.equal(typedValue('float', '10'), 10);
+    assert.equal(typedValue('float', ''), undefined);
+    assert.equal(typedValue('float', 'NaN'), undefined);
+  });
+
+  test('booleans read only from true and false', () => {
+    assert.equal(typedValue('bool', 'true'), true);
+    assert.equal(typedValue('bool', 'false'), false);
+    assert.equal(typedValue('bool', 'False'), undefined);
+  });
+
+  test('a word list splits at single spaces and drops the empty words Go prints for ""', () => {
+    assert.deepEqual(typedValue('list', '[CVE-1 CVE-2]'), ['CVE-1', 'CVE-2']);
+    assert.deepEqual(typedValue('list', '[]'), []);
+    assert.deepEqual(splitWords(' a  b '), ['a', 'b']);
+    assert.deepEqual(typedValue('list', 'SSL'), ['SSL']);
+  });
+
+  test('compliance items split before each "<test> <LEVEL> - " and keep dashes inside sentences', () => {
+    assert.deepEqual(splitComplianceItems('D.1 WARN - a - b c D.2 HIGH - x K.4.2.6 NOTE - y'),
+      ['D.1 WARN - a - b c', 'D.2 HIGH - x', 'K.4.2.6 NOTE - y']);
+    assert.deepEqual(splitComplianceItems('free text without levels'), ['free text without levels']);
+    assert.deepEqual(splitComplianceItems(''), []);
+  });
+
+  test('file names split at each " /" so names may hold spaces; relative names fall back to words', () => {
+    assert.deepEqual(splitPaths('/a b/c d.txt /e,f.txt'), ['/a b/c d.txt', '/e,f.txt']);
+    assert.deepEqual(splitPaths('a.txt b.txt'), ['a.txt', 'b.txt']);
+    assert.deepEqual(splitPaths(''), []);
+  });
+
+  test('a Go map becomes domain/role pairs; a word without a colon continues the previous role', () => {
+    assert.deepEqual(parseGoMap('map[:admin]'), [{ domain: '', role: 'admin' }]);
+    assert.deepEqual(parseGoMap('map[:reader finance:custom role shop:admin]'), [
+      { domain: '', role: 'reader' }, { domain: 'finance', role: 'custom role' }, { domain: 'shop', role: 'admin' },
+    ]);
+    assert.deepEqual(parseGoMap('map[]'), []);
+    assert.equal(parseGoMap('admin'), undefined);
+  });
+});

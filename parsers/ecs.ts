@@ -32,6 +32,8 @@ export interface EcsEvent {
     start?: string;
     end?: string;
     count?: number;
+    sequence?: number;
+    timezone?: string;
   };
   log?: {
     level?: string;
@@ -64,13 +66,18 @@ export interface EcsEvent {
     name?: string; executable?: string; command_line?: string; pid?: number; args?: string[];
     parent?: { name?: string; executable?: string; command_line?: string; pid?: number };
     user?: { id?: string; name?: string };
+    real_user?: { id?: string; name?: string };
   };
+  package?: { name?: string; version?: string; fixed_version?: string };
   file?: { path?: string; name?: string };
   source?: Endpoint;
   destination?: Endpoint;
-  network?: { transport?: string; protocol?: string; direction?: string; iana_number?: string };
+  network?: { transport?: string; protocol?: string; direction?: string; iana_number?: string; type?: string };
   rule?: { id?: string; name?: string; description?: string; category?: string; ruleset?: string };
-  user?: { id?: string; name?: string; domain?: string; roles?: string[]; email?: string };
+  user?: {
+    id?: string; name?: string; domain?: string; roles?: string[]; email?: string;
+    effective?: { id?: string; name?: string; roles?: string[] };
+  };
   user_agent?: { original?: string };
   url?: { original?: string; path?: string };
   http?: { request?: { method?: string }; response?: { status_code?: number } };

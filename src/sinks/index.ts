@@ -1,6 +1,10 @@
 import type { z } from 'zod';
 import type { Logger } from '../observability/logger.ts';
+import { elasticsearch } from './elasticsearch/index.ts';
+import { file } from './file/index.ts';
 import type { Sink } from './kit/types.ts';
+import { loki } from './loki/index.ts';
+import { splunkHec } from './splunk-hec/index.ts';
 
 /** What a sink factory gets besides its own validated config section. */
 export interface SinkDeps {
@@ -17,6 +21,10 @@ export interface SinkFactory<C = unknown> {
 
 /** Every sink vigil can deliver to: one line each. */
 export const sinks: Record<string, SinkFactory<any>> = {
+  elasticsearch,
+  'splunk-hec': splunkHec,
+  loki,
+  file,
 };
 
 export type { Sink, SinkEvent, Outcome } from './kit/types.ts';

@@ -1,0 +1,72 @@
+import { commonStatusOutcome, dead, excerpt, retry, times, type AttemptResult } from '../kit/outcome.ts';
+import { OK, type Outcome } from '../kit/types.ts';
+import type { BulkReply } from './client.ts';
+
+/** Item error types that mean "this document does not fit the mapping": fix the event or the template. */
+const MAPPING_ERRORS = new Set(['document_parsing_exception', 'mapper_parsing_exception', 'strict_dynamic_mapping_exception']);
+
+interface BulkItemResult {
+  status?: number;
+  error?: { type?: string; reason?: string; caused_by?: { type?: string; reason?: string } };
+}
+
+/**
+ * Verdict per event for one bulk request of `count` create actions (contracts §6.4, §6.5).
+ * Per item: 200/201 ok; 409 on create = written by an earlier attempt, ok; 429 and 5xx retry;
+ * 400 family dead ('mapping_error' for parse/mapping failures, else 'rejected'); 403/404 and other
+ * 4xx dead. Whole request: 413 → too large (the caller halves the batch), 400 → dead 'bad_request'
+ * (resending the same body cannot help), 429/5xx/network → retry, 401/403 → retry 'unauthorized'.
+ */
+export function classifyBulk(reply: BulkReply, count: number): AttemptResult {
+  switch (reply.kind) {
+    case 'failure': {
+      if (reply.reason === 'not_elasticsearch') {
+        // Something else answers at that URL (a proxy login page, another product): configuration.
+        return times(count, retry('unauthorized', undefined, reply.detail));
+      }
+      const reason = reply.reason === 'bad_reply' ? 'server_error' : reply.reason;
+      return times(count, retry(reason, undefined, reply.detail));
+    }
+    case 'status': {
+      const common = commonStatusOutcome(reply.status, reply.retryAfterMs, reply.detail);
+      if (common) return common.kind === 'too_large' ? common : times(count, common);
+      return times(count, dead('bad_request', reply.detail));
+    }
+    case 'reply':
+      return classifyItems(reply.body, count);
+  }
+}
+
+function classifyItems(body: unknown, count: number): Outcome[] {
+  const reply = body as { errors?: boolean; items?: Array<Record<string, BulkItemResult>> } | undefined;
+  const items = Array.isArray(reply?.items) ? reply.items : [];
+  const outcomes: Outcome[] = [];
+  for (let i = 0; i < count; i++) {
+    const entry = items[i];
+    if (!entry) {
+      outcomes.push(retry('server_error', undefined, `Bulk reply has ${items.length} items for ${count} actions`));
+      continue;
+    }
+    const [operation, result] = Object.entries(entry)[0] ?? ['', {}];
+    outcomes.push(classifyItem(operation, result));
+  }
+  return outcomes;
+}
+
+export function classifyItem(operation: string, item: BulkItemResult): Outcome {
+  const status = item.status ?? 0;
+  if (status >= 200 && status < 300) return OK;
+  const detail = describeItemError(status, item.error);
+  if (status === 409) return operation === 'create' ? OK : dead('conflict', detail);
+  if (status === 429) return retry('rate_limited', undefined, detail);
+  if (status >= 500) return retry(status === 503 ? 'unavailable' : 'server_error', undefined, detail);
+  if (status === 400 && MAPPING_ERRORS.has(item.error?.type ?? '')) return dead('mapping_error', detail);
+  if (status >= 400) return dead('rejected', detail);
+  return retry('server_error', undefined, detail);
+}
+
+function describeItemError(status: number, error: BulkItemResult['error']): string {
+  if (!error) return `item status ${status}`;
+  const cause = error.caused_by ? ` (caused by ${error.caused_by.type}: ${error.caused_by.reason})` : '';
+  return excerpt(`${status} ${error.type ?? 'error'}: ${error.reason ?? ''}${cause}`);
+}

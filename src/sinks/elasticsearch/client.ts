@@ -1,0 +1,103 @@
+import { Client, errors, SniffingTransport, type estypes, type TransportOptions } from '@elastic/elasticsearch';
+import { tlsOptions } from '../kit/config.ts';
+import { excerpt } from '../kit/outcome.ts';
+import { parseRetryAfter } from '../kit/retry-after.ts';
+import type { ElasticsearchConfig } from './config.ts';
+import type { IndexTemplate } from './template.ts';
+
+/**
+ * Plain media types instead of the 9.x client's `application/vnd.elasticsearch+json;
+ * compatible-with=9`, which an 8.x server refuses with 400 media_type_header_exception
+ * ("Accept version must be either version 8 or 7, but found 9"). Without a compatible-with
+ * parameter every server from 7.x to 9.x answers in its own current format, and the bulk API
+ * reads exactly the same there. The transport takes these from its `vendoredHeaders` option,
+ * which the client fills with the =9 values; this subclass replaces them. Client-wide
+ * `headers` cannot do it: Content-Type differs between JSON and NDJSON requests.
+ */
+export const PLAIN_MEDIA_TYPES = {
+  jsonContentType: 'application/json',
+  ndjsonContentType: 'application/x-ndjson',
+  accept: 'application/json',
+};
+
+export class PlainMediaTypeTransport extends SniffingTransport {
+  constructor(options: TransportOptions) {
+    super({ ...options, vendoredHeaders: PLAIN_MEDIA_TYPES });
+  }
+}
+
+/** The bulk API's answer, or why there was none, as plain data for classify.ts. */
+export type BulkReply =
+  /** HTTP 200: the parsed body, items in request order. */
+  | { kind: 'reply'; body: unknown }
+  /** Any other HTTP status, for the whole request. */
+  | { kind: 'status'; status: number; retryAfterMs?: number; detail: string }
+  /** No usable HTTP answer. `not_elasticsearch`: a 2xx without `x-elastic-product: Elasticsearch`. */
+  | { kind: 'failure'; reason: 'network' | 'timeout' | 'not_elasticsearch' | 'bad_reply'; detail: string };
+
+/** The official client set up for vigil: one attempt per call, the worker retries. */
+export function createClient(config: ElasticsearchConfig): Client {
+  let auth: { apiKey: string } | { username: string; password: string } | undefined;
+  if (config.api_key) auth = { apiKey: config.api_key };
+  else if (config.username) auth = { username: config.username, password: config.password ?? '' };
+  return new Client({
+    node: config.url,
+    ...(auth ? { auth } : {}),
+    compression: config.compression,
+    maxRetries: 0,
+    // No client-wide requestTimeout: undici enforces that one on a coarse (about 1 s) timer. The
+    // per-request timeout below runs on a plain setTimeout that aborts the request on time.
+    tls: tlsOptions(config.tls),
+    Transport: PlainMediaTypeTransport,
+  });
+}
+
+/** One POST /<index>/_bulk with a ready NDJSON body. */
+export async function bulk(client: Client, index: string, body: string, timeoutMs: number): Promise<BulkReply> {
+  try {
+    const reply = await client.transport.request(
+      { method: 'POST', path: `/${encodeURIComponent(index)}/_bulk`, bulkBody: body },
+      { requestTimeout: timeoutMs },
+    );
+    return { kind: 'reply', body: reply };
+  } catch (error) {
+    return replyFromError(error);
+  }
+}
+
+/** The installed template of that name, or undefined when there is none. */
+export async function getTemplate(client: Client, name: string, timeoutMs: number): Promise<estypes.IndicesIndexTemplate | undefined> {
+  try {
+    const reply = await client.indices.getIndexTemplate({ name }, { requestTimeout: timeoutMs });
+    return reply.index_templates.find((entry) => entry.name === name)?.index_template;
+  } catch (error) {
+    if (error instanceof errors.ResponseError && error.statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+export async function putTemplate(client: Client, name: string, template: IndexTemplate, timeoutMs: number): Promise<void> {
+  await client.indices.putIndexTemplate({ name, ...template } as estypes.IndicesPutIndexTemplateRequest, { requestTimeout: timeoutMs });
+}
+
+export function replyFromError(error: unknown): BulkReply {
+  if (error instanceof errors.ResponseError) {
+    const status = error.statusCode ?? 0;
+    const reply: BulkReply = { kind: 'status', status, detail: `HTTP ${status}: ${describeBody(error.body)}` };
+    const after = parseRetryAfter(error.headers?.['retry-after']);
+    if (after !== undefined) reply.retryAfterMs = after;
+    return reply;
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  if (error instanceof errors.TimeoutError) return { kind: 'failure', reason: 'timeout', detail };
+  if (error instanceof errors.ProductNotSupportedError) return { kind: 'failure', reason: 'not_elasticsearch', detail };
+  if (error instanceof errors.DeserializationError) return { kind: 'failure', reason: 'bad_reply', detail };
+  return { kind: 'failure', reason: 'network', detail };
+}
+
+function describeBody(body: unknown): string {
+  if (typeof body === 'string') return excerpt(body);
+  const root = (body as { error?: { type?: string; reason?: string } } | undefined)?.error;
+  if (root && typeof root === 'object') return excerpt(`${root.type ?? 'error'}: ${root.reason ?? ''}`);
+  return excerpt(JSON.stringify(body) ?? '');
+}

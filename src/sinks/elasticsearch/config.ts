@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { httpUrl, maxBytes, MiB, timeoutMs, tlsSchema } from '../kit/config.ts';
+
+/**
+ * `sinks.elasticsearch`: where and how vigil bulk-writes events. Works with Elasticsearch 8.x and
+ * 9.x servers (the client sends plain media types, see client.ts).
+ */
+export const elasticsearchSchema = z
+  .object({
+    /** Base URL of one node or of a load balancer in front of the cluster. */
+    url: httpUrl,
+    /**
+     * Write target: a data stream (`logs-<dataset>-<namespace>`), an alias or an index. The default
+     * data stream is matched by the `vigil-events` template installed at start.
+     */
+    index: z.string().min(1).default('logs-vigil.events-default'),
+    /** Basic authentication; or `api_key` (the base64 "id:key" Kibana shows). */
+    username: z.string().min(1).optional(),
+    password: z.string().optional(),
+    api_key: z.string().min(1).optional(),
+    /** gzip request bodies: bulk JSON shrinks about tenfold, worth the CPU on any real network. */
+    compression: z.boolean().default(true),
+    /** Bytes per bulk request; Elastic advises a few MiB (the server refuses above 100 MB with 413). */
+    max_bytes: maxBytes(5 * MiB),
+    /** The 9.x client has no default timeout; a bulk that has not answered in 30 s is retried. */
+    timeout_ms: timeoutMs(30_000),
+    tls: tlsSchema,
+    template: z
+      .object({
+        /** Install or upgrade the index template at start; off when the user may only write documents. */
+        install: z.boolean().default(true),
+        name: z.string().min(1).default('vigil-events'),
+        /** Data streams the template applies to; must match `index`. */
+        pattern: z.string().min(1).default('logs-vigil.events-*'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .refine((config) => !(config.api_key && config.username), {
+    message: 'Set either api_key or username/password, not both',
+  })
+  .refine((config) => config.username === undefined || config.password !== undefined, {
+    message: 'username needs a password',
+  })
+  .refine((config) => !config.template.install || globMatches(config.template.pattern, config.index), {
+    message: 'template.pattern must match index, or the installed mappings never apply',
+    path: ['template', 'pattern'],
+  });
+
+export type ElasticsearchConfig = z.output<typeof elasticsearchSchema>;
+
+/** Index-pattern match as Elasticsearch does it: `*` is the only wildcard. */
+export function globMatches(pattern: string, name: string): boolean {
+  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${source}$`).test(name);
+}

@@ -1,0 +1,152 @@
+/**
+ * The composable index template vigil installs at start: a data stream with ECS mappings for the
+ * fields vigil fills. Bump TEMPLATE_VERSION whenever the body changes; start() upgrades an older
+ * template and leaves a newer one alone (a newer vigil may run beside this one during a rollout).
+ */
+
+export const TEMPLATE_VERSION = 1;
+
+type Mapping = Record<string, unknown>;
+
+const keyword: Mapping = { type: 'keyword', ignore_above: 1024 };
+const long: Mapping = { type: 'long' };
+const float: Mapping = { type: 'float' };
+const date: Mapping = { type: 'date' };
+const ip: Mapping = { type: 'ip' };
+const text: Mapping = { type: 'match_only_text' };
+const wildcard: Mapping = { type: 'wildcard' };
+/**
+ * Arbitrary JSON: keys with dots that clash as object paths (Falco's `evt.time` next to
+ * `evt.time.iso8601`), unbounded key sets (labels, annotations, request bodies) would fail
+ * documents or explode the mapping; `flattened` indexes all leaves as keywords under one field.
+ */
+const flattened: Mapping = { type: 'flattened', ignore_above: 1024 };
+
+function object(properties: Record<string, Mapping>): Mapping {
+  return { properties };
+}
+
+function keywords(...names: string[]): Record<string, Mapping> {
+  return Object.fromEntries(names.map((name) => [name, keyword]));
+}
+
+const endpoint = object({ ip, port: long, address: keyword, domain: keyword, user: object(keywords('name')) });
+
+const processFields = {
+  ...keywords('name', 'executable', 'args'),
+  command_line: wildcard,
+  pid: long,
+};
+
+const properties: Record<string, Mapping> = {
+  '@timestamp': { type: 'date_nanos' },
+  message: text,
+  tags: keyword,
+  labels: { type: 'object', dynamic: true },
+  ecs: object(keywords('version')),
+  data_stream: object({
+    type: { type: 'constant_keyword' },
+    dataset: { type: 'constant_keyword' },
+    namespace: { type: 'constant_keyword' },
+  }),
+  event: object({
+    ...keywords('id', 'kind', 'category', 'type', 'action', 'outcome', 'module', 'dataset', 'provider', 'reason', 'reference'),
+    /** Kept byte-exact for forensics, never searched: no index, no doc values. */
+    original: { type: 'keyword', index: false, doc_values: false },
+    severity: long,
+    risk_score: float,
+    created: date,
+    ingested: date,
+    start: date,
+    end: date,
+  }),
+  log: object({
+    level: keyword,
+    source: object(keywords('address')),
+    syslog: object({
+      priority: long,
+      facility: object({ code: long, name: keyword }),
+      severity: object({ code: long, name: keyword }),
+      ...keywords('hostname', 'appname', 'procid', 'msgid', 'version'),
+      structured_data: flattened,
+    }),
+  }),
+  error: object({ message: text, type: keyword }),
+  input: object(keywords('type')),
+  observer: object(keywords('vendor', 'product', 'hostname', 'type', 'version')),
+  host: object({ ...keywords('hostname', 'name', 'id'), ip }),
+  orchestrator: object({
+    ...keywords('type', 'namespace', 'api_version'),
+    cluster: object(keywords('name')),
+    resource: object({ ...keywords('name', 'type'), parent: object(keywords('type')) }),
+  }),
+  container: object({ ...keywords('id', 'name'), image: object(keywords('name', 'tag')) }),
+  process: object({
+    ...processFields,
+    parent: object(processFields),
+    user: object(keywords('id', 'name')),
+  }),
+  file: object(keywords('path', 'name')),
+  source: endpoint,
+  destination: endpoint,
+  network: object(keywords('transport', 'protocol', 'direction', 'iana_number')),
+  rule: object(keywords('id', 'name', 'description', 'category', 'ruleset')),
+  user: object(keywords('id', 'name', 'domain', 'roles', 'email')),
+  user_agent: object(keywords('original')),
+  url: object({ original: wildcard, path: wildcard }),
+  http: object({ request: object(keywords('method')), response: object({ status_code: long }) }),
+  vulnerability: object({
+    ...keywords('id', 'severity', 'description', 'reference', 'category'),
+    score: object({ base: float, version: keyword }),
+    scanner: object(keywords('vendor')),
+  }),
+  threat: object({
+    framework: keyword,
+    tactic: object(keywords('id', 'name', 'reference')),
+    technique: object({ ...keywords('id', 'name', 'reference'), subtechnique: object(keywords('id', 'name')) }),
+  }),
+  falco: object({ output_fields: flattened }),
+  alertmanager: object({ labels: flattened, annotations: flattened }),
+  kubernetes: object({
+    audit: object({ annotations: flattened, requestObject: flattened, responseObject: flattened }),
+  }),
+};
+
+export interface IndexTemplate {
+  index_patterns: string[];
+  data_stream: Record<string, never>;
+  /** Above the built-in logs-*-* template (100), so ours wins for vigil's data streams. */
+  priority: number;
+  version: number;
+  _meta: { managed_by: 'vigil'; vigil_template_version: number };
+  template: { settings: Record<string, unknown>; mappings: Record<string, unknown> };
+}
+
+export function indexTemplate(pattern: string): IndexTemplate {
+  return {
+    index_patterns: [pattern],
+    data_stream: {},
+    priority: 200,
+    version: TEMPLATE_VERSION,
+    _meta: { managed_by: 'vigil', vigil_template_version: TEMPLATE_VERSION },
+    template: {
+      settings: {
+        // Module namespaces (neuvector.*, kubernetes.audit.*) add fields; 1000 is tight for them.
+        'index.mapping.total_fields.limit': 2000,
+      },
+      mappings: {
+        // Strings vigil does not map explicitly are identifiers more often than prose: keyword.
+        dynamic_templates: [
+          { strings_as_keyword: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } },
+        ],
+        properties,
+      },
+    },
+  };
+}
+
+/** The version an installed template says it has, 0 when it is not vigil's. */
+export function installedVersion(template: { version?: number; _meta?: Record<string, unknown> } | undefined): number {
+  const version = template?._meta?.vigil_template_version;
+  return typeof version === 'number' ? version : 0;
+}

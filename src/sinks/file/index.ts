@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import type { SinkDeps, SinkFactory } from '../index.ts';
+import { times } from '../kit/outcome.ts';
+import { OK, type Outcome, type Sink, type SinkEvent } from '../kit/types.ts';
+import { classifyAppendError } from './classify.ts';
+import { DurableAppender } from './client.ts';
+import { fileSchema, type FileConfig } from './config.ts';
+import { encodeLines } from './encode.ts';
+
+export class FileSink implements Sink {
+  readonly name = 'file';
+  readonly #appender: DurableAppender;
+
+  constructor(path: string) {
+    this.#appender = new DurableAppender(path);
+  }
+
+  get path(): string {
+    return this.#appender.path;
+  }
+
+  async start(): Promise<void> {
+    await this.#appender.ensureDirectory();
+  }
+
+  async send(events: SinkEvent[]): Promise<Outcome[]> {
+    if (events.length === 0) return [];
+    try {
+      await this.#appender.append(encodeLines(events));
+      return times(events.length, OK);
+    } catch (error) {
+      return classifyAppendError(error, events.length);
+    }
+  }
+}
+
+export const file: SinkFactory<FileConfig> = {
+  schema: fileSchema,
+  create: (config: FileConfig, deps: SinkDeps) => new FileSink(config.path ?? join(deps.dataDir, 'events.ndjson')),
+};

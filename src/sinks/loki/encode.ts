@@ -1,0 +1,85 @@
+import { epochNanos } from '../kit/epoch.ts';
+import type { SinkEvent } from '../kit/types.ts';
+
+/** A label name Loki accepts: [a-zA-Z_][a-zA-Z0-9_]*, and not the reserved `__` prefix. */
+export function sanitizeLabelName(name: string): string {
+  let clean = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  if (!/^[a-zA-Z_]/.test(clean)) clean = `_${clean}`;
+  return clean.startsWith('__') ? clean.replace(/^_+/, '_') : clean;
+}
+
+/** Static labels with Loki-safe names; `job` defaults to "vigil". */
+export function baseLabels(staticLabels: Record<string, string>): Record<string, string> {
+  const labels: Record<string, string> = { job: 'vigil' };
+  for (const [name, value] of Object.entries(staticLabels)) if (value !== '') labels[sanitizeLabelName(name)] = value;
+  return labels;
+}
+
+/**
+ * The stream labels of one event: the base labels plus a few low-cardinality routing fields
+ * (source module, dataset, level, cluster, namespace when present). Anything per-event (ids,
+ * rules, pods) stays in the line or in structured metadata, or Loki's stream count explodes.
+ */
+export function streamLabels(event: SinkEvent, base: Record<string, string>): Record<string, string> {
+  const labels = { ...base };
+  const set = (name: string, value: string | undefined) => {
+    if (value) labels[name] = value;
+  };
+  set('source', event.module);
+  set('dataset', event.dataset);
+  set('level', event.level);
+  set('cluster', event.cluster);
+  set('namespace', event.namespace);
+  return labels;
+}
+
+export interface LokiEntry {
+  /** Position of the event in the batch given to send(). */
+  position: number;
+  /** Stream labels as JSON text with sorted names: the stream's identity and its encoding. */
+  stream: string;
+  labels: Record<string, string>;
+  nanos: bigint;
+  /** ["<ns>","<line>",{"event_id":…}] */
+  text: string;
+}
+
+/**
+ * One push entry: the timestamp as a string of epoch nanoseconds (Loki refuses a JSON number),
+ * the whole event JSON as the line, and the event id as structured metadata. An event without a
+ * readable time gets `fallbackNanos` (the send time); its own time stays in the line.
+ */
+export function encodeEntry(event: SinkEvent, position: number, base: Record<string, string>, options: { metadata: boolean; fallbackNanos: bigint }): LokiEntry {
+  const labels = streamLabels(event, base);
+  const stream = JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  const nanos = epochNanos(event.timestamp) ?? options.fallbackNanos;
+  const metadata = options.metadata ? `,{"event_id":${JSON.stringify(event.id)}}` : '';
+  return { position, stream, labels, nanos, text: `["${nanos}",${JSON.stringify(event.json)}${metadata}]` };
+}
+
+/**
+ * Upper bound of the bytes an entry adds to a push body. Its stream header is counted with every
+ * entry (a safe overestimate: a few percent), so a body never exceeds max_bytes.
+ */
+export function entryBytes(entry: LokiEntry): number {
+  return Buffer.byteLength(entry.text) + Buffer.byteLength(entry.stream) + 24;
+}
+
+/**
+ * The JSON push body: entries grouped into streams, sorted by time within each stream (Loki
+ * rejects entries too far behind a stream's newest, so never send newer before older).
+ */
+export function pushBody(entries: readonly LokiEntry[]): string {
+  const streams = new Map<string, LokiEntry[]>();
+  for (const entry of entries) {
+    const list = streams.get(entry.stream);
+    if (list) list.push(entry);
+    else streams.set(entry.stream, [entry]);
+  }
+  const parts: string[] = [];
+  for (const [stream, list] of streams) {
+    list.sort((a, b) => (a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0));
+    parts.push(`{"stream":${stream},"values":[${list.map((entry) => entry.text).join(',')}]}`);
+  }
+  return `{"streams":[${parts.join(',')}]}`;
+}

@@ -1,0 +1,39 @@
+import type { SinkDeps, SinkFactory } from '../index.ts';
+import { sendBatch } from '../kit/send-batch.ts';
+import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
+import { classifyPush } from './classify.ts';
+import { LokiClient } from './client.ts';
+import { lokiSchema, type LokiConfig } from './config.ts';
+import { baseLabels, encodeEntry, entryBytes, pushBody } from './encode.ts';
+
+export class LokiSink implements Sink {
+  readonly name = 'loki';
+  readonly #config: LokiConfig;
+  readonly #base: Record<string, string>;
+  readonly #client: LokiClient;
+
+  constructor(config: LokiConfig, _deps?: Pick<SinkDeps, 'logger'>) {
+    this.#config = config;
+    this.#base = baseLabels(config.labels);
+    this.#client = new LokiClient(config);
+  }
+
+  async send(events: SinkEvent[]): Promise<Outcome[]> {
+    const options = { metadata: this.#config.structured_metadata, fallbackNanos: BigInt(Date.now()) * 1_000_000n };
+    const entries = events.map((event, position) => encodeEntry(event, position, this.#base, options));
+    return sendBatch(entries, {
+      sizeOf: entryBytes,
+      maxBytes: this.#config.max_bytes,
+      attempt: async (group) => classifyPush(await this.#client.push(pushBody(group)), group),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#client.close();
+  }
+}
+
+export const loki: SinkFactory<LokiConfig> = {
+  schema: lokiSchema,
+  create: (config, deps) => new LokiSink(config, deps),
+};

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sinks } from '../../../src/sinks/index.ts';
+
+const MiB = 1024 * 1024;
+
+test('registers the four sinks by name', () => {
+  assert.deepEqual(Object.keys(sinks).sort(), ['elasticsearch', 'file', 'loki', 'splunk-hec']);
+});
+
+test('defaults the Elasticsearch sink to the vigil data stream, gzip, 5 MiB requests and the template', () => {
+  const config = sinks.elasticsearch!.schema.parse({ url: 'https://es.example.com:9200' });
+  assert.equal(config.index, 'logs-vigil.events-default');
+  assert.equal(config.compression, true);
+  assert.equal(config.max_bytes, 5 * MiB);
+  assert.deepEqual(config.template, { install: true, name: 'vigil-events', pattern: 'logs-vigil.events-*' });
+  assert.deepEqual(config.tls, { reject_unauthorized: true });
+});
+
+test('defaults Splunk HEC to source vigil, 1 MiB requests, no gzip and no ack', () => {
+  const config = sinks['splunk-hec']!.schema.parse({ url: 'https://splunk.example.com:8088', token: 't' });
+  assert.equal(config.source, 'vigil');
+  assert.equal(config.max_bytes, 1 * MiB);
+  assert.equal(config.compression, false);
+  assert.equal(config.ack.enabled, false);
+});
+
+test('defaults Loki to 1 MiB pushes with structured metadata and no static labels', () => {
+  const config = sinks.loki!.schema.parse({ url: 'http://loki:3100' });
+  assert.equal(config.max_bytes, 1 * MiB);
+  assert.equal(config.structured_metadata, true);
+  assert.deepEqual(config.labels, {});
+});
+
+const invalid: Array<[string, string, unknown, RegExp]> = [
+  ['an Elasticsearch URL that is not http(s)', 'elasticsearch', { url: 'ftp://es' }, /url/i],
+  ['both an API key and a username', 'elasticsearch', { url: 'http://es:9200', api_key: 'k', username: 'u', password: 'p' }, /either api_key/],
+  ['a username without a password', 'elasticsearch', { url: 'http://es:9200', username: 'u' }, /password/],
+  ['a template pattern that misses the index', 'elasticsearch', { url: 'http://es:9200', index: 'security-events' }, /must match index/],
+  ['an unknown Elasticsearch key (typo)', 'elasticsearch', { url: 'http://es:9200', compresion: false }, /compresion/],
+  ['a HEC ack channel that is not a GUID', 'splunk-hec', { url: 'http://s:8088', token: 't', ack: { enabled: true, channel: 'abc' } }, /GUID/],
+  ['a HEC sink without a token', 'splunk-hec', { url: 'http://s:8088' }, /token/],
+  ['more static Loki labels than Loki allows beside vigil\'s', 'loki', { url: 'http://l:3100', labels: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`l${i}`, 'v'])) }, /at most 9/],
+  ['Loki basic auth and a bearer token together', 'loki', { url: 'http://l:3100', bearer_token: 't', basic_auth: { username: 'u', password: 'p' } }, /either basic_auth/],
+];
+for (const [name, sink, input, message] of invalid) {
+  test(`refuses ${name}`, () => {
+    const result = sinks[sink]!.schema.safeParse(input);
+    assert.equal(result.success, false);
+    assert.match(JSON.stringify(result.error?.issues), message);
+  });
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Outcome } from '../../../../src/sinks/kit/types.ts';
+import { classifyPush } from '../../../../src/sinks/loki/classify.ts';
+import type { LokiReply } from '../../../../src/sinks/loki/client.ts';
+import { baseLabels, encodeEntry, type LokiEntry } from '../../../../src/sinks/loki/encode.ts';
+import { parseGoTime } from '../../../../src/sinks/loki/rejects.ts';
+import { generatedEvents } from '../../../support/doubles/sink-events.ts';
+
+const base = baseLabels({});
+const options = { metadata: true, fallbackNanos: 0n };
+
+/** Entries of one stream, one second apart from 2025-06-03 14:00:00 UTC. */
+function oneStream(count: number): LokiEntry[] {
+  return generatedEvents(count).map((event, i) =>
+    encodeEntry({ ...event, dataset: 'falco.alert', module: 'falco', level: 'warning', namespace: 'payments' }, i, base, options));
+}
+
+function reply(status: number, body = '', retryAfterMs?: number): LokiReply {
+  const result: LokiReply = { kind: 'reply', status, body };
+  if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
+  return result;
+}
+
+function kinds(result: ReturnType<typeof classifyPush>): string[] {
+  assert.ok(Array.isArray(result), 'expected per-entry outcomes');
+  return (result as Outcome[]).map((o) => (o.kind === 'ok' ? 'ok' : `${o.kind}:${o.reason}`));
+}
+
+const STREAM = '{dataset="falco.alert", job="vigil", level="warning", namespace="payments", service_name="vigil", source="falco"}';
+
+const cases: Array<[string, LokiReply, string]> = [
+  ['accepts every entry on 204', reply(204), 'ok'],
+  ['accepts a 200 that does not say blocked', reply(200, ''), 'ok'],
+  ['dead-letters a 260: Loki blocked ingestion and discarded the push', reply(260, 'ingestion blocked for user fake'), 'dead:rejected'],
+  ['dead-letters another 2xx whose body says blocked', reply(200, 'ingestion blocked for user fake'), 'dead:rejected'],
+  ['retries a 429', reply(429, 'Ingestion rate limit exceeded'), 'retry:rate_limited'],
+  ['retries a 500', reply(500, 'ingester unavailable'), 'retry:server_error'],
+  ['retries a 503 (circuit breaker open)', reply(503, 'circuit breaker open'), 'retry:unavailable'],
+  ['halts on 401 no org id', reply(401, 'no org id'), 'retry:unauthorized'],
+  ['dead-letters a 422 (no valid stream)', reply(422, 'error at least one valid stream is required for ingestion'), 'dead:bad_request'],
+  ['dead-letters a 400 about labels as a bad request', reply(400, 'error at least one label pair is required per stream'), 'dead:bad_request'],
+  ['dead-letters a 400 about an old timestamp as rejected', reply(400, "entry for stream '{job=\"vigil\"}' has timestamp too old: 2025-01-01 00:00:00 +0000 UTC, oldest acceptable timestamp is: 2025-05-27 00:00:00 +0000 UTC"), 'dead:rejected'],
+  ['dead-letters a 400 about a long line as too large', reply(400, "Max entry size '262144' bytes exceeded for stream '{job=\"vigil\"}' while adding an entry with length '300000' bytes"), 'dead:too_large'],
+  ['retries when the connection failed', { kind: 'failure', reason: 'network', detail: 'ECONNRESET' }, 'retry:network'],
+];
+for (const [name, answer, expected] of cases) {
+  test(name, () => {
+    assert.deepEqual(kinds(classifyPush(answer, oneStream(3))), [expected, expected, expected]);
+  });
+}
+
+test('passes Retry-After through on 429', () => {
+  const [outcome] = classifyPush(reply(429, 'slow down', 5000), oneStream(1)) as Outcome[];
+  assert.equal(outcome!.kind === 'retry' && outcome!.afterMs, 5000);
+});
+
+test('asks for a split on 413', () => {
+  assert.deepEqual(classifyPush(reply(413, 'request body too large'), oneStream(2)), { kind: 'too_large', detail: 'HTTP 413: request body too large' });
+});
+
+test('dead-letters only the entries Loki reports ignoring when its report accounts for the push', () => {
+  const body =
+    "entry with timestamp 2025-06-03 14:00:01 +0000 UTC ignored, reason: 'entry too far behind, entry timestamp is: 2025-06-03T14:00:01Z, oldest acceptable timestamp is: 2025-06-03T15:00:00Z',\n" +
+    `user 'fake', total ignored: 1 out of 3 for stream: ${STREAM}\n`;
+  const result = classifyPush(reply(400, body), oneStream(3));
+  assert.deepEqual(kinds(result), ['ok', 'dead:rejected', 'ok']);
+  assert.match((result as Outcome[])[1]!.kind === 'dead' ? ((result as Outcome[])[1] as { detail: string }).detail : '', /too far behind/);
+});
+
+test('dead-letters the whole push when Loki listed fewer ignored entries than its total', () => {
+  const body =
+    "entry with timestamp 2025-06-03 14:00:01 +0000 UTC ignored, reason: 'entry too far behind',\n" +
+    `user 'fake', total ignored: 2 out of 3 for stream: ${STREAM}\n`;
+  assert.deepEqual(kinds(classifyPush(reply(400, body), oneStream(3))), ['dead:rejected', 'dead:rejected', 'dead:rejected']);
+});
+
+test('dead-letters the whole push when it had a stream the report does not name', () => {
+  const other = encodeEntry({ ...generatedEvents(1, { seed: 5 })[0]!, namespace: 'elsewhere' }, 3, base, options);
+  const body = `entry with timestamp 2025-06-03 14:00:01 +0000 UTC ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 1 out of 3 for stream: ${STREAM}\n`;
+  assert.deepEqual(kinds(classifyPush(reply(400, body), [...oneStream(3), other])), ['dead:rejected', 'dead:rejected', 'dead:rejected', 'dead:rejected']);
+});
+
+test('dead-letters the whole push when a reported time matches more entries than were reported', () => {
+  const entries = oneStream(2);
+  entries[1] = { ...entries[1]!, nanos: entries[0]!.nanos };
+  const body = `entry with timestamp 2025-06-03 14:00:00 +0000 UTC ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 1 out of 2 for stream: ${STREAM}\n`;
+  assert.deepEqual(kinds(classifyPush(reply(400, body), entries)), ['dead:rejected', 'dead:rejected']);
+});
+
+test('reads Go time text with a fraction and a zone offset as epoch nanoseconds', () => {
+  assert.equal(parseGoTime('2025-03-14 10:26:53.5897932 +0100 CET'), 1741944413589793200n);
+  assert.equal(parseGoTime('2025-06-03 14:00:01 +0000 UTC'), 1748959201000000000n);
+  assert.equal(parseGoTime('yesterday'), undefined);
+});

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, beforeEach, test } from 'node:test';
+import { silentLogger } from '../../../../src/observability/logger.ts';
+import type { Outcome, Sink, SinkEvent } from '../../../../src/sinks/kit/types.ts';
+import { loki as lokiFactory } from '../../../../src/sinks/loki/index.ts';
+import type { RecordedRequest } from '../../../support/doubles/http-double.ts';
+import { LokiDouble } from '../../../support/doubles/loki.ts';
+import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';
+
+const TENANT = 'team-sec';
+const sinks: Sink[] = [];
+let loki: LokiDouble;
+
+function sinkFor(double: LokiDouble, overrides: Record<string, unknown> = {}): Sink {
+  const sink = lokiFactory.create(lokiFactory.schema.parse({ url: double.url, tenant: TENANT, ...overrides }), { logger: silentLogger, dataDir: '' });
+  sinks.push(sink);
+  return sink;
+}
+
+function kinds(outcomes: Outcome[]): string[] {
+  return outcomes.map((outcome) => (outcome.kind === 'ok' ? 'ok' : `${outcome.kind}:${outcome.reason}`));
+}
+
+/** Events that all land in one stream. */
+function sameStream(count: number, seed = 1): SinkEvent[] {
+  return generatedEvents(count, { seed }).map((event) => ({ ...event, dataset: 'falco.alert', module: 'falco', level: 'warning', namespace: 'payments' }));
+}
+
+/** The event_id metadata of every entry of a recorded push. */
+function idsIn(request: RecordedRequest): string[] {
+  const body = JSON.parse(request.body) as { streams: Array<{ values: Array<[string, string, { event_id: string }]> }> };
+  return body.streams.flatMap((stream) => stream.values.map((value) => value[2].event_id));
+}
+
+function storedIds(double: LokiDouble): string[] {
+  return double.entries.map((entry) => entry.metadata?.event_id ?? '');
+}
+
+before(async () => {
+  loki = await LokiDouble.start();
+});
+beforeEach(() => {
+  loki.reset();
+  loki.entries.length = 0;
+  loki.clearEntryFaults();
+  loki.blockIngestion(false);
+});
+after(async () => {
+  await Promise.all(sinks.map((sink) => sink.close?.()));
+  await loki.close();
+});
+
+test('pushes JSON for the tenant: each event once, its JSON as the line, ns timestamp, id as metadata', async () => {
+  const events = fixtureEvents();
+  assert.deepEqual(kinds(await sinkFor(loki).send(events)), events.map(() => 'ok'));
+  assert.deepEqual(loki.requests.map((r) => `${r.method} ${r.path} ${r.status}`), ['POST /loki/api/v1/push 204']);
+  assert.equal(loki.requests[0]!.headers['content-type'], 'application/json');
+  assert.equal(loki.requests[0]!.headers['x-scope-orgid'], TENANT);
+  const byId = new Map(loki.entries.map((entry) => [entry.metadata?.event_id, entry]));
+  assert.equal(byId.size, events.length);
+  for (const event of events) {
+    const entry = byId.get(event.id)!;
+    assert.equal(entry.tenant, TENANT);
+    assert.equal(entry.line, event.json);
+    assert.equal(entry.labels.dataset, event.dataset);
+  }
+  assert.equal(byId.get(events[0]!.id)!.timestamp, '1741944413589793238');
+});
+
+test('sends each stream\'s entries oldest first even when the batch is newest first', async () => {
+  const events = sameStream(5, 3).reverse();
+  assert.deepEqual(kinds(await sinkFor(loki).send(events)), events.map(() => 'ok'));
+  const times = loki.entries.map((entry) => BigInt(entry.timestamp));
+  assert.deepEqual([...times].sort((a, b) => (a < b ? -1 : 1)), times);
+});
+
+test('dead-letters only the entries Loki refuses and keeps the ones it stored', async () => {
+  const events = sameStream(4, 4);
+  loki.rejectEntries((entry) => entry.metadata?.event_id === events[2]!.id);
+  const outcomes = await sinkFor(loki).send(events);
+  assert.deepEqual(kinds(outcomes), ['ok', 'ok', 'dead:rejected', 'ok']);
+  assert.match((outcomes[2] as { detail: string }).detail, /too far behind/);
+  assert.deepEqual(storedIds(loki), [0, 1, 3].map((i) => events[i]!.id));
+  assert.deepEqual(loki.requests.map((r) => r.status), [400]);
+});
+
+test('loses nothing when Loki refuses part of a push it cannot attribute: every event is stored or dead', async () => {
+  const events = generatedEvents(6, { seed: 5 }); // several streams
+  loki.rejectEntries((entry) => entry.metadata?.event_id === events[1]!.id);
+  const outcomes = await sinkFor(loki).send(events);
+  const stored = new Set(storedIds(loki));
+  events.forEach((event, i) => assert.ok(stored.has(event.id) || outcomes[i]!.kind === 'dead', event.id));
+  assert.equal(stored.has(events[1]!.id), false);
+  assert.equal(outcomes[1]!.kind, 'dead');
+});
+
+test('halves a push Loki refuses as too large, and dead-letters one event that alone is too large', async () => {
+  const small = await LokiDouble.start({ maxContentLength: 2500 });
+  try {
+    const events = [...sameStream(8, 6), ...generatedEvents(1, { seed: 7, padding: 3000 })];
+    const outcomes = await sinkFor(small).send(events);
+    assert.deepEqual(kinds(outcomes), [...events.slice(0, 8).map(() => 'ok'), 'dead:too_large']);
+    assert.equal(small.requests[0]!.status, 413);
+    assert.deepEqual(small.requests.filter((r) => r.status === 204).flatMap(idsIn), events.slice(0, 8).map((e) => e.id));
+    assert.deepEqual(storedIds(small), events.slice(0, 8).map((e) => e.id));
+  } finally {
+    await small.close();
+  }
+});
+
+test('cuts a batch into pushes of at most max_bytes', async () => {
+  const events = generatedEvents(20, { seed: 8 });
+  assert.deepEqual(kinds(await sinkFor(loki, { max_bytes: 2048 }).send(events)), events.map(() => 'ok'));
+  assert.ok(loki.requests.length > 1);
+  for (const request of loki.requests) assert.ok(Buffer.byteLength(request.body) <= 2048);
+  assert.deepEqual(loki.requests.flatMap(idsIn).sort(), events.map((e) => e.id).sort());
+});
+
+test('retries with the Retry-After of a 429 and stores nothing', async () => {
+  loki.failNext(1, 429, { retryAfter: 3 });
+  const outcomes = await sinkFor(loki).send(sameStream(2));
+  assert.deepEqual(outcomes.map((o) => o.kind === 'retry' && [o.reason, o.afterMs]), [['rate_limited', 3000], ['rate_limited', 3000]]);
+  assert.equal(loki.entries.length, 0);
+});
+
+test('retries when the connection drops mid-request', async () => {
+  loki.dropNext(1);
+  assert.deepEqual(kinds(await sinkFor(loki).send(sameStream(2))), ['retry:network', 'retry:network']);
+  assert.equal(loki.entries.length, 0);
+});
+
+test('dead-letters a push Loki discards with 260 (ingestion blocked)', async () => {
+  loki.blockIngestion(true);
+  assert.deepEqual(kinds(await sinkFor(loki).send(sameStream(2))), ['dead:rejected', 'dead:rejected']);
+  assert.equal(loki.entries.length, 0);
+});
+
+test('halts (retry unauthorized) when no tenant is configured for a multi-tenant Loki', async () => {
+  const sink = lokiFactory.create(lokiFactory.schema.parse({ url: loki.url }), { logger: silentLogger, dataDir: '' });
+  sinks.push(sink);
+  assert.deepEqual(kinds(await sink.send(sameStream(1))), ['retry:unauthorized']);
+  assert.deepEqual(loki.requests.map((r) => r.status), [401]);
+});
+
+test('authenticates to a gateway with basic auth', async () => {
+  const gated = await LokiDouble.start({ authorization: `Basic ${Buffer.from('vigil:s3cret').toString('base64')}` });
+  try {
+    const sink = sinkFor(gated, { basic_auth: { username: 'vigil', password: 's3cret' }, compression: true });
+    assert.deepEqual(kinds(await sink.send(sameStream(2))), ['ok', 'ok']);
+    assert.equal(gated.requests[0]!.headers['content-encoding'], 'gzip');
+    assert.equal(gated.entries.length, 2);
+  } finally {
+    await gated.close();
+  }
+});
+
+test('the double refuses what Loki refuses: numeric timestamps, other content types, bad label names', async () => {
+  const post = (body: string, contentType = 'application/json') =>
+    fetch(`${loki.url}/loki/api/v1/push`, { method: 'POST', headers: { 'content-type': contentType, 'x-scope-orgid': TENANT }, body }).then((r) => r.status);
+  assert.equal(await post('{"streams":[{"stream":{"job":"x"},"values":[[1741944413589793238,"line"]]}]}'), 400);
+  assert.equal(await post('{"streams":[{"stream":{"job":"x"},"values":[["1","line"]]}]}', 'text/plain'), 400);
+  assert.equal(await post('{"streams":[{"stream":{"k8s.ns":"x"},"values":[["1","bad"]]},{"stream":{"job":"x"},"values":[["2","good"]]}]}'), 400);
+  assert.deepEqual(loki.entries.map((entry) => entry.line), ['good'], 'the valid stream of a refused push is stored');
+  const sample = readFileSync(new URL('../../../../fixtures/sinks/loki/push-request.json', import.meta.url), 'utf8');
+  assert.equal(await post(sample), 204);
+  assert.equal(loki.entries.length, 3);
+});
+
+test('retries when Loki answers later than timeout_ms', async () => {
+  loki.delay(2000);
+  assert.deepEqual(kinds(await sinkFor(loki, { timeout_ms: 100 }).send(sameStream(2))), ['retry:timeout', 'retry:timeout']);
+  loki.delay(0);
+});
+
+test('retries while Loki is down and delivers once it is back on the same port', async () => {
+  const double = await LokiDouble.start();
+  try {
+    const sink = sinkFor(double);
+    const events = sameStream(2, 9);
+    await double.down();
+    assert.deepEqual(kinds(await sink.send(events)), ['retry:network', 'retry:network']);
+    await double.up();
+    assert.deepEqual(kinds(await sink.send(events)), ['ok', 'ok']);
+    assert.deepEqual(storedIds(double), events.map((e) => e.id));
+  } finally {
+    await double.close();
+  }
+});

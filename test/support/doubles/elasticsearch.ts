@@ -1,0 +1,337 @@
+/**
+ * A strict Elasticsearch double for the bulk and index-template APIs (contracts §6, §10), served
+ * over real HTTP so the official client can be driven against it.
+ *
+ *   const es = await ElasticsearchDouble.start({ major: 8, auth: { apiKey: 'k' }, maxContentLength: 4096 });
+ *   es.documents('logs-vigil.events-default')   documents stored in that data stream or index, in
+ *                                               write order: { id, source (raw JSON line), index (backing index) }
+ *   es.allDocuments()                           the same across every target
+ *   es.template('vigil-events')                 an installed composable template, or undefined
+ *   es.failItems(doc => ..., 400 | 429 | 503)   bulk items whose document matches answer with that
+ *                                               status (400 = document_parsing_exception) until
+ *                                               es.clearItemFaults() or es.reset(); other items
+ *                                               are processed
+ *   plus failNext / dropNext / delay / down / up / requests from HttpDouble.
+ *
+ * What it enforces, as the real server does: `x-elastic-product: Elasticsearch` on every answer;
+ * media types (application/json, application/x-ndjson, or the vendored
+ * `application/vnd.elasticsearch+json|x-ndjson; compatible-with=N` where N is the emulated major or
+ * the one before, the same N on Accept and Content-Type; otherwise 400 media_type_header_exception);
+ * the bulk body's final newline; `create` = 409 when the _id exists; data streams (a template with
+ * `data_stream`) take only `create` and need `@timestamp`; mappings (elasticsearch-mapping.ts);
+ * credentials when `auth` is set (401 security_exception); bodies over `maxContentLength` → 413.
+ */
+import { HttpDouble, type DoubleReply, type RecordedRequest } from './http-double.ts';
+import { IndexMapping } from './elasticsearch-mapping.ts';
+
+export interface ElasticsearchDoubleOptions {
+  /** Server major version whose media-type rules apply. Default 9. */
+  major?: 8 | 9;
+  /** Credentials every request must carry. */
+  auth?: { username: string; password: string } | { apiKey: string };
+  /** http.max_content_length: larger bodies (after decompression) get 413. */
+  maxContentLength?: number;
+}
+
+export interface StoredDocument {
+  id: string;
+  /** The source line exactly as received (big integers keep their digits). */
+  source: string;
+  /** The backing index that holds it (`.ds-<stream>-<date>-000001` for a data stream). */
+  index: string;
+}
+
+type ItemFaultStatus = 400 | 429 | 503;
+
+interface Target {
+  name: string;
+  backing: string;
+  dataStream: boolean;
+  mapping: IndexMapping;
+  documents: Map<string, StoredDocument>;
+}
+
+interface Template {
+  index_patterns?: string[];
+  data_stream?: object;
+  priority?: number;
+  template?: { mappings?: { properties?: unknown } };
+}
+
+export class ElasticsearchDouble extends HttpDouble {
+  readonly #major: 8 | 9;
+  readonly #auth: ElasticsearchDoubleOptions['auth'];
+  readonly #maxContentLength: number;
+  readonly #targets = new Map<string, Target>();
+  readonly #templates = new Map<string, Template>();
+  #itemFaults: Array<{ matches: (doc: StoredDocument) => boolean; status: ItemFaultStatus }> = [];
+  #seqNo = 0;
+
+  constructor(options: ElasticsearchDoubleOptions = {}) {
+    super();
+    this.#major = options.major ?? 9;
+    this.#auth = options.auth;
+    this.#maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024;
+  }
+
+  static async start(options: ElasticsearchDoubleOptions = {}): Promise<ElasticsearchDouble> {
+    const double = new ElasticsearchDouble(options);
+    await double.up();
+    return double;
+  }
+
+  documents(target: string): StoredDocument[] {
+    return [...(this.#targets.get(target)?.documents.values() ?? [])];
+  }
+
+  allDocuments(): StoredDocument[] {
+    return [...this.#targets.values()].flatMap((target) => [...target.documents.values()]);
+  }
+
+  template(name: string): unknown {
+    return this.#templates.get(name);
+  }
+
+  failItems(matches: (doc: StoredDocument) => boolean, status: ItemFaultStatus): void {
+    this.#itemFaults.push({ matches, status });
+  }
+
+  clearItemFaults(): void {
+    this.#itemFaults = [];
+  }
+
+  /** Also forgets item faults; stored documents and templates stay. */
+  override reset(): void {
+    super.reset();
+    this.clearItemFaults();
+  }
+
+  protected override commonHeaders(): Record<string, string> {
+    return { 'x-elastic-product': 'Elasticsearch' };
+  }
+
+  protected override faultReply(status: number): DoubleReply {
+    if (status === 413) return { status, body: '' };
+    const types: Record<number, string> = {
+      429: 'es_rejected_execution_exception',
+      500: 'exception',
+      502: 'bad_gateway',
+      503: 'unavailable_shards_exception',
+      504: 'gateway_timeout',
+    };
+    return esError(status, types[status] ?? 'exception', `injected fault ${status}`);
+  }
+
+  protected override handle(request: RecordedRequest): DoubleReply {
+    const unauthorized = this.#checkAuth(request);
+    if (unauthorized) return unauthorized;
+    const mediaError = this.#checkMediaTypes(request);
+    if (mediaError) return mediaError;
+    if (Buffer.byteLength(request.body) > this.#maxContentLength) return { status: 413, body: '' };
+
+    const parts = request.path.split('/').filter(Boolean).map(decodeURIComponent);
+    if (request.method === 'GET' && parts.length === 0) {
+      return json(200, { name: 'double', cluster_name: 'vigil-test', version: { number: `${this.#major}.0.0` }, tagline: 'You Know, for Search' });
+    }
+    if (parts.at(-1) === '_bulk' && parts.length <= 2 && (request.method === 'POST' || request.method === 'PUT')) {
+      return this.#bulk(request, parts.length === 2 ? parts[0] : undefined);
+    }
+    if (parts[0] === '_index_template' && parts.length === 2) {
+      if (request.method === 'GET') return this.#getTemplate(parts[1]!);
+      if (request.method === 'PUT' || request.method === 'POST') return this.#putTemplate(parts[1]!, request.body);
+    }
+    return esError(400, 'illegal_argument_exception', `no handler found for uri [${request.path}] and method [${request.method}]`);
+  }
+
+  #checkAuth(request: RecordedRequest): DoubleReply | undefined {
+    if (!this.#auth) return undefined;
+    const expected = 'apiKey' in this.#auth
+      ? `ApiKey ${this.#auth.apiKey}`
+      : `Basic ${Buffer.from(`${this.#auth.username}:${this.#auth.password}`).toString('base64')}`;
+    if (request.headers.authorization === expected) return undefined;
+    const reply = esError(401, 'security_exception', `missing authentication credentials for REST request [${request.path}]`);
+    return { ...reply, headers: { ...reply.headers, 'www-authenticate': 'Basic realm="security", charset="UTF-8", ApiKey' } };
+  }
+
+  /** The server's media-type rules (RestController / ParsedMediaType in Elasticsearch 8 and 9). */
+  #checkMediaTypes(request: RecordedRequest): DoubleReply | undefined {
+    const accept = header(request, 'accept');
+    const contentType = header(request, 'content-type');
+    const acceptVersion = compatibleWith(accept);
+    const contentVersion = request.body.length > 0 ? compatibleWith(contentType) : undefined;
+    const allowed = [this.#major, this.#major - 1];
+    for (const [name, value, version] of [['Accept', accept, acceptVersion], ['Content-Type', contentType, contentVersion]] as const) {
+      if (version !== undefined && !allowed.includes(version)) {
+        return mediaTypeError(`${name} version must be either version ${allowed[0]} or ${allowed[1]}, but found ${version}. ${name}=${value}`);
+      }
+    }
+    if (request.body.length > 0 && (acceptVersion !== undefined || contentVersion !== undefined) && acceptVersion !== contentVersion && accept !== undefined) {
+      return mediaTypeError(
+        'A compatible version is required on both Content-Type and Accept headers if either one has requested a compatible version ' +
+          `and the compatible versions must match. Accept=${accept}, Content-Type=${contentType}`,
+      );
+    }
+    if (request.body.length > 0) {
+      const essence = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+      const known = ['application/json', 'application/x-ndjson', 'application/vnd.elasticsearch+json', 'application/vnd.elasticsearch+x-ndjson'];
+      if (!known.includes(essence)) {
+        return json(406, { error: `Content-Type header [${contentType ?? ''}] is not supported`, status: 406 });
+      }
+    }
+    return undefined;
+  }
+
+  #bulk(request: RecordedRequest, pathIndex: string | undefined): DoubleReply {
+    const body = request.body;
+    if (body.length === 0) return esError(400, 'action_request_validation_exception', 'Validation Failed: 1: no requests added;');
+    if (!body.endsWith('\n')) return esError(400, 'illegal_argument_exception', 'The bulk request must be terminated by a newline [\\n]');
+    const lines = body.slice(0, -1).split('\n').map((line) => line.replace(/\r$/, ''));
+    const items: object[] = [];
+    let errors = false;
+    for (let i = 0; i < lines.length; i++) {
+      let action: Record<string, { _index?: string; _id?: string }>;
+      try {
+        action = JSON.parse(lines[i]!);
+      } catch {
+        return esError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}], expected START_OBJECT`);
+      }
+      const [operation, meta = {}] = Object.entries(action)[0] ?? [];
+      if (operation !== 'create' && operation !== 'index') {
+        return esError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}], expected one of [create, index], found [${operation}]`);
+      }
+      const source = lines[++i];
+      if (source === undefined) return esError(400, 'illegal_argument_exception', 'The bulk request must be terminated by a newline [\\n]');
+      const targetName = meta._index ?? pathIndex;
+      if (!targetName) return esError(400, 'action_request_validation_exception', 'Validation Failed: 1: index is missing;');
+      const item = this.#write(operation, targetName, meta._id ?? `auto-${++this.#seqNo}`, source);
+      if (item.status >= 300) errors = true;
+      items.push({ [operation]: item });
+    }
+    return json(200, { errors, took: 1, items });
+  }
+
+  #write(operation: string, targetName: string, id: string, source: string): { status: number } & Record<string, unknown> {
+    const target = this.#target(targetName);
+    const doc: StoredDocument = { id, source, index: target.backing };
+    const fault = this.#itemFaults.find((candidate) => candidate.matches(doc));
+    if (fault) return itemFault(fault.status, target, id);
+    if (target.dataStream && operation !== 'create') {
+      return itemError(400, target, id, 'illegal_argument_exception', 'only write ops with an op_type of create are allowed in data streams');
+    }
+    if (operation === 'create' && target.documents.has(id)) {
+      return itemError(409, target, id, 'version_conflict_engine_exception', `[${id}]: version conflict, document already exists (current version [1])`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(source);
+    } catch (error) {
+      return itemError(400, target, id, 'document_parsing_exception', `[1:1] failed to parse: ${(error as Error).message}`);
+    }
+    if (target.dataStream && (parsed as Record<string, unknown> | null)?.['@timestamp'] === undefined) {
+      return itemError(400, target, id, 'document_parsing_exception', '[1:1] failed to parse: data stream timestamp field [@timestamp] is missing');
+    }
+    const mappingError = target.mapping.check(parsed, id);
+    if (mappingError) return itemError(400, target, id, mappingError.type, mappingError.reason);
+    const existed = target.documents.has(id);
+    target.documents.set(id, doc);
+    return {
+      _index: target.backing, _id: id, _version: 1, result: existed ? 'updated' : 'created',
+      _shards: { total: 2, successful: 1, failed: 0 }, _seq_no: this.#seqNo++, _primary_term: 1,
+      status: existed ? 200 : 201,
+    };
+  }
+
+  #target(name: string): Target {
+    let target = this.#targets.get(name);
+    if (!target) {
+      const template = this.#matchingTemplate(name);
+      const dataStream = template?.data_stream !== undefined;
+      const day = new Date().toISOString().slice(0, 10).replaceAll('-', '.');
+      target = {
+        name,
+        backing: dataStream ? `.ds-${name}-${day}-000001` : name,
+        dataStream,
+        mapping: new IndexMapping(template?.template?.mappings?.properties),
+        documents: new Map(),
+      };
+      this.#targets.set(name, target);
+    }
+    return target;
+  }
+
+  #matchingTemplate(name: string): Template | undefined {
+    let best: Template | undefined;
+    for (const template of this.#templates.values()) {
+      const matches = (template.index_patterns ?? []).some((pattern) => globMatch(pattern, name));
+      if (matches && (best === undefined || (template.priority ?? 0) > (best.priority ?? 0))) best = template;
+    }
+    return best;
+  }
+
+  #getTemplate(name: string): DoubleReply {
+    const template = this.#templates.get(name);
+    if (!template) return esError(404, 'resource_not_found_exception', `index template matching [${name}] not found`);
+    return json(200, { index_templates: [{ name, index_template: template }] });
+  }
+
+  #putTemplate(name: string, body: string): DoubleReply {
+    let template: Template;
+    try {
+      template = JSON.parse(body);
+    } catch {
+      return esError(400, 'x_content_parse_exception', 'failed to parse the template body');
+    }
+    if (!Array.isArray(template.index_patterns) || template.index_patterns.length === 0) {
+      return esError(400, 'action_request_validation_exception', 'Validation Failed: 1: index patterns are missing;');
+    }
+    this.#templates.set(name, template);
+    return json(200, { acknowledged: true });
+  }
+}
+
+function header(request: RecordedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function compatibleWith(value: string | undefined): number | undefined {
+  const match = /compatible-with=(\d+)/i.exec(value ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+function globMatch(pattern: string, name: string): boolean {
+  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${source}$`).test(name);
+}
+
+function json(status: number, body: unknown): DoubleReply {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+function esError(status: number, type: string, reason: string): DoubleReply {
+  return json(status, { error: { root_cause: [{ type, reason }], type, reason }, status });
+}
+
+function mediaTypeError(cause: string): DoubleReply {
+  const reason = 'Invalid media-type value on headers [Accept, Content-Type]';
+  return json(400, {
+    error: { root_cause: [{ type: 'media_type_header_exception', reason }], type: 'media_type_header_exception', reason,
+      caused_by: { type: 'status_exception', reason: cause } },
+    status: 400,
+  });
+}
+
+function itemError(status: number, target: Target, id: string, type: string, reason: string) {
+  return { _index: target.backing, _id: id, status, error: { type, reason, index: target.backing } };
+}
+
+function itemFault(status: ItemFaultStatus, target: Target, id: string) {
+  if (status === 429) {
+    return itemError(429, target, id, 'es_rejected_execution_exception', 'rejected execution of coordinating operation');
+  }
+  if (status === 503) {
+    return itemError(503, target, id, 'unavailable_shards_exception', `[${target.backing}][0] primary shard is not active`);
+  }
+  return itemError(400, target, id, 'document_parsing_exception',
+    `[1:42] failed to parse field [event.severity] of type [long] in document with id '${id}'. Preview of field's value: 'high'`);
+}

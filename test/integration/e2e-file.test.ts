@@ -33,7 +33,7 @@ test('npm start on the embedded default: real senders in, every event once in th
     assert.deepEqual(replies.map((r) => r.status), [200, 200, 200, 200, 200]);
     assert.equal((await post(http, '/ingest/json', '{"message":', 'application/json')).status, 400);
 
-    const expected = 1 + 1 + 1 + 3 + 1 + 1 + 6 + 1 + 2;
+    const expected = 1 + 1 + 1 + 3 + 1 + 1 + 6 + 2 + 2; // udp, tcp, octet, stream of 3, NeuVector, Falco, 6 audit items, 2 alerts, 2 NDJSON lines
     await waitFor(() => readEvents(out).length >= expected, 30_000, `${expected} events in ${out}`);
     await new Promise((r) => setTimeout(r, 300));
     const events = readEvents(out);

@@ -52,6 +52,7 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   let ok = 0;
   let retryAfterMs = 0;
   let retryReason = '';
+  let retryDetail: string | undefined;
   const at = new Date().toISOString();
   outcomes.forEach((outcome, i) => {
     if (outcome.kind === 'ok') ok++;
@@ -60,6 +61,7 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
       retry.push(events[i]);
       retryAfterMs = Math.max(retryAfterMs, outcome.afterMs ?? 0);
       retryReason ||= outcome.reason;
+      retryDetail ??= outcome.detail;
       if (attempt >= policy.max_attempts) {
         dead.push({ at, sink: sink.name, reason: 'retries_exhausted', detail: `${outcome.reason}: ${outcome.detail ?? ''}`.trim(), attempts: attempt, event: events[i] });
       }
@@ -76,7 +78,7 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
 
   metrics.retried.inc({ sink: sink.name, reason: retryReason }, retry.length);
   const delay = backoffMs(attempt, policy, retryAfterMs);
-  logger.warn({ sink: sink.name, events: retry.length, reason: retryReason, attempt, delayMs: delay }, 'Delivery will be retried');
+  logger.warn({ sink: sink.name, events: retry.length, reason: retryReason, detail: retryDetail?.slice(0, 500), attempt, delayMs: delay }, 'Delivery will be retried');
   await job.updateData({ z: await encodeSinkBatch(retry), n: retry.length, attempt, firstAttemptAt });
   await job.moveToDelayed(Date.now() + delay, token);
   throw new DelayedError();

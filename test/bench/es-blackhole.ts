@@ -40,6 +40,10 @@ const server = createServer((req, res) => {
       res.writeHead(200, HEADERS).end(`{"took":1,"errors":${duplicates > 0},"items":[${items.join(',')}]}`);
       return;
     }
+    if (req.method === 'GET' && req.url?.startsWith('/_index_template/')) {
+      res.writeHead(404, HEADERS).end('{"error":{"type":"resource_not_found_exception","reason":"index template matching [x] not found"},"status":404}');
+      return;
+    }
     // Index template installs, info: acknowledge.
     res.writeHead(200, HEADERS).end('{"acknowledged":true,"version":{"number":"8.17.0"},"tagline":"You Know, for Search"}');
   });

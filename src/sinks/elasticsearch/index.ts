@@ -44,7 +44,8 @@ export class ElasticsearchSink implements Sink {
       const hint = status === 401 || status === 403
         ? ': the user needs the manage_index_templates privilege, or set template.install: false and install it yourself'
         : '';
-      throw new Error(`Could not install the index template ${name}${status ? ` (HTTP ${status})` : ''}${hint}`, { cause: error });
+      const why = (error as Error)?.message ? `: ${(error as Error).message.slice(0, 300)}` : '';
+      throw new Error(`Could not install the index template ${name}${status ? ` (HTTP ${status})` : ''}${hint}${why}`, { cause: error });
     }
   }
 

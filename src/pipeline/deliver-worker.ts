@@ -38,7 +38,7 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
 
 async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>): Promise<void> {
   const { sink, policy, dlq, metrics, logger } = options;
-  const events = await decodeSinkBatch(job.data.z);
+  const events = decodeSinkBatch(job.data.z);
   const attempt = (job.data.attempt ?? 0) + 1;
   const firstAttemptAt = job.data.firstAttemptAt ?? Date.now();
 
@@ -79,7 +79,7 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   metrics.retried.inc({ sink: sink.name, reason: retryReason }, retry.length);
   const delay = backoffMs(attempt, policy, retryAfterMs);
   logger.warn({ sink: sink.name, events: retry.length, reason: retryReason, detail: retryDetail?.slice(0, 500), attempt, delayMs: delay }, 'Delivery will be retried');
-  await job.updateData({ z: await encodeSinkBatch(retry), n: retry.length, attempt, firstAttemptAt });
+  await job.updateData({ z: encodeSinkBatch(retry), n: retry.length, attempt, firstAttemptAt });
   await job.moveToDelayed(Date.now() + delay, token);
   throw new DelayedError();
 }

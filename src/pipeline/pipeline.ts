@@ -58,7 +58,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const ingest = openQueue<RawBatchJob>(INGEST_QUEUE, setup);
     queues.set(INGEST_QUEUE, ingest);
     batcher = new Batcher(async (events: RawEvent[]) => {
-      await ingest.add('batch', { z: await encodeRawBatch(events), n: events.length }, { ...INGEST_JOB_OPTIONS, jobId: randomUUID() });
+      await ingest.add('batch', { z: encodeRawBatch(events), n: events.length }, { ...INGEST_JOB_OPTIONS, jobId: randomUUID() });
       metrics.stored.inc(events.length);
     }, options.batch);
   }

@@ -25,9 +25,9 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
   const worker = new Worker<RawBatchJob>(
     INGEST_QUEUE,
     async (job: Job<RawBatchJob>) => {
-      const sinkEvents = processBatch(await decodeRawBatch(job.data.z), metrics);
+      const sinkEvents = processBatch(decodeRawBatch(job.data.z), metrics);
       if (!sinkEvents.length) return;
-      const payload = { z: await encodeSinkBatch(sinkEvents), n: sinkEvents.length };
+      const payload = { z: encodeSinkBatch(sinkEvents), n: sinkEvents.length };
       await Promise.all([...sinkQueues].map(([sink, queue]) => queue.add('batch', payload, sinkJobOptions(job.id!, sink))));
     },
     {

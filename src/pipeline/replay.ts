@@ -8,7 +8,7 @@ import type { SinkBatchJob } from './queues.ts';
 export function replayDeadLetters(queue: Queue<SinkBatchJob>, dlq: DeadLetterQueue, sink: string, count: number): Promise<number> {
   return dlq.replay(sink, count, async (entries) => {
     const events = entries.map((e) => e.event);
-    await queue.add('replay', { z: await encodeSinkBatch(events), n: events.length }, {
+    await queue.add('replay', { z: encodeSinkBatch(events), n: events.length }, {
       jobId: `replay-${randomUUID()}`,
       removeOnComplete: true,
       removeOnFail: false,

@@ -26,7 +26,8 @@ export async function run(): Promise<BenchResult> {
     data_dir: dataDir,
     log_level: 'silent',
     listen: { host: '127.0.0.1', http_port: 'off', syslog_udp_port: 'off', syslog_tcp_port: 0 },
-    sinks: { elasticsearch: { url: `http://127.0.0.1:${esPort}` } },
+    sinks: { elasticsearch: { url: `http://127.0.0.1:${esPort}`, ...JSON.parse(process.env.VIGIL_BENCH_ES ?? '{}') } },
+    ...JSON.parse(process.env.VIGIL_BENCH_CONFIG ?? '{}'),
   });
   const vigil = await startVigil(config, silentLogger, new Metrics());
   let maxRss = process.memoryUsage().rss;

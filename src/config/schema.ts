@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -70,7 +71,11 @@ export const configSchema = z.object({
     })
     .prefault({}),
   process: z
-    .object({ concurrency: z.number().int().min(1).max(64).default(2) })
+    .object({
+      concurrency: z.number().int().min(1).max(64).default(2).describe('raw batches processed at once'),
+      threads: z.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1))
+        .describe('worker threads that parse and normalise; 0 = on the main thread'),
+    })
     .prefault({}),
   delivery: deliverySchema.prefault({}),
   /** sinks.<name>: the sink's own keys (see its config.ts) plus optional delivery overrides. */

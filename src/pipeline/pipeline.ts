@@ -12,6 +12,7 @@ import { replayDeadLetters } from './replay.ts';
 import { startDeliverWorker } from './deliver-worker.ts';
 import { DeadLetterQueue } from './dlq.ts';
 import { startProcessWorker } from './process-worker.ts';
+import { ProcessPool } from './process-pool.ts';
 import { INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from './raw-event.ts';
 
@@ -22,6 +23,8 @@ export interface PipelineOptions {
   roles: { ingest: boolean; process: boolean; deliver: boolean };
   batch: BatcherOptions;
   processConcurrency: number;
+  /** Worker threads for parsing and normalising; 0 runs them on the main thread. */
+  processThreads: number;
   /** Every enabled sink: the process stage fans out to all of them; deliver workers drive them. */
   sinks: Array<{ sink: Sink; policy: DeliveryPolicy }>;
   metrics: Metrics;
@@ -69,8 +72,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     sinkQueues.set(sink.name, queue);
     queues.set(queue.name, queue);
   }
+  let pool: ProcessPool | undefined;
   if (roles.process) {
-    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, metrics, logger }));
+    pool = new ProcessPool(options.processThreads, logger);
+    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, metrics, logger }));
   }
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {
@@ -91,6 +96,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     async stop() {
       await batcher?.drain();
       await Promise.all(workers.map((w) => w.close()));
+      await pool?.close();
       await Promise.all([...queues.values()].map((q) => q.close()));
       redis.disconnect();
     },

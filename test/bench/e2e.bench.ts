@@ -30,8 +30,13 @@ export async function run(): Promise<BenchResult> {
     ...JSON.parse(process.env.VIGIL_BENCH_CONFIG ?? '{}'),
   });
   const vigil = await startVigil(config, silentLogger, new Metrics());
-  let maxRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 100);
+  const idleRss = process.memoryUsage().rss;
+  let maxRss = idleRss;
+  let atPeak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > maxRss) [maxRss, atPeak] = [m.rss, m];
+  }, 100);
   try {
     const started = Date.now();
     const sender = await child(fork(new URL('./tcp-sender.ts', import.meta.url).pathname, [String(vigil.addresses.tcp!.port), String(EVENTS), String(CONNECTIONS)]));
@@ -52,7 +57,7 @@ export async function run(): Promise<BenchResult> {
         `delivered ${delivered.count}/${EVENTS} events (${delivered.duplicates} duplicate _ids) in ${seconds.toFixed(2)} s`,
         `end to end:   ${Math.round(rate).toLocaleString('en-US')} events/s (target ${TARGET_EVENTS_PER_S.toLocaleString('en-US')}) ${rate >= TARGET_EVENTS_PER_S ? 'OK' : 'BELOW TARGET'}`,
         `sender done:  ${sent.seconds.toFixed(2)} s (${Math.round(EVENTS / sent.seconds).toLocaleString('en-US')} events/s offered over ${CONNECTIONS} connections)`,
-        `peak RSS:     ${rssMb.toFixed(0)} MB (target < ${TARGET_RSS_MB}) ${rssMb < TARGET_RSS_MB ? 'OK' : 'ABOVE TARGET'}`,
+        `peak RSS:     ${rssMb.toFixed(0)} MB (target < ${TARGET_RSS_MB}) ${rssMb < TARGET_RSS_MB ? 'OK' : 'ABOVE TARGET'} (${mb(idleRss)} MB idle); at peak: heap ${mb(atPeak.heapUsed)}/${mb(atPeak.heapTotal)} MB, external ${mb(atPeak.external)} MB, array buffers ${mb(atPeak.arrayBuffers)} MB`,
       ],
       figures: { events: EVENTS, delivered: delivered.count, duplicates: delivered.duplicates, seconds, events_per_s: Math.round(rate), peak_rss_mb: Math.round(rssMb), meets_target: meets },
     };
@@ -63,6 +68,8 @@ export async function run(): Promise<BenchResult> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 /** A forked helper process whose messages are read in order. */
 async function child(process: ChildProcess): Promise<{ process: ChildProcess; next(): Promise<unknown> }> {

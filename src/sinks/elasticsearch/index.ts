@@ -59,7 +59,7 @@ export class ElasticsearchSink implements Sink {
       maxBytes: this.#config.max_bytes,
       attempt: async (group) => {
         const body = bulkBody(group.map((item) => item.text));
-        const reply = await bulk(this.#client, this.#config.index, body, this.#config.timeout_ms);
+        const reply = await bulk(this.#client, this.#config.index, body, this.#config.timeout_ms, this.#config.compression);
         return classifyBulk(reply, group.length);
       },
     });

@@ -53,7 +53,7 @@ export async function httpRequest(agent: http.Agent, request: HttpRequest): Prom
   let body = request.body === undefined ? undefined : Buffer.from(request.body);
   const headers: Record<string, string> = { ...request.headers };
   if (body !== undefined && request.gzip) {
-    body = await gzip(body);
+    body = await gzip(body, { level: 1, chunkSize: 1 << 20 });
     headers['content-encoding'] = 'gzip';
   }
   if (body !== undefined) headers['content-length'] = String(body.length);

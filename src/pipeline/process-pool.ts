@@ -1,0 +1,69 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../observability/logger.ts';
+import { processPayload, type ProcessedBatch } from './process-batch.ts';
+
+interface Pending {
+  resolve: (result: ProcessedBatch) => void;
+  reject: (error: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * Runs the process stage's CPU work (decode, parse, normalise, encode) on worker threads, so the
+ * main thread stays free for listeners, Redis and sinks. With `threads: 0` it runs inline.
+ * A thread that dies fails its batches (BullMQ retries them) and is replaced.
+ */
+export class ProcessPool {
+  readonly #threads: Thread[] = [];
+  readonly #logger: Logger;
+  #next = 0;
+  #ids = 0;
+  #closed = false;
+
+  constructor(threads: number, logger: Logger) {
+    this.#logger = logger;
+    for (let i = 0; i < threads; i++) this.#threads.push(this.#spawn());
+  }
+
+  run(payload: string): Promise<ProcessedBatch> {
+    if (this.#threads.length === 0) return Promise.resolve().then(() => processPayload(payload));
+    // The thread with the fewest batches in hand, round-robin among equals.
+    this.#next = (this.#next + 1) % this.#threads.length;
+    let thread = this.#threads[this.#next];
+    for (const t of this.#threads) if (t.pending.size < thread.pending.size) thread = t;
+    const id = ++this.#ids;
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, payload });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#threads.map((t) => t.worker.terminate()));
+  }
+
+  #spawn(): Thread {
+    const worker = new Worker(new URL('./process-thread.ts', import.meta.url));
+    const thread: Thread = { worker, pending: new Map() };
+    worker.on('message', ({ id, result, error }: { id: number; result?: ProcessedBatch; error?: string }) => {
+      const pending = thread.pending.get(id);
+      thread.pending.delete(id);
+      if (error !== undefined) pending?.reject(new Error(error));
+      else pending?.resolve(result!);
+    });
+    worker.on('error', (error) => this.#logger.error({ error }, 'Process thread crashed'));
+    worker.on('exit', (code) => {
+      for (const p of thread.pending.values()) p.reject(new Error(`process thread exited with code ${code}`));
+      thread.pending.clear();
+      if (this.#closed) return;
+      const index = this.#threads.indexOf(thread);
+      if (index >= 0) this.#threads[index] = this.#spawn();
+    });
+    return thread;
+  }
+}

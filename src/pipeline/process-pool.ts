@@ -48,7 +48,7 @@ export class ProcessPool {
   }
 
   #spawn(): Thread {
-    const worker = new Worker(new URL('./process-thread.ts', import.meta.url));
+    const worker = new Worker(new URL('./process-thread.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG ?? 48) } });
     const thread: Thread = { worker, pending: new Map() };
     worker.on('message', ({ id, result, error }: { id: number; result?: ProcessedBatch; error?: string }) => {
       const pending = thread.pending.get(id);

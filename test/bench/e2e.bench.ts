@@ -10,6 +10,8 @@ import type { BenchResult } from './run.ts';
 
 const EVENTS = Number(process.env.VIGIL_BENCH_EVENTS ?? 300_000);
 const CONNECTIONS = 4;
+/** Offered load in events/s; 0 sends as fast as vigil reads (a flood). */
+const RATE = Number(process.env.VIGIL_BENCH_RATE ?? 0);
 const TARGET_EVENTS_PER_S = 20_000;
 const TARGET_RSS_MB = 300;
 
@@ -39,7 +41,7 @@ export async function run(): Promise<BenchResult> {
   }, 100);
   try {
     const started = Date.now();
-    const sender = await child(fork(new URL('./tcp-sender.ts', import.meta.url).pathname, [String(vigil.addresses.tcp!.port), String(EVENTS), String(CONNECTIONS)]));
+    const sender = await child(fork(new URL('./tcp-sender.ts', import.meta.url).pathname, [String(vigil.addresses.tcp!.port), String(EVENTS), String(CONNECTIONS), String(RATE)]));
     const sent = (await sender.next()) as { seconds: number };
     let delivered = { count: 0, duplicates: 0 };
     const deadline = Date.now() + 10 * 60_000;
@@ -47,6 +49,7 @@ export async function run(): Promise<BenchResult> {
       await new Promise((r) => setTimeout(r, 50));
       es.process.send('count');
       delivered = (await es.next()) as typeof delivered;
+      if (process.env.VIGIL_BENCH_DEBUG) console.error(delivered);
     }
     const seconds = (Date.now() - started) / 1000;
     const rate = delivered.count / seconds;

@@ -9,6 +9,9 @@ import { gunzipSync } from 'node:zlib';
  */
 const ids = new Set<string>();
 let duplicates = 0;
+const LF = 0x0a;
+const QUOTE = 0x22;
+const ID = Buffer.from('"_id":"');
 const HEADERS = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
 
 const server = createServer((req, res) => {
@@ -18,15 +21,17 @@ const server = createServer((req, res) => {
     let body = Buffer.concat(chunks);
     if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
     if (req.method === 'POST' && req.url?.split('?')[0].endsWith('/_bulk')) {
-      const text = body.toString('utf8');
+      // Scan the bytes: only action lines are looked at, and only for their _id.
       const items: string[] = [];
       let start = 0;
       let action = true;
-      while (start < text.length) {
-        let end = text.indexOf('\n', start);
-        if (end < 0) end = text.length;
+      while (start < body.length) {
+        let end = body.indexOf(LF, start);
+        if (end < 0) end = body.length;
         if (action) {
-          const id = /"_id":"([^"]+)"/.exec(text.slice(start, Math.min(end, start + 300)))?.[1] ?? '';
+          const at = body.indexOf(ID, start);
+          const from = at + ID.length;
+          const id = at >= 0 && at < end ? body.toString('latin1', from, body.indexOf(QUOTE, from)) : '';
           const seen = ids.has(id);
           if (seen) duplicates++;
           else ids.add(id);

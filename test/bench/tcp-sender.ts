@@ -3,10 +3,11 @@ import { neuvectorLines } from './generate.ts';
 
 /**
  * Sends `count` NeuVector kv syslog lines over `connections` TCP connections to 127.0.0.1:`port`
- * as fast as the sockets drain (LF framing, as NeuVector sends), then reports the time it took.
- * Run as its own process: argv port count connections.
+ * as fast as the sockets drain, or at `rate` events/s in total when given (LF framing, as
+ * NeuVector sends), then reports the time it took. Run as its own process: argv port count
+ * connections [rate].
  */
-const [port, count, connections] = process.argv.slice(2).map(Number);
+const [port, count, connections, rate = 0] = process.argv.slice(2).map(Number);
 const lines = neuvectorLines(count);
 const per = Math.ceil(count / connections);
 const started = Date.now();
@@ -19,13 +20,17 @@ await Promise.all(
     socket.on('connect', () => {
       let i = 0;
       const CHUNK = 200;
+      // Paced: each connection may have sent rate/connections events per second so far.
+      const due = () => (rate > 0 ? Math.min(mine.length, Math.floor(((Date.now() - started) / 1000) * (rate / connections))) : mine.length);
       const pump = () => {
-        while (i < mine.length) {
-          const chunk = `${mine.slice(i, i + CHUNK).join('\n')}\n`;
-          i += CHUNK;
+        while (i < due()) {
+          const to = Math.min(i + CHUNK, due());
+          const chunk = `${mine.slice(i, to).join('\n')}\n`;
+          i = to;
           if (!socket.write(chunk)) return void socket.once('drain', pump);
         }
-        socket.end(resolve);
+        if (i >= mine.length) socket.end(resolve);
+        else setTimeout(pump, 5);
       };
       pump();
     });

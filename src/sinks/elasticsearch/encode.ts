@@ -1,4 +1,5 @@
 import { oneLine } from '../kit/one-line.ts';
+import { textBuffer } from '../kit/text-buffer.ts';
 import type { SinkEvent } from '../kit/types.ts';
 
 /**
@@ -11,7 +12,7 @@ export function encodeBulkItem(event: SinkEvent): string {
   return `{"create":{"_id":${JSON.stringify(event.id)}}}\n${oneLine(event.json)}\n`;
 }
 
-/** The NDJSON body of one bulk request from encoded items. */
-export function bulkBody(items: readonly string[]): string {
-  return items.join('');
+/** The NDJSON body of one bulk request from encoded items (each already ends with LF). */
+export function bulkBody(items: readonly string[], byteLengths?: readonly number[]): Buffer {
+  return textBuffer(items, byteLengths);
 }

@@ -58,7 +58,7 @@ export class ElasticsearchSink implements Sink {
       sizeOf: (item) => item.bytes,
       maxBytes: this.#config.max_bytes,
       attempt: async (group) => {
-        const body = bulkBody(group.map((item) => item.text));
+        const body = bulkBody(group.map((item) => item.text), group.map((item) => item.bytes));
         const reply = await bulk(this.#client, this.#config.index, body, this.#config.timeout_ms, this.#config.compression);
         return classifyBulk(reply, group.length);
       },

@@ -33,7 +33,7 @@ test('puts pretty-printed event JSON on one line without changing its value', ()
 
 test('joins items into one body whose last line ends with a newline', () => {
   const events = fixtureEvents();
-  const body = bulkBody(events.map(encodeBulkItem));
+  const body = bulkBody(events.map(encodeBulkItem)).toString("utf8");
   assert.ok(body.endsWith('\n'));
   assert.equal(body.split('\n').length - 1, events.length * 2);
 });

@@ -2,6 +2,12 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.ts';
 import { processPayload, type ProcessedBatch } from './process-batch.ts';
 
+/**
+ * A thread holds one batch at a time (a few MB live), so a small heap serves it; V8's defaults
+ * on a large machine let each isolate grow to hundreds of MB before collecting.
+ */
+const THREAD_HEAP = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 96 };
+
 interface Pending {
   resolve: (result: ProcessedBatch) => void;
   reject: (error: Error) => void;
@@ -48,7 +54,7 @@ export class ProcessPool {
   }
 
   #spawn(): Thread {
-    const worker = new Worker(new URL('./process-thread.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG ?? 48) } });
+    const worker = new Worker(new URL('./process-thread.ts', import.meta.url), { resourceLimits: THREAD_HEAP });
     const thread: Thread = { worker, pending: new Map() };
     worker.on('message', ({ id, result, error }: { id: number; result?: ProcessedBatch; error?: string }) => {
       const pending = thread.pending.get(id);

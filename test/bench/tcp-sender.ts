@@ -5,13 +5,13 @@ import { neuvectorLines } from './generate.ts';
  * Sends `count` NeuVector kv syslog lines over `connections` TCP connections to 127.0.0.1:`port`
  * as fast as the sockets drain, or at `rate` events/s in total when given (LF framing, as
  * NeuVector sends), then reports the time it took. Run as its own process: argv port count
- * connections [rate].
+ * connections [rate] [seed].
  */
-const [port, count, connections, rate = 0] = process.argv.slice(2).map(Number);
-const lines = neuvectorLines(count);
+const [port, count, connections, rate = 0, seed = 42] = process.argv.slice(2).map(Number);
+const lines = neuvectorLines(count, seed);
 const per = Math.ceil(count / connections);
-const started = Date.now();
 
+const started = Date.now();
 await Promise.all(
   Array.from({ length: connections }, (_, c) => new Promise<void>((resolve, reject) => {
     const mine = lines.slice(c * per, (c + 1) * per);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,7 +31,7 @@ export async function spawnVigil(env: Record<string, string> = {}, config?: stri
     configFile = join(dataDir, 'vigil.yaml');
     writeFileSync(configFile, config);
   }
-  const child = spawn(process.execPath, [join(ROOT, 'src/cli/vigil.ts'), 'start'], {
+  const child = spawn(process.execPath, [...startNodeFlags(), join(ROOT, 'src/cli/vigil.ts'), 'start'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -80,4 +80,17 @@ export async function spawnVigil(env: Record<string, string> = {}, config?: stri
       await exited;
     },
   };
+}
+
+/** The node flags of `npm start` (package.json), so tests and benchmarks run vigil exactly as users do. */
+export function startNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
+/** Peak and current resident memory of a process, from /proc (Linux). */
+export function residentMemory(pid: number): { peakMb: number; nowMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { peakMb: kb('VmHWM') / 1024, nowMb: kb('VmRSS') / 1024 };
 }

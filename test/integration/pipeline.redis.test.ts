@@ -22,6 +22,7 @@ async function pipelineWith(sinks: MemorySink[], metrics = new Metrics()): Promi
     roles: { ingest: true, process: true, deliver: true },
     batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },
     processConcurrency: 2,
+    processThreads: prefixes % 2, // both the inline path and a worker thread
     sinks: sinks.map((sink) => ({ sink, policy: fastPolicy })),
     metrics,
     logger: silentLogger,

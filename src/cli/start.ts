@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.ts';
 import { startVigil } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
+import { alive } from '../pipeline/redis-server.ts';
 
 /** `vigil start`: runs in the foreground until SIGTERM or SIGINT, then stops gracefully and exits 0. */
 export async function runStart(): Promise<number> {
@@ -48,13 +49,4 @@ function lockDataDir(dataDir: string): { release(): void } {
   }
   writeFileSync(file, String(process.pid));
   return { release: () => rmSync(file, { force: true }) };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

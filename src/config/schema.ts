@@ -28,7 +28,7 @@ const tls = z
  * is random in [0, cap]), so an event is given up to the dead-letter queue after 30 attempts, about
  * 20 minutes of outage. Raise max_attempts for longer outages: the backlog waits in Redis.
  */
-export const deliverySchema = z.object({
+export const deliverySchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(2).describe('batches in flight to this sink'),
   initial_backoff_ms: z.number().int().min(1).default(500),
   max_backoff_ms: z.number().int().min(1).default(60_000),
@@ -36,7 +36,7 @@ export const deliverySchema = z.object({
 });
 export type DeliveryPolicy = z.infer<typeof deliverySchema>;
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   data_dir: z.string().default('./data').describe('state: embedded Redis data, file sink output'),
   role: z.enum(['all', 'ingest', 'process', 'deliver']).default('all').describe('which stages this process runs'),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

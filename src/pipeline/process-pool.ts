@@ -3,10 +3,11 @@ import type { Logger } from '../observability/logger.ts';
 import { processPayload, type ProcessedBatch } from './process-batch.ts';
 
 /**
- * A thread holds one batch at a time (a few MB live), so a small heap serves it; V8's defaults
- * on a large machine let each isolate grow to hundreds of MB before collecting.
+ * A thread holds one batch at a time (a few MB live; a 10 MB audit EventList parses to ~100 MB),
+ * so a bounded heap serves it; V8's defaults on a large machine let each isolate grow to
+ * hundreds of MB before collecting.
  */
-const THREAD_HEAP = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 96 };
+const THREAD_HEAP = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 192 };
 
 interface Pending {
   resolve: (result: ProcessedBatch) => void;

@@ -7,7 +7,10 @@ import { processPayload, type ProcessedBatch } from './process-batch.ts';
  * so a bounded heap serves it; V8's defaults on a large machine let each isolate grow to
  * hundreds of MB before collecting.
  */
-const THREAD_HEAP = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 192 };
+const THREAD_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 };
+
+/** The thread's entry beside this file: .ts when run from source, .js when run from the build. */
+const THREAD_ENTRY = new URL(`./process-thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
 interface Pending {
   resolve: (result: ProcessedBatch) => void;
@@ -55,7 +58,7 @@ export class ProcessPool {
   }
 
   #spawn(): Thread {
-    const worker = new Worker(new URL('./process-thread.ts', import.meta.url), { resourceLimits: THREAD_HEAP });
+    const worker = new Worker(THREAD_ENTRY, { resourceLimits: THREAD_HEAP });
     const thread: Thread = { worker, pending: new Map() };
     worker.on('message', ({ id, result, error }: { id: number; result?: ProcessedBatch; error?: string }) => {
       const pending = thread.pending.get(id);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ROOT, startNodeFlags } from '../support/vigil.ts';
+import { ROOT, startEntry, startEnv, startNodeFlags } from '../support/vigil.ts';
 
 // No Docker engine runs in CI; these check what can be checked without one.
 
@@ -19,10 +19,12 @@ test('docker-compose.yml wires vigil to a Redis that keeps what it acknowledged'
   assert.match(command, /--maxmemory-policy noeviction/);
 });
 
-test('the image runs vigil as a non-root user with the node flags of npm start', () => {
+test('the image runs vigil as a non-root user, as npm start does (same flags, same compiled entry)', () => {
   const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
   assert.match(dockerfile, /^USER node$/m);
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
   assert.deepEqual(cmd.filter((word) => word.startsWith('--')), startNodeFlags());
-  assert.deepEqual(cmd.slice(-2), ['src/cli/vigil.ts', 'start']);
+  assert.deepEqual(cmd.slice(-2), [startEntry(), 'start']);
+  assert.match(dockerfile, /RUN npm run build/);
+  for (const [name, value] of Object.entries(startEnv())) assert.match(dockerfile, new RegExp(`^ENV ${name}=${value}$`, 'm'));
 });

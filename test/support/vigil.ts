@@ -31,9 +31,10 @@ export async function spawnVigil(env: Record<string, string> = {}, config?: stri
     configFile = join(dataDir, 'vigil.yaml');
     writeFileSync(configFile, config);
   }
-  const child = spawn(process.execPath, [...startNodeFlags(), join(ROOT, 'src/cli/vigil.ts'), 'start'], {
+  const child = spawn(process.execPath, [...startNodeFlags(), join(ROOT, startEntry()), 'start'], {
     cwd: ROOT,
     env: {
+      ...startEnv(),
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       VIGIL_DATA_DIR: dataDir,
@@ -86,6 +87,19 @@ export async function spawnVigil(env: Record<string, string> = {}, config?: stri
 export function startNodeFlags(): string[] {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
+/** The environment assignments before `node` in the start script (allocator settings). */
+export function startEnv(): Record<string, string> {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = scripts.start.split(/\s+/);
+  return Object.fromEntries(words.slice(0, words.indexOf('node')).map((word) => word.split('=') as [string, string]));
+}
+
+/** The script `npm start` runs (the build under dist/ when there is one in the start script). */
+export function startEntry(): string {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return scripts.start.split(/\s+/).find((word) => word.endsWith('vigil.ts') || word.endsWith('vigil.js'))!;
 }
 
 /** Peak and current resident memory of a process, from /proc (Linux). */

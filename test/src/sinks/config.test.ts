@@ -8,10 +8,10 @@ test('registers the four sinks by name', () => {
   assert.deepEqual(Object.keys(sinks).sort(), ['elasticsearch', 'file', 'loki', 'splunk-hec']);
 });
 
-test('defaults the Elasticsearch sink to the vigil data stream, gzip, 5 MiB requests and the template', () => {
+test('defaults the Elasticsearch sink to the vigil data stream, no gzip (as the official client), 5 MiB requests and the template', () => {
   const config = sinks.elasticsearch!.schema.parse({ url: 'https://es.example.com:9200' });
   assert.equal(config.index, 'logs-vigil.events-default');
-  assert.equal(config.compression, true);
+  assert.equal(config.compression, false);
   assert.equal(config.max_bytes, 5 * MiB);
   assert.deepEqual(config.template, { install: true, name: 'vigil-events', pattern: 'logs-vigil.events-*' });
   assert.deepEqual(config.tls, { reject_unauthorized: true });

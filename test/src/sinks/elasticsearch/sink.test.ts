@@ -82,8 +82,8 @@ test('upgrades a template an older vigil installed', async () => {
   }
 });
 
-test('writes every fixture event once into the data stream, source byte for byte', async () => {
-  const sink = sinkFor(es);
+test('writes every fixture event once into the data stream, source byte for byte, gzipped when asked', async () => {
+  const sink = sinkFor(es, { compression: true });
   await sink.start!();
   const events = fixtureEvents();
   assert.deepEqual(kinds(await sink.send(events)), events.map(() => 'ok'));

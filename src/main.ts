@@ -52,6 +52,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       batch: { maxEvents: config.batch.max_events, maxBytes: config.batch.max_bytes, maxWaitMs: config.batch.max_wait_ms },
       processConcurrency: config.process.concurrency,
       processThreads: config.process.threads,
+      processThreadHeapMb: config.process.thread_heap_mb,
       sinks,
       metrics,
       logger,

@@ -75,6 +75,8 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(64).default(2).describe('raw batches processed at once'),
       threads: z.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1))
         .describe('worker threads that parse and normalise; 0 = on the main thread'),
+      thread_heap_mb: z.number().int().min(32).default(96)
+        .describe('old-generation heap of each process thread; raise it with http body limits over ~8 MB'),
     })
     .prefault({}),
   delivery: deliverySchema.prefault({}),

@@ -25,6 +25,8 @@ export interface PipelineOptions {
   processConcurrency: number;
   /** Worker threads for parsing and normalising; 0 runs them on the main thread. */
   processThreads: number;
+  /** Old-generation heap of each process thread, MB. */
+  processThreadHeapMb?: number;
   /** Every enabled sink: the process stage fans out to all of them; deliver workers drive them. */
   sinks: Array<{ sink: Sink; policy: DeliveryPolicy }>;
   metrics: Metrics;
@@ -74,7 +76,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   }
   let pool: ProcessPool | undefined;
   if (roles.process) {
-    pool = new ProcessPool(options.processThreads, logger);
+    pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);
     workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, metrics, logger }));
   }
   if (roles.deliver) {

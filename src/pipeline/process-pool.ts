@@ -2,12 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.ts';
 import { processPayload, type ProcessedBatch } from './process-batch.ts';
 
-/**
- * A thread holds one batch at a time (a few MB live; a 10 MB audit EventList parses to ~100 MB),
- * so a bounded heap serves it; V8's defaults on a large machine let each isolate grow to
- * hundreds of MB before collecting.
- */
-const THREAD_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 };
+/** Young generation of a process thread: V8's default on a large machine is 128 MB per isolate. */
+const THREAD_YOUNG_MB = 16;
 
 /** The thread's entry beside this file: .ts when run from source, .js when run from the build. */
 const THREAD_ENTRY = new URL(`./process-thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
@@ -34,8 +30,16 @@ export class ProcessPool {
   #ids = 0;
   #closed = false;
 
-  constructor(threads: number, logger: Logger) {
+  readonly #heapMb: number;
+
+  /**
+   * `heapMb` bounds each thread's old generation: a thread holds one batch at a time (a few MB
+   * live; the largest 1 MiB webhook body parses to ~10 MB), and an unbounded heap on a large
+   * machine grows to hundreds of MB before V8 collects it.
+   */
+  constructor(threads: number, logger: Logger, heapMb = 96) {
     this.#logger = logger;
+    this.#heapMb = heapMb;
     for (let i = 0; i < threads; i++) this.#threads.push(this.#spawn());
   }
 
@@ -58,7 +62,7 @@ export class ProcessPool {
   }
 
   #spawn(): Thread {
-    const worker = new Worker(THREAD_ENTRY, { resourceLimits: THREAD_HEAP });
+    const worker = new Worker(THREAD_ENTRY, { resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_MB, maxOldGenerationSizeMb: this.#heapMb } });
     const thread: Thread = { worker, pending: new Map() };
     worker.on('message', ({ id, result, error }: { id: number; result?: ProcessedBatch; error?: string }) => {
       const pending = thread.pending.get(id);

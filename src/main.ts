@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
+import { Backpressure, BackpressureError } from './ingest/backpressure.ts';
 import { createHttpApp } from './ingest/http/app.ts';
+import type { Submit } from './ingest/submit.ts';
 import { createTcpListener, type TcpListener } from './ingest/tcp.ts';
 import { createUdpListener, type UdpListener } from './ingest/udp.ts';
 import type { Logger } from './observability/logger.ts';
@@ -18,8 +20,6 @@ export interface Vigil {
   /** Graceful stop: stop accepting, flush what is in flight to Redis, finish jobs, stop Redis if embedded. */
   stop(): Promise<void>;
 }
-
-const QUEUE_METRICS_INTERVAL_MS = 5_000;
 
 /** Wires one vigil process: Redis, pipeline stages for its role, listeners, health and metrics. */
 export async function startVigil(config: Config, logger: Logger, metrics: Metrics): Promise<Vigil> {
@@ -60,11 +60,21 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     cleanups.push(() => pipeline.stop());
     await checkDurability(pipeline.redis, logger);
 
+    // Measures the backlog (and keeps the queue gauges fresh) in every role; only listeners act on it.
+    const { backpressure: bp } = config;
+    const backpressure = new Backpressure(() => pipeline.measureBacklog(), {
+      highJobs: bp.high_watermark_jobs, lowJobs: bp.low_watermark_jobs,
+      highMemoryRatio: bp.high_memory_ratio, lowMemoryRatio: bp.low_memory_ratio, intervalMs: bp.check_interval_ms,
+    }, logger);
+    const submit: Submit = (events) => (backpressure.engaged ? Promise.reject(new BackpressureError()) : pipeline.submit(events));
+
     const addresses: Vigil['addresses'] = {};
     const { listen } = config;
     const listeners: Array<UdpListener | TcpListener> = [];
     if (roles.ingest) {
       const common = { host: listen.host, submit: pipeline.submit, metrics, logger, maxMessageBytes: listen.max_message_bytes };
+      // TCP senders wait (their kernel buffers fill) and UDP datagrams are dropped, counted, while engaged.
+      backpressure.onChange((engaged) => listeners.forEach((l) => (engaged ? l.pause() : l.resume())));
       if (listen.syslog_udp_port !== null) {
         const udp = createUdpListener({ ...common, port: listen.syslog_udp_port });
         addresses.udp = await udp.listen();
@@ -102,7 +112,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     let stopping = false;
     if (listen.http_port !== null) {
       const app = createHttpApp({
-        submit: pipeline.submit,
+        submit,
         metrics,
         logger,
         bodyLimit: listen.http_body_limit_bytes,
@@ -114,9 +124,8 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       cleanups.push(() => app.close());
     }
 
-    const poller = setInterval(() => void updateQueueMetrics(pipeline, configured.map((s) => s.name), metrics), QUEUE_METRICS_INTERVAL_MS);
-    poller.unref();
-    cleanups.push(async () => clearInterval(poller));
+    backpressure.start();
+    cleanups.push(async () => backpressure.stop());
 
     return {
       addresses,
@@ -132,16 +141,3 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     throw error;
   }
 }
-
-async function updateQueueMetrics(pipeline: Pipeline, sinks: string[], metrics: Metrics): Promise<void> {
-  try {
-    for (const [name, queue] of pipeline.queues) {
-      const counts = await queue.getJobCounts('wait', 'delayed', 'prioritized', 'active');
-      metrics.queueDepth.set({ queue: name }, Object.values(counts).reduce((a, b) => a + b, 0));
-    }
-    for (const sink of sinks) metrics.dlqDepth.set({ sink }, await pipeline.dlq.size(sink));
-  } catch {
-    // Redis unreachable: readiness reports it; the gauges keep their last value.
-  }
-}
-

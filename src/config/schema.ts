@@ -80,6 +80,15 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   delivery: deliverySchema.prefault({}),
+  backpressure: z
+    .strictObject({
+      high_watermark_jobs: z.number().int().min(1).default(2000).describe('batches waiting in any queue that stop the listeners'),
+      low_watermark_jobs: z.number().int().min(0).default(1000).describe('... and below which they take input again'),
+      high_memory_ratio: z.number().min(0).max(1).default(0.8).describe('Redis used_memory/maxmemory that stops the listeners'),
+      low_memory_ratio: z.number().min(0).max(1).default(0.7),
+      check_interval_ms: z.number().int().min(10).default(1000),
+    })
+    .prefault({}),
   /** sinks.<name>: the sink's own keys (see its config.ts) plus optional delivery overrides. */
   sinks: z.record(z.string(), z.record(z.string(), z.unknown()).nullable()).default({}),
 });

@@ -15,6 +15,7 @@ import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
 import { INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from './raw-event.ts';
+import type { Backlog } from '../ingest/backpressure.ts';
 
 export interface PipelineOptions {
   /** ioredis options for the Redis that holds every queue. */
@@ -40,6 +41,8 @@ export interface Pipeline {
   redis: Redis;
   dlq: DeadLetterQueue;
   queues: Map<string, Queue>;
+  /** Batches waiting in the fullest queue and Redis memory use; also refreshes the queue gauges. */
+  measureBacklog(): Promise<Backlog>;
   /** Moves up to `count` dead letters of a sink back onto its queue (after the cause was fixed). */
   replay(sink: string, count: number): Promise<number>;
   /** Stop taking work, flush in-flight batches to Redis, let workers finish their jobs, close. */
@@ -91,6 +94,17 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     redis,
     dlq,
     queues,
+    async measureBacklog() {
+      let jobs = 0;
+      for (const [name, queue] of queues) {
+        const counts = await queue.getJobCounts('wait', 'delayed', 'prioritized');
+        const depth = Object.values(counts).reduce((a, b) => a + b, 0);
+        metrics.queueDepth.set({ queue: name }, depth);
+        jobs = Math.max(jobs, depth);
+      }
+      for (const sink of sinkQueues.keys()) metrics.dlqDepth.set({ sink }, await dlq.size(sink));
+      return { jobs, memoryRatio: memoryRatio(await redis.info('memory')) };
+    },
     replay: (sink, count) => {
       const queue = sinkQueues.get(sink);
       return queue ? replayDeadLetters(queue, dlq, sink, count) : Promise.reject(new Error(`no enabled sink named "${sink}"`));
@@ -103,4 +117,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       redis.disconnect();
     },
   };
+}
+
+/** used_memory / maxmemory from INFO memory; 0 when Redis has no memory limit. */
+export function memoryRatio(info: string): number {
+  const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+  const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+  return max > 0 ? used / max : 0;
 }

@@ -51,6 +51,10 @@ export class Metrics {
     name: 'vigil_queue_depth_jobs', help: 'Jobs (batches) waiting or delayed per queue.',
     labelNames: ['queue'] as const, registers: [this.registry],
   });
+  readonly sinkHalted = new Gauge({
+    name: 'vigil_sink_halted', help: '1 while a sink is halted because its backend refused our credentials (401/403).',
+    labelNames: ['sink'] as const, registers: [this.registry],
+  });
   readonly dlqDepth = new Gauge({
     name: 'vigil_dlq_depth_events', help: 'Events held in a sink dead-letter queue.',
     labelNames: ['sink'] as const, registers: [this.registry],

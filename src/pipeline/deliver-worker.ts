@@ -53,18 +53,20 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   let retryAfterMs = 0;
   let retryReason = '';
   let retryDetail: string | undefined;
+  let unauthorized = false;
+  const exhausted = attempt >= policy.max_attempts;
   const at = new Date().toISOString();
   outcomes.forEach((outcome, i) => {
     if (outcome.kind === 'ok') ok++;
     else if (outcome.kind === 'dead') dead.push({ at, sink: sink.name, reason: outcome.reason, detail: outcome.detail, attempts: attempt, event: events[i] });
-    else {
+    else if (exhausted && outcome.reason !== 'unauthorized') {
+      dead.push({ at, sink: sink.name, reason: 'retries_exhausted', detail: `${outcome.reason}: ${outcome.detail ?? ''}`.trim(), attempts: attempt, event: events[i] });
+    } else {
       retry.push(events[i]);
       retryAfterMs = Math.max(retryAfterMs, outcome.afterMs ?? 0);
       retryReason ||= outcome.reason;
       retryDetail ??= outcome.detail;
-      if (attempt >= policy.max_attempts) {
-        dead.push({ at, sink: sink.name, reason: 'retries_exhausted', detail: `${outcome.reason}: ${outcome.detail ?? ''}`.trim(), attempts: attempt, event: events[i] });
-      }
+      unauthorized ||= outcome.reason === 'unauthorized';
     }
   });
 
@@ -74,12 +76,18 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
     for (const d of dead) metrics.deadLettered.inc({ sink: sink.name, reason: d.reason });
     logger.error({ sink: sink.name, events: dead.length, reason: dead[0].reason, detail: dead[0].detail.slice(0, 500) }, 'Events moved to the dead-letter queue');
   }
-  if (!retry.length || attempt >= policy.max_attempts) return;
+  metrics.sinkHalted.set({ sink: sink.name }, unauthorized ? 1 : 0);
+  if (!retry.length) return;
 
   metrics.retried.inc({ sink: sink.name, reason: retryReason }, retry.length);
-  const delay = backoffMs(attempt, policy, retryAfterMs);
-  logger.warn({ sink: sink.name, events: retry.length, reason: retryReason, detail: retryDetail?.slice(0, 500), attempt, delayMs: delay }, 'Delivery will be retried');
-  await job.updateData({ z: encodeSinkBatch(retry), n: retry.length, attempt, firstAttemptAt });
+  // 401/403: retrying sooner cannot help and the DLQ is no place for events that only need the
+  // right credentials. The sink is halted: its events wait in the queue, tried again at the
+  // longest backoff, and these attempts never count towards max_attempts.
+  const delay = unauthorized ? Math.max(policy.max_backoff_ms, retryAfterMs) : backoffMs(attempt, policy, retryAfterMs);
+  const context = { sink: sink.name, events: retry.length, reason: retryReason, detail: retryDetail?.slice(0, 500), attempt, delayMs: delay };
+  if (unauthorized) logger.error(context, 'Sink halted: the backend refused our credentials; events wait in the queue until it accepts them');
+  else logger.warn(context, 'Delivery will be retried');
+  await job.updateData({ z: encodeSinkBatch(retry), n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt });
   await job.moveToDelayed(Date.now() + delay, token);
   throw new DelayedError();
 }

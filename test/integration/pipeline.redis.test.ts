@@ -113,3 +113,32 @@ test('events still failing after the last attempt are dead-lettered as retries_e
     await pipeline.stop();
   }
 });
+
+test('a sink refusing our credentials halts: its events wait in the queue, not the DLQ, and go out once accepted', async () => {
+  const sink = new MemorySink();
+  let refused = 0;
+  sink.script = () => (refused++ < 3 ? { kind: 'retry', reason: 'unauthorized', detail: '401 security_exception' } : { kind: 'ok' });
+  const metrics = new Metrics();
+  const pipeline = await startPipeline({
+    redis: ioredisOptions(redis.target),
+    prefix: `t${++prefixes}`,
+    roles: { ingest: true, process: true, deliver: true },
+    batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },
+    processConcurrency: 1,
+    processThreads: 0,
+    // One attempt allowed: were 401s counted as attempts, the events would be dead-lettered.
+    sinks: [{ sink, policy: { concurrency: 1, initial_backoff_ms: 10, max_backoff_ms: 50, max_attempts: 1 } }],
+    metrics,
+    logger: silentLogger,
+  });
+  try {
+    await pipeline.submit(raws(1));
+    await waitFor(() => refused >= 2, 20_000, 'the sink to refuse twice');
+    assert.match(await metrics.registry.metrics(), /vigil_sink_halted\{sink="memory"\} 1/);
+    await waitFor(() => sink.accepted.length === 1, 20_000, 'delivery once credentials work');
+    assert.equal(await pipeline.dlq.size('memory'), 0);
+    assert.match(await metrics.registry.metrics(), /vigil_sink_halted\{sink="memory"\} 0/);
+  } finally {
+    await pipeline.stop();
+  }
+});

@@ -26,6 +26,14 @@ export function normalize(raw: RawEvent): EcsEvent[] {
   return events.map((event, index) => finish(raw, event, index));
 }
 
+/**
+ * The event for input that could not be parsed at all, built without running a parser: for input
+ * that made the parsing thread itself die (out of memory, say).
+ */
+export function unparsed(raw: RawEvent, reason: string): EcsEvent {
+  return finish(raw, failed(raw, reason, undefined), 0);
+}
+
 function failed(raw: RawEvent, reason: string, partial: EcsEvent | undefined): EcsEvent {
   const event: EcsEvent = { ...partial };
   event.tags = [...(event.tags ?? []), 'parse_failure'];

@@ -1,5 +1,6 @@
-import { normalize } from '../normalize/index.ts';
-import { decodeRawBatch, encodeSinkBatch } from './codec.ts';
+import { normalize, unparsed } from '../normalize/index.ts';
+import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch } from './codec.ts';
+import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
 
 /** What the process stage makes of one raw batch: the sink payload and what each format produced. */
@@ -22,6 +23,30 @@ export function processPayload(payload: string): ProcessedBatch {
       sinkEvents.push(toSinkEvent(event));
       const counts = event.tags?.includes('parse_failure') ? failed : parsed;
       counts[raw.format] = (counts[raw.format] ?? 0) + 1;
+    }
+  }
+  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed };
+}
+
+/**
+ * When a whole batch failed in the thread pool (the thread died on it), each event is processed
+ * on its own, and one that fails alone is forwarded unparsed: original text, parse_failure tag.
+ * Nothing is lost and the batch cannot block the queue.
+ */
+export async function processEventByEvent(payload: string, run: (payload: string) => Promise<ProcessedBatch>): Promise<ProcessedBatch> {
+  const sinkEvents: SinkEvent[] = [];
+  const parsed: Record<string, number> = {};
+  const failed: Record<string, number> = {};
+  const add = (counts: Record<string, number>, format: string, n: number) => (counts[format] = (counts[format] ?? 0) + n);
+  for (const raw of decodeRawBatch(payload)) {
+    try {
+      const one = await run(encodeRawBatch([raw]));
+      if (one.z !== undefined) sinkEvents.push(...decodeSinkBatch(one.z));
+      for (const [format, n] of Object.entries(one.parsed)) add(parsed, format, n);
+      for (const [format, n] of Object.entries(one.failed)) add(failed, format, n);
+    } catch (error) {
+      sinkEvents.push(toSinkEvent(unparsed(raw, `processing failed: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`)));
+      add(failed, raw.format, 1);
     }
   }
   return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed };

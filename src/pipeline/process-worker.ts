@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { INGEST_QUEUE, sinkJobOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { ProcessPool } from './process-pool.ts';
+import { processEventByEvent } from './process-batch.ts';
 
 export interface ProcessStageOptions {
   setup: QueueSetup;
@@ -23,7 +24,10 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
   const worker = new Worker<RawBatchJob>(
     INGEST_QUEUE,
     async (job: Job<RawBatchJob>) => {
-      const batch = await pool.run(job.data.z);
+      const batch = await pool.run(job.data.z).catch((error: unknown) => {
+        logger.error({ error, job: job.id }, 'Processing a batch failed; processing its events one by one');
+        return processEventByEvent(job.data.z, (payload) => pool.run(payload));
+      });
       for (const [format, n] of Object.entries(batch.parsed)) metrics.parsed.inc({ format }, n);
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
       if (batch.z === undefined) return;

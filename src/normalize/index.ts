@@ -8,6 +8,17 @@ import type { RawEvent } from '../pipeline/raw-event.ts';
 export const ECS_VERSION = '8.17.0';
 
 /**
+ * Marks events whose id comes from the source's own identity (a Kubernetes auditID + stage, an
+ * Alertmanager fingerprint + status + start, a Falcosidekick uuid): a second copy of such an
+ * event is a redelivery, which the process stage drops. A symbol, so JSON never carries it.
+ */
+export const SOURCE_IDENTITY = Symbol('vigil.sourceIdentity');
+
+export function hasSourceIdentity(event: EcsEvent): boolean {
+  return (event as Record<symbol, unknown>)[SOURCE_IDENTITY] === true;
+}
+
+/**
  * Raw input → normalised ECS events (one, or one per item where the source batches). Never throws:
  * whatever does not parse is still returned, with its original text and the parse_failure tag.
  */
@@ -49,6 +60,7 @@ function finish(raw: RawEvent, event: EcsEvent, index: number): EcsEvent {
   const module = ev.module ?? raw.format;
   // A source-given identity (k8s auditID+stage, ...) makes redeliveries of the same event share an id;
   // otherwise the id is a function of where, when and what vigil received.
+  if (ev.id !== undefined) (event as Record<symbol, unknown>)[SOURCE_IDENTITY] = true;
   const seed = ev.id !== undefined
     ? `${module}\u0000${ev.id}`
     : `${raw.listener}\u0000${raw.peer}\u0000${raw.receivedAt}\u0000${index}\u0000${raw.text}`;

@@ -35,6 +35,10 @@ export class Metrics {
     name: 'vigil_events_parse_failed_total', help: 'Events forwarded with the parse_failure tag, by format.',
     labelNames: ['format'] as const, registers: [this.registry],
   });
+  readonly redelivered = new Counter({
+    name: 'vigil_events_redelivered_total', help: 'Copies of source-identified events already received (a sender retry), dropped.',
+    registers: [this.registry],
+  });
   readonly forwarded = new Counter({
     name: 'vigil_events_forwarded_total', help: 'Events a sink accepted.',
     labelNames: ['sink'] as const, registers: [this.registry],

@@ -80,7 +80,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   let pool: ProcessPool | undefined;
   if (roles.process) {
     pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);
-    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, metrics, logger }));
+    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger }));
   }
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {

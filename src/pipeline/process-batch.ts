@@ -1,4 +1,4 @@
-import { normalize, unparsed } from '../normalize/index.ts';
+import { hasSourceIdentity, normalize, unparsed } from '../normalize/index.ts';
 import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch } from './codec.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
@@ -11,6 +11,8 @@ export interface ProcessedBatch {
   /** Events per format, and those tagged parse_failure. */
   parsed: Record<string, number>;
   failed: Record<string, number>;
+  /** Ids of events identified by their source: a second copy of one is a redelivery. */
+  sourceIds: string[];
 }
 
 /** Raw batch payload → normalised sink batch payload. Pure CPU work: it runs on a worker thread. */
@@ -18,14 +20,17 @@ export function processPayload(payload: string): ProcessedBatch {
   const sinkEvents = [];
   const parsed: Record<string, number> = {};
   const failed: Record<string, number> = {};
+  const sourceIds: string[] = [];
   for (const raw of decodeRawBatch(payload)) {
     for (const event of normalize(raw)) {
-      sinkEvents.push(toSinkEvent(event));
+      const sinkEvent = toSinkEvent(event);
+      sinkEvents.push(sinkEvent);
+      if (hasSourceIdentity(event)) sourceIds.push(sinkEvent.id);
       const counts = event.tags?.includes('parse_failure') ? failed : parsed;
       counts[raw.format] = (counts[raw.format] ?? 0) + 1;
     }
   }
-  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed };
+  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds };
 }
 
 /**
@@ -37,6 +42,7 @@ export async function processEventByEvent(payload: string, run: (payload: string
   const sinkEvents: SinkEvent[] = [];
   const parsed: Record<string, number> = {};
   const failed: Record<string, number> = {};
+  const sourceIds: string[] = [];
   const add = (counts: Record<string, number>, format: string, n: number) => (counts[format] = (counts[format] ?? 0) + n);
   for (const raw of decodeRawBatch(payload)) {
     try {
@@ -44,10 +50,11 @@ export async function processEventByEvent(payload: string, run: (payload: string
       if (one.z !== undefined) sinkEvents.push(...decodeSinkBatch(one.z));
       for (const [format, n] of Object.entries(one.parsed)) add(parsed, format, n);
       for (const [format, n] of Object.entries(one.failed)) add(failed, format, n);
+      sourceIds.push(...one.sourceIds);
     } catch (error) {
       sinkEvents.push(toSinkEvent(unparsed(raw, `processing failed: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`)));
       add(failed, raw.format, 1);
     }
   }
-  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed };
+  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds };
 }

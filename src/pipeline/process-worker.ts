@@ -4,6 +4,8 @@ import type { Metrics } from '../observability/metrics.ts';
 import { INGEST_QUEUE, sinkJobOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { ProcessPool } from './process-pool.ts';
 import { processEventByEvent } from './process-batch.ts';
+import { dropRedeliveries } from './redeliveries.ts';
+import type { Redis } from 'ioredis';
 
 export interface ProcessStageOptions {
   setup: QueueSetup;
@@ -11,6 +13,8 @@ export interface ProcessStageOptions {
   sinkQueues: Map<string, Queue<SinkBatchJob>>;
   concurrency: number;
   pool: ProcessPool;
+  /** For the redelivery check (see redeliveries.ts). */
+  redis: Redis;
   metrics: Metrics;
   logger: Logger;
 }
@@ -20,14 +24,16 @@ export interface ProcessStageOptions {
  * sink. Runs only after the raw batch is durable, so a parser bug can never lose input.
  */
 export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatchJob> {
-  const { setup, sinkQueues, metrics, logger, pool } = options;
+  const { setup, sinkQueues, metrics, logger, pool, redis } = options;
   const worker = new Worker<RawBatchJob>(
     INGEST_QUEUE,
     async (job: Job<RawBatchJob>) => {
-      const batch = await pool.run(job.data.z).catch((error: unknown) => {
+      const processed = await pool.run(job.data.z).catch((error: unknown) => {
         logger.error({ error, job: job.id }, 'Processing a batch failed; processing its events one by one');
         return processEventByEvent(job.data.z, (payload) => pool.run(payload));
       });
+      const { batch, dropped } = await dropRedeliveries(redis, setup.prefix, job.id!, processed);
+      if (dropped) metrics.redelivered.inc(dropped);
       for (const [format, n] of Object.entries(batch.parsed)) metrics.parsed.inc({ format }, n);
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
       if (batch.z === undefined) return;

@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { MemorySink, waitFor } from '../support/memory-sink.ts';
@@ -138,6 +139,29 @@ test('a sink refusing our credentials halts: its events wait in the queue, not t
     await waitFor(() => sink.accepted.length === 1, 20_000, 'delivery once credentials work');
     assert.equal(await pipeline.dlq.size('memory'), 0);
     assert.match(await metrics.registry.metrics(), /vigil_sink_halted\{sink="memory"\} 0/);
+  } finally {
+    await pipeline.stop();
+  }
+});
+
+test('a re-sent Kubernetes audit batch is delivered once; identical plain events received twice are not merged', async () => {
+  const sink = new MemorySink();
+  const metrics = new Metrics();
+  const pipeline = await pipelineWith([sink], metrics);
+  const eventList = readFileSync(new URL('../../fixtures/k8s-audit/eventlist-secret-get-forbidden.json', import.meta.url), 'utf8');
+  const audit = (receivedAt: number): RawEvent => ({ format: 'k8s-audit', text: eventList, receivedAt, input: 'http', listener: 'http', peer: '10.0.0.9:443' });
+  const plain = (receivedAt: number): RawEvent => ({ format: 'json', text: '{"same":true}', receivedAt, input: 'http', listener: 'http', peer: '10.0.0.9:444' });
+  try {
+    // The API server got a non-2xx and re-sent the same EventList; a JSON sender sent the same text twice.
+    await pipeline.submit([audit(1_750_000_000_000), plain(1_750_000_000_000)]);
+    await waitFor(() => sink.accepted.length >= 3, 20_000, 'the first copies');
+    await pipeline.submit([audit(1_750_000_005_000), plain(1_750_000_005_000)]);
+    await waitFor(async () => /vigil_events_redelivered_total 2/.test(await metrics.registry.metrics()), 20_000, 'the copies counted');
+    await waitFor(() => sink.accepted.length >= 4, 20_000, 'the second plain event');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sink.accepted.filter((e) => e.dataset === 'kubernetes.audit').length, 2, 'two audit items, once each');
+    assert.equal(sink.accepted.filter((e) => e.dataset === 'json.log').length, 2, 'plain events are two receptions');
+    assert.deepEqual(sink.duplicates(), []);
   } finally {
     await pipeline.stop();
   }

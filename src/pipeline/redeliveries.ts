@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import { decodeSinkBatch, encodeSinkBatch } from './codec.ts';
+import type { ProcessedBatch } from './process-batch.ts';
+
+/** How long a source-identified event is remembered: far beyond any sender's retry window. */
+export const REDELIVERY_WINDOW_SECONDS = 24 * 60 * 60;
+
+// For each key: when unset, set it to this batch's id (with the window) and answer false;
+// otherwise answer the batch id that set it. One round trip for a whole batch, on any Redis.
+const CLAIM = `
+local owners = {}
+for i, key in ipairs(KEYS) do
+  local owner = redis.call('GET', key)
+  if owner then owners[i] = owner else redis.call('SET', key, ARGV[1], 'EX', ARGV[2]); owners[i] = false end
+end
+return owners`;
+
+/**
+ * Drops events a source delivered before: a Kubernetes API server re-sends a whole EventList after
+ * any non-2xx, Alertmanager repeats a notification, and the copies carry the same source identity.
+ * An id claimed by this same batch (a retried process job) is not a copy, so a crash between the
+ * claim and the fan-out cannot lose the events.
+ */
+export async function dropRedeliveries(redis: Redis, prefix: string, batchId: string, batch: ProcessedBatch): Promise<{ batch: ProcessedBatch; dropped: number }> {
+  if (!batch.sourceIds.length || batch.z === undefined) return { batch, dropped: 0 };
+  const keys = batch.sourceIds.map((id) => `${prefix}:seen:${id}`);
+  const owners = (await redis.eval(CLAIM, keys.length, ...keys, batchId, String(REDELIVERY_WINDOW_SECONDS))) as Array<string | null>;
+  const copies = new Set(batch.sourceIds.filter((_, i) => owners[i] !== null && owners[i] !== batchId));
+  const seen = new Set<string>();
+  const events = decodeSinkBatch(batch.z).filter((event) => {
+    if (copies.has(event.id)) return false;
+    // Two copies inside one batch: keep the first.
+    if (batch.sourceIds.includes(event.id)) {
+      if (seen.has(event.id)) return false;
+      seen.add(event.id);
+    }
+    return true;
+  });
+  const dropped = batch.n - events.length;
+  if (dropped === 0) return { batch, dropped };
+  return { batch: { ...batch, z: events.length ? encodeSinkBatch(events) : undefined, n: events.length }, dropped };
+}

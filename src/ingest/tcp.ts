@@ -2,10 +2,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { createFramer, type SyslogFrame, type SyslogFramer } from '../../parsers/syslog/framing.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { Logger } from '../observability/logger.ts';
 import type { RawEvent } from '../pipeline/raw-event.ts';
 import type { Submit } from './submit.ts';
+import type { SyslogListenerOptions } from './listener-options.ts';
 import { formatPeer } from './peer.ts';
 import { createLogThrottle } from './log-throttle.ts';
 
@@ -22,14 +21,7 @@ export interface TlsListenerOptions {
   minVersion?: tls.SecureVersion;
 }
 
-export interface TcpListenerOptions {
-  host: string;
-  port: number;
-  submit: Submit;
-  metrics: Metrics;
-  logger: Logger;
-  /** Longest message kept; longer ones are cut and tagged 'truncated'. */
-  maxMessageBytes: number;
+export interface TcpListenerOptions extends SyslogListenerOptions {
   /** Open connections allowed; a new one beyond this is closed at once (dropped, reason connection_limit). */
   maxConnections: number;
   /** Syslog over TLS (RFC 5425) when given; plain TCP otherwise. */

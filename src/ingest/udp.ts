@@ -2,22 +2,13 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { decodeMessage } from '../../parsers/syslog/framing.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { Logger } from '../observability/logger.ts';
 import type { RawEvent } from '../pipeline/raw-event.ts';
-import type { Submit } from './submit.ts';
+import type { SyslogListenerOptions } from './listener-options.ts';
 import { formatPeer } from './peer.ts';
 import { createLogThrottle } from './log-throttle.ts';
 
-export interface UdpListenerOptions {
-  /** Bind address: an IPv4 address gives a udp4 socket, an IPv6 one ('::' is dual-stack) a udp6 socket. */
-  host: string;
-  port: number;
-  submit: Submit;
-  metrics: Metrics;
-  logger: Logger;
-  /** Longest message kept; longer datagrams are cut and tagged 'truncated'. */
-  maxMessageBytes: number;
+/** An IPv4 host gives a udp4 socket, an IPv6 one a udp6 socket. */
+export interface UdpListenerOptions extends SyslogListenerOptions {
   /** Datagrams collected into one submit call (default 256)... */
   groupMaxEvents?: number;
   /** ...or for at most this long (default 5 ms), whichever comes first. */

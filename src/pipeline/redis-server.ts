@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -79,12 +79,6 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   return { target, pid: child.pid!, stop: () => stopWith('SIGTERM'), kill: () => stopWith('SIGKILL') };
 }
 
-/** Restarts a stopped server on the same dir and target (tests of Redis restarts). */
-export async function restartRedisServer(options: RedisServerOptions, previous: RunningRedis): Promise<RunningRedis> {
-  const port = 'url' in previous.target ? Number(new URL(previous.target.url).port) : 0;
-  return startRedisServer({ ...options, port });
-}
-
 async function waitForPing(target: RedisTarget, signal: AbortSignal, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!signal.aborted) {
@@ -161,4 +155,3 @@ export function ioredisOptions(target: RedisTarget): Record<string, unknown> {
   };
 }
 
-export type { ChildProcess };

@@ -28,9 +28,15 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_TLS_CA', path: ['listen', 'tls', 'ca'], kind: 'string' },
   { env: 'VIGIL_WEBHOOK_TOKEN', path: ['webhooks', 'token'], kind: 'string' },
   { env: 'VIGIL_ES_URL', path: ['sinks', 'elasticsearch', 'url'], kind: 'string' },
+  { env: 'VIGIL_ES_USERNAME', path: ['sinks', 'elasticsearch', 'username'], kind: 'string' },
+  { env: 'VIGIL_ES_PASSWORD', path: ['sinks', 'elasticsearch', 'password'], kind: 'string' },
+  { env: 'VIGIL_ES_API_KEY', path: ['sinks', 'elasticsearch', 'api_key'], kind: 'string' },
   { env: 'VIGIL_SPLUNK_HEC_URL', path: ['sinks', 'splunk-hec', 'url'], kind: 'string' },
   { env: 'VIGIL_SPLUNK_HEC_TOKEN', path: ['sinks', 'splunk-hec', 'token'], kind: 'string' },
   { env: 'VIGIL_LOKI_URL', path: ['sinks', 'loki', 'url'], kind: 'string' },
+  { env: 'VIGIL_LOKI_USERNAME', path: ['sinks', 'loki', 'basic_auth', 'username'], kind: 'string' },
+  { env: 'VIGIL_LOKI_PASSWORD', path: ['sinks', 'loki', 'basic_auth', 'password'], kind: 'string' },
+  { env: 'VIGIL_LOKI_BEARER_TOKEN', path: ['sinks', 'loki', 'bearer_token'], kind: 'string' },
   { env: 'VIGIL_FILE_PATH', path: ['sinks', 'file', 'path'], kind: 'string' },
 ];
 

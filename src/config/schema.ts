@@ -30,16 +30,16 @@ const tls = z
  */
 export const deliverySchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(2).describe('batches in flight to this sink'),
-  initial_backoff_ms: z.number().int().min(1).default(500),
-  max_backoff_ms: z.number().int().min(1).default(60_000),
-  max_attempts: z.number().int().min(1).default(30),
+  initial_backoff_ms: z.number().int().min(1).default(500).describe('cap of the first retry wait; doubles per attempt'),
+  max_backoff_ms: z.number().int().min(1).default(60_000).describe('largest retry wait (a Retry-After from the backend is honoured as a floor)'),
+  max_attempts: z.number().int().min(1).default(30).describe('attempts before an event goes to the dead-letter queue (about 20 minutes with the defaults)'),
 });
 export type DeliveryPolicy = z.infer<typeof deliverySchema>;
 
 export const configSchema = z.strictObject({
   data_dir: z.string().default('./data').describe('state: embedded Redis data, file sink output'),
   role: z.enum(['all', 'ingest', 'process', 'deliver']).default('all').describe('which stages this process runs'),
-  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   redis: z
     .object({
       url: z.string().nullable().default(null).describe('external Redis; null starts an embedded redis-server'),
@@ -50,11 +50,11 @@ export const configSchema = z.strictObject({
   listen: z
     .object({
       host: z.string().default('0.0.0.0').describe('bind address of all listeners'),
-      http_port: port.default(8080),
-      http_body_limit_bytes: z.number().int().min(1024).default(1_048_576),
-      syslog_udp_port: port.default(5514),
-      syslog_tcp_port: port.default(5514),
-      syslog_tls_port: port.default(null),
+      http_port: port.default(8080).describe('webhooks, metrics and health; off disables'),
+      http_body_limit_bytes: z.number().int().min(1024).default(1_048_576).describe('larger webhook bodies get 413'),
+      syslog_udp_port: port.default(5514).describe('syslog over UDP; off disables'),
+      syslog_tcp_port: port.default(5514).describe('syslog over TCP (LF or octet-counted framing, per frame); off disables'),
+      syslog_tls_port: port.default(null).describe('syslog over TLS (RFC 5425); needs listen.tls.cert and key'),
       tls,
       max_message_bytes: z.number().int().min(480).default(65_536).describe('longer syslog messages are truncated and tagged'),
       max_connections: z.number().int().min(1).default(1000).describe('TCP/TLS connections per listener'),
@@ -65,16 +65,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   batch: z
     .object({
-      max_events: z.number().int().min(1).default(500),
+      max_events: z.number().int().min(1).default(500).describe('events per batch written to Redis'),
       max_bytes: z.number().int().min(1024).default(1_048_576).describe('raw bytes per batch before compression'),
-      max_wait_ms: z.number().int().min(0).default(20),
+      max_wait_ms: z.number().int().min(0).default(20).describe('longest an event waits for its batch to fill'),
     })
     .prefault({}),
   process: z
     .object({
       concurrency: z.number().int().min(1).max(64).default(2).describe('raw batches processed at once'),
       threads: z.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1))
-        .describe('worker threads that parse and normalise; 0 = on the main thread'),
+        .describe('worker threads that parse and normalise; 0 = on the main thread')
+        .meta({ default_doc: 'cores − 1, at least 1' }),
       thread_heap_mb: z.number().int().min(32).default(96)
         .describe('old-generation heap of each process thread; raise it with http body limits over ~8 MB'),
     })
@@ -85,8 +86,8 @@ export const configSchema = z.strictObject({
       high_watermark_jobs: z.number().int().min(1).default(2000).describe('batches waiting in any queue that stop the listeners'),
       low_watermark_jobs: z.number().int().min(0).default(1000).describe('... and below which they take input again'),
       high_memory_ratio: z.number().min(0).max(1).default(0.8).describe('Redis used_memory/maxmemory that stops the listeners'),
-      low_memory_ratio: z.number().min(0).max(1).default(0.7),
-      check_interval_ms: z.number().int().min(10).default(1000),
+      low_memory_ratio: z.number().min(0).max(1).default(0.7).describe('... and below which they take input again'),
+      check_interval_ms: z.number().int().min(10).default(1000).describe('how often the backlog and Redis memory are measured'),
     })
     .prefault({}),
   /** sinks.<name>: the sink's own keys (see its config.ts) plus optional delivery overrides. */

@@ -7,22 +7,20 @@ import { httpUrl, maxBytes, MiB, timeoutMs, tlsSchema } from '../kit/config.ts';
  */
 export const elasticsearchSchema = z
   .object({
-    /** Base URL of one node or of a load balancer in front of the cluster. */
-    url: httpUrl,
+    url: httpUrl.describe('base URL of one node or of a load balancer in front of the cluster'),
     /**
      * Write target: a data stream (`logs-<dataset>-<namespace>`), an alias or an index. The default
      * data stream is matched by the `vigil-events` template installed at start.
      */
-    index: z.string().min(1).default('logs-vigil.events-default'),
-    /** Basic authentication; or `api_key` (the base64 "id:key" Kibana shows). */
-    username: z.string().min(1).optional(),
-    password: z.string().optional(),
-    api_key: z.string().min(1).optional(),
+    index: z.string().min(1).default('logs-vigil.events-default').describe('data stream, alias or index to write to'),
+    username: z.string().min(1).optional().describe('basic authentication user'),
+    password: z.string().optional().describe('basic authentication password'),
+    api_key: z.string().min(1).optional().describe('API key instead of username/password: the base64 "id:key" Kibana shows'),
     /**
      * gzip request bodies (level 1): bulk JSON shrinks about sevenfold for some CPU. Off by default,
      * as in the official client: turn it on when Elasticsearch is across a slow or metered link.
      */
-    compression: z.boolean().default(false),
+    compression: z.boolean().default(false).describe('gzip request bodies (level 1); on for a remote or metered link'),
     /** Bytes per bulk request; Elastic advises a few MiB (the server refuses above 100 MB with 413). */
     max_bytes: maxBytes(5 * MiB),
     /** The 9.x client has no default timeout; a bulk that has not answered in 30 s is retried. */
@@ -31,10 +29,10 @@ export const elasticsearchSchema = z
     template: z
       .object({
         /** Install or upgrade the index template at start; off when the user may only write documents. */
-        install: z.boolean().default(true),
-        name: z.string().min(1).default('vigil-events'),
+        install: z.boolean().default(true).describe('install or upgrade the index template at start'),
+        name: z.string().min(1).default('vigil-events').describe('index template name'),
         /** Data streams the template applies to; must match `index`. */
-        pattern: z.string().min(1).default('logs-vigil.events-*'),
+        pattern: z.string().min(1).default('logs-vigil.events-*').describe('data streams the template applies to; must match index'),
       })
       .strict()
       .prefault({}),

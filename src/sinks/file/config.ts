@@ -3,8 +3,7 @@ import { z } from 'zod';
 /** `sinks.file`: NDJSON on local disk, the embedded default that needs no backend at all. */
 export const fileSchema = z
   .object({
-    /** File to append to; directories are created. Default: <dataDir>/events.ndjson. */
-    path: z.string().min(1).optional(),
+    path: z.string().min(1).optional().describe('NDJSON file to append to; directories are created [data_dir/out/events.ndjson]'),
   })
   .strict();
 

@@ -10,20 +10,18 @@ export const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** Deadline of one request, connection included; a late answer counts as retry 'timeout'. */
 export function timeoutMs(defaultMs: number) {
-  return z.number().int().positive().default(defaultMs);
+  return z.number().int().positive().default(defaultMs).describe('deadline of one request, connection included; a late answer is retried');
 }
 
 /** Upper bound of one request body before compression; larger batches travel in several requests. */
 export function maxBytes(defaultBytes: number) {
-  return z.number().int().min(1024).default(defaultBytes);
+  return z.number().int().min(1024).default(defaultBytes).describe('bytes per request before compression; larger batches travel in several requests');
 }
 
 export const tlsSchema = z
   .object({
-    /** Extra CA to trust: PEM text, or the path of a PEM file. */
-    ca: z.string().min(1).optional(),
-    /** false accepts any server certificate: for labs only, never production. */
-    reject_unauthorized: z.boolean().default(true),
+    ca: z.string().min(1).optional().describe('extra CA to trust: PEM text, or the path of a PEM file'),
+    reject_unauthorized: z.boolean().default(true).describe('false accepts any server certificate: for labs only, never production'),
   })
   .strict()
   .prefault({});

@@ -7,10 +7,8 @@ const MAX_STATIC_LABELS = 9;
 /** `sinks.loki`: the push endpoint and the few labels vigil's streams carry. */
 export const lokiSchema = z
   .object({
-    /** Loki (or gateway) base URL; /loki/api/v1/push is added. */
-    url: httpUrl,
-    /** X-Scope-OrgID; required by multi-tenant Loki (auth_enabled: true), omit for single-tenant. */
-    tenant: z.string().min(1).max(150).optional(),
+    url: httpUrl.describe('Loki (or gateway) base URL; /loki/api/v1/push is added'),
+    tenant: z.string().min(1).max(150).optional().describe('X-Scope-OrgID, for multi-tenant Loki'),
     /**
      * Static labels on every stream, e.g. { env: "prod" }. Keep them low-cardinality; names are
      * sanitised to Loki's [a-zA-Z_][a-zA-Z0-9_]*. `job` (default "vigil") may be overridden here.
@@ -18,16 +16,20 @@ export const lokiSchema = z
     labels: z
       .record(z.string().min(1), z.string())
       .default({})
-      .refine((labels) => Object.keys(labels).length <= MAX_STATIC_LABELS, `at most ${MAX_STATIC_LABELS} static labels`),
-    basic_auth: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
-    bearer_token: z.string().min(1).optional(),
+      .refine((labels) => Object.keys(labels).length <= MAX_STATIC_LABELS, `at most ${MAX_STATIC_LABELS} static labels`)
+      .describe('static labels on every stream, e.g. { env: prod }; `job` defaults to vigil'),
+    basic_auth: z
+      .object({ username: z.string().min(1).describe('basic authentication user'), password: z.string().describe('basic authentication password') })
+      .strict()
+      .optional(),
+    bearer_token: z.string().min(1).optional().describe('bearer token instead of basic_auth'),
     /**
      * Attach {event_id} as structured metadata (Loki 3 / schema v13). Turn off for older Loki,
      * which refuses entries that carry it.
      */
-    structured_metadata: z.boolean().default(true),
+    structured_metadata: z.boolean().default(true).describe('attach event_id as structured metadata (Loki 3); off for older Loki'),
     /** gzip push bodies (Loki accepts gzip and deflate). */
-    compression: z.boolean().default(false),
+    compression: z.boolean().default(false).describe('gzip push bodies'),
     /** Bytes per push; Loki's per-stream rate limit (3 MB/s) makes larger pushes pointless. */
     max_bytes: maxBytes(1 * MiB),
     timeout_ms: timeoutMs(30_000),

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../../src/config/load.ts';
+import { ENV_OVERRIDES, loadConfig } from '../../../src/config/load.ts';
+import { configReference, withReference } from '../../../src/config/reference.ts';
 import { ConfigError, CONFIG_ERRORS } from '../../../src/config/errors.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 
@@ -14,6 +15,7 @@ function file(name: string, text: string): string {
   return path;
 }
 const defaults = new URL('../../../config/default.yaml', import.meta.url).pathname;
+const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
 test('the embedded default config is valid and listens where the README says', () => {
   const config = loadConfig({}, defaults);
@@ -56,11 +58,21 @@ test('errors name the key and the problem', () => {
   assert.throws(() => loadConfig({}, join(dir, 'missing.yaml')), { code: 'VIGIL_ERR_CONFIG_READ' });
 });
 
-test('README documents every error code and every config key', () => {
-  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+test('README documents every error code', () => {
   for (const code of Object.keys(CONFIG_ERRORS)) assert.ok(readme.includes(`\`${code}\``), `README lacks ${code}`);
+});
+
+test("README's configuration reference is the one the schema generates (npm run docs:config)", () => {
+  assert.equal(withReference(readme), readme, 'README drifted from the schema: run npm run docs:config');
+});
+
+test('the reference lists every config key, and every environment override names a real key', () => {
+  const reference = configReference();
   for (const key of schemaKeys(configSchema.shape, '')) {
-    assert.ok(readme.includes(`\`${key}\``) || readme.includes(`\`${key}.`), `README lacks config key ${key}`);
+    assert.ok(reference.includes(`| \`${key}\``) || reference.includes(`| \`${key}.`), `reference lacks config key ${key}`);
+  }
+  for (const { env, path } of ENV_OVERRIDES) {
+    assert.ok(reference.includes(`| \`${path.join('.')}\` | \`${env}\` |`), `${env} overrides ${path.join('.')}, which the reference does not list`);
   }
 });
 

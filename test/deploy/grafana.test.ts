@@ -104,5 +104,7 @@ test('Grafana provisioning loads the dashboards from where compose mounts them',
   const [provider] = (yamlDocuments('config/grafana/provisioning/dashboards/vigil.yaml') as Array<{ providers: Array<{ options: { path: string } }> }>)[0].providers;
   const compose = yamlDocuments('docker-compose.yml')[0] as { services: { grafana: { volumes: string[] } } };
   assert.ok(compose.services.grafana.volumes.includes(`./config/grafana/dashboards:${provider.options.path}:ro`));
-  assert.ok(compose.services.grafana.volumes.includes('./config/grafana/provisioning:/etc/grafana/provisioning:ro'));
+  for (const kind of ['datasources', 'dashboards']) {
+    assert.ok(compose.services.grafana.volumes.includes(`./config/grafana/provisioning/${kind}:/etc/grafana/provisioning/${kind}:ro`), kind);
+  }
 });

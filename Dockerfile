@@ -16,7 +16,8 @@ ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 # The image's own Node.js 24 replaces the node@24 dev dependency.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY config ./config
+# Only the embedded default: config/ also holds the deployment files (compose, Kubernetes, dashboards).
+COPY config/default.yaml ./config/default.yaml
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 USER node

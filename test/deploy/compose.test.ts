@@ -1,0 +1,171 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import { enabledSinks } from '../../src/pipeline/enabled-sinks.ts';
+import { ROOT, readText, vigilEnvNames, yamlDocuments } from './known.ts';
+
+// No Docker engine or compose plugin is needed: the file is parsed and checked here, and
+// `docker compose config` runs as well wherever the compose plugin is installed.
+
+interface Service {
+  image?: string;
+  build?: string;
+  restart?: string;
+  command?: string[];
+  entrypoint?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  ports?: string[];
+  volumes?: string[];
+  read_only?: boolean;
+  security_opt?: string[];
+}
+const compose = yamlDocuments('docker-compose.yml')[0] as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const { services } = compose;
+
+/** What an operator must set before `docker compose up` (README "Deploy"). */
+const SECRETS: Record<string, string> = {
+  VIGIL_WEBHOOK_TOKEN: 'webhooktoken0123456789',
+  VIGIL_ES_PASSWORD: 'vigilpassword0123',
+  ELASTIC_PASSWORD: 'elasticpassword0123',
+  KIBANA_SYSTEM_PASSWORD: 'kibanapassword0123',
+  GRAFANA_ADMIN_PASSWORD: 'grafanapassword0123',
+};
+
+/** Compose's interpolation of one value: ${VAR}, ${VAR:-default}, ${VAR:?error}, and $$ for a literal $. */
+function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\$|\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}/g, (whole, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+    if (whole === '$$') return '$';
+    const set = env[name!];
+    if (set !== undefined && set !== '') return set;
+    if (op === ':?') throw new Error(`${name} is required: ${arg}`);
+    return op === ':-' ? arg! : '';
+  });
+}
+
+const requiredVariables = (text: string) => new Set([...text.matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((match) => match[1]));
+
+/** The image's tag: a version with at least major.minor, never latest. */
+const pinned = (image: string) => /:v?\d+\.\d+(\.\d+)?(-[a-z0-9]+)?$/.test(image);
+
+test('the stack: vigil, Redis, Elasticsearch, Kibana, Loki, Grafana and Prometheus, every image pinned', () => {
+  for (const name of ['vigil', 'redis', 'elasticsearch', 'kibana', 'kibana-import', 'elasticsearch-setup', 'loki', 'grafana', 'prometheus']) {
+    assert.ok(services[name], `no ${name} service`);
+  }
+  assert.equal(services.vigil.build, '.');
+  for (const [name, service] of Object.entries(services)) {
+    assert.ok(service.image, `${name} has no image`);
+    assert.ok(pinned(service.image), `${name}: ${service.image} is not pinned to a version`);
+  }
+});
+
+test('depends_on names real services, waits on healthchecks and one-shot jobs, and has no cycle', () => {
+  const dockerfile = readText('Dockerfile');
+  const hasHealthcheck = (name: string) => Boolean(services[name].healthcheck) || (services[name].build === '.' && /^HEALTHCHECK /m.test(dockerfile));
+  for (const [name, service] of Object.entries(services)) {
+    for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+      assert.ok(services[dependency], `${name} depends on unknown ${dependency}`);
+      assert.ok(['service_started', 'service_healthy', 'service_completed_successfully'].includes(condition), `${name} → ${dependency}: ${condition}`);
+      if (condition === 'service_healthy') assert.ok(hasHealthcheck(dependency), `${name} waits for ${dependency} to be healthy, which has no healthcheck`);
+      if (condition === 'service_completed_successfully') assert.equal(services[dependency].restart, 'no', `${dependency} is a one-shot job: restart "no"`);
+    }
+  }
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (name: string, path: string[]) => {
+    assert.ok(!visiting.has(name), `dependency cycle: ${[...path, name].join(' → ')}`);
+    if (done.has(name)) return;
+    visiting.add(name);
+    for (const dependency of Object.keys(services[name].depends_on ?? {})) visit(dependency, [...path, name]);
+    visiting.delete(name);
+    done.add(name);
+  };
+  for (const name of Object.keys(services)) visit(name, []);
+  // vigil starts only once Redis can take writes and its Elasticsearch user exists.
+  assert.equal(services.vigil.depends_on?.redis.condition, 'service_healthy');
+  assert.equal(services.vigil.depends_on?.['elasticsearch-setup'].condition, 'service_completed_successfully');
+  assert.equal(services['kibana-import'].depends_on?.kibana.condition, 'service_healthy');
+});
+
+test('every volume is declared or a file of this repository', () => {
+  for (const [name, service] of Object.entries(services)) {
+    for (const volume of service.volumes ?? []) {
+      const [source, target] = volume.split(':');
+      assert.ok(target?.startsWith('/'), `${name}: ${volume}`);
+      if (source.startsWith('./')) assert.ok(existsSync(join(ROOT, source)), `${name} mounts ${source}, which does not exist`);
+      else assert.ok(source in compose.volumes, `${name} mounts undeclared volume ${source}`);
+    }
+  }
+  for (const script of ['config/compose/elasticsearch-setup.sh', 'config/compose/kibana-import.sh']) {
+    assert.equal(spawnSync('sh', ['-n', join(ROOT, script)]).status, 0, `${script} is not valid sh`);
+  }
+});
+
+test('vigil gets only variables it reads, and they configure Redis, Elasticsearch and Loki in this stack', () => {
+  const known = vigilEnvNames();
+  const environment = services.vigil.environment!;
+  for (const name of Object.keys(environment)) assert.ok(known.has(name), `vigil does not read ${name}`);
+
+  const env = Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(value, SECRETS)]));
+  const config = loadConfig({ ...env, VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-compose-')) }, join(ROOT, 'config/default.yaml'));
+  assert.deepEqual(enabledSinks(config).map((sink) => sink.name).sort(), ['elasticsearch', 'loki']);
+  assert.equal(config.webhooks.token, SECRETS.VIGIL_WEBHOOK_TOKEN);
+
+  const host = (url: string) => new URL(url).hostname;
+  assert.equal(host(config.redis.url!), 'redis');
+  const es = config.sinks.elasticsearch as { url: string };
+  assert.equal(host(es.url), 'elasticsearch');
+  // The least-privilege user elasticsearch-setup creates, never the elastic superuser.
+  assert.equal(new URL(es.url).username, 'vigil');
+  assert.match(readText('config/compose/elasticsearch-setup.sh'), /_security\/user\/vigil "/);
+  assert.equal(host((config.sinks.loki as { url: string }).url), 'loki');
+  assert.ok(services.loki.ports?.some((port) => port.endsWith(':3100')));
+});
+
+test('secrets are required from the environment, never written in the file', () => {
+  const text = readText('docker-compose.yml');
+  assert.deepEqual(requiredVariables(text), new Set(Object.keys(SECRETS)));
+  for (const [name, service] of Object.entries(services)) {
+    for (const [variable, value] of Object.entries(service.environment ?? {})) {
+      if (/PASSWORD|TOKEN/.test(variable)) assert.match(value, /^\$\{[A-Z_]+:[?-]/, `${name}.${variable} is not taken from the environment`);
+    }
+  }
+  assert.throws(() => interpolate(services.vigil.environment!.VIGIL_WEBHOOK_TOKEN, {}), /VIGIL_WEBHOOK_TOKEN is required/);
+});
+
+test('vigil runs hardened and listens for senders; every other published port stays on 127.0.0.1', () => {
+  assert.equal(services.vigil.read_only, true);
+  for (const [name, service] of Object.entries(services)) {
+    if (service.restart === 'no') continue; // one-shot setup jobs
+    assert.equal(service.restart, 'unless-stopped', name);
+    assert.ok(service.security_opt?.includes('no-new-privileges:true'), `${name} may gain privileges`);
+  }
+  assert.deepEqual(services.vigil.ports, ['8080:8080', '5514:5514/tcp', '5514:5514/udp']);
+  for (const [name, service] of Object.entries(services)) {
+    if (name === 'vigil') continue;
+    for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} publishes ${port} beyond this host`);
+  }
+  assert.deepEqual(services.elasticsearch.environment?.['xpack.security.enabled'], 'true');
+  assert.equal(services.grafana.environment?.GF_AUTH_ANONYMOUS_ENABLED, 'false');
+});
+
+test('the image is built in two stages and checks its own health', () => {
+  const dockerfile = readText('Dockerfile');
+  assert.equal(dockerfile.match(/^FROM /gm)?.length, 2);
+  assert.match(dockerfile, /^COPY --from=build /m);
+  assert.match(dockerfile, /^HEALTHCHECK .*\n.*\/healthz/m);
+});
+
+const composePlugin = spawnSync('docker', ['compose', 'version']).status === 0;
+
+test('docker compose config accepts the file', { skip: composePlugin ? false : 'the docker compose plugin is not installed' }, () => {
+  const result = spawnSync('docker', ['compose', '-f', join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], {
+    env: { ...process.env, ...SECRETS }, encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, result.stderr);
+});

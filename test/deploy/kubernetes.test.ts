@@ -1,0 +1,221 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import { createHttpApp } from '../../src/ingest/http/app.ts';
+import { Metrics } from '../../src/observability/metrics.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { enabledSinks } from '../../src/pipeline/enabled-sinks.ts';
+import { createFakeSubmit } from '../src/ingest/support.ts';
+import { listFiles, vigilEnvNames, yamlDocuments } from './known.ts';
+
+// No cluster here: the manifests are parsed and checked against each other and against vigil.
+
+const DIR = 'config/kubernetes';
+
+/** apiVersion of every kind the manifests may use (stable APIs only). */
+const API_VERSIONS: Record<string, string> = {
+  Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1', Service: 'v1',
+  Deployment: 'apps/v1', StatefulSet: 'apps/v1',
+  PodDisruptionBudget: 'policy/v1',
+  NetworkPolicy: 'networking.k8s.io/v1',
+  Kustomization: 'kustomize.config.k8s.io/v1beta1',
+};
+
+type Labels = Record<string, string>;
+interface Selector { matchLabels?: Labels; matchExpressions?: Array<{ key: string; operator: string; values: string[] }> }
+interface Port { name?: string; containerPort: number; protocol?: string }
+interface Probe { httpGet?: { path: string; port: string | number }; exec?: { command: string[] } }
+interface Container {
+  name: string; image: string; args?: string[];
+  env?: Array<{ name: string; value?: string }>;
+  ports?: Port[];
+  startupProbe?: Probe; livenessProbe?: Probe; readinessProbe?: Probe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
+  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }>;
+}
+interface PodSpec {
+  automountServiceAccountToken?: boolean;
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  containers: Container[];
+  volumes?: Array<{ name: string; configMap?: { name: string }; secret?: { secretName: string }; emptyDir?: unknown }>;
+}
+interface Resource {
+  apiVersion: string; kind: string;
+  metadata: { name: string; labels?: Labels };
+  spec?: any; data?: Record<string, string>; stringData?: Record<string, string>;
+  resources?: string[]; images?: Array<{ name: string }>;
+}
+interface Workload extends Resource { spec: { selector: Selector; template: { metadata: { labels: Labels }; spec: PodSpec }; volumeClaimTemplates?: Array<{ metadata: { name: string } }> } }
+
+const files = listFiles(DIR, '.yaml');
+const documents = files.flatMap((file) => (yamlDocuments(file) as Resource[]).map((resource) => ({ file, resource })));
+const resources = documents.map((d) => d.resource).filter((r) => r.kind !== 'Kustomization');
+const kind = <T extends Resource = Resource>(name: string) => resources.filter((r) => r.kind === name) as T[];
+const workloads = [...kind<Workload>('Deployment'), ...kind<Workload>('StatefulSet')];
+const vigilWorkloads = kind<Workload>('Deployment').filter((d) => d.spec.template.metadata.labels['app.kubernetes.io/name'] === 'vigil');
+const named = <T extends Resource>(list: T[], name: string) => list.find((r) => r.metadata.name === name);
+
+function selects(selector: Selector, labels: Labels): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  const byExpressions = (selector.matchExpressions ?? []).every((e) => {
+    if (e.operator === 'In') return e.values.includes(labels[e.key]);
+    if (e.operator === 'NotIn') return !e.values.includes(labels[e.key]);
+    throw new Error(`operator ${e.operator} not handled`);
+  });
+  return byLabels && byExpressions;
+}
+const selected = (selector: Selector) => workloads.filter((w) => selects(selector, w.spec.template.metadata.labels));
+
+test('every document has a real apiVersion for its kind, a name, and kustomization lists every file', () => {
+  for (const { file, resource } of documents) {
+    assert.equal(resource.apiVersion, API_VERSIONS[resource.kind], `${file}: ${resource.kind} is not served as ${resource.apiVersion}`);
+    if (resource.kind !== 'Kustomization') assert.match(resource.metadata.name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, file);
+  }
+  const [kustomization] = documents.filter((d) => d.resource.kind === 'Kustomization').map((d) => d.resource);
+  assert.deepEqual([...kustomization.resources!].sort(), files.filter((f) => !f.endsWith('/kustomization.yaml')).map((f) => f.slice(DIR.length + 1)).sort());
+  assert.deepEqual(kustomization.images!.map((image) => image.name), ['vigil']);
+  for (const workload of vigilWorkloads) assert.equal(workload.spec.template.spec.containers[0].image, 'vigil', 'the image kustomize replaces');
+  const keys = resources.map((r) => `${r.kind}/${r.metadata.name}`);
+  assert.equal(new Set(keys).size, keys.length, 'duplicate kind/name');
+});
+
+test('one vigil Deployment per role, with selectors that match their own pods only', () => {
+  assert.deepEqual(vigilWorkloads.map((w) => w.spec.template.spec.containers[0].env!.find((e) => e.name === 'VIGIL_ROLE')!.value).sort(), ['deliver', 'ingest', 'process']);
+  for (const workload of workloads) {
+    assert.ok(selects(workload.spec.selector, workload.spec.template.metadata.labels), `${workload.metadata.name}: selector does not match its pods`);
+    assert.deepEqual(selected(workload.spec.selector), [workload], `${workload.metadata.name}: selector also matches other workloads' pods`);
+  }
+});
+
+test('Services select pods, and their target ports are container ports with the same protocol', () => {
+  for (const service of kind('Service')) {
+    const targets = selected({ matchLabels: service.spec.selector });
+    assert.ok(targets.length > 0, `Service ${service.metadata.name} selects no pods`);
+    for (const port of service.spec.ports as Array<{ name: string; port: number; targetPort: string | number; protocol?: string }>) {
+      for (const workload of targets) {
+        const match = workload.spec.template.spec.containers.flatMap((c) => c.ports ?? []).find((p) =>
+          (typeof port.targetPort === 'string' ? p.name === port.targetPort : p.containerPort === port.targetPort) && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
+        assert.ok(match, `Service ${service.metadata.name} port ${port.name} → ${port.targetPort}/${port.protocol ?? 'TCP'}: no such port in ${workload.metadata.name}`);
+      }
+    }
+  }
+  const ports = (name: string) => (named(kind('Service'), name)!.spec.ports as Array<{ port: number; protocol: string }>).map((p) => `${p.port}/${p.protocol}`).sort();
+  assert.deepEqual(ports('vigil-syslog'), ['5514/TCP', '5514/UDP']);
+  assert.deepEqual(ports('vigil-webhooks'), ['8080/TCP']);
+});
+
+test('every role has a PodDisruptionBudget, and every budget and network policy selects pods', () => {
+  for (const budget of kind('PodDisruptionBudget')) assert.ok(selected(budget.spec.selector).length > 0, `PDB ${budget.metadata.name} selects nothing`);
+  for (const workload of workloads) {
+    assert.ok(kind('PodDisruptionBudget').some((b) => selects(b.spec.selector, workload.spec.template.metadata.labels)), `${workload.metadata.name} has no PDB`);
+  }
+  for (const policy of kind('NetworkPolicy')) assert.ok(selected(policy.spec.podSelector).length > 0, `NetworkPolicy ${policy.metadata.name} selects nothing`);
+});
+
+test('vigil containers use only variables vigil reads, and secrets only as mounted files', () => {
+  const known = vigilEnvNames();
+  const secret = kind('Secret')[0];
+  for (const workload of vigilWorkloads) {
+    const { containers, volumes } = workload.spec.template.spec;
+    const [container] = containers;
+    for (const { name, value } of container.env!) {
+      assert.ok(known.has(name), `${workload.metadata.name}: vigil does not read ${name}`);
+      if (!name.endsWith('_FILE') && /TOKEN|PASSWORD|_ES_URL$/.test(name)) assert.fail(`${workload.metadata.name}: ${name} puts a secret in the environment; use ${name}_FILE`);
+      if (!name.endsWith('_FILE')) continue;
+      const mount = container.volumeMounts!.find((m) => value!.startsWith(`${m.mountPath}/`))!;
+      assert.ok(mount, `${workload.metadata.name}: ${name} points outside every mount`);
+      const volume = volumes!.find((v) => v.name === mount.name)!;
+      assert.equal(volume.secret?.secretName, secret.metadata.name, `${name} is not read from the Secret`);
+      assert.ok(value!.slice(mount.mountPath.length + 1) in secret.stringData!, `${name}: the Secret has no key ${value}`);
+    }
+  }
+});
+
+test('the ConfigMap, with each role\'s environment and the Secret\'s files, passes vigil\'s own validation', () => {
+  const [configMap] = kind('ConfigMap');
+  const secret = kind('Secret')[0];
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-'));
+  for (const workload of vigilWorkloads) {
+    const [container] = workload.spec.template.spec.containers;
+    const files: Record<string, string> = {};
+    const env: Record<string, string> = { VIGIL_DATA_DIR: dir };
+    for (const { name, value } of container.env!) {
+      // Point each mounted path at a local copy of what Kubernetes would mount there.
+      if (name === 'VIGIL_CONFIG' || name.endsWith('_FILE')) {
+        const mount = container.volumeMounts!.find((m) => value === m.mountPath || value!.startsWith(`${m.mountPath}/`))!;
+        const volume = workload.spec.template.spec.volumes!.find((v) => v.name === mount.name)!;
+        const key = mount.subPath ?? value!.slice(mount.mountPath.length + 1);
+        const content = volume.configMap ? configMap.data![key] : secret.stringData![key];
+        assert.ok(content !== undefined, `${workload.metadata.name}: ${value} is mounted from a missing key ${key}`);
+        const local = join(dir, `${workload.metadata.name}-${key}`);
+        writeFileSync(local, content);
+        files[name] = local;
+        env[name] = local;
+      } else env[name] = value!;
+    }
+    const config = loadConfig(env, files.VIGIL_CONFIG);
+    assert.equal(config.role, env.VIGIL_ROLE);
+    assert.equal(new URL(config.redis.url!).hostname, 'redis');
+    assert.equal(config.webhooks.token, secret.stringData!['webhook-token']);
+    assert.deepEqual(enabledSinks(config).map((s) => s.name).sort(), ['elasticsearch', 'loki']);
+    assert.equal(config.listen.http_port, 8080);
+    // The container declares the ports the config listens on (syslog only where listeners run).
+    const ports = (workload.spec.template.spec.containers[0].ports ?? []).map((p) => `${p.containerPort}/${p.protocol}`).sort();
+    const { http_port: http, syslog_tcp_port: tcp, syslog_udp_port: udp } = config.listen;
+    assert.deepEqual(ports, config.role === 'ingest' ? [`${tcp}/TCP`, `${udp}/UDP`, `${http}/TCP`] : [`${http}/TCP`]);
+  }
+});
+
+test('probes call routes vigil serves, on a port the container declares', async () => {
+  const app = createHttpApp({ submit: createFakeSubmit().submit, metrics: new Metrics(), ready: () => true, bodyLimit: 1024, logger: silentLogger });
+  const probed = new Set<string>();
+  for (const workload of vigilWorkloads) {
+    const [container] = workload.spec.template.spec.containers;
+    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+      assert.ok(probe?.httpGet, `${workload.metadata.name}: missing an HTTP probe`);
+      assert.ok(container.ports!.some((p) => p.name === probe.httpGet!.port), `${workload.metadata.name}: probe port ${probe.httpGet!.port} undeclared`);
+      probed.add(probe.httpGet.path);
+    }
+    assert.equal(container.readinessProbe!.httpGet!.path, '/readyz');
+    assert.equal(container.livenessProbe!.httpGet!.path, '/healthz');
+  }
+  for (const path of probed) assert.equal((await app.inject({ method: 'GET', url: path })).statusCode, 200, `GET ${path}`);
+  await app.close();
+});
+
+test('every container runs non-root on a read-only root filesystem, with resources set', () => {
+  for (const workload of workloads) {
+    const pod = workload.spec.template.spec;
+    assert.equal(pod.securityContext?.runAsNonRoot, true, workload.metadata.name);
+    assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', workload.metadata.name);
+    assert.equal(pod.automountServiceAccountToken, false, workload.metadata.name);
+    for (const container of pod.containers) {
+      assert.equal(container.securityContext?.allowPrivilegeEscalation, false, container.name);
+      assert.equal(container.securityContext?.readOnlyRootFilesystem, true, container.name);
+      assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL'], container.name);
+      assert.ok(container.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.memory, `${workload.metadata.name}: resources`);
+      // A read-only root needs somewhere to write: vigil's data dir and /tmp.
+      if (vigilWorkloads.includes(workload)) for (const path of ['/data', '/tmp']) assert.ok(container.volumeMounts!.some((m) => m.mountPath === path), `${workload.metadata.name}: ${path}`);
+    }
+  }
+});
+
+test('Redis keeps what it acknowledged: AOF fsynced every second, noeviction, data on a volume claim', () => {
+  const redis = named(kind<Workload>('StatefulSet'), 'redis')!;
+  const [container] = redis.spec.template.spec.containers;
+  const args = container.args!.join(' ');
+  assert.match(args, /--appendonly yes/);
+  assert.match(args, /--appendfsync everysec/);
+  assert.match(args, /--maxmemory-policy noeviction/);
+  const dir = /--dir (\S+)/.exec(args)![1];
+  const claim = redis.spec.volumeClaimTemplates![0].metadata.name;
+  assert.ok(container.volumeMounts!.some((m) => m.name === claim && m.mountPath === dir));
+  for (const workload of vigilWorkloads) {
+    const url = workload.spec.template.spec.containers[0].env!.find((e) => e.name === 'REDIS_URL')!.value!;
+    assert.ok(named(kind('Service'), new URL(url).hostname), `${url}: no such Service`);
+  }
+});

@@ -118,10 +118,11 @@ test('vigil gets only variables it reads, and they configure Redis, Elasticsearc
 
   const host = (url: string) => new URL(url).hostname;
   assert.equal(host(config.redis.url!), 'redis');
-  const es = config.sinks.elasticsearch as { url: string };
+  const es = config.sinks.elasticsearch as { url: string; username: string; password: string };
   assert.equal(host(es.url), 'elasticsearch');
   // The least-privilege user elasticsearch-setup creates, never the elastic superuser.
-  assert.equal(new URL(es.url).username, 'vigil');
+  assert.equal(es.username, 'vigil');
+  assert.equal(es.password, SECRETS.VIGIL_ES_PASSWORD);
   assert.match(readText('config/compose/elasticsearch-setup.sh'), /_security\/user\/vigil "/);
   assert.equal(host((config.sinks.loki as { url: string }).url), 'loki');
   assert.ok(services.loki.ports?.some((port) => port.endsWith(':3100')));

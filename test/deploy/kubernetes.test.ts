@@ -124,7 +124,7 @@ test('vigil containers use only variables vigil reads, and secrets only as mount
     const [container] = containers;
     for (const { name, value } of container.env!) {
       assert.ok(known.has(name), `${workload.metadata.name}: vigil does not read ${name}`);
-      if (!name.endsWith('_FILE') && /TOKEN|PASSWORD|_ES_URL$/.test(name)) assert.fail(`${workload.metadata.name}: ${name} puts a secret in the environment; use ${name}_FILE`);
+      if (!name.endsWith('_FILE') && /TOKEN|PASSWORD|API_KEY/.test(name)) assert.fail(`${workload.metadata.name}: ${name} puts a secret in the environment; use ${name}_FILE`);
       if (!name.endsWith('_FILE')) continue;
       const mount = container.volumeMounts!.find((m) => value!.startsWith(`${m.mountPath}/`))!;
       assert.ok(mount, `${workload.metadata.name}: ${name} points outside every mount`);

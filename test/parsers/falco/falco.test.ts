@@ -69,7 +69,7 @@ test('falco: maps the alert like Elastic’s Falco integration', () => {
   assert.deepEqual(event.container, { id: '3ad7b26ded6d', name: 'payments-api', image: { name: 'registry.example.com/payments/api', tag: ['2.4.1'] } });
   assert.deepEqual(event.orchestrator, { type: 'kubernetes', namespace: 'payments', resource: { type: 'pod', name: 'payments-api-7d9c8f5b6-x2x7q' } });
   assert.deepEqual(event.file, { path: '/etc/shadow', name: 'shadow' });
-  assert.deepEqual(event.threat, { framework: 'MITRE ATT&CK', tactic: { id: ['TA0006'], name: ['Credential Access'] }, technique: { id: ['T1555'] } });
+  assert.deepEqual(event.threat, { framework: 'MITRE ATT&CK', tactic: { id: ['TA0006'], name: ['Credential Access'] }, technique: { id: ['T1555'], name: ['Credentials from Password Stores'] } });
 });
 
 test('falco: keeps the alert under falco.* with output_fields keys verbatim, nulls included', () => {

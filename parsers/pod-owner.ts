@@ -25,6 +25,8 @@
  * no regular expression.
  */
 
+import type { EcsEvent } from './ecs.ts';
+
 export type OwnerKind = 'Deployment' | 'DaemonSet' | 'StatefulSet' | 'CronJob' | 'Job';
 
 export interface PodOwner {
@@ -123,4 +125,32 @@ function hasDigit(s: string, start: number): boolean {
 /** A StatefulSet ordinal: decimal without leading zeros. */
 function isOrdinal(s: string, start: number, end: number): boolean {
   return isDigits(s, start, end) && (end - start === 1 || s.charCodeAt(start) !== 48);
+}
+
+export interface PodFields {
+  resource: NonNullable<NonNullable<EcsEvent['orchestrator']>['resource']>;
+  /** Owner names, which ECS has no field for, as Elastic's Kubernetes metadata names them. */
+  kubernetes: Record<string, unknown>;
+}
+
+const OWNER_KEY: Readonly<Record<OwnerKind, string>> = {
+  Deployment: 'deployment', DaemonSet: 'daemonset', StatefulSet: 'statefulset', CronJob: 'cronjob', Job: 'job',
+};
+const VIA_KEY = { ReplicaSet: 'replicaset', Job: 'job' } as const;
+
+/**
+ * A pod and its owner as fields: orchestrator.resource.* (the pod, its owner's kind as
+ * resource.parent.type) and kubernetes.pod/namespace/<owner>.name as Beats' add_kubernetes_metadata
+ * and Elastic's Kubernetes integration write them, so events join that data by pod. Only for a
+ * name in a namespace (pods are namespaced; a host's name can look like a StatefulSet pod) and in
+ * one of the shapes above.
+ */
+export function podFields(name: string | undefined, namespace: string | undefined): PodFields | undefined {
+  if (!name || !namespace) return undefined;
+  const owner = podOwner(name);
+  if (!owner) return undefined;
+  const kubernetes: Record<string, unknown> = { pod: { name }, namespace };
+  if (owner.via) kubernetes[VIA_KEY[owner.via.kind]] = { name: owner.via.name };
+  kubernetes[OWNER_KEY[owner.kind]] = { name: owner.name };
+  return { resource: { name, type: 'pod', parent: { type: owner.kind } }, kubernetes };
 }

@@ -1,11 +1,11 @@
 import type { EcsEvent } from '../ecs.ts';
+import { podFields } from '../pod-owner.ts';
 import { fromName } from '../severity.ts';
 import { auditMapping } from './ecs-audit.ts';
 import { eventMapping } from './ecs-event.ts';
 import { incidentMapping } from './ecs-incident.ts';
 import { attackOf } from './attack.ts';
 import { str, type Workload } from './ecs-parts.ts';
-import { kubernetesOf } from './kubernetes.ts';
 import { eventTime } from './event-time.ts';
 import { threatMapping } from './ecs-threat.ts';
 import { violationMapping } from './ecs-violation.ts';
@@ -25,7 +25,7 @@ export interface Mapping {
   /** The Kubernetes namespace the event is about. */
   namespace?: string;
   resource?: { type: string; name: string };
-  /** The container's workload the event is about, when it may be a Kubernetes pod (see kubernetes.ts). */
+  /** The workload the event is about, which may be a Kubernetes pod (see pod-owner.ts). */
   workload?: Workload;
   /** The dataset's own ECS field sets (container, process, source ...). */
   ecs: EcsEvent;
@@ -71,7 +71,8 @@ export function toEcs(dataset: NotificationType | undefined, nv: Fields): EcsEve
   const cluster = str(nv, 'cluster_name');
   if (cluster) out.orchestrator.cluster = { name: cluster };
   if (mapping.namespace) out.orchestrator.namespace = mapping.namespace;
-  const pod = mapping.resource || !mapping.workload ? undefined : kubernetesOf(mapping.workload);
+  // NeuVector's workload names are pod names; its host, external, IP and nv. group endpoints are not.
+  const pod = mapping.resource ? undefined : podFields(mapping.workload?.name, mapping.workload?.domain);
   if (mapping.resource) out.orchestrator.resource = mapping.resource;
   else if (pod) out.orchestrator.resource = pod.resource;
   const hostName = str(nv, 'host_name');

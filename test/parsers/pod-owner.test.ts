@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podOwner, type PodOwner } from '../../parsers/pod-owner.ts';
+import { podFields, podOwner, type PodOwner } from '../../parsers/pod-owner.ts';
 
 // Pod names as the Kubernetes controllers generate them, and names that only look alike.
 const cases: [name: string, owner: PodOwner | undefined, why: string][] = [
@@ -38,3 +38,16 @@ const cases: [name: string, owner: PodOwner | undefined, why: string][] = [
 for (const [name, owner, why] of cases) {
   test(`podOwner(${JSON.stringify(name)}): ${why}`, () => assert.deepEqual(podOwner(name), owner));
 }
+
+test('podFields: the pod as orchestrator.resource and its owner chain under kubernetes.*', () => {
+  assert.deepEqual(podFields('backup-29146080-b2x7q', 'ops'), {
+    resource: { name: 'backup-29146080-b2x7q', type: 'pod', parent: { type: 'CronJob' } },
+    kubernetes: { pod: { name: 'backup-29146080-b2x7q' }, namespace: 'ops', job: { name: 'backup-29146080' }, cronjob: { name: 'backup' } },
+  });
+});
+
+test('podFields: nothing without a namespace, a name, or a controller shape', () => {
+  assert.equal(podFields('ledger-db-0', undefined), undefined);
+  assert.equal(podFields(undefined, 'payments'), undefined);
+  assert.equal(podFields('debug-shell', 'default'), undefined);
+});

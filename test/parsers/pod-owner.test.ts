@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { podFields, podOwner, type PodOwner } from '../../parsers/pod-owner.ts';
 
 // Pod names as the Kubernetes controllers generate them, and names that only look alike.
@@ -50,4 +51,47 @@ test('podFields: nothing without a namespace, a name, or a controller shape', ()
   assert.equal(podFields('ledger-db-0', undefined), undefined);
   assert.equal(podFields(undefined, 'payments'), undefined);
   assert.equal(podFields('debug-shell', 'default'), undefined);
+});
+
+// Properties: names made the way the controllers make them read back to their owner.
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+/** apimachinery rand.String(5). */
+const random5 = fc.array(fc.constantFrom(...ALPHABET), { minLength: 5, maxLength: 5 }).map((a) => a.join(''));
+/** controller.ComputeHash: rand.SafeEncodeString of the decimal FNV-32 hash (6+ digits here, see pod-owner.ts). */
+const templateHash = fc.integer({ min: 100_000, max: 0xffffffff })
+  .map((n) => [...String(n)].map((c) => ALPHABET[c.charCodeAt(0) % ALPHABET.length]).join(''));
+/** A workload name: DNS-label segments joined by dashes. */
+const ownerName = fc.array(fc.stringMatching(/^[a-z0-9]{1,8}$/), { minLength: 1, maxLength: 4 }).map((s) => s.join('-'));
+/** A DaemonSet name whose last segment reads as a word (has a vowel), as names people choose do. */
+const wordyName = fc.tuple(ownerName, fc.stringMatching(/^[a-z]{0,4}[aeiouy][a-z]{0,4}$/)).map(([a, b]) => `${a}-${b}`);
+
+test('property: a Deployment pod reads back to its ReplicaSet and Deployment', () => {
+  fc.assert(fc.property(ownerName, templateHash, random5, (owner, hash, suffix) => {
+    assert.deepEqual(podOwner(`${owner}-${hash}-${suffix}`), { kind: 'Deployment', name: owner, via: { kind: 'ReplicaSet', name: `${owner}-${hash}` } });
+  }));
+});
+
+test('property: a CronJob pod (scheduled 2019-2046) reads back to its Job and CronJob', () => {
+  fc.assert(fc.property(ownerName, fc.integer({ min: 25_000_000, max: 39_999_999 }), random5, (owner, minutes, suffix) => {
+    assert.deepEqual(podOwner(`${owner}-${minutes}-${suffix}`), { kind: 'CronJob', name: owner, via: { kind: 'Job', name: `${owner}-${minutes}` } });
+  }));
+});
+
+test('property: a StatefulSet pod reads back to its StatefulSet', () => {
+  fc.assert(fc.property(ownerName, fc.integer({ min: 0, max: 9999 }), (owner, ordinal) => {
+    assert.deepEqual(podOwner(`${owner}-${ordinal}`), { kind: 'StatefulSet', name: owner });
+  }));
+});
+
+test('property: a DaemonSet pod reads back to its DaemonSet', () => {
+  fc.assert(fc.property(wordyName, random5, (owner, suffix) => {
+    assert.deepEqual(podOwner(`${owner}-${suffix}`), { kind: 'DaemonSet', name: owner });
+  }));
+});
+
+test('property: any string gives an owner whose name prefixes it, or none; never a throw', () => {
+  fc.assert(fc.property(fc.string({ maxLength: 80 }), (name) => {
+    const owner = podOwner(name);
+    if (owner) assert.ok(name.startsWith(`${owner.name}-`), name);
+  }));
 });

@@ -20,6 +20,10 @@
  *   Read as DaemonSet: of the three it is the one that runs for long on every node, which is what
  *   a runtime-security sensor mostly reports; a Job is short-lived and a bare ReplicaSet rare.
  *
+ * The generator cuts `<owner>-` to 58 characters before the suffix, so a long owner's pods end in
+ * `<cut base><5>` with no dash in front of the suffix: no shape fits them, and they get no owner
+ * rather than a wrong one.
+ *
  * A name that fits none of the shapes gives no owner: a bare pod, or no pod at all (NeuVector's
  * `external`, `Host:<node>`, `Workload:<ip>`, `nv.<group>` endpoints). Cost: a few index scans,
  * no regular expression.

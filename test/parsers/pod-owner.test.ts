@@ -34,6 +34,7 @@ const cases: [name: string, owner: PodOwner | undefined, why: string][] = [
   ['10.244.1.5', undefined, 'an IP'],
   ['ip-10-0-12-34.eu-west-1.compute.internal', undefined, 'a node hostname'],
   ['Nginx-7c5ddbdf54-2xk8p', undefined, 'upper case is no Kubernetes object name'],
+  [`${'a'.repeat(34)}-payments-ledger-7c5ddbdx2k8p`, undefined, 'a base cut at 58 characters loses the dash before the suffix'],
 ];
 
 for (const [name, owner, why] of cases) {

@@ -1,14 +1,17 @@
 import type { EcsEvent } from '../ecs.ts';
 import { compact, integer, text, type JsonObject } from '../json/read.ts';
+import { podFields } from '../pod-owner.ts';
 import { connection } from './connection.ts';
 
-export type FieldSets = Pick<EcsEvent, 'process' | 'user' | 'container' | 'orchestrator' | 'file' | 'source' | 'destination' | 'network' | 'url'>;
+export type FieldSets = Pick<EcsEvent, 'process' | 'user' | 'container' | 'orchestrator' | 'file' | 'source' | 'destination' | 'network' | 'url'>
+  & { kubernetes?: Record<string, unknown> };
 
 /**
  * Falco output_fields (flat keys such as `proc.cmdline`, `k8s.pod.name`) → ECS field sets, following
  * Elastic's Falco integration. Only fields the rule printed exist; `null` (unresolvable) is skipped.
  */
 export function fieldSets(f: JsonObject): FieldSets {
+  const { kubernetes, ...inContainer } = containerSets(f);
   const sets: FieldSets = {
     process: compact({
       name: text(f['proc.name']),
@@ -26,16 +29,17 @@ export function fieldSets(f: JsonObject): FieldSets {
       name: text(f['user.name']) ?? text(f['ka.user.name']),
       id: idText(f['user.uid']),
     }),
-    ...containerSets(f),
+    ...inContainer,
     file: fileOf(f),
     ...connection(f),
     network: compact({ transport: transport(f['fd.l4proto']) }),
     url: compact({ original: text(f['ka.uri']) }),
+    kubernetes,
   };
   return compact(sets) ?? {};
 }
 
-function containerSets(f: JsonObject): Pick<FieldSets, 'container' | 'orchestrator'> {
+function containerSets(f: JsonObject): Pick<FieldSets, 'container' | 'orchestrator' | 'kubernetes'> {
   // Host processes report container.id (and name) "host": not a container.
   const id = text(f['container.id']);
   const inContainer = id !== 'host';
@@ -46,13 +50,16 @@ function containerSets(f: JsonObject): Pick<FieldSets, 'container' | 'orchestrat
     image: { name: text(f['container.image.repository']) ?? text(f['container.image']), tag: tag ? [tag] : undefined },
   }) : undefined;
   const pod = text(f['k8s.pod.name']);
+  const podNamespace = text(f['k8s.ns.name']);
+  // The pod's owner (resource.parent.type, kubernetes.<owner>.name) when its name has a controller's shape.
+  const owned = podFields(pod, podNamespace);
   const auditTarget = text(f['ka.target.resource']);
   const subresource = text(f['ka.target.subresource']);
-  const resource = pod !== undefined
+  const resource = owned?.resource ?? (pod !== undefined
     ? { type: 'pod', name: pod }
-    : { type: auditTarget && (subresource ? `${auditTarget}/${subresource}` : auditTarget), name: text(f['ka.target.name']) };
-  const orchestrator = compact({ namespace: text(f['k8s.ns.name']) ?? text(f['ka.target.namespace']), resource });
-  return { container, orchestrator: orchestrator && { type: 'kubernetes', ...orchestrator } };
+    : { type: auditTarget && (subresource ? `${auditTarget}/${subresource}` : auditTarget), name: text(f['ka.target.name']) });
+  const orchestrator = compact({ namespace: podNamespace ?? text(f['ka.target.namespace']), resource });
+  return { container, orchestrator: orchestrator && { type: 'kubernetes', ...orchestrator }, kubernetes: owned?.kubernetes };
 }
 
 function fileOf(f: JsonObject): FieldSets['file'] {

@@ -7,7 +7,9 @@ const SEVERITY_LISTS = [['critical_vuls', 'Critical'], ['high_vuls', 'High'], ['
 
 /**
  * Audits: vulnerability scan reports (aggregate, one CVE per message, or per image layer),
- * compliance findings, admission control decisions and serverless scans.
+ * compliance findings, admission control decisions and serverless scans. Scan and compliance
+ * reports are ECS `state` events: ECS names "the state of a host with respect to a software
+ * vulnerability" and "compliance with a regulatory standard" as its examples of that kind.
  */
 export function auditMapping(nv: Fields): Mapping {
   const name = str(nv, 'name') ?? '';
@@ -27,11 +29,13 @@ function scan(nv: Fields, name: string): Mapping {
   }
   const error = str(nv, 'error');
   return {
+    kind: 'state',
     category: ['vulnerability'],
     type: [error ? 'error' : 'info'],
     action: name || undefined,
     message: str(nv, 'message') ?? scanSummary(nv, name, vulnerability, error),
     namespace: str(nv, 'workload_domain'),
+    workload: workload(nv, 'workload_'),
     ecs,
   };
 }
@@ -90,12 +94,14 @@ function compliance(nv: Fields, name: string): Mapping {
   const items = words(nv, 'items');
   const subject = str(nv, 'workload_name') ?? str(nv, 'image') ?? imageOf(nv) ?? str(nv, 'host_name');
   return {
+    kind: 'state',
     category: ['configuration'],
     type: ['info'],
     action: name,
     message: str(nv, 'message') ??
       joined(' ', `${name}:`, `${items.length} finding${items.length === 1 ? '' : 's'}`, subject && `on ${subject}`),
     namespace: str(nv, 'workload_domain'),
+    workload: workload(nv, 'workload_'),
     ecs: workloadParts(nv),
   };
 }
@@ -108,6 +114,9 @@ function admission(nv: Fields, name: string): Mapping {
   if (user) ecs.user = { name: user };
   const pvc = str(nv, 'pvc_name');
   return {
+    // A request that matched a deny rule is an alert, whether it was denied or (monitor mode, dry
+    // run) only reported; an allowed request is a plain event.
+    kind: name === 'Admission.Control.Allowed' ? 'event' : 'alert',
     category: ['configuration', 'api'],
     type: [denied ? 'denied' : 'allowed'],
     action: name,

@@ -88,6 +88,7 @@ export function eventMapping(nv: Fields): Mapping {
     // The controller itself puts the name where a message is empty.
     message: str(nv, 'message') ?? (name || 'NeuVector event'),
     namespace: local.domain,
+    workload: local,
     ecs,
   };
 }

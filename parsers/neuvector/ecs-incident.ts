@@ -48,6 +48,7 @@ export function incidentMapping(nv: Fields): Mapping {
     // NeuVector's own webhook title for an incident is "<name> at <workload>".
     message: str(nv, 'message') ?? (where ? `${name || 'Incident'} at ${where}` : name || 'Incident'),
     namespace: local.domain,
+    workload: local,
     ecs,
   };
 }

@@ -39,6 +39,8 @@ export function threatMapping(nv: Fields): Mapping {
     action: name,
     message: str(nv, 'message') ?? summary(nv, name, client.name, server.name, action),
     namespace: target.domain ?? other.domain,
+    // The pod, if any: the same side the namespace comes from.
+    workload: target.domain ? target : other.domain ? other : undefined,
     ecs,
   };
 }

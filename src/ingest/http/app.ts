@@ -71,6 +71,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) log.error({ error, method: request.method, url: maskUrl(request.url) }, 'Webhook request failed');
+    // The body limit: counted like every other limit, not only as a status code.
+    if (status === 413) metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'too_large' });
     return reply.code(status).send({ error: errorMessage(error, status, options.bodyLimit) });
   });
 

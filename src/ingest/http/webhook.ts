@@ -3,7 +3,7 @@ import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { maskUrl } from '../../observability/logger.ts';
 import type { RawEvent } from '../../pipeline/raw-event.ts';
-import { jsonTooDeep } from '../../../parsers/json/depth.ts';
+import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
 import type { Submit } from '../submit.ts';
 import { formatPeer, peerIp } from '../peer.ts';
 import { createLogThrottle } from '../log-throttle.ts';
@@ -92,7 +92,7 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
     const body = typeof request.body === 'string' ? request.body : '';
     if (body.length === 0) return reply.code(400).send({ error: 'Empty body' });
     const type = mediaType(request.headers['content-type']);
-    if (deps.maxJsonDepth !== undefined && looksLikeJson(body, type) && jsonTooDeep(body, deps.maxJsonDepth)) {
+    if (deps.maxJsonDepth !== undefined && looksLikeJson(body, type) && nestsDeeperThan(body, deps.maxJsonDepth)) {
       // Refused on every route, even those that never see a 4xx: nothing recursive should walk it, and the count shows it.
       metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'json_too_deep' });
       return reply.code(400).send({ error: `JSON nested deeper than ${deps.maxJsonDepth} levels` });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createAllowlist, parseCidr } from '../../../src/ingest/access/allowlist.ts';
 import { createRateLimiter } from '../../../src/ingest/access/rate-limit.ts';
 import { createPeerConnections } from '../../../src/ingest/access/peer-connections.ts';
-import { jsonTooDeep } from '../../../parsers/json/depth.ts';
+import { nestsDeeperThan as jsonTooDeep } from '../../../parsers/json/lossless.ts';
 
 test('allowlist: IPv4 and IPv6 CIDRs, single addresses, IPv4-mapped IPv6 peers', () => {
   const allow = createAllowlist(['10.0.0.0/8', '192.168.1.7', '2001:db8::/32', '::1']);

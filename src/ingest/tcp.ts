@@ -153,27 +153,39 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   });
   server.on('error', (error) => log.error({ error }, 'Syslog listener error'));
 
-  /** Source allowlist and per-peer connection limit, on the raw TCP connection. */
+  /** Source allowlist, on the raw TCP connection: a refused source costs no TLS handshake. */
   function admit(socket: net.Socket): void {
-    const refuse = (reason: 'denied' | 'peer_connection_limit') => {
-      refused.add(socket);
-      socket.destroy();
-      metrics.dropped.inc({ listener: id, reason });
-      const throttle = reason === 'denied' ? throttleDeniedLog : throttleLimitLog;
-      throttle((suppressed) => log.warn(
-        { peer: formatPeer(socket.remoteAddress, socket.remotePort), reason, suppressedLogs: suppressed },
-        reason === 'denied' ? 'Refused a connection: its source is not in the listener allowlist' : 'Refused a connection: the peer is at its connection limit'));
-    };
-    if (options.allow && !options.allow(socket.remoteAddress)) return refuse('denied');
-    if (perPeer) {
-      const ip = peerIp(socket.remoteAddress);
-      if (!perPeer.open(ip)) return refuse('peer_connection_limit');
+    if (!options.allow || options.allow(socket.remoteAddress)) return;
+    refused.add(socket);
+    socket.destroy();
+    metrics.dropped.inc({ listener: id, reason: 'denied' });
+    throttleDeniedLog((suppressed) => log.warn(
+      { peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed },
+      'Refused a connection: its source is not in the listener allowlist'));
+  }
+
+  /**
+   * Connections per source address, counted on the connection as served (after the TLS handshake):
+   * node hands a TLS connection's handle to its TLSSocket, so the raw socket never reports its close.
+   * Handshakes in progress are bounded by the listener's own connection limit.
+   */
+  function admitPeer(socket: net.Socket): boolean {
+    if (!perPeer) return true;
+    const ip = peerIp(socket.remoteAddress);
+    if (perPeer.open(ip)) {
       socket.once('close', () => perPeer.close(ip));
+      return true;
     }
+    socket.destroy();
+    metrics.dropped.inc({ listener: id, reason: 'peer_connection_limit' });
+    throttleLimitLog((suppressed) => log.warn(
+      { peer: formatPeer(socket.remoteAddress, socket.remotePort), maxConnectionsPerPeer: options.maxConnectionsPerPeer, suppressedLogs: suppressed },
+      'Refused a connection: the peer is at its connection limit'));
+    return false;
   }
 
   function onConnection(socket: net.Socket): void {
-    if (socket.destroyed) return;
+    if (socket.destroyed || !admitPeer(socket)) return;
     const conn: Connection = {
       socket,
       peer: formatPeer(socket.remoteAddress, socket.remotePort),

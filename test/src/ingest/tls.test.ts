@@ -214,3 +214,27 @@ test('certificate reload: changed files are served to new connections; a bad pai
     await listener.close();
   }
 });
+
+test('connections per peer on TLS: a closed connection frees its slot', async () => {
+  const { fake, listener, port, metrics } = await startTls({}, { maxConnectionsPerPeer: 1 });
+  try {
+    const first = await connectTls(port);
+    await waitUntil(() => listener.connectionCount === 1, 'one connection');
+    const second = tls.connect({ host: '127.0.0.1', port, ca: pki.ca });
+    second.on('error', () => undefined);
+    await once(second, 'close');
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'peer_connection_limit' }), 1);
+    first.end('<13>1 - - app - - - first\n');
+    await once(first, 'close');
+    await waitUntil(() => listener.connectionCount === 0, 'the first connection closed');
+    for (const n of [2, 3]) {
+      const next = await connectTls(port);
+      next.end(`<13>1 - - app - - - again ${n}\n`);
+      await once(next, 'close');
+    }
+    await fake.waitForEvents(3);
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'peer_connection_limit' }), 1);
+  } finally {
+    await listener.close();
+  }
+});

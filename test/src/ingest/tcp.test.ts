@@ -321,3 +321,26 @@ test('events per second per peer: the excess of a connection is dropped and coun
     await listener.close();
   }
 });
+
+test('allow_cidrs on a dual-stack bind: an IPv4 rule matches the IPv4-mapped peer, IPv6 peers need an IPv6 rule', async (t) => {
+  let started: Awaited<ReturnType<typeof startTcp>>;
+  try {
+    started = await startTcp({ host: '::', allow: createAllowlist(['127.0.0.0/8']) });
+  } catch (error) {
+    t.skip(`no dual-stack IPv6 here: ${(error as Error).message}`);
+    return;
+  }
+  const { fake, metrics, listener, port } = started;
+  try {
+    const v6 = net.connect(port, '::1');
+    v6.on('error', () => undefined);
+    await once(v6, 'close');
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tcp', reason: 'denied' }), 1);
+    await runLogger(loggerTcp(port, 'mapped ipv4 peer'));
+    const [event] = await fake.waitForEvents(1);
+    assert.match(event.text, /mapped ipv4 peer$/);
+    assert.match(event.peer, /^127\.0\.0\.1:\d+$/);
+  } finally {
+    await listener.close();
+  }
+});

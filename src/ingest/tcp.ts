@@ -71,6 +71,8 @@ export interface TcpListener {
 interface Connection {
   readonly socket: net.Socket;
   readonly peer: string;
+  /** The peer's IP alone: the key of per-peer limits (kept, as a closed socket forgets it). */
+  readonly ip: string;
   readonly framer: SyslogFramer;
   /** Framed events not yet handed to submit, oldest first. */
   queue: RawEvent[];
@@ -189,6 +191,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     const conn: Connection = {
       socket,
       peer: formatPeer(socket.remoteAddress, socket.remotePort),
+      ip: peerIp(socket.remoteAddress),
       framer: createFramer({ maxMessageBytes: options.maxMessageBytes, maxOctetCount: options.maxOctetCount }),
       queue: [],
       failed: [],
@@ -245,15 +248,15 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     if (frames.length === 0) return;
     const receivedAt = Date.now();
     if (options.rateLimit) {
-      const granted = options.rateLimit.grant(peerIp(conn.socket.remoteAddress), frames.length);
+      const granted = options.rateLimit.grant(conn.ip, frames.length);
       metrics.rateLimitPeers.set({ listener: id }, options.rateLimit.size);
       if (granted < frames.length) {
         const excess = frames.length - granted;
         metrics.dropped.inc({ listener: id, reason: 'rate_limited' }, excess);
         throttleRateLog((suppressed) => log.warn(
           { peer: conn.peer, events: excess, suppressedLogs: suppressed }, 'Dropped syslog events: the peer is over its events-per-second limit'));
+        // Carry on even with nothing left: a connection that ended must still send what it queued.
         frames = frames.slice(0, granted);
-        if (frames.length === 0) return;
       }
     }
     let truncated = 0;

@@ -152,8 +152,9 @@ export const configSchema = z.strictObject({
   sinks: z.record(z.string(), z.record(z.string(), z.unknown()).nullable()).default({}),
 }).superRefine((config, ctx) => {
   // Keys that only make sense together, checked here so check-config names them before a start fails.
+  // This also runs when other keys failed, before the listen transform: undefined means not set.
   const { listen } = config;
-  if (listen.syslog_tls_port !== null && (!listen.tls.cert || !listen.tls.key)) {
+  if (listen.syslog_tls_port != null && (!listen.tls.cert || !listen.tls.key)) {
     ctx.addIssue({ code: 'custom', path: ['listen', 'syslog_tls_port'], message: 'syslog over TLS needs listen.tls.cert and listen.tls.key' });
   }
   for (const name of ['tls', 'http_tls'] as const) {

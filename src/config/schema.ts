@@ -54,12 +54,15 @@ const rateLimit = z
   })
   .prefault({});
 
-const routeAuth = z.strictObject({
-  auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe('how this route authenticates its sender'),
-  token: z.string().min(1).optional().describe('this route\'s own token (token and bearer auth)'),
-  username: z.string().min(1).optional().describe('this route\'s own basic-auth username'),
-  password: z.string().min(1).optional().describe('this route\'s own basic-auth password'),
-});
+/** One route's own auth; every key falls back to the webhooks.* key of the same name. */
+const routeAuth = (kind: string) => z
+  .strictObject({
+    auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe(`how /ingest/${kind} authenticates its sender [webhooks.auth]`),
+    token: z.string().min(1).optional().describe(`/ingest/${kind}'s own token (token and bearer auth) [webhooks.token]`),
+    username: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth username [webhooks.username]`),
+    password: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth password [webhooks.password]`),
+  })
+  .prefault({});
 
 /**
  * Delivery policy shared by every sink (override per sink under sinks.<name>). With the defaults a
@@ -118,8 +121,17 @@ export const configSchema = z.strictObject({
       auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe('default auth of every route; unset: token when webhooks.token is set, else none'),
       username: z.string().min(1).optional().describe('basic-auth username for routes with basic auth'),
       password: z.string().min(1).optional().describe('basic-auth password for routes with basic auth'),
-      routes: z.partialRecord(z.enum(WEBHOOK_KINDS), routeAuth).default({})
-        .describe('per-route auth (webhooks.routes.<kind>.auth/token/username/password), falling back to the keys above'),
+      // One key per route (not a record), so each has its documented keys and environment variables.
+      routes: z
+        .strictObject({
+          'neuvector': routeAuth('neuvector'),
+          'falco': routeAuth('falco'),
+          'k8s-audit': routeAuth('k8s-audit'),
+          'alertmanager': routeAuth('alertmanager'),
+          'json': routeAuth('json'),
+        } satisfies Record<(typeof WEBHOOK_KINDS)[number], unknown>)
+        .prefault({})
+        .describe('per-route auth, falling back to the keys above'),
     })
     .prefault({}),
   batch: z

@@ -22,7 +22,7 @@ export function resolveWebhookAuth(webhooks: Config['webhooks'], httpTls: Config
   const problems: ResolvedWebhookAuth['problems'] = [];
   const routes = {} as ResolvedWebhookAuth['routes'];
   for (const kind of WEBHOOK_KINDS) {
-    const own = webhooks.routes[kind] ?? {};
+    const own = webhooks.routes[kind];
     const path = ['webhooks', 'routes', kind, 'auth'];
     const type = own.auth
       ?? (own.token ? 'token' : own.password ? 'basic' : undefined)

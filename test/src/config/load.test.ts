@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.ts';
 import { ConfigError, CONFIG_ERRORS } from '../../../src/config/errors.ts';
 import { configSchema } from '../../../src/config/schema.ts';
-import { resolveWebhookAuth } from '../../../src/config/webhook-auth.ts';
+import { resolveWebhookAuth, WEBHOOK_KINDS } from '../../../src/config/webhook-auth.ts';
+import { WEBHOOK_ROUTES } from '../../../src/ingest/http/routes/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
 function file(name: string, text: string): string {
@@ -151,4 +152,8 @@ test('every security key says what it does (.describe), so check-config and the 
   for (const [name, schema] of keys.flatMap(([n, s]) => leaves(n, s))) {
     assert.ok((schema as { description?: string }).description, `${name} has no .describe`);
   }
+});
+
+test('every webhook route can have its own auth: the config knows the same route kinds as the HTTP app', () => {
+  assert.deepEqual([...WEBHOOK_KINDS].sort(), WEBHOOK_ROUTES.map((r) => r.kind).sort());
 });

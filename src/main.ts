@@ -1,8 +1,12 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
 import { Backpressure, BackpressureError } from './ingest/backpressure.ts';
-import { createHttpApp } from './ingest/http/app.ts';
+import { createHttpApp, setHttpsContext } from './ingest/http/app.ts';
+import { createAllowlist } from './ingest/access/allowlist.ts';
+import { createRateLimiter, type RateLimiter } from './ingest/access/rate-limit.ts';
+import { readTlsFiles, recordExpiry, watchTlsFiles, type TlsPem, type TlsReloader } from './ingest/tls-context.ts';
+import { resolveWebhookAuth } from './config/webhook-auth.ts';
 import type { Submit } from './ingest/submit.ts';
 import { createTcpListener, type TcpListener } from './ingest/tcp.ts';
 import { createUdpListener, type UdpListener } from './ingest/udp.ts';
@@ -17,6 +21,8 @@ export interface Vigil {
   addresses: { http?: AddressInfo; udp?: AddressInfo; tcp?: AddressInfo; tls?: AddressInfo };
   pipeline: Pipeline;
   sinks: string[];
+  /** Reads the TLS and HTTPS certificate files again (SIGHUP); false when any is bad (its old one is kept). */
+  reloadCertificates(): boolean;
   /** Graceful stop: stop accepting, flush what is in flight to Redis, finish jobs, stop Redis if embedded. */
   stop(): Promise<void>;
 }
@@ -71,37 +77,51 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     const addresses: Vigil['addresses'] = {};
     const { listen } = config;
     const listeners: Array<UdpListener | TcpListener> = [];
+    const reloaders: TlsReloader[] = [];
+    cleanups.push(async () => reloaders.forEach((r) => r.stop()));
+    // One bucket set per listener: a peer's syslog and its webhooks are limited separately.
+    const rateLimiter = (): RateLimiter | undefined => {
+      const { events_per_second: perSecond, burst, max_peers: maxPeers } = listen.rate_limit;
+      return perSecond > 0 ? createRateLimiter({ perSecond, burst: burst || Math.max(1, Math.ceil(perSecond * 2)), maxPeers }) : undefined;
+    };
+    const watchCertificates = (listener: string, files: { cert: string; key: string; ca?: string }, apply: (pem: TlsPem) => void) => {
+      reloaders.push(watchTlsFiles({ listener, files, apply, metrics, logger, pollIntervalMs: listen.tls_reload_interval_ms }));
+    };
     if (roles.ingest) {
       const common = { host: listen.host, submit: pipeline.submit, metrics, logger, maxMessageBytes: listen.max_message_bytes };
+      const tcpLimits = { maxConnections: listen.max_connections, maxConnectionsPerPeer: listen.max_connections_per_peer };
       // TCP senders wait (their kernel buffers fill) and UDP datagrams are dropped, counted, while engaged.
       backpressure.onChange((engaged) => listeners.forEach((l) => (engaged ? l.pause() : l.resume())));
       if (listen.syslog_udp_port !== null) {
-        const udp = createUdpListener({ ...common, port: listen.syslog_udp_port });
+        const udp = createUdpListener({
+          ...common, port: listen.syslog_udp_port, allow: createAllowlist(listen.allow_cidrs.udp), rateLimit: rateLimiter(),
+        });
         addresses.udp = await udp.listen();
         listeners.push(udp);
       }
       if (listen.syslog_tcp_port !== null) {
-        const tcp = createTcpListener({ ...common, port: listen.syslog_tcp_port, maxConnections: listen.max_connections });
+        const tcp = createTcpListener({
+          ...common, ...tcpLimits, port: listen.syslog_tcp_port, allow: createAllowlist(listen.allow_cidrs.tcp), rateLimit: rateLimiter(),
+        });
         addresses.tcp = await tcp.listen();
         listeners.push(tcp);
       }
       if (listen.syslog_tls_port !== null) {
         const { cert, key, ca, client_auth: clientAuth } = listen.tls;
         if (!cert || !key) throw new Error('listen.syslog_tls_port is set but listen.tls.cert and listen.tls.key are not');
+        const pem = readTlsFiles({ cert, key, ca });
         const tlsListener = createTcpListener({
           ...common,
+          ...tcpLimits,
           port: listen.syslog_tls_port,
-          maxConnections: listen.max_connections,
-          tls: {
-            cert: readFileSync(cert),
-            key: readFileSync(key),
-            ca: ca ? readFileSync(ca) : undefined,
-            requestCert: clientAuth !== 'none',
-            rejectUnauthorized: clientAuth === 'required',
-          },
+          allow: createAllowlist(listen.allow_cidrs.tls),
+          rateLimit: rateLimiter(),
+          tls: { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
         });
         addresses.tls = await tlsListener.listen();
         listeners.push(tlsListener);
+        recordExpiry(metrics, tlsListener.id, pem.cert);
+        watchCertificates(tlsListener.id, { cert, key, ca }, (next) => tlsListener.setSecureContext(next));
       }
     }
     // Listeners close before the pipeline drains, so what they still hold reaches the batcher.
@@ -111,17 +131,28 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
 
     let stopping = false;
     if (listen.http_port !== null) {
+      const { cert, key, ca, client_auth: clientAuth } = listen.http_tls;
+      const pem = cert && key ? readTlsFiles({ cert, key, ca }) : undefined;
       const app = createHttpApp({
         submit,
         metrics,
         logger,
         bodyLimit: listen.http_body_limit_bytes,
-        webhookToken: config.webhooks.token ?? undefined,
+        auth: { routes: resolveWebhookAuth(config.webhooks, listen.http_tls).routes },
+        allow: createAllowlist(listen.allow_cidrs.http),
+        rateLimit: rateLimiter(),
+        maxJsonDepth: listen.max_json_depth,
+        // Per-route mtls needs the certificate asked for even when client_auth is optional: routes decide.
+        https: pem && { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
         ready: () => !stopping && pipeline.redis.status === 'ready',
       });
       await app.listen({ host: listen.host, port: listen.http_port });
       addresses.http = app.server.address() as AddressInfo;
       cleanups.push(() => app.close());
+      if (pem && cert && key) {
+        recordExpiry(metrics, 'http', pem.cert);
+        watchCertificates('http', { cert, key, ca }, (next) => setHttpsContext(app, next));
+      }
     }
 
     backpressure.start();
@@ -131,6 +162,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       addresses,
       pipeline,
       sinks: configured.map((s) => s.name),
+      reloadCertificates: () => reloaders.map((r) => r.reload()).every(Boolean),
       stop: async () => {
         stopping = true;
         await stopAll();

@@ -49,8 +49,12 @@ export function parseLossless(text: string): Json {
   return (LONG_DIGIT_RUN.test(body) ? parseWithSource(body, keepUnsafeIntegers) : JSON.parse(body)) as Json;
 }
 
-/** Bracket depth outside strings, stopping at the first level past `limit` (about 0.5 ns a character). */
-function nestsDeeperThan(text: string, limit: number): boolean {
+/**
+ * Bracket depth outside strings, stopping at the first level past `limit` (about 0.5 ns a character).
+ * Also run on webhook bodies before they are stored (listen.max_json_depth); text that is not JSON
+ * is scanned the same way, only its brackets count.
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

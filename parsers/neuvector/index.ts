@@ -1,6 +1,7 @@
 import type { Format, SyslogHeader } from '../format.ts';
 import { fail, guarded, ok, type ParseResult } from '../result.ts';
 import type { EcsEvent } from '../ecs.ts';
+import { MAX_DEPTH, nestsDeeperThan } from '../json/lossless.ts';
 import { keyEnd } from './kv.ts';
 import type { Parsed } from './parsed.ts';
 import { fromNotificationJson, fromNotificationKv } from './syslog-body.ts';
@@ -31,6 +32,8 @@ function read(text: string): Parsed {
 }
 
 function fromJsonText(text: string): Parsed {
+  // As parseLossless does for every other JSON source: deeper nesting is forwarded unparsed, tagged.
+  if (text.length > 2 * MAX_DEPTH && nestsDeeperThan(text, MAX_DEPTH)) return { failure: `JSON nested deeper than ${MAX_DEPTH} levels` };
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -19,6 +19,12 @@ export async function runStart(): Promise<number> {
   const listening = Object.fromEntries(Object.entries(vigil.addresses).map(([k, a]) => [k, `${a!.address}:${a!.port}`]));
   logger.info({ role: config.role, listening, sinks: vigil.sinks, dataDir: config.data_dir }, 'Vigil started');
 
+  // SIGHUP: read the TLS and HTTPS certificates again now (they are also polled for changes).
+  const onHangup = () => {
+    logger.info('SIGHUP: reloading certificates');
+    vigil.reloadCertificates();
+  };
+  process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'Stopping: no new input, flushing in-flight batches to Redis');
@@ -27,6 +33,7 @@ export async function runStart(): Promise<number> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  process.off('SIGHUP', onHangup);
   await vigil.stop();
   lock.release();
   logger.info('Vigil stopped');

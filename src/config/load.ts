@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
+import { WEBHOOK_KINDS } from './webhook-auth.ts';
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 
@@ -27,6 +28,19 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_TLS_KEY', path: ['listen', 'tls', 'key'], kind: 'string' },
   { env: 'VIGIL_TLS_CA', path: ['listen', 'tls', 'ca'], kind: 'string' },
   { env: 'VIGIL_WEBHOOK_TOKEN', path: ['webhooks', 'token'], kind: 'string' },
+  // Security: HTTPS certificate and webhook credentials (secrets come from here or files, never the command line).
+  { env: 'VIGIL_HTTP_TLS_CERT', path: ['listen', 'http_tls', 'cert'], kind: 'string' },
+  { env: 'VIGIL_HTTP_TLS_KEY', path: ['listen', 'http_tls', 'key'], kind: 'string' },
+  { env: 'VIGIL_HTTP_TLS_CA', path: ['listen', 'http_tls', 'ca'], kind: 'string' },
+  { env: 'VIGIL_WEBHOOK_AUTH', path: ['webhooks', 'auth'], kind: 'string' },
+  { env: 'VIGIL_WEBHOOK_USERNAME', path: ['webhooks', 'username'], kind: 'string' },
+  { env: 'VIGIL_WEBHOOK_PASSWORD', path: ['webhooks', 'password'], kind: 'string' },
+  // VIGIL_WEBHOOK_NEUVECTOR_TOKEN, VIGIL_WEBHOOK_K8S_AUDIT_PASSWORD, ...: one route's own auth.
+  ...WEBHOOK_KINDS.flatMap((kind) => (['auth', 'token', 'username', 'password'] as const).map((key) => ({
+    env: `VIGIL_WEBHOOK_${kind.toUpperCase().replace(/-/g, '_')}_${key.toUpperCase()}`,
+    path: ['webhooks', 'routes', kind, key],
+    kind: 'string' as const,
+  }))),
   { env: 'VIGIL_ES_URL', path: ['sinks', 'elasticsearch', 'url'], kind: 'string' },
   { env: 'VIGIL_ES_USERNAME', path: ['sinks', 'elasticsearch', 'username'], kind: 'string' },
   { env: 'VIGIL_ES_PASSWORD', path: ['sinks', 'elasticsearch', 'password'], kind: 'string' },

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseCidr } from '../ingest/access/allowlist.ts';
+import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 /**
  * The single source of vigil's configuration: types, defaults and validation. YAML keys are
@@ -13,12 +15,52 @@ const port = z
   .transform((v) => (typeof v === 'number' ? v : null))
   .describe('port number, or off');
 
-const tls = z
+const tlsFiles = () => z
   .object({
-    cert: z.string().optional().describe('PEM certificate file'),
+    cert: z.string().optional().describe('PEM certificate file (chain first)'),
     key: z.string().optional().describe('PEM private key file'),
-    ca: z.string().optional().describe('PEM CA bundle for client certificates (mTLS)'),
-    client_auth: z.enum(['none', 'optional', 'required']).default('none').describe('ask for client certificates'),
+    ca: z.string().optional().describe('PEM CA bundle client certificates must chain to (mTLS)'),
+    client_auth: z.enum(['none', 'optional', 'required']).default('none')
+      .describe('ask for client certificates: optional verifies one when sent, required refuses clients without one'),
+  })
+  .prefault({});
+
+// ---- Security: access control, limits and webhook auth (README "Security") ----
+
+/** The syslog TLS port when listen.tls has a certificate and key and no port is set (RFC 5425). */
+export const DEFAULT_SYSLOG_TLS_PORT = 6514;
+
+
+const cidrs = z
+  .array(z.string().refine((entry) => parseCidr(entry) !== undefined, { message: 'not an IP address or CIDR' }))
+  .default([])
+  .describe('source addresses or CIDRs allowed (IPv4 and IPv6); empty allows every source');
+
+const allowCidrs = z
+  .strictObject({
+    udp: cidrs.describe('sources allowed to send syslog over UDP (others dropped, reason denied)'),
+    tcp: cidrs.describe('sources allowed to connect for syslog over TCP (others closed at once, reason denied)'),
+    tls: cidrs.describe('sources allowed to connect for syslog over TLS, checked before the handshake'),
+    http: cidrs.describe('sources allowed on /ingest/* (others get 403); health and metrics stay open'),
+  })
+  .prefault({});
+
+const rateLimit = z
+  .strictObject({
+    events_per_second: z.number().min(0).default(0)
+      .describe('events per second per source address and listener; excess syslog dropped (rate_limited), webhooks 429; 0 = no limit'),
+    burst: z.number().int().min(0).default(0).describe('events a source may send at once above the rate; 0 = twice events_per_second'),
+    max_peers: z.number().int().min(1).default(10_000).describe('source addresses tracked per listener; the least recently seen is forgotten beyond it'),
+  })
+  .prefault({});
+
+/** One route's own auth; every key falls back to the webhooks.* key of the same name. */
+const routeAuth = (kind: string) => z
+  .strictObject({
+    auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe(`how /ingest/${kind} authenticates its sender [webhooks.auth]`),
+    token: z.string().min(1).optional().describe(`/ingest/${kind}'s own token (token and bearer auth) [webhooks.token]`),
+    username: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth username [webhooks.username]`),
+    password: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth password [webhooks.password]`),
   })
   .prefault({});
 
@@ -54,14 +96,43 @@ export const configSchema = z.strictObject({
       http_body_limit_bytes: z.number().int().min(1024).default(1_048_576).describe('larger webhook bodies get 413'),
       syslog_udp_port: port.default(5514).describe('syslog over UDP; off disables'),
       syslog_tcp_port: port.default(5514).describe('syslog over TCP (LF or octet-counted framing, per frame); off disables'),
-      syslog_tls_port: port.default(null).describe('syslog over TLS (RFC 5425); needs listen.tls.cert and key'),
-      tls,
+      syslog_tls_port: port.optional().describe(`syslog over TLS (RFC 5425); unset: ${DEFAULT_SYSLOG_TLS_PORT} when listen.tls has a cert and key, else off`),
+      tls: tlsFiles().describe('certificate of the syslog TLS listener'),
       max_message_bytes: z.number().int().min(480).default(65_536).describe('longer syslog messages are truncated and tagged'),
       max_connections: z.number().int().min(1).default(1000).describe('TCP/TLS connections per listener'),
+      // Security (grouped): HTTPS, certificate reload, allowlists, per-peer limits, JSON depth.
+      http_tls: tlsFiles().describe('HTTPS for webhooks, metrics and health when cert and key are set'),
+      tls_reload_interval_ms: z.number().int().min(0).default(10_000)
+        .describe('how often certificate files are checked for changes (also on SIGHUP); 0 = SIGHUP only'),
+      allow_cidrs: allowCidrs,
+      max_connections_per_peer: z.number().int().min(1).default(100).describe('TCP/TLS connections per source address and listener'),
+      rate_limit: rateLimit,
+      max_json_depth: z.number().int().min(1).default(64).describe('webhook JSON nested deeper is refused with 400'),
     })
-    .prefault({}),
+    .prefault({})
+    .transform((listen) => ({
+      ...listen,
+      syslog_tls_port: listen.syslog_tls_port !== undefined ? listen.syslog_tls_port
+        : listen.tls.cert && listen.tls.key ? DEFAULT_SYSLOG_TLS_PORT : null,
+    })),
   webhooks: z
-    .object({ token: z.string().min(1).nullable().default(null).describe('shared secret webhooks must present') })
+    .object({
+      token: z.string().min(1).nullable().default(null).describe('shared secret webhooks must present (token and bearer auth)'),
+      auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe('default auth of every route; unset: token when webhooks.token is set, else none'),
+      username: z.string().min(1).optional().describe('basic-auth username for routes with basic auth'),
+      password: z.string().min(1).optional().describe('basic-auth password for routes with basic auth'),
+      // One key per route (not a record), so each has its documented keys and environment variables.
+      routes: z
+        .strictObject({
+          'neuvector': routeAuth('neuvector'),
+          'falco': routeAuth('falco'),
+          'k8s-audit': routeAuth('k8s-audit'),
+          'alertmanager': routeAuth('alertmanager'),
+          'json': routeAuth('json'),
+        } satisfies Record<(typeof WEBHOOK_KINDS)[number], unknown>)
+        .prefault({})
+        .describe('per-route auth, falling back to the keys above'),
+    })
     .prefault({}),
   batch: z
     .object({
@@ -92,6 +163,25 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** sinks.<name>: the sink's own keys (see its config.ts) plus optional delivery overrides. */
   sinks: z.record(z.string(), z.record(z.string(), z.unknown()).nullable()).default({}),
+}).superRefine((config, ctx) => {
+  // Keys that only make sense together, checked here so check-config names them before a start fails.
+  // This also runs when other keys failed, before the listen transform: undefined means not set.
+  const { listen } = config;
+  if (listen.syslog_tls_port != null && (!listen.tls.cert || !listen.tls.key)) {
+    ctx.addIssue({ code: 'custom', path: ['listen', 'syslog_tls_port'], message: 'syslog over TLS needs listen.tls.cert and listen.tls.key' });
+  }
+  for (const name of ['tls', 'http_tls'] as const) {
+    const files = listen[name];
+    if (Boolean(files.cert) !== Boolean(files.key)) {
+      ctx.addIssue({ code: 'custom', path: ['listen', name], message: 'cert and key go together' });
+    }
+    if (files.client_auth !== 'none' && !files.ca) {
+      ctx.addIssue({ code: 'custom', path: ['listen', name, 'ca'], message: `client_auth ${files.client_auth} needs a CA to verify client certificates` });
+    }
+  }
+  for (const problem of resolveWebhookAuth(config.webhooks, listen.http_tls).problems) {
+    ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

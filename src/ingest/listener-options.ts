@@ -1,6 +1,8 @@
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Submit } from './submit.ts';
+import type { AddressCheck } from './access/allowlist.ts';
+import type { RateLimiter } from './access/rate-limit.ts';
 
 /** What every syslog listener (UDP, TCP, TLS) is given. */
 export interface SyslogListenerOptions {
@@ -12,4 +14,8 @@ export interface SyslogListenerOptions {
   logger: Logger;
   /** Longest message kept; longer ones are cut and tagged 'truncated'. */
   maxMessageBytes: number;
+  /** Source addresses allowed to send (unset: everyone); others are refused and counted, reason denied. */
+  allow?: AddressCheck;
+  /** Events per second per source address; the excess is dropped and counted, reason rate_limited. */
+  rateLimit?: RateLimiter;
 }

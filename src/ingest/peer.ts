@@ -9,3 +9,9 @@ export function formatPeer(address: string | undefined, port: number | undefined
   const host = ip.includes(':') ? `[${ip}]` : ip;
   return `${host}:${port ?? 0}`;
 }
+
+/** The peer's IP alone (IPv4-mapped IPv6 as IPv4): the key of per-peer limits. */
+export function peerIp(address: string | undefined): string {
+  const ip = address ?? 'unknown';
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}

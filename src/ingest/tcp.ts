@@ -5,7 +5,8 @@ import { createFramer, type SyslogFrame, type SyslogFramer } from '../../parsers
 import type { RawEvent } from '../pipeline/raw-event.ts';
 import type { Submit } from './submit.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
-import { formatPeer } from './peer.ts';
+import { formatPeer, peerIp } from './peer.ts';
+import { createPeerConnections } from './access/peer-connections.ts';
 import { createLogThrottle } from './log-throttle.ts';
 
 export interface TlsListenerOptions {
@@ -24,6 +25,8 @@ export interface TlsListenerOptions {
 export interface TcpListenerOptions extends SyslogListenerOptions {
   /** Open connections allowed; a new one beyond this is closed at once (dropped, reason connection_limit). */
   maxConnections: number;
+  /** Open connections allowed per source address; beyond it a new one is closed at once (reason peer_connection_limit). */
+  maxConnectionsPerPeer?: number;
   /** Syslog over TLS (RFC 5425) when given; plain TCP otherwise. */
   tls?: TlsListenerOptions;
   /** Listener id; default 'syslog-tls' with tls, else 'syslog-tcp'. */
@@ -54,6 +57,8 @@ export interface TcpListener {
   /** Read again, unless a socket is held back by its own failed submit or full queue. */
   resume(): void;
   readonly connectionCount: number;
+  /** TLS only: serve new connections with this certificate/key/CA (certificate reload); open ones keep theirs. */
+  setSecureContext(context: tls.SecureContextOptions): void;
   /** Open connections whose reading is paused (backpressure, failed submit, full queue). */
   readonly pausedConnections: number;
   /**
@@ -66,6 +71,8 @@ export interface TcpListener {
 interface Connection {
   readonly socket: net.Socket;
   readonly peer: string;
+  /** The peer's IP alone: the key of per-peer limits (kept, as a closed socket forgets it). */
+  readonly ip: string;
   readonly framer: SyslogFramer;
   /** Framed events not yet handed to submit, oldest first. */
   queue: RawEvent[];
@@ -107,6 +114,11 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   const throttleRetryLog = createLogThrottle(10_000);
   const throttleLimitLog = createLogThrottle(10_000);
   const throttleHandshakeLog = createLogThrottle(10_000);
+  const throttleDeniedLog = createLogThrottle(10_000);
+  const throttleRateLog = createLogThrottle(10_000);
+  const perPeer = options.maxConnectionsPerPeer ? createPeerConnections(options.maxConnectionsPerPeer) : undefined;
+  // Sockets refused before their TLS handshake: their aborted handshake is not worth a log line.
+  const refused = new WeakSet<net.Socket>();
   // Connections still open or still holding events to submit.
   const connections = new Set<Connection>();
   let open = 0;
@@ -133,16 +145,53 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       { peer: formatPeer(data?.remoteAddress, data?.remotePort), maxConnections: options.maxConnections, suppressedLogs: suppressed },
       'Refused a connection: the listener is at its connection limit'));
   });
+  // Runs before node's own TLS handling, so a refused peer costs no handshake.
+  server.prependListener('connection', admit);
   server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
+    // node wraps the raw socket (its _parent) that admit() may already have refused.
+    if (refused.has((socket as unknown as { _parent?: net.Socket })._parent ?? socket)) return;
     throttleHandshakeLog((suppressed) => log.warn(
       { error, peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed }, 'TLS handshake failed'));
   });
   server.on('error', (error) => log.error({ error }, 'Syslog listener error'));
 
+  /** Source allowlist, on the raw TCP connection: a refused source costs no TLS handshake. */
+  function admit(socket: net.Socket): void {
+    if (!options.allow || options.allow(socket.remoteAddress)) return;
+    refused.add(socket);
+    socket.destroy();
+    metrics.dropped.inc({ listener: id, reason: 'denied' });
+    throttleDeniedLog((suppressed) => log.warn(
+      { peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed },
+      'Refused a connection: its source is not in the listener allowlist'));
+  }
+
+  /**
+   * Connections per source address, counted on the connection as served (after the TLS handshake):
+   * node hands a TLS connection's handle to its TLSSocket, so the raw socket never reports its close.
+   * Handshakes in progress are bounded by the listener's own connection limit.
+   */
+  function admitPeer(socket: net.Socket): boolean {
+    if (!perPeer) return true;
+    const ip = peerIp(socket.remoteAddress);
+    if (perPeer.open(ip)) {
+      socket.once('close', () => perPeer.close(ip));
+      return true;
+    }
+    socket.destroy();
+    metrics.dropped.inc({ listener: id, reason: 'peer_connection_limit' });
+    throttleLimitLog((suppressed) => log.warn(
+      { peer: formatPeer(socket.remoteAddress, socket.remotePort), maxConnectionsPerPeer: options.maxConnectionsPerPeer, suppressedLogs: suppressed },
+      'Refused a connection: the peer is at its connection limit'));
+    return false;
+  }
+
   function onConnection(socket: net.Socket): void {
+    if (socket.destroyed || !admitPeer(socket)) return;
     const conn: Connection = {
       socket,
       peer: formatPeer(socket.remoteAddress, socket.remotePort),
+      ip: peerIp(socket.remoteAddress),
       framer: createFramer({ maxMessageBytes: options.maxMessageBytes, maxOctetCount: options.maxOctetCount }),
       queue: [],
       failed: [],
@@ -198,6 +247,18 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   function enqueue(conn: Connection, frames: SyslogFrame[]): void {
     if (frames.length === 0) return;
     const receivedAt = Date.now();
+    if (options.rateLimit) {
+      const granted = options.rateLimit.grant(conn.ip, frames.length);
+      metrics.rateLimitPeers.set({ listener: id }, options.rateLimit.size);
+      if (granted < frames.length) {
+        const excess = frames.length - granted;
+        metrics.dropped.inc({ listener: id, reason: 'rate_limited' }, excess);
+        throttleRateLog((suppressed) => log.warn(
+          { peer: conn.peer, events: excess, suppressedLogs: suppressed }, 'Dropped syslog events: the peer is over its events-per-second limit'));
+        // Carry on even with nothing left: a connection that ended must still send what it queued.
+        frames = frames.slice(0, granted);
+      }
+    }
     let truncated = 0;
     for (const frame of frames) {
       const event: RawEvent = { format: 'syslog', text: frame.text, receivedAt, input, listener: id, peer: conn.peer };
@@ -327,6 +388,10 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     resume() {
       paused = false;
       for (const conn of connections) updateFlow(conn);
+    },
+    setSecureContext(context) {
+      if (!(server instanceof tls.Server)) throw new Error(`${id} is not a TLS listener`);
+      server.setSecureContext(context);
     },
     get connectionCount() {
       return open;

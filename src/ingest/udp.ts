@@ -4,7 +4,7 @@ import { isIPv6 } from 'node:net';
 import { decodeMessage } from '../../parsers/syslog/framing.ts';
 import type { RawEvent } from '../pipeline/raw-event.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
-import { formatPeer } from './peer.ts';
+import { formatPeer, peerIp } from './peer.ts';
 import { createLogThrottle } from './log-throttle.ts';
 
 /** An IPv4 host gives a udp4 socket, an IPv6 one a udp6 socket. */
@@ -50,6 +50,8 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
   const maxInFlight = options.maxInFlightSubmits ?? 64;
   const log = logger.child({ listener: id });
   const throttleDropLog = createLogThrottle(10_000);
+  const throttleDeniedLog = createLogThrottle(10_000);
+  const throttleRateLog = createLogThrottle(10_000);
   const inFlight = new Set<Promise<void>>();
   let group: RawEvent[] = [];
   let groupTimer: NodeJS.Timeout | undefined;
@@ -59,6 +61,22 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
   metrics.initListener(id);
 
   function onMessage(datagram: Buffer, remote: dgram.RemoteInfo): void {
+    if (options.allow && !options.allow(remote.address)) {
+      metrics.dropped.inc({ listener: id, reason: 'denied' });
+      throttleDeniedLog((suppressed) => log.warn(
+        { peer: formatPeer(remote.address, remote.port), suppressedLogs: suppressed }, 'Dropped a datagram: its source is not in listen.allow_cidrs.udp'));
+      return;
+    }
+    if (options.rateLimit) {
+      const granted = options.rateLimit.grant(peerIp(remote.address), 1) === 1;
+      metrics.rateLimitPeers.set({ listener: id }, options.rateLimit.size);
+      if (!granted) {
+        metrics.dropped.inc({ listener: id, reason: 'rate_limited' });
+        throttleRateLog((suppressed) => log.warn(
+          { peer: formatPeer(remote.address, remote.port), suppressedLogs: suppressed }, 'Dropped a datagram: its source is over its events-per-second limit'));
+        return;
+      }
+    }
     if (paused || inFlight.size >= maxInFlight) {
       metrics.dropped.inc({ listener: id, reason: 'backpressure' });
       throttleDropLog((suppressed) =>

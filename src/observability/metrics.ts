@@ -1,7 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Bounded reasons an event is dropped at a listener; pre-initialised so dashboards see zeros. */
-export const DROP_REASONS = ['queue_unavailable', 'too_large', 'rate_limited', 'connection_limit', 'backpressure', 'invalid_frame'] as const;
+export const DROP_REASONS = [
+  'queue_unavailable', 'too_large', 'rate_limited', 'connection_limit', 'backpressure', 'invalid_frame',
+  // Access control and limits (listen.allow_cidrs, listen.max_connections_per_peer, listen.max_json_depth).
+  'denied', 'peer_connection_limit', 'json_too_deep',
+] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /**
@@ -75,6 +79,20 @@ export class Metrics {
     name: 'vigil_sink_request_seconds', help: 'Time a sink took to deliver one batch attempt.',
     labelNames: ['sink'] as const, buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
+  });
+
+  // TLS certificates (syslog TLS and HTTPS), reloaded without restart.
+  readonly tlsReloads = new Counter({
+    name: 'vigil_tls_reloads_total', help: 'Certificate reloads per TLS listener; result failed keeps the previous certificate.',
+    labelNames: ['listener', 'result'] as const, registers: [this.registry],
+  });
+  readonly tlsCertExpiry = new Gauge({
+    name: 'vigil_tls_certificate_expiry_timestamp_seconds', help: 'notAfter of the certificate a TLS listener serves, as a Unix time.',
+    labelNames: ['listener'] as const, registers: [this.registry],
+  });
+  readonly rateLimitPeers = new Gauge({
+    name: 'vigil_rate_limit_peers', help: 'Source addresses whose events-per-second bucket is held in memory, per listener.',
+    labelNames: ['listener'] as const, registers: [this.registry],
   });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

@@ -3,7 +3,11 @@ import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { maskUrl } from '../../observability/logger.ts';
 import type { Submit } from '../submit.ts';
-import { createTokenCheck } from './auth.ts';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
+import type { AddressCheck } from '../access/allowlist.ts';
+import type { RateLimiter } from '../access/rate-limit.ts';
+import type { RouteAuth } from './auth.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { WEBHOOK_ROUTES } from './routes/index.ts';
 import { HTTP_LISTENER, registerWebhook } from './webhook.ts';
@@ -13,8 +17,18 @@ export interface HttpAppOptions {
   metrics: Metrics;
   /** Readiness for GET /readyz. */
   ready: () => boolean | Promise<boolean>;
-  /** Shared secret for /ingest/*: Bearer header, ?token= or /ingest/<kind>/<token>. Unset: no auth. */
+  /** Shared secret for /ingest/*: Bearer header, ?token= or /ingest/<kind>/<token>. Shorthand for `auth.default` token. */
   webhookToken?: string;
+  /** Auth per route kind, falling back to `default` (else webhookToken, else none). */
+  auth?: { default?: RouteAuth; routes?: Partial<Record<string, RouteAuth>> };
+  /** Source addresses allowed on /ingest/* (unset: everyone); others get 403. Health and metrics stay open to probes. */
+  allow?: AddressCheck;
+  /** Requests per second per source address on /ingest/*; the excess gets 429. */
+  rateLimit?: RateLimiter;
+  /** Webhook JSON nested deeper than this gets 400. */
+  maxJsonDepth?: number;
+  /** Serve HTTPS with this certificate (PEM contents); requestCert + ca for client certificates. */
+  https?: Pick<HttpsServerOptions, 'cert' | 'key' | 'ca' | 'requestCert' | 'rejectUnauthorized'>;
   /** Largest request body in bytes; larger ones get 413. */
   bodyLimit: number;
   logger: Logger;
@@ -38,7 +52,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     childLoggerFactory: (logger, bindings, childOptions) =>
       logger.child(bindings, { ...childOptions, serializers: { ...childOptions.serializers, req: maskedRequest } }),
     bodyLimit: options.bodyLimit,
-  });
+    // Fastify's types tie `https` to another server type; the app and its routes are the same either way.
+    ...(options.https ? { https: { minVersion: 'TLSv1.2', ...options.https } } : {}),
+  }) as FastifyInstance;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
@@ -55,21 +71,32 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) log.error({ error, method: request.method, url: maskUrl(request.url) }, 'Webhook request failed');
+    // The body limit: counted like every other limit, not only as a status code.
+    if (status === 413) metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'too_large' });
     return reply.code(status).send({ error: errorMessage(error, status, options.bodyLimit) });
   });
 
   registerHealthRoutes(app, { metrics, ready: options.ready });
-  const checkToken = options.webhookToken ? createTokenCheck(options.webhookToken) : undefined;
+  const fallback: RouteAuth = options.auth?.default
+    ?? (options.webhookToken ? { type: 'token', token: options.webhookToken } : { type: 'none' });
   for (const route of WEBHOOK_ROUTES) {
     registerWebhook(app, route, {
       submit: options.submit,
       metrics,
       logger: log,
-      checkToken,
+      auth: options.auth?.routes?.[route.kind] ?? fallback,
+      allow: options.allow,
+      rateLimit: options.rateLimit,
+      maxJsonDepth: options.maxJsonDepth,
       retryAfterSeconds: options.retryAfterSeconds ?? 5,
     });
   }
   return app;
+}
+
+/** Certificate reload for an app created with `https`: new connections get the new context. */
+export function setHttpsContext(app: FastifyInstance, context: SecureContextOptions): void {
+  (app.server as unknown as TlsServer).setSecureContext(context);
 }
 
 function maskedRequest(request: FastifyRequest): Record<string, unknown> {

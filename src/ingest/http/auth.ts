@@ -1,29 +1,80 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 
-/** Where a webhook request may carry the shared token: senders such as NeuVector and Falco cannot set headers. */
+/**
+ * How one webhook route authenticates its sender, chosen to fit what the sender can do:
+ * - `token`: a shared secret as `Authorization: Bearer <t>`, `?token=<t>` or the path
+ *   `/ingest/<kind>/<t>` (NeuVector and Falco cannot set headers);
+ * - `bearer`: only the `Authorization: Bearer <t>` header (Kubernetes, Alertmanager);
+ * - `basic`: `Authorization: Basic` with a username and password;
+ * - `mtls`: a client certificate the HTTPS listener verified against its CA (Falco);
+ * - `none`: anyone the allowlist lets through.
+ */
+export type RouteAuth =
+  | { type: 'none' }
+  | { type: 'token'; token: string }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'mtls' };
+
+/** What a request presents: headers, the query's token, the path's token and the TLS socket. */
 export interface PresentedCredentials {
   authorization?: string;
   queryToken?: unknown;
   pathToken?: string;
+  /** The request's socket: over HTTPS a TLSSocket whose `authorized` says the client certificate was verified. */
+  socket?: unknown;
+}
+
+export interface AuthCheck {
+  (presented: PresentedCredentials): boolean;
+  /** WWW-Authenticate for a 401, when the scheme has one. */
+  readonly challenge?: string;
 }
 
 /**
- * A check of the webhook token in any of its three forms: `Authorization: Bearer <t>`,
- * `?token=<t>`, or the path `/ingest/<kind>/<t>`. Comparison is on SHA-256 digests with
- * timingSafeEqual, so neither the token's content nor its length leaks through timing.
+ * The check for one route's auth. Secrets are compared as SHA-256 digests with timingSafeEqual,
+ * so neither their content nor their length leaks through timing.
  */
-export function createTokenCheck(token: string): (presented: PresentedCredentials) => boolean {
-  const expected = digest(token);
-  const matches = (candidate: unknown) =>
-    typeof candidate === 'string' && candidate.length > 0 && timingSafeEqual(digest(candidate), expected);
-  return (presented) =>
-    matches(bearerToken(presented.authorization)) || matches(presented.queryToken) || matches(presented.pathToken);
+export function createAuthCheck(auth: RouteAuth): AuthCheck {
+  switch (auth.type) {
+    case 'none':
+      return () => true;
+    case 'token': {
+      const matches = secretMatcher(auth.token);
+      return Object.assign(
+        (p: PresentedCredentials) => matches(bearerToken(p.authorization)) || matches(p.queryToken) || matches(p.pathToken),
+        { challenge: 'Bearer' },
+      );
+    }
+    case 'bearer': {
+      const matches = secretMatcher(auth.token);
+      return Object.assign((p: PresentedCredentials) => matches(bearerToken(p.authorization)), { challenge: 'Bearer' });
+    }
+    case 'basic': {
+      // user:password as one secret: one comparison, and a wrong username costs the same as a wrong password.
+      const matches = secretMatcher(`${auth.username}:${auth.password}`);
+      return Object.assign((p: PresentedCredentials) => matches(basicCredentials(p.authorization)), { challenge: 'Basic realm="vigil"' });
+    }
+    case 'mtls':
+      return (p) => (p.socket as Partial<TLSSocket> | undefined)?.authorized === true;
+  }
+}
+
+function secretMatcher(secret: string): (candidate: unknown) => boolean {
+  const expected = digest(secret);
+  return (candidate) => typeof candidate === 'string' && candidate.length > 0 && timingSafeEqual(digest(candidate), expected);
 }
 
 function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
+  return /^\s*bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
+function basicCredentials(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const encoded = /^\s*basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)?.[1];
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
 }
 
 function digest(value: string): Buffer {

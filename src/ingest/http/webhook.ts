@@ -3,11 +3,14 @@ import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { maskUrl } from '../../observability/logger.ts';
 import type { RawEvent } from '../../pipeline/raw-event.ts';
+import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
 import type { Submit } from '../submit.ts';
-import { formatPeer } from '../peer.ts';
+import { formatPeer, peerIp } from '../peer.ts';
 import { createLogThrottle } from '../log-throttle.ts';
-import type { PresentedCredentials } from './auth.ts';
-import { mediaType } from './content-type.ts';
+import type { AddressCheck } from '../access/allowlist.ts';
+import type { RateLimiter } from '../access/rate-limit.ts';
+import { createAuthCheck, type RouteAuth } from './auth.ts';
+import { isJsonMediaType, isNdjsonMediaType, mediaType } from './content-type.ts';
 import type { WebhookRoute } from './webhook-route.ts';
 
 export const HTTP_LISTENER = 'http';
@@ -16,34 +19,67 @@ export interface WebhookDeps {
   submit: Submit;
   metrics: Metrics;
   logger: Logger;
-  /** Present when a webhook token is configured. */
-  checkToken?: (presented: PresentedCredentials) => boolean;
+  /** How this route authenticates its sender. */
+  auth: RouteAuth;
+  /** Source addresses allowed (unset: everyone); others get 403. */
+  allow?: AddressCheck;
+  /** Requests per second per source address; the excess gets 429 with Retry-After. */
+  rateLimit?: RateLimiter;
+  /** JSON bodies nested deeper than this get 400 (unset: no limit). */
+  maxJsonDepth?: number;
   retryAfterSeconds: number;
 }
 
 /**
- * POST /ingest/<kind> (and /ingest/<kind>/<token> when a token is configured): the raw body
- * becomes one RawEvent, answered 200 only once submit has stored it, 503 with Retry-After when
- * it could not be stored.
+ * POST /ingest/<kind> (and /ingest/<kind>/<token> with token auth): the raw body becomes one
+ * RawEvent, answered 200 only once submit has stored it, 503 with Retry-After when it could not
+ * be stored. Before the body is read: allowlist (403), rate limit (429), then auth (401).
  */
 export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps: WebhookDeps): void {
-  const { submit, metrics, checkToken } = deps;
+  const { submit, metrics } = deps;
   const path = `/ingest/${route.kind}`;
+  const checkAuth = createAuthCheck(deps.auth);
   const throttleAuthLog = createLogThrottle(10_000);
+  const throttleDeniedLog = createLogThrottle(10_000);
+  const throttleRateLog = createLogThrottle(10_000);
   const throttleUnavailableLog = createLogThrottle(10_000);
 
-  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!checkToken) return;
-    const presented: PresentedCredentials = {
+  async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const address = request.socket.remoteAddress;
+    if (deps.allow && !deps.allow(address)) {
+      metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'denied' });
+      throttleDeniedLog((suppressed) => deps.logger.warn(
+        { peer: peerOf(request), url: maskUrl(request.url), suppressedLogs: suppressed },
+        'Refused a webhook request: its source is not in listen.allow_cidrs.http'));
+      await reply.code(403).send({ error: 'Source address not allowed' });
+      return;
+    }
+    if (deps.rateLimit) {
+      const ip = peerIp(address);
+      const granted = deps.rateLimit.grant(ip, 1) === 1;
+      metrics.rateLimitPeers.set({ listener: HTTP_LISTENER }, deps.rateLimit.size);
+      if (!granted) {
+        metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'rate_limited' });
+        throttleRateLog((suppressed) => deps.logger.warn(
+          { peer: peerOf(request), route: path, suppressedLogs: suppressed }, 'Answered a webhook 429: the peer is over its events-per-second limit'));
+        await reply.code(429).header('Retry-After', String(Math.max(1, deps.rateLimit.secondsUntil(ip, 1))))
+          .send({ error: 'Too many requests from this address, retry later' });
+        return;
+      }
+    }
+    const authorised = checkAuth({
       authorization: request.headers.authorization,
       queryToken: (request.query as Record<string, unknown> | undefined)?.token,
       pathToken: (request.params as { token?: string } | undefined)?.token,
-    };
-    if (checkToken(presented)) return;
+      socket: request.socket,
+    });
+    if (authorised) return;
     throttleAuthLog((suppressed) => deps.logger.warn(
-      { peer: peerOf(request), url: maskUrl(request.url), suppressedLogs: suppressed },
-      'Refused a webhook request: missing or wrong token'));
-    await reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'Missing or wrong webhook token' });
+      { peer: peerOf(request), url: maskUrl(request.url), auth: deps.auth.type, suppressedLogs: suppressed },
+      'Refused a webhook request: missing or wrong credentials'));
+    if (checkAuth.challenge) reply.header('WWW-Authenticate', checkAuth.challenge);
+    const error = deps.auth.type === 'mtls' ? 'A verified client certificate is required' : 'Missing or wrong webhook credentials';
+    await reply.code(401).send({ error });
   }
 
   async function accept(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -55,7 +91,13 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
     }
     const body = typeof request.body === 'string' ? request.body : '';
     if (body.length === 0) return reply.code(400).send({ error: 'Empty body' });
-    const refusal = route.check(body, mediaType(request.headers['content-type']));
+    const type = mediaType(request.headers['content-type']);
+    if (deps.maxJsonDepth !== undefined && looksLikeJson(body, type) && nestsDeeperThan(body, deps.maxJsonDepth)) {
+      // Refused on every route, even those that never see a 4xx: nothing recursive should walk it, and the count shows it.
+      metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'json_too_deep' });
+      return reply.code(400).send({ error: `JSON nested deeper than ${deps.maxJsonDepth} levels` });
+    }
+    const refusal = route.check(body, type);
     if (refusal) return reply.code(refusal.status).send({ error: refusal.error });
 
     const event: RawEvent = {
@@ -72,9 +114,15 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
     return reply.code(200).send({ status: 'accepted' });
   }
 
-  const routeOptions = checkToken ? { onRequest: authenticate } : {};
+  const routeOptions = { onRequest: guard };
   app.post(path, routeOptions, accept);
-  if (checkToken) app.post(`${path}/:token`, routeOptions, accept);
+  if (deps.auth.type === 'token') app.post(`${path}/:token`, routeOptions, accept);
+}
+
+function looksLikeJson(body: string, type: string | undefined): boolean {
+  if (isJsonMediaType(type) || isNdjsonMediaType(type)) return true;
+  const first = body.trimStart().charCodeAt(0);
+  return first === 123 /* { */ || first === 91 /* [ */;
 }
 
 function peerOf(request: FastifyRequest): string {

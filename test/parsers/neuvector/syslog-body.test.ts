@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { neuvector } from '../../../parsers/neuvector/index.ts';
 import { parseOne, syslogBody, syslogBodyNames } from './support.ts';
+import { MAX_DEPTH } from '../../../parsers/json/lossless.ts';
+import { normalize } from '../../../src/normalize/index.ts';
 
 // syslog_in_json only changes how the same struct is printed (neuvector.md §2.2): the event must not
 // depend on it. Each pair is one event printed both ways.
@@ -48,4 +50,13 @@ describe('NeuVector syslog bodies', () => {
   for (const [name, msg, header, expected] of claims) {
     test(name, () => assert.equal(neuvector.claims?.(msg, header), expected));
   }
+});
+
+test('a JSON body nested deeper than MAX_DEPTH inside syslog is forwarded unparsed with parse_failure, not dropped', () => {
+  const deep = `{"notification":"violation","x":${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}}`;
+  const text = `<134>1 2025-06-03T14:07:07Z nv-pod /usr/local/bin/controller 12 neuvector - ${deep}`;
+  const [event] = normalize({ format: 'syslog', text, receivedAt: Date.parse('2025-06-03T14:07:08Z'), input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514' });
+  assert.deepEqual(event.tags, ['parse_failure']);
+  assert.match(String((event.error as { message?: string }).message), new RegExp(`nested deeper than ${MAX_DEPTH} levels`));
+  assert.equal((event.event as { original?: string }).original, text);
 });

@@ -7,6 +7,8 @@ import { ENV_OVERRIDES, loadConfig } from '../../../src/config/load.ts';
 import { configReference, withReference } from '../../../src/config/reference.ts';
 import { ConfigError, CONFIG_ERRORS } from '../../../src/config/errors.ts';
 import { configSchema } from '../../../src/config/schema.ts';
+import { resolveWebhookAuth, WEBHOOK_KINDS } from '../../../src/config/webhook-auth.ts';
+import { WEBHOOK_ROUTES } from '../../../src/ingest/http/routes/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
 function file(name: string, text: string): string {
@@ -91,3 +93,79 @@ function unwrap(schema: unknown): unknown {
   while (s?.def?.innerType ?? s?.def?.in) s = (s.def!.innerType ?? s.def!.in) as typeof s;
   return s;
 }
+
+test('syslog over TLS defaults to 6514 once a certificate and key are configured; off still turns it off', () => {
+  const tls = { VIGIL_TLS_CERT: '/etc/vigil/tls.crt', VIGIL_TLS_KEY: '/etc/vigil/tls.key' };
+  assert.equal(loadConfig(tls, defaults).listen.syslog_tls_port, 6514);
+  assert.equal(loadConfig({ ...tls, VIGIL_SYSLOG_TLS_PORT: 'off' }, defaults).listen.syslog_tls_port, null);
+  assert.equal(loadConfig({ ...tls, VIGIL_SYSLOG_TLS_PORT: '7514' }, defaults).listen.syslog_tls_port, 7514);
+  assert.throws(() => loadConfig({ VIGIL_SYSLOG_TLS_PORT: '6514' }, defaults), (error: ConfigError) => {
+    assert.ok(error.problems.some((p) => p.startsWith('listen.syslog_tls_port: syslog over TLS needs')), error.message);
+    return true;
+  });
+});
+
+test('webhook credentials per route come from the environment or files; routes fall back to the global default', () => {
+  const config = loadConfig({
+    VIGIL_WEBHOOK_TOKEN: 'global',
+    VIGIL_WEBHOOK_NEUVECTOR_TOKEN_FILE: file('nv-token', 'nv-secret\n'),
+    VIGIL_WEBHOOK_K8S_AUDIT_AUTH: 'bearer',
+    VIGIL_WEBHOOK_ALERTMANAGER_USERNAME: 'am',
+    VIGIL_WEBHOOK_ALERTMANAGER_PASSWORD_FILE: file('am-password', 'am-secret\n'),
+    VIGIL_WEBHOOK_JSON_AUTH: 'none',
+  }, defaults);
+  assert.deepEqual(resolveWebhookAuth(config.webhooks, config.listen.http_tls), {
+    routes: {
+      'neuvector': { type: 'token', token: 'nv-secret' },
+      'falco': { type: 'token', token: 'global' },
+      'k8s-audit': { type: 'bearer', token: 'global' },
+      'alertmanager': { type: 'basic', username: 'am', password: 'am-secret' },
+      'json': { type: 'none' },
+    },
+    problems: [],
+  });
+});
+
+test('security keys that cannot work are named: bad CIDRs, auth without credentials, mtls without HTTPS client certificates', () => {
+  const path = file('security.yaml', [
+    'listen:',
+    '  allow_cidrs: { udp: [10.0.0.0/8, 10.0.0.0/33], http: [example.com] }',
+    '  http_tls: { cert: /c.pem, client_auth: required }',
+    'webhooks:',
+    '  routes:',
+    '    falco: { auth: mtls }',
+    '    alertmanager: { auth: basic, username: am }',
+    '    k8s-audit: { auth: bearer }',
+    '',
+  ].join('\n'));
+  assert.throws(() => loadConfig({}, path), (error: ConfigError) => {
+    for (const key of ['listen.allow_cidrs.udp.1', 'listen.allow_cidrs.http.0', 'listen.http_tls', 'listen.http_tls.ca',
+      'webhooks.routes.falco.auth', 'webhooks.routes.alertmanager.auth', 'webhooks.routes.k8s-audit.auth']) {
+      assert.ok(error.problems.some((p) => p.startsWith(`${key}: `)), `${key} in:\n${error.message}`);
+    }
+    // Only those: an unset TLS port is not reported because other keys failed.
+    assert.equal(error.problems.length, 7, error.message);
+    return true;
+  });
+});
+
+test('every security key says what it does (.describe), so check-config and the README can', () => {
+  const listen = unwrap(configSchema.shape.listen) as { shape: Record<string, unknown> };
+  const webhooks = unwrap(configSchema.shape.webhooks) as { shape: Record<string, unknown> };
+  const keys: Array<[string, unknown]> = [
+    ...['http_tls', 'tls_reload_interval_ms', 'allow_cidrs', 'max_connections_per_peer', 'rate_limit', 'max_json_depth', 'syslog_tls_port']
+      .map((k): [string, unknown] => [`listen.${k}`, listen.shape[k]]),
+    ...Object.entries(webhooks.shape).map(([k, s]): [string, unknown] => [`webhooks.${k}`, s]),
+  ];
+  const leaves = (name: string, schema: unknown): Array<[string, unknown]> => {
+    const inner = unwrap(schema) as { shape?: Record<string, unknown> };
+    return inner.shape ? Object.entries(inner.shape).flatMap(([k, s]) => leaves(`${name}.${k}`, s)) : [[name, schema]];
+  };
+  for (const [name, schema] of keys.flatMap(([n, s]) => leaves(n, s))) {
+    assert.ok((schema as { description?: string }).description, `${name} has no .describe`);
+  }
+});
+
+test('every webhook route can have its own auth: the config knows the same route kinds as the HTTP app', () => {
+  assert.deepEqual([...WEBHOOK_KINDS].sort(), WEBHOOK_ROUTES.map((r) => r.kind).sort());
+});

@@ -7,7 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Metrics } from '../../../src/observability/metrics.ts';
 import { createLogger, silentLogger, type Logger } from '../../../src/observability/logger.ts';
 import { createHttpApp, type HttpAppOptions } from '../../../src/ingest/http/app.ts';
-import { createFakeSubmit } from './support.ts';
+import { createFakeSubmit, metricValue } from './support.ts';
 
 const FIXTURES = new URL('../../../fixtures/', import.meta.url);
 /** Webhook bodies from the golden fixtures: `falco-x.json` is fixtures/falco/x.json, NeuVector's keep their names. */
@@ -152,14 +152,15 @@ test('unknown routes and wrong methods are 404 with an error body', async () => 
   }
 });
 
-test('a body over the limit is 413 and not submitted', async () => {
-  const { app, fake } = makeApp({ bodyLimit: 1000 });
+test('a body over the limit is 413, not submitted, and counted as too_large', async () => {
+  const { app, fake, metrics } = makeApp({ bodyLimit: 1000 });
   const res = await app.inject({ method: 'POST', url: '/ingest/neuvector', payload: 'x'.repeat(1001), headers: { 'content-type': 'text/plain' } });
   assert.equal(res.statusCode, 413);
   assert.match(errorBody(res.body), /1000 bytes/);
   const fits = await app.inject({ method: 'POST', url: '/ingest/neuvector', payload: 'x'.repeat(1000), headers: { 'content-type': 'text/plain' } });
   assert.equal(fits.statusCode, 200);
   assert.equal(fake.calls.length, 1);
+  assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'http', reason: 'too_large' }), 1);
 });
 
 test('a rejected submit is 503 with Retry-After', async () => {
@@ -251,7 +252,7 @@ test('the token never reaches the logs', async () => {
   await app.close();
   await new Promise((resolve) => setImmediate(resolve));
   const text = lines.join('');
-  assert.match(text, /missing or wrong token/, 'the refusal was logged');
+  assert.match(text, /missing or wrong credentials/, 'the refusal was logged');
   assert.match(text, /\/ingest\/falco\/\*\*\*/, 'with the URL masked');
   assert.match(text, /queue is unavailable/);
   assert.match(text, /"msg":"Request seen"/);

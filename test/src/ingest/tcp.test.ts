@@ -7,6 +7,8 @@ import { Metrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { createTcpListener, type TcpListenerOptions } from '../../../src/ingest/tcp.ts';
 import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
+import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
+import { createRateLimiter } from '../../../src/ingest/access/rate-limit.ts';
 import { createFakeSubmit, metricValue, runLogger, waitUntil } from './support.ts';
 
 const FIXTURES = new URL('../../../fixtures/framing/', import.meta.url);
@@ -255,4 +257,90 @@ test('close() submits what open connections hold', async () => {
   assert.equal(fake.calls.length, 0);
   await listener.close();
   assert.deepEqual(fake.events.map((e) => e.text), ['<13>queued', '<13>held until close']);
+});
+
+async function connectFrom(port: number, localAddress: string): Promise<net.Socket> {
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress });
+  await once(socket, 'connect');
+  return socket;
+}
+
+test('allow_cidrs: connections from other sources are closed at once and counted as denied', async () => {
+  const { fake, metrics, listener, port } = await startTcp({ allow: createAllowlist(['127.0.0.2']) });
+  try {
+    // logger connects from 127.0.0.1: refused before anything it sends is read.
+    await runLogger(loggerTcp(port, '--octet-count', 'from 127.0.0.1')).catch(() => undefined);
+    await waitUntil(async () => (await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tcp', reason: 'denied' })) === 1, 'the denied connection counted');
+    const allowed = await connectFrom(port, '127.0.0.2');
+    await writeAndEnd(allowed, [Buffer.from('<13>from 127.0.0.2\n')]);
+    await fake.waitForEvents(1);
+    await listener.close();
+    assert.deepEqual(fake.events.map((e) => e.text), ['<13>from 127.0.0.2']);
+    assert.equal(await metricValue(metrics, 'vigil_events_received_total', { listener: 'syslog-tcp' }), 1);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('connections per peer: one address cannot take more than its share; others still connect', async () => {
+  const { fake, metrics, listener, port } = await startTcp({ maxConnections: 16, maxConnectionsPerPeer: 2 });
+  const open = [await connect(port), await connect(port)];
+  try {
+    await waitUntil(() => listener.connectionCount === 2, 'two connections');
+    const third = net.connect(port, '127.0.0.1');
+    third.on('error', () => undefined);
+    await once(third, 'close');
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tcp', reason: 'peer_connection_limit' }), 1);
+    const other = await connectFrom(port, '127.0.0.3');
+    open.push(other);
+    await writeAndEnd(other, [Buffer.from('<13>another peer\n')]);
+    // A closed connection frees its slot for the same peer.
+    open[0].destroy();
+    await waitUntil(() => listener.connectionCount === 1, 'the first connection gone');
+    const again = await connect(port);
+    open.push(again);
+    await writeAndEnd(again, [Buffer.from('<13>same peer again\n')]);
+    await fake.waitForEvents(2);
+    assert.deepEqual(fake.events.map((e) => e.text).sort(), ['<13>another peer', '<13>same peer again']);
+  } finally {
+    for (const socket of open) socket.destroy();
+    await listener.close();
+  }
+});
+
+test('events per second per peer: the excess of a connection is dropped and counted as rate_limited', async () => {
+  const rateLimit = createRateLimiter({ perSecond: 0.001, burst: 3, maxPeers: 10 });
+  const { fake, metrics, listener, port } = await startTcp({ rateLimit });
+  try {
+    await runLogger(loggerTcp(port, '--octet-count', '--rfc5424=notime,notq,nohost', '-t', 'app'), 'one\ntwo\nthree\nfour\nfive\n');
+    await waitUntil(async () => (await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tcp', reason: 'rate_limited' })) === 2, 'two rate-limited');
+    await listener.close();
+    assert.deepEqual(fake.events.map((e) => e.text), ['one', 'two', 'three'].map((m) => `<13>1 - - app - - - ${m}`));
+    assert.equal(await metricValue(metrics, 'vigil_events_received_total', { listener: 'syslog-tcp' }), 3);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('allow_cidrs on a dual-stack bind: an IPv4 rule matches the IPv4-mapped peer, IPv6 peers need an IPv6 rule', async (t) => {
+  let started: Awaited<ReturnType<typeof startTcp>>;
+  try {
+    started = await startTcp({ host: '::', allow: createAllowlist(['127.0.0.0/8']) });
+  } catch (error) {
+    t.skip(`no dual-stack IPv6 here: ${(error as Error).message}`);
+    return;
+  }
+  const { fake, metrics, listener, port } = started;
+  try {
+    const v6 = net.connect(port, '::1');
+    v6.on('error', () => undefined);
+    await once(v6, 'close');
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tcp', reason: 'denied' }), 1);
+    await runLogger(loggerTcp(port, 'mapped ipv4 peer'));
+    const [event] = await fake.waitForEvents(1);
+    assert.match(event.text, /mapped ipv4 peer$/);
+    assert.match(event.peer, /^127\.0\.0\.1:\d+$/);
+  } finally {
+    await listener.close();
+  }
 });

@@ -1,61 +1,38 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Metrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
-import { createTcpListener, type TlsListenerOptions } from '../../../src/ingest/tcp.ts';
-import { createFakeSubmit, waitUntil } from './support.ts';
+import { createTcpListener, type TcpListenerOptions, type TlsListenerOptions } from '../../../src/ingest/tcp.ts';
+import { createFakeSubmit, metricValue, waitUntil } from './support.ts';
+import { makePki, type Pki } from '../../support/pki.ts';
+import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
+import { readTlsFiles, watchTlsFiles } from '../../../src/ingest/tls-context.ts';
+import { createLogger, type Logger } from '../../../src/observability/logger.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 
-interface Pki { ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string; strangerCert: string; strangerKey: string }
-let dir: string;
 let pki: Pki;
 
-/** A throwaway CA, a server certificate for 127.0.0.1 and client certificates, made by the openssl CLI. */
-function makePki(): Pki {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  const selfSignedCa = (name: string) =>
-    openssl('req', '-x509', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '1', '-subj', `/CN=${name}`);
-  const issue = (name: string, ca: string, extensions: string) => {
-    writeFileSync(join(dir, `${name}.ext`), extensions);
-    openssl('req', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial',
-      '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
-  };
-  selfSignedCa('test-ca');
-  selfSignedCa('stranger-ca');
-  issue('server', 'test-ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  issue('client', 'test-ca', 'extendedKeyUsage=clientAuth\n');
-  issue('stranger', 'stranger-ca', 'extendedKeyUsage=clientAuth\n');
-  const read = (file: string) => readFileSync(join(dir, file), 'utf8');
-  return {
-    ca: read('test-ca.crt'), serverCert: read('server.crt'), serverKey: read('server.key'),
-    clientCert: read('client.crt'), clientKey: read('client.key'),
-    strangerCert: read('stranger.crt'), strangerKey: read('stranger.key'),
-  };
-}
-
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vigil-tls-'));
   pki = makePki();
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => pki.remove());
 
-async function startTls(tlsOptions: Partial<TlsListenerOptions> = {}) {
+async function startTls(tlsOptions: Partial<TlsListenerOptions> = {}, overrides: Partial<TcpListenerOptions> = {}) {
   const fake = createFakeSubmit();
   const metrics = new Metrics();
   const listener = createTcpListener({
     host: '127.0.0.1', port: 0, submit: fake.submit, metrics, logger: silentLogger,
     maxMessageBytes: 8192, maxConnections: 8,
     tls: { cert: pki.serverCert, key: pki.serverKey, ...tlsOptions },
+    ...overrides,
   });
   const { port } = await listener.listen();
-  return { fake, listener, port };
+  return { fake, listener, port, metrics };
 }
 
 async function connectTls(port: number, client: { cert?: string; key?: string } = {}): Promise<tls.TLSSocket> {
@@ -142,6 +119,121 @@ test('optional mTLS (rejectUnauthorized false) serves clients without a certific
     socket.end('<13>1 - - app - - - anonymous\n');
     const [event] = await fake.waitForEvents(1);
     assert.equal(event.text, '<13>1 - - app - - - anonymous');
+  } finally {
+    await listener.close();
+  }
+});
+
+/** A logger whose JSON lines are kept, to check what was (and was not) logged. */
+function capturingLogger(): { logger: Logger; text: () => string } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', destination }), text: () => lines.join('') };
+}
+
+test('allow_cidrs on TLS: a refused source is closed before its handshake, counted, and no handshake error is logged', async () => {
+  const log = capturingLogger();
+  const { fake, listener, port, metrics } = await startTls({}, { allow: createAllowlist(['127.0.0.2']), logger: log.logger });
+  try {
+    const refused = tls.connect({ host: '127.0.0.1', port, ca: pki.ca });
+    const error = await new Promise<NodeJS.ErrnoException>((resolve) => refused.on('error', resolve));
+    assert.equal(error.code, 'ECONNRESET');
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'denied' }), 1);
+    const allowed = tls.connect({ host: '127.0.0.1', ca: pki.ca, socket: net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' }) });
+    await once(allowed, 'secureConnect');
+    allowed.end('<13>1 - - app - - - allowed\n');
+    await fake.waitForEvents(1);
+    await listener.close();
+    assert.match(log.text(), /not in the listener allowlist/);
+    assert.doesNotMatch(log.text(), /TLS handshake failed/);
+  } finally {
+    await listener.close();
+  }
+});
+
+/** The CN of the certificate a new connection is served. */
+async function servedName(port: number): Promise<string> {
+  const socket = await connectTls(port);
+  const name = socket.getPeerCertificate().subject.CN;
+  socket.destroy();
+  return String(name);
+}
+
+test('certificate reload: changed files are served to new connections; a bad pair keeps the previous certificate', async () => {
+  const certFile = join(pki.dir, 'live.crt');
+  const keyFile = join(pki.dir, 'live.key');
+  writeFileSync(certFile, pki.serverCert);
+  writeFileSync(keyFile, pki.serverKey);
+  const log = capturingLogger();
+  const metrics = new Metrics();
+  const fake = createFakeSubmit();
+  const pem = readTlsFiles({ cert: certFile, key: keyFile });
+  const listener = createTcpListener({
+    host: '127.0.0.1', port: 0, submit: fake.submit, metrics, logger: log.logger, maxMessageBytes: 8192, maxConnections: 8,
+    tls: { cert: pem.cert, key: pem.key },
+  });
+  const { port } = await listener.listen();
+  const reloader = watchTlsFiles({
+    listener: 'syslog-tls', files: { cert: certFile, key: keyFile }, apply: (next) => listener.setSecureContext(next),
+    metrics, logger: log.logger, pollIntervalMs: 20,
+  });
+  const reloads = (result: string) => metricValue(metrics, 'vigil_tls_reloads_total', { listener: 'syslog-tls', result });
+  try {
+    assert.equal(await servedName(port), 'server');
+    const open = await connectTls(port); // an open connection keeps working across the reload
+
+    const renewed = pki.issueServer('server-renewed');
+    writeFileSync(keyFile, renewed.key);
+    writeFileSync(certFile, renewed.cert);
+    await waitUntil(async () => (await reloads('ok')) >= 1 && (await servedName(port)) === 'server-renewed', 'the renewed certificate');
+    assert.ok(await metricValue(metrics, 'vigil_tls_certificate_expiry_timestamp_seconds', { listener: 'syslog-tls' }) > Date.now() / 1000);
+
+    // A certificate whose key is not the one on disk: refused, the renewed one stays.
+    const other = pki.issueServer('server-other');
+    const failedBefore = await reloads('failed');
+    writeFileSync(certFile, other.cert);
+    await waitUntil(async () => (await reloads('failed')) > failedBefore, 'the failed reload counted');
+    assert.equal(await servedName(port), 'server-renewed');
+    // Garbage is refused the same way; reload() (SIGHUP) says so.
+    writeFileSync(certFile, 'not a certificate');
+    assert.equal(reloader.reload(), false);
+    assert.equal(await servedName(port), 'server-renewed');
+
+    open.end('<13>1 - - app - - - over the first connection\n');
+    await fake.waitForEvents(1);
+    assert.match(log.text(), /Certificate reload failed: still serving the previous certificate/);
+    assert.match(log.text(), /Certificate reloaded/);
+    assert.equal(log.text().includes(renewed.key.split('\n')[1]), false, 'no key material in the logs');
+  } finally {
+    reloader.stop();
+    await listener.close();
+  }
+});
+
+test('connections per peer on TLS: a closed connection frees its slot', async () => {
+  const { fake, listener, port, metrics } = await startTls({}, { maxConnectionsPerPeer: 1 });
+  try {
+    const first = await connectTls(port);
+    await waitUntil(() => listener.connectionCount === 1, 'one connection');
+    const second = tls.connect({ host: '127.0.0.1', port, ca: pki.ca });
+    second.on('error', () => undefined);
+    await once(second, 'close');
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'peer_connection_limit' }), 1);
+    first.end('<13>1 - - app - - - first\n');
+    await once(first, 'close');
+    await waitUntil(() => listener.connectionCount === 0, 'the first connection closed');
+    for (const n of [2, 3]) {
+      const next = await connectTls(port);
+      next.end(`<13>1 - - app - - - again ${n}\n`);
+      await once(next, 'close');
+    }
+    await fake.waitForEvents(3);
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'peer_connection_limit' }), 1);
   } finally {
     await listener.close();
   }

@@ -4,6 +4,8 @@ import dgram from 'node:dgram';
 import { Metrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { createUdpListener, type UdpListenerOptions } from '../../../src/ingest/udp.ts';
+import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
+import { createRateLimiter } from '../../../src/ingest/access/rate-limit.ts';
 import { createFakeSubmit, metricValue, runLogger, waitUntil, type FakeSubmit } from './support.ts';
 
 async function startUdp(overrides: Partial<UdpListenerOptions> = {}) {
@@ -138,6 +140,38 @@ test('while paused, and while too many submits are in flight, datagrams are drop
     await sendDatagrams(port, [Buffer.from('<13>after')]);
     await fake.waitForEvents(2);
     assert.deepEqual(fake.events.map((e) => e.text), ['<13>first', '<13>after']);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('allow_cidrs: datagrams from other sources are dropped and counted as denied', async () => {
+  const { fake, metrics, listener, port } = await startUdp({ allow: createAllowlist(['127.0.0.2/32']) });
+  try {
+    await runLogger(['--udp', '-n', '127.0.0.1', '-P', String(port), '--rfc5424', 'from 127.0.0.1']);
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.2', resolve));
+    await new Promise<void>((resolve, reject) => socket.send('<13>1 - - app - - - from 127.0.0.2', port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    socket.close();
+    await fake.waitForEvents(1);
+    await waitUntil(async () => (await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'denied' })) === 1, 'the denied datagram counted');
+    await listener.close();
+    assert.deepEqual(fake.events.map((e) => e.text), ['<13>1 - - app - - - from 127.0.0.2']);
+    assert.match(fake.events[0].peer, /^127\.0\.0\.2:/);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('events per second per peer: the excess is dropped and counted as rate_limited', async () => {
+  const rateLimit = createRateLimiter({ perSecond: 0.001, burst: 3, maxPeers: 10 });
+  const { fake, metrics, listener, port } = await startUdp({ rateLimit });
+  try {
+    await sendDatagrams(port, [1, 2, 3, 4, 5].map((n) => Buffer.from(`<13>message ${n}`)));
+    await waitUntil(async () => (await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'rate_limited' })) === 2, 'two rate-limited');
+    await listener.close();
+    assert.deepEqual(fake.events.map((e) => e.text), ['<13>message 1', '<13>message 2', '<13>message 3']);
+    assert.equal(await metricValue(metrics, 'vigil_rate_limit_peers', { listener: 'syslog-udp' }), 1);
   } finally {
     await listener.close();
   }

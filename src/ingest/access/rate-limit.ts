@@ -1,0 +1,77 @@
+/**
+ * Events per second per peer, as a token bucket per source address: each peer may send `burst`
+ * events at once and `perSecond` on average. Memory is bounded: at most `maxPeers` buckets are
+ * kept; a full bucket is the same as no bucket, so idle peers are forgotten first, and beyond the
+ * bound the least recently seen peer is evicted (it starts again with a full bucket, so eviction
+ * can only ever let through more, never drop what should pass).
+ */
+export interface RateLimiter {
+  /** Takes up to `count` tokens for `peer` and says how many it got: the rest are over the peer's rate. */
+  grant(peer: string, count: number): number;
+  /** Seconds until `count` tokens are available for `peer` (for Retry-After). */
+  secondsUntil(peer: string, count?: number): number;
+  /** Buckets held now. */
+  readonly size: number;
+}
+
+export interface RateLimitOptions {
+  perSecond: number;
+  burst: number;
+  maxPeers: number;
+  now?: () => number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export function createRateLimiter(options: RateLimitOptions): RateLimiter {
+  const { perSecond, burst, maxPeers } = options;
+  const now = options.now ?? Date.now;
+  // Map iteration order is insertion order: re-inserting on use keeps the least recent first.
+  const buckets = new Map<string, Bucket>();
+  const idleMs = (burst / perSecond) * 1000;
+  let lastSweep = now();
+
+  function refill(peer: string, time: number): Bucket {
+    const bucket = buckets.get(peer);
+    if (!bucket) return { tokens: burst, at: time };
+    buckets.delete(peer);
+    bucket.tokens = Math.min(burst, bucket.tokens + ((time - bucket.at) / 1000) * perSecond);
+    bucket.at = time;
+    return bucket;
+  }
+
+  /** Drop buckets that have refilled completely: they hold no state a fresh bucket would not. */
+  function sweep(time: number): void {
+    if (time - lastSweep < idleMs) return;
+    lastSweep = time;
+    for (const [peer, bucket] of buckets) {
+      if (time - bucket.at < idleMs) break; // the rest were used more recently
+      buckets.delete(peer);
+    }
+  }
+
+  return {
+    grant(peer, count) {
+      const time = now();
+      sweep(time);
+      const bucket = refill(peer, time);
+      const granted = Math.min(count, Math.floor(bucket.tokens));
+      bucket.tokens -= granted;
+      buckets.set(peer, bucket);
+      if (buckets.size > maxPeers) buckets.delete(buckets.keys().next().value as string);
+      return granted;
+    },
+    secondsUntil(peer, count = 1) {
+      const bucket = buckets.get(peer);
+      if (!bucket) return 0;
+      const tokens = Math.min(burst, bucket.tokens + ((now() - bucket.at) / 1000) * perSecond);
+      return tokens >= count ? 0 : Math.ceil((count - tokens) / perSecond);
+    },
+    get size() {
+      return buckets.size;
+    },
+  };
+}

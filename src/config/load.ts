@@ -28,6 +28,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_TLS_CA', path: ['listen', 'tls', 'ca'], kind: 'string' },
   { env: 'VIGIL_WEBHOOK_TOKEN', path: ['webhooks', 'token'], kind: 'string' },
   { env: 'VIGIL_ES_URL', path: ['sinks', 'elasticsearch', 'url'], kind: 'string' },
+  { env: 'VIGIL_OPENSEARCH_URL', path: ['sinks', 'opensearch', 'url'], kind: 'string' },
   { env: 'VIGIL_SPLUNK_HEC_URL', path: ['sinks', 'splunk-hec', 'url'], kind: 'string' },
   { env: 'VIGIL_SPLUNK_HEC_TOKEN', path: ['sinks', 'splunk-hec', 'token'], kind: 'string' },
   { env: 'VIGIL_LOKI_URL', path: ['sinks', 'loki', 'url'], kind: 'string' },

@@ -4,6 +4,7 @@ import { elasticsearch } from './elasticsearch/index.ts';
 import { file } from './file/index.ts';
 import type { Sink } from './kit/types.ts';
 import { loki } from './loki/index.ts';
+import { opensearch } from './opensearch/index.ts';
 import { splunkHec } from './splunk-hec/index.ts';
 
 /** What a sink factory gets besides its own validated config section. */
@@ -22,6 +23,7 @@ export interface SinkFactory<C = unknown> {
 /** Every sink vigil can deliver to: one line each. */
 export const sinks: Record<string, SinkFactory<any>> = {
   elasticsearch,
+  opensearch,
   'splunk-hec': splunkHec,
   loki,
   file,

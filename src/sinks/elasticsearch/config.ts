@@ -2,52 +2,67 @@ import { z } from 'zod';
 import { httpUrl, maxBytes, MiB, timeoutMs, tlsSchema } from '../kit/config.ts';
 
 /**
- * `sinks.elasticsearch`: where and how vigil bulk-writes events. Works with Elasticsearch 8.x and
- * 9.x servers (the client sends plain media types, see client.ts).
+ * The keys every bulk sink shares (`sinks.elasticsearch`, `sinks.opensearch`): where and how vigil
+ * bulk-writes events, and the index template it installs.
  */
-export const elasticsearchSchema = z
-  .object({
-    url: httpUrl.describe('base URL of one node or of a load balancer in front of the cluster'),
-    /**
-     * Write target: a data stream (`logs-<dataset>-<namespace>`), an alias or an index. The default
-     * data stream is matched by the `vigil-events` template installed at start.
-     */
-    index: z.string().min(1).default('logs-vigil.events-default').describe('data stream, alias or index to write to'),
-    username: z.string().min(1).optional().describe('basic authentication user'),
-    password: z.string().optional().describe('basic authentication password'),
-    api_key: z.string().min(1).optional().describe('API key instead of username/password: the base64 "id:key" Kibana shows'),
-    /**
-     * gzip request bodies (level 1): bulk JSON shrinks about sevenfold for some CPU. Off by default,
-     * as in the official client: turn it on when Elasticsearch is across a slow or metered link.
-     */
-    compression: z.boolean().default(false).describe('gzip request bodies (level 1); on for a remote or metered link'),
-    /** Bytes per bulk request; Elastic advises a few MiB (the server refuses above 100 MB with 413). */
-    max_bytes: maxBytes(5 * MiB),
-    /** The 9.x client has no default timeout; a bulk that has not answered in 30 s is retried. */
-    timeout_ms: timeoutMs(30_000),
-    tls: tlsSchema,
-    template: z
-      .object({
-        /** Install or upgrade the index template at start; off when the user may only write documents. */
-        install: z.boolean().default(true).describe('install or upgrade the index template at start'),
-        name: z.string().min(1).default('vigil-events').describe('index template name'),
-        /** Data streams the template applies to; must match `index`. */
-        pattern: z.string().min(1).default('logs-vigil.events-*').describe('data streams the template applies to; must match index'),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict()
-  .refine((config) => !(config.api_key && config.username), {
-    message: 'Set either api_key or username/password, not both',
-  })
-  .refine((config) => config.username === undefined || config.password !== undefined, {
-    message: 'username needs a password',
-  })
-  .refine((config) => !config.template.install || globMatches(config.template.pattern, config.index), {
-    message: 'template.pattern must match index, or the installed mappings never apply',
-    path: ['template', 'pattern'],
-  });
+export const bulkSinkFields = {
+  url: httpUrl.describe('base URL of one node or of a load balancer in front of the cluster'),
+  /**
+   * Write target: a data stream (`logs-<dataset>-<namespace>`), an alias or an index. The default
+   * data stream is matched by the `vigil-events` template installed at start.
+   */
+  index: z.string().min(1).default('logs-vigil.events-default').describe('data stream, alias or index to write to'),
+  username: z.string().min(1).optional().describe('basic authentication user'),
+  password: z.string().optional().describe('basic authentication password'),
+  /**
+   * gzip request bodies (level 1): bulk JSON shrinks about sevenfold for some CPU. Off by default,
+   * as in the official client: turn it on when the cluster is across a slow or metered link.
+   */
+  compression: z.boolean().default(false).describe('gzip request bodies (level 1); on for a remote or metered link'),
+  /** Elastic advises a few MiB per bulk; both servers refuse above http.max_content_length (100 MB) with 413. */
+  max_bytes: maxBytes(5 * MiB),
+  /** The 9.x client has no default timeout; a bulk that has not answered in 30 s is retried. */
+  timeout_ms: timeoutMs(30_000),
+  tls: tlsSchema,
+  template: z
+    .object({
+      install: z.boolean().default(true).describe('install or upgrade the index template at start'),
+      name: z.string().min(1).default('vigil-events').describe('index template name'),
+      pattern: z.string().min(1).default('logs-vigil.events-*').describe('data streams the template applies to; must match index'),
+    })
+    .strict()
+    .prefault({}),
+};
+
+type BulkSinkKeys = { username?: string; password?: string; index: string; template: { install: boolean; pattern: string } };
+
+/** Checks across keys that zod's per-key types cannot express. */
+export function withBulkSinkChecks<S extends z.ZodType<BulkSinkKeys>>(schema: S) {
+  return schema
+    .refine((config) => config.username === undefined || config.password !== undefined, {
+      message: 'username needs a password',
+    })
+    .refine((config) => !config.template.install || globMatches(config.template.pattern, config.index), {
+      message: 'template.pattern must match index, or the installed mappings never apply',
+      path: ['template', 'pattern'],
+    });
+}
+
+/**
+ * `sinks.elasticsearch`: Elasticsearch 8.x and 9.x servers (the client sends plain media types,
+ * see client.ts).
+ */
+export const elasticsearchSchema = withBulkSinkChecks(
+  z
+    .object({
+      ...bulkSinkFields,
+      api_key: z.string().min(1).optional().describe('API key instead of username/password: the base64 "id:key" Kibana shows'),
+    })
+    .strict()
+    .refine((config) => !(config.api_key && config.username), {
+      message: 'Set either api_key or username/password, not both',
+    }),
+);
 
 export type ElasticsearchConfig = z.output<typeof elasticsearchSchema>;
 

@@ -41,6 +41,8 @@ export interface HttpRequest {
   /** gzip the body and say so in Content-Encoding. */
   gzip?: boolean;
   timeoutMs: number;
+  /** Keep more of the reply than the default 1 MiB: a bulk reply must be whole to be read. */
+  maxReplyBytes?: number;
 }
 
 /** A pool of keep-alive connections to one backend; close it with the sink. */
@@ -62,9 +64,10 @@ export async function httpRequest(agent: http.Agent, request: HttpRequest): Prom
   return new Promise<HttpReply>((resolve, reject) => {
     const req = transport.request(request.url, { method: request.method, headers, agent }, (res) => {
       const parts: Buffer[] = [];
+      const limit = request.maxReplyBytes ?? MAX_REPLY_BYTES;
       let received = 0;
       res.on('data', (part: Buffer) => {
-        if (received < MAX_REPLY_BYTES) parts.push(part);
+        if (received < limit) parts.push(part);
         received += part.length;
       });
       res.on('end', () => {

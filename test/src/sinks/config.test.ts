@@ -4,12 +4,21 @@ import { sinks } from '../../../src/sinks/index.ts';
 
 const MiB = 1024 * 1024;
 
-test('registers the four sinks by name', () => {
-  assert.deepEqual(Object.keys(sinks).sort(), ['elasticsearch', 'file', 'loki', 'splunk-hec']);
+test('registers the five sinks by name', () => {
+  assert.deepEqual(Object.keys(sinks).sort(), ['elasticsearch', 'file', 'loki', 'opensearch', 'splunk-hec']);
 });
 
 test('defaults the Elasticsearch sink to the vigil data stream, no gzip (as the official client), 5 MiB requests and the template', () => {
   const config = sinks.elasticsearch!.schema.parse({ url: 'https://es.example.com:9200' });
+  assert.equal(config.index, 'logs-vigil.events-default');
+  assert.equal(config.compression, false);
+  assert.equal(config.max_bytes, 5 * MiB);
+  assert.deepEqual(config.template, { install: true, name: 'vigil-events', pattern: 'logs-vigil.events-*' });
+  assert.deepEqual(config.tls, { reject_unauthorized: true });
+});
+
+test('defaults the OpenSearch sink as the Elasticsearch one', () => {
+  const config = sinks.opensearch!.schema.parse({ url: 'https://opensearch.example.com:9200' });
   assert.equal(config.index, 'logs-vigil.events-default');
   assert.equal(config.compression, false);
   assert.equal(config.max_bytes, 5 * MiB);
@@ -38,6 +47,9 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
   ['a username without a password', 'elasticsearch', { url: 'http://es:9200', username: 'u' }, /password/],
   ['a template pattern that misses the index', 'elasticsearch', { url: 'http://es:9200', index: 'security-events' }, /must match index/],
   ['an unknown Elasticsearch key (typo)', 'elasticsearch', { url: 'http://es:9200', compresion: false }, /compresion/],
+  ['an Elasticsearch API key on OpenSearch (it has none)', 'opensearch', { url: 'http://os:9200', api_key: 'k' }, /api_key/],
+  ['an OpenSearch username without a password', 'opensearch', { url: 'http://os:9200', username: 'u' }, /password/],
+  ['an OpenSearch template pattern that misses the index', 'opensearch', { url: 'http://os:9200', index: 'security-events' }, /must match index/],
   ['a HEC ack channel that is not a GUID', 'splunk-hec', { url: 'http://s:8088', token: 't', ack: { enabled: true, channel: 'abc' } }, /GUID/],
   ['a HEC sink without a token', 'splunk-hec', { url: 'http://s:8088' }, /token/],
   ['more static Loki labels than Loki allows beside vigil\'s', 'loki', { url: 'http://l:3100', labels: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`l${i}`, 'v'])) }, /at most 9/],

@@ -20,11 +20,19 @@
  * the bulk body's final newline; `create` = 409 when the _id exists; data streams (a template with
  * `data_stream`) take only `create` and need `@timestamp`; mappings (elasticsearch-mapping.ts);
  * credentials when `auth` is set (401 security_exception); bodies over `maxContentLength` → 413.
+ *
+ * `product: 'opensearch'` answers as an OpenSearch 2.x node does instead: no `x-elastic-product`
+ * header (so the Elasticsearch client refuses it), an OpenSearch root document, only the plain
+ * media types (the vendored `vnd.elasticsearch` ones get 406), OpenSearch's error types
+ * (`mapper_parsing_exception`, `rejected_execution_exception`), and templates using types it lacks
+ * (`flattened`, `constant_keyword` without its `value`) refused with 400 mapper_parsing_exception.
  */
 import { HttpDouble, type DoubleReply, type RecordedRequest } from './http-double.ts';
 import { IndexMapping } from './elasticsearch-mapping.ts';
 
 export interface ElasticsearchDoubleOptions {
+  /** Which server to answer as. Default elasticsearch. */
+  product?: 'elasticsearch' | 'opensearch';
   /** Server major version whose media-type rules apply. Default 9. */
   major?: 8 | 9;
   /** Credentials every request must carry. */
@@ -60,6 +68,7 @@ interface Template {
 
 export class ElasticsearchDouble extends HttpDouble {
   readonly #major: 8 | 9;
+  readonly #openSearch: boolean;
   readonly #auth: ElasticsearchDoubleOptions['auth'];
   readonly #maxContentLength: number;
   readonly #targets = new Map<string, Target>();
@@ -70,6 +79,7 @@ export class ElasticsearchDouble extends HttpDouble {
   constructor(options: ElasticsearchDoubleOptions = {}) {
     super();
     this.#major = options.major ?? 9;
+    this.#openSearch = options.product === 'opensearch';
     this.#auth = options.auth;
     this.#maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024;
   }
@@ -107,13 +117,13 @@ export class ElasticsearchDouble extends HttpDouble {
   }
 
   protected override commonHeaders(): Record<string, string> {
-    return { 'x-elastic-product': 'Elasticsearch' };
+    return this.#openSearch ? {} : { 'x-elastic-product': 'Elasticsearch' };
   }
 
   protected override faultReply(status: number): DoubleReply {
     if (status === 413) return { status, body: '' };
     const types: Record<number, string> = {
-      429: 'es_rejected_execution_exception',
+      429: this.#openSearch ? 'rejected_execution_exception' : 'es_rejected_execution_exception',
       500: 'exception',
       502: 'bad_gateway',
       503: 'unavailable_shards_exception',
@@ -131,6 +141,9 @@ export class ElasticsearchDouble extends HttpDouble {
 
     const parts = request.path.split('/').filter(Boolean).map(decodeURIComponent);
     if (request.method === 'GET' && parts.length === 0) {
+      if (this.#openSearch) {
+        return json(200, { name: 'double', cluster_name: 'vigil-test', version: { distribution: 'opensearch', number: '2.19.0' }, tagline: 'The OpenSearch Project: https://opensearch.org/' });
+      }
       return json(200, { name: 'double', cluster_name: 'vigil-test', version: { number: `${this.#major}.0.0` }, tagline: 'You Know, for Search' });
     }
     if (parts.at(-1) === '_bulk' && parts.length <= 2 && (request.method === 'POST' || request.method === 'PUT')) {
@@ -157,6 +170,15 @@ export class ElasticsearchDouble extends HttpDouble {
   #checkMediaTypes(request: RecordedRequest): DoubleReply | undefined {
     const accept = header(request, 'accept');
     const contentType = header(request, 'content-type');
+    if (this.#openSearch) {
+      for (const value of [accept, request.body.length > 0 ? contentType : undefined]) {
+        const essence = (value ?? '').split(';')[0]!.trim().toLowerCase();
+        if (value !== undefined && !['application/json', 'application/x-ndjson', '*/*'].includes(essence)) {
+          return json(406, { error: `Content-Type header [${value}] is not supported`, status: 406 });
+        }
+      }
+      return undefined;
+    }
     const acceptVersion = compatibleWith(accept);
     const contentVersion = request.body.length > 0 ? compatibleWith(contentType) : undefined;
     const allowed = [this.#major, this.#major - 1];
@@ -214,7 +236,7 @@ export class ElasticsearchDouble extends HttpDouble {
     const target = this.#target(targetName);
     const doc: StoredDocument = { id, source, index: target.backing };
     const fault = this.#itemFaults.find((candidate) => candidate.matches(doc));
-    if (fault) return itemFault(fault.status, target, id);
+    if (fault) return itemFault(fault.status, target, id, this.#openSearch);
     if (target.dataStream && operation !== 'create') {
       return itemError(400, target, id, 'illegal_argument_exception', 'only write ops with an op_type of create are allowed in data streams');
     }
@@ -225,13 +247,13 @@ export class ElasticsearchDouble extends HttpDouble {
     try {
       parsed = JSON.parse(source);
     } catch (error) {
-      return itemError(400, target, id, 'document_parsing_exception', `[1:1] failed to parse: ${(error as Error).message}`);
+      return itemError(400, target, id, this.#parsingError(), `[1:1] failed to parse: ${(error as Error).message}`);
     }
     if (target.dataStream && (parsed as Record<string, unknown> | null)?.['@timestamp'] === undefined) {
-      return itemError(400, target, id, 'document_parsing_exception', '[1:1] failed to parse: data stream timestamp field [@timestamp] is missing');
+      return itemError(400, target, id, this.#parsingError(), '[1:1] failed to parse: data stream timestamp field [@timestamp] is missing');
     }
     const mappingError = target.mapping.check(parsed, id);
-    if (mappingError) return itemError(400, target, id, mappingError.type, mappingError.reason);
+    if (mappingError) return itemError(400, target, id, this.#openSearch ? 'mapper_parsing_exception' : mappingError.type, mappingError.reason);
     const existed = target.documents.has(id);
     target.documents.set(id, doc);
     return {
@@ -239,6 +261,11 @@ export class ElasticsearchDouble extends HttpDouble {
       _shards: { total: 2, successful: 1, failed: 0 }, _seq_no: this.#seqNo++, _primary_term: 1,
       status: existed ? 200 : 201,
     };
+  }
+
+  /** Elasticsearch 8 renamed the document-level parse failure; OpenSearch kept the old name. */
+  #parsingError(): string {
+    return this.#openSearch ? 'mapper_parsing_exception' : 'document_parsing_exception';
   }
 
   #target(name: string): Target {
@@ -284,6 +311,12 @@ export class ElasticsearchDouble extends HttpDouble {
     if (!Array.isArray(template.index_patterns) || template.index_patterns.length === 0) {
       return esError(400, 'action_request_validation_exception', 'Validation Failed: 1: index patterns are missing;');
     }
+    const unsupported = this.#openSearch ? openSearchUnsupported(template.template?.mappings?.properties) : undefined;
+    if (unsupported) {
+      return esError(400, 'illegal_argument_exception', `composable template [${name}] template after composition is invalid`, {
+        type: 'mapper_parsing_exception', reason: `Failed to parse mapping [_doc]: ${unsupported}`,
+      });
+    }
     this.#templates.set(name, template);
     return json(200, { acknowledged: true });
   }
@@ -308,8 +341,20 @@ function json(status: number, body: unknown): DoubleReply {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-function esError(status: number, type: string, reason: string): DoubleReply {
-  return json(status, { error: { root_cause: [{ type, reason }], type, reason }, status });
+function esError(status: number, type: string, reason: string, cause?: { type: string; reason: string }): DoubleReply {
+  return json(status, { error: { root_cause: [cause ?? { type, reason }], type, reason, ...(cause ? { caused_by: cause } : {}) }, status });
+}
+
+/** The first mapping an OpenSearch 2.x node refuses at template creation, in its words. */
+function openSearchUnsupported(properties: unknown): string | undefined {
+  if (properties === null || typeof properties !== 'object') return undefined;
+  for (const [field, mapping] of Object.entries(properties as Record<string, { type?: string; value?: unknown; properties?: unknown }>)) {
+    if (mapping.type === 'flattened') return `No handler for type [flattened] declared on field [${field}]`;
+    if (mapping.type === 'constant_keyword' && mapping.value === undefined) return `Field [${field}] is missing required parameter [value]`;
+    const inner = openSearchUnsupported(mapping.properties);
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 function mediaTypeError(cause: string): DoubleReply {
@@ -325,13 +370,13 @@ function itemError(status: number, target: Target, id: string, type: string, rea
   return { _index: target.backing, _id: id, status, error: { type, reason, index: target.backing } };
 }
 
-function itemFault(status: ItemFaultStatus, target: Target, id: string) {
+function itemFault(status: ItemFaultStatus, target: Target, id: string, openSearch: boolean) {
   if (status === 429) {
-    return itemError(429, target, id, 'es_rejected_execution_exception', 'rejected execution of coordinating operation');
+    return itemError(429, target, id, openSearch ? 'rejected_execution_exception' : 'es_rejected_execution_exception', 'rejected execution of coordinating operation');
   }
   if (status === 503) {
     return itemError(503, target, id, 'unavailable_shards_exception', `[${target.backing}][0] primary shard is not active`);
   }
-  return itemError(400, target, id, 'document_parsing_exception',
+  return itemError(400, target, id, openSearch ? 'mapper_parsing_exception' : 'document_parsing_exception',
     `[1:42] failed to parse field [event.severity] of type [long] in document with id '${id}'. Preview of field's value: 'high'`);
 }

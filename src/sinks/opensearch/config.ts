@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { bulkSinkFields, withBulkSinkChecks } from '../elasticsearch/config.ts';
+
+/**
+ * `sinks.opensearch`: the Elasticsearch sink's keys for an OpenSearch 2.15 or later cluster (the
+ * template uses `wildcard`), without `api_key`: OpenSearch's security plugin authenticates users
+ * (internal or LDAP), not Elastic API keys.
+ */
+export const openSearchSchema = withBulkSinkChecks(z.object(bulkSinkFields).strict());
+
+export type OpenSearchConfig = z.output<typeof openSearchSchema>;

@@ -1,0 +1,22 @@
+import { BulkSink } from '../elasticsearch/bulk-sink.ts';
+import type { SinkFactory } from '../index.ts';
+import { openSearchBackend } from './client.ts';
+import { openSearchSchema, type OpenSearchConfig } from './config.ts';
+import { openSearchTemplate } from './template.ts';
+
+/**
+ * The Elasticsearch sink's encoding and per-item verdicts against OpenSearch: its own registry
+ * name, so one vigil can feed an Elasticsearch and an OpenSearch cluster at once, each with its
+ * own queue, retries and dead-letter queue.
+ */
+export const opensearch: SinkFactory<OpenSearchConfig> = {
+  schema: openSearchSchema,
+  create: (config, deps) => new BulkSink({
+    name: 'opensearch',
+    product: 'OpenSearch',
+    config,
+    logger: deps.logger,
+    backend: openSearchBackend(config),
+    template: openSearchTemplate,
+  }),
+};

@@ -1,0 +1,23 @@
+import { indexTemplate, type IndexTemplate } from '../elasticsearch/template.ts';
+
+/**
+ * The Elasticsearch index template in OpenSearch's dialect, so both keep one list of mappings.
+ * OpenSearch 2.x refuses two of its types at template creation:
+ * - `flattened` is `flat_object` there (same purpose: arbitrary JSON under one field), which takes
+ *   no `ignore_above`;
+ * - `constant_keyword` needs its one `value` in the mapping, but the pattern covers every
+ *   namespace's data stream: plain `keyword` instead.
+ * `match_only_text`, `wildcard` and `date_nanos` exist in OpenSearch since 2.12/2.15 and stay.
+ */
+export function openSearchTemplate(pattern: string): IndexTemplate {
+  return translate(indexTemplate(pattern)) as IndexTemplate;
+}
+
+function translate(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(translate);
+  if (value === null || typeof value !== 'object') return value;
+  const mapping = value as Record<string, unknown>;
+  if (mapping.type === 'flattened') return { type: 'flat_object' };
+  if (mapping.type === 'constant_keyword') return { ...mapping, type: 'keyword' };
+  return Object.fromEntries(Object.entries(mapping).map(([key, inner]) => [key, translate(inner)]));
+}

@@ -56,8 +56,28 @@ export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
 export interface QueueSetup {
   connection: ConnectionOptions;
   prefix: string;
+  locks: JobLocks;
 }
 
-export function openQueue<T>(name: string, setup: QueueSetup): Queue<T> {
+/**
+ * A worker holds each active job under a lock in Redis that it renews every lockMs/2. When the
+ * process dies the lock expires and the next stalled check (every stalledCheckMs, in any worker
+ * of the queue, the restarted process's included) moves the job back to wait: that is how a
+ * batch interrupted by kill -9 is redone. Short values take over sooner but a main thread blocked
+ * longer than lockMs would let a second worker run the same job (harmless: ids dedupe, but wasted).
+ */
+export interface JobLocks {
+  lockMs: number;
+  stalledCheckMs: number;
+}
+
+export const DEFAULT_JOB_LOCKS: JobLocks = { lockMs: 30_000, stalledCheckMs: 30_000 };
+
+/** Worker options every vigil worker shares: a batch interrupted by a crash goes back to wait, however often, never to failed. */
+export function workerLockOptions(locks: JobLocks): { lockDuration: number; stalledInterval: number; maxStalledCount: number } {
+  return { lockDuration: locks.lockMs, stalledInterval: locks.stalledCheckMs, maxStalledCount: 1000 };
+}
+
+export function openQueue<T>(name: string, setup: Pick<QueueSetup, 'connection' | 'prefix'>): Queue<T> {
   return new Queue<T>(name, { connection: setup.connection, prefix: setup.prefix });
 }

@@ -11,6 +11,8 @@
  *                                               status (400 = document_parsing_exception) until
  *                                               es.clearItemFaults() or es.reset(); other items
  *                                               are processed
+ *   es.createConflicts                          per _id, how many `create` items met an existing
+ *                                               document (409): redeliveries the _id deduplicated
  *   plus failNext / dropNext / delay / down / up / requests from HttpDouble.
  *
  * What it enforces, as the real server does: `x-elastic-product: Elasticsearch` on every answer;
@@ -64,6 +66,8 @@ export class ElasticsearchDouble extends HttpDouble {
   readonly #maxContentLength: number;
   readonly #targets = new Map<string, Target>();
   readonly #templates = new Map<string, Template>();
+  /** Per _id: `create` items answered 409 because the document already existed. */
+  readonly createConflicts = new Map<string, number>();
   #itemFaults: Array<{ matches: (doc: StoredDocument) => boolean; status: ItemFaultStatus }> = [];
   #seqNo = 0;
 
@@ -219,6 +223,7 @@ export class ElasticsearchDouble extends HttpDouble {
       return itemError(400, target, id, 'illegal_argument_exception', 'only write ops with an op_type of create are allowed in data streams');
     }
     if (operation === 'create' && target.documents.has(id)) {
+      this.createConflicts.set(id, (this.createConflicts.get(id) ?? 0) + 1);
       return itemError(409, target, id, 'version_conflict_engine_exception', `[${id}]: version conflict, document already exists (current version [1])`);
     }
     let parsed: unknown;

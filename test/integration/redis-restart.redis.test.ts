@@ -31,9 +31,9 @@ for (const { signal, appendfsync } of [
     const redis = await startRestartableRedis({ appendfsync });
     const es = await ElasticsearchDouble.start({ major: 8 });
     const vigil = await spawnVigil({ REDIS_URL: redis.url, VIGIL_ES_URL: es.url }, CONFIG);
+    const hooks = new WebhookStream(vigil.port('http'), 'w').start();
+    const tcp = new TcpStream(vigil.port('tcp'), 't');
     try {
-      const hooks = new WebhookStream(vigil.port('http'), 'w').start();
-      const tcp = new TcpStream(vigil.port('tcp'), 't');
       await waitFor(() => es.allDocuments().length >= 100, 30_000, 'the stream to reach Elasticsearch');
 
       await redis.stop(signal);
@@ -64,6 +64,7 @@ for (const { signal, appendfsync } of [
       assert.ok(duringOutage.some((s) => s === 503), `webhooks during the outage answered ${[...new Set(duringOutage)].join(', ')}`);
       assert.ok(!duringOutage.some((s) => s >= 200 && s < 300), 'no webhook was acknowledged while Redis was down');
     } finally {
+      await Promise.all([hooks.stop(), tcp.stop()]);
       assert.equal(await vigil.stop(), 0);
       await es.close();
       await redis.destroy();

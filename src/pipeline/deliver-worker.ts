@@ -32,6 +32,7 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
     ...workerLockOptions(setup.locks),
   });
   worker.on('error', (error) => logger.error({ error, sink: sink.name }, 'Deliver worker error'));
+  worker.on('failed', (job, error) => logger.error({ error, sink: sink.name, job: job?.id }, 'Delivery job failed; it will be redone'));
   return worker;
 }
 

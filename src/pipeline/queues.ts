@@ -30,13 +30,16 @@ export interface SinkBatchJob {
 }
 
 /**
- * Ingest and process jobs are retried by BullMQ only when Redis or a crash interrupted them
- * (parsers never throw), so the backoff is short and the attempts many. Finished jobs are removed
- * at once: their payload is the bulk of Redis memory.
+ * BullMQ retries a job itself only when its processor threw, which in vigil means Redis failed
+ * under it (parsers never throw; sink outcomes are handled, not thrown): so the backoff is short
+ * and the attempts many, and the job is redone rather than parked in `failed`, where nothing
+ * would ever look at it again.
  */
+const REDO_ON_REDIS_ERROR = { attempts: 1000, backoff: { type: 'exponential', delay: 200 } } satisfies JobsOptions;
+
+/** Finished jobs are removed at once: their payload is the bulk of Redis memory. */
 export const INGEST_JOB_OPTIONS: JobsOptions = {
-  attempts: 1000,
-  backoff: { type: 'exponential', delay: 200 },
+  ...REDO_ON_REDIS_ERROR,
   removeOnComplete: true,
   removeOnFail: false,
 };
@@ -47,7 +50,9 @@ export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
     // A retried process job re-adds the same sink jobs: the deduplication key (kept after the
     // job completes and is removed) turns those re-adds into no-ops.
     deduplication: { id: `${batchId}.${sink}`, ttl: FANOUT_DEDUPE_TTL_MS },
-    attempts: 1, // retries are the deliver worker's own (moveToDelayed), with the sink's policy
+    // Retries after a sink's answer are the deliver worker's own (moveToDelayed, which does not
+    // count as a BullMQ attempt), with the sink's policy; BullMQ's attempts are for Redis errors.
+    ...REDO_ON_REDIS_ERROR,
     removeOnComplete: true,
     removeOnFail: false,
   };

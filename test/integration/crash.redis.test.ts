@@ -101,6 +101,7 @@ test('kill -9 of vigil during ingest, processing and delivery, then restart: eve
     const counts = markerCounts(es.allDocuments());
     assert.deepEqual(expected.filter((m) => counts.get(m) !== 1), [], 'every acknowledged event stored exactly once');
     assert.deepEqual(duplicates(counts), [], 'no event stored twice, acknowledged or not');
+    assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
     // The kills really interrupted work: acknowledged events were still on their way, and
     // batches Elasticsearch had stored without vigil hearing back were sent again (409 on create).
     assert.ok(ackedNotStoredAtKill.every((n) => n > 0), `acknowledged but not yet in Elasticsearch at each kill: ${ackedNotStoredAtKill.join(', ')}`);
@@ -148,6 +149,7 @@ test('SIGTERM mid-stream: vigil finishes the batches in flight and exits 0; afte
     const counts = markerCounts(es.allDocuments());
     assert.deepEqual(acked.filter((m) => counts.get(m) !== 1), [], 'every acknowledged event stored exactly once');
     assert.deepEqual(duplicates(counts), [], 'no event stored twice');
+    assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
     assert.equal(await vigil.stop(), 0);
     vigil = undefined;
   } finally {

@@ -59,6 +59,7 @@ for (const { signal, appendfsync } of [
       assert.equal(vigil.child.exitCode, null, 'vigil kept running through the outage');
       assert.deepEqual(expected.filter((m) => counts.get(m) !== 1), [], 'every acknowledged event stored exactly once');
       assert.deepEqual(duplicates(counts), [], 'no event stored twice');
+      assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
       assert.ok(tcp.written.length > 0 && tcp.error === undefined, 'the syslog connection stayed up through the outage');
       // While Redis was away vigil said so instead of taking events it could not keep.
       assert.ok(duringOutage.some((s) => s === 503), `webhooks during the outage answered ${[...new Set(duringOutage)].join(', ')}`);

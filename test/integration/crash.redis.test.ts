@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { spawnVigil, type SpawnedVigil } from '../support/vigil.ts';
 import { startTestRedis } from '../support/redis.ts';
+import { freePort } from '../../src/pipeline/redis-server.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { TcpStream, WebhookStream, duplicates, markerCounts } from '../support/streams.ts';
@@ -25,6 +26,16 @@ delivery:
   max_attempts: 1000
 `;
 
+/** A Kubernetes audit EventList of one event whose identity (auditID + stage) comes from the marker. */
+const auditEventList = (marker: string): string => JSON.stringify({
+  kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {},
+  items: [{
+    level: 'Metadata', auditID: `audit-${marker.slice(2)}`, stage: 'ResponseComplete', verb: 'list',
+    requestURI: '/api/v1/namespaces/default/pods', user: { username: marker },
+    requestReceivedTimestamp: '2026-01-01T00:00:00.000000Z', stageTimestamp: '2026-01-01T00:00:00.100000Z',
+  }],
+});
+
 /** Lock values (worker tokens) of the jobs a queue's workers hold right now. */
 async function locks(client: Redis, queue: string): Promise<string[]> {
   const keys = await client.keys(`vigil:${queue}:*:lock`);
@@ -36,16 +47,20 @@ async function held(client: Redis, queue: string, dead: Set<string>): Promise<bo
   return (await locks(client, queue)).some((token) => !dead.has(token));
 }
 
-test('kill -9 of vigil during ingest, processing and delivery, then restart: every acknowledged event in Elasticsearch once, none twice', async () => {
+test('kill -9 of vigil during ingest, processing and delivery, then restart: every acknowledged event in Elasticsearch once, none twice, also when the sender re-sends', async () => {
   const redis = await startTestRedis();
   const client = redis.client();
   const es = await ElasticsearchDouble.start({ major: 8 });
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-crash-'));
-  const env = { REDIS_URL: redis.url, VIGIL_ES_URL: es.url, VIGIL_DATA_DIR: dataDir };
+  // One HTTP port for every life, so a sender that retries until accepted finds the next vigil.
+  const httpPort = await freePort();
+  const env = { REDIS_URL: redis.url, VIGIL_ES_URL: es.url, VIGIL_DATA_DIR: dataDir, VIGIL_HTTP_PORT: String(httpPort) };
   // Slow answers keep bulk requests in flight (stored, not yet answered: the redelivery case),
   // and a quarter of the documents fail with 503 until the end, so retries wait in the queue.
   es.delay(150);
   es.failItems((doc) => parseInt(doc.id.slice(0, 2), 16) % 4 === 0, 503);
+  // A Kubernetes API server: re-sends each EventList until it gets 2xx, across the kills.
+  const audit = new WebhookStream(httpPort, 'k', { concurrency: 2, path: '/ingest/k8s-audit', body: auditEventList, retryUntilAccepted: true });
   const hooks: WebhookStream[] = [];
   const tcps: TcpStream[] = [];
   const ackedNotStoredAtKill: number[] = [];
@@ -61,7 +76,8 @@ test('kill -9 of vigil during ingest, processing and delivery, then restart: eve
     for (const [life, point] of killPoints.entries()) {
       const dead = new Set([...(await locks(client, 'ingest')), ...(await locks(client, 'sink-elasticsearch'))]);
       const vigil = (last = await spawnVigil(env, CONFIG));
-      const stream = new WebhookStream(vigil.port('http'), `w${life}`).start();
+      if (life === 0) audit.start();
+      const stream = new WebhookStream(httpPort, `w${life}`).start();
       const tcp = new TcpStream(vigil.port('tcp'), `t${life}`, { perTick: 2 });
       hooks.push(stream);
       tcps.push(tcp);
@@ -81,14 +97,15 @@ test('kill -9 of vigil during ingest, processing and delivery, then restart: eve
     const vigil = (last = await spawnVigil(env, CONFIG));
     es.clearItemFaults();
     es.delay(0);
-    const stream = new WebhookStream(vigil.port('http'), 'w-last').start();
+    const stream = new WebhookStream(httpPort, 'w-last').start();
     const tcp = new TcpStream(vigil.port('tcp'), 't-last', { perTick: 2 });
     hooks.push(stream);
     tcps.push(tcp);
     await sleep(1000);
-    await Promise.all([stream.stop(), tcp.stop()]);
+    await Promise.all([stream.stop(), tcp.stop(), audit.stop()]);
 
-    const acked = hooks.flatMap((h) => h.acked());
+    assert.deepEqual(audit.unacked(), [], 'the audit sender got every EventList accepted in the end');
+    const acked = [...hooks, audit].flatMap((h) => h.acked());
     const expected = [...acked, ...tcp.written];
     await waitFor(() => {
       const counts = markerCounts(es.allDocuments());
@@ -107,9 +124,10 @@ test('kill -9 of vigil during ingest, processing and delivery, then restart: eve
     assert.ok(ackedNotStoredAtKill.every((n) => n > 0), `acknowledged but not yet in Elasticsearch at each kill: ${ackedNotStoredAtKill.join(', ')}`);
     assert.ok(es.createConflicts.size > 0, 'some batches were redelivered after a kill');
     assert.ok(tcps.some((t) => t.written.length > 0));
+    assert.ok(audit.requests > audit.statuses.size, 'the audit sender had to re-send EventLists across the kills');
   } finally {
     await last?.kill();
-    await Promise.all([...hooks.map((h) => h.stop()), ...tcps.map((t) => t.stop())]);
+    await Promise.all([...hooks.map((h) => h.stop()), ...tcps.map((t) => t.stop()), audit.abandon()]);
     await es.close();
     await redis.destroy();
     rmSync(dataDir, { recursive: true, force: true });

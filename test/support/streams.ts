@@ -7,27 +7,50 @@ import type { StoredDocument } from './doubles/elasticsearch.ts';
  * the fault tests: each event carries a marker `m:<prefix>-<n>`, found again in `event.original`.
  */
 
-/** Webhook senders: `concurrency` loops POSTing one JSON event each to /ingest/json. */
+export interface WebhookStreamOptions {
+  /** Parallel senders [4]. */
+  concurrency?: number;
+  /** Wait between two requests of one sender, ms [5]. */
+  pauseMs?: number;
+  /** Route [/ingest/json] and the body for a marker [{"marker": "<marker>"}]. */
+  path?: string;
+  body?: (marker: string) => string;
+  /**
+   * Send each body again until it is answered 2xx, as the Kubernetes API server does, before
+   * moving on [false]; stop() then waits for the body in hand to be accepted.
+   */
+  retryUntilAccepted?: boolean;
+}
+
+/** Webhook senders: `concurrency` loops POSTing one event each (JSON to /ingest/json by default). */
 export class WebhookStream {
   /** Marker → HTTP status answered; 0 = no answer (connection refused or cut, timeout). */
   readonly statuses = new Map<string, number>();
+  /** Requests that went out, retries included. */
+  requests = 0;
   readonly #port: number;
   readonly #prefix: string;
-  readonly #concurrency: number;
-  readonly #pauseMs: number;
+  readonly #options: Required<WebhookStreamOptions>;
   #next = 0;
   #running: Promise<void>[] = [];
   #stopping = false;
+  #abandoned = false;
 
-  constructor(port: number, prefix: string, options: { concurrency?: number; pauseMs?: number } = {}) {
+  constructor(port: number, prefix: string, options: WebhookStreamOptions = {}) {
     this.#port = port;
     this.#prefix = prefix;
-    this.#concurrency = options.concurrency ?? 4;
-    this.#pauseMs = options.pauseMs ?? 5;
+    this.#options = {
+      concurrency: 4,
+      pauseMs: 5,
+      path: '/ingest/json',
+      body: (marker) => JSON.stringify({ marker }),
+      retryUntilAccepted: false,
+      ...options,
+    };
   }
 
   start(): this {
-    for (let i = 0; i < this.#concurrency; i++) this.#running.push(this.#loop());
+    for (let i = 0; i < this.#options.concurrency; i++) this.#running.push(this.#loop());
     return this;
   }
 
@@ -42,11 +65,11 @@ export class WebhookStream {
   }
 
   acked(): string[] {
-    return [...this.statuses].filter(([, status]) => status >= 200 && status < 300).map(([marker]) => marker);
+    return [...this.statuses].filter(([, status]) => accepted(status)).map(([marker]) => marker);
   }
 
   unacked(): string[] {
-    return [...this.statuses].filter(([, status]) => status < 200 || status >= 300).map(([marker]) => marker);
+    return [...this.statuses].filter(([, status]) => !accepted(status)).map(([marker]) => marker);
   }
 
   async stop(): Promise<void> {
@@ -54,28 +77,45 @@ export class WebhookStream {
     await Promise.all(this.#running);
   }
 
+  /** Stops without waiting for bodies in hand to be accepted (cleanup after a failure). */
+  async abandon(): Promise<void> {
+    this.#abandoned = true;
+    await this.stop();
+  }
+
   async #loop(): Promise<void> {
     while (!this.#stopping) {
       const marker = `m:${this.#prefix}-${this.#next++}`;
-      let status = 0;
-      try {
-        const reply = await fetch(`http://127.0.0.1:${this.#port}/ingest/json`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ marker }),
-          signal: AbortSignal.timeout(20_000),
-        });
-        status = reply.status;
-        await reply.arrayBuffer();
-      } catch {
-        status = 0;
+      const body = this.#options.body(marker);
+      let status = await this.#post(body);
+      while (this.#options.retryUntilAccepted && !accepted(status) && !this.#abandoned) {
+        await sleep(50);
+        status = await this.#post(body);
       }
       this.statuses.set(marker, status);
       // A refused connection answers at once: do not spin while vigil is away.
-      await sleep(status === 0 ? 50 : this.#pauseMs);
+      await sleep(status === 0 ? 50 : this.#options.pauseMs);
+    }
+  }
+
+  async #post(body: string): Promise<number> {
+    this.requests++;
+    try {
+      const reply = await fetch(`http://127.0.0.1:${this.#port}${this.#options.path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(20_000),
+      });
+      await reply.arrayBuffer();
+      return reply.status;
+    } catch {
+      return 0;
     }
   }
 }
+
+const accepted = (status: number): boolean => status >= 200 && status < 300;
 
 /** One syslog-over-TCP connection writing `perTick` LF-framed lines every `intervalMs`. */
 export class TcpStream {

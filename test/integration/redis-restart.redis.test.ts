@@ -57,6 +57,7 @@ for (const { signal, appendfsync } of [
       const counts = markerCounts(es.allDocuments());
 
       assert.equal(vigil.child.exitCode, null, 'vigil kept running through the outage');
+      assert.equal(vigil.stderr(), '', 'nothing on stderr: every error went through the logger');
       assert.deepEqual(expected.filter((m) => counts.get(m) !== 1), [], 'every acknowledged event stored exactly once');
       assert.deepEqual(duplicates(counts), [], 'no event stored twice');
       assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');

@@ -76,7 +76,7 @@ export interface JobLocks {
   stalledCheckMs: number;
 }
 
-export const DEFAULT_JOB_LOCKS: JobLocks = { lockMs: 30_000, stalledCheckMs: 30_000 };
+export const DEFAULT_JOB_LOCKS: JobLocks = { lockMs: 30_000, stalledCheckMs: 10_000 };
 
 /** Worker options every vigil worker shares: a batch interrupted by a crash goes back to wait, however often, never to failed. */
 export function workerLockOptions(locks: JobLocks): { lockDuration: number; stalledInterval: number; maxStalledCount: number } {

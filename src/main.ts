@@ -60,6 +60,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       processThreads: config.process.threads,
       processThreadHeapMb: config.process.thread_heap_mb,
       sinks,
+      jobs: { lockMs: config.jobs.lock_ms, stalledCheckMs: config.jobs.stalled_check_ms },
       metrics,
       logger,
     });

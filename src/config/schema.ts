@@ -152,6 +152,16 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   delivery: deliverySchema.prefault({}),
+  jobs: z
+    .strictObject({
+      lock_ms: z.number().int().min(1000).default(30_000)
+        .describe('a worker holds each job under a lock it renews every lock_ms/2; a crashed process\'s jobs are taken over once it expires'),
+      // BullMQ's default is 30 s; a check is one short script, and it bounds how long the
+      // acknowledged events of a crashed process wait: about lock_ms + up to 2 checks.
+      stalled_check_ms: z.number().int().min(100).default(10_000)
+        .describe('how often workers look for jobs whose lock expired (a crashed process\'s) and queue them again'),
+    })
+    .prefault({}),
   backpressure: z
     .strictObject({
       high_watermark_jobs: z.number().int().min(1).default(2000).describe('batches waiting in any queue that stop the listeners'),

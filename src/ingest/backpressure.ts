@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger.ts';
+import { createLogThrottle } from './log-throttle.ts';
 
 /** What the backlog looks like now: batches waiting in the fullest queue, and Redis memory use. */
 export interface Backlog {
@@ -29,6 +30,8 @@ export class Backpressure {
   readonly #measure: () => Promise<Backlog>;
   readonly #options: BackpressureOptions;
   readonly #logger: Logger;
+  // While Redis is away every measurement fails: one line per 10 s says so.
+  readonly #throttleLog = createLogThrottle(10_000);
 
   constructor(measure: () => Promise<Backlog>, options: BackpressureOptions, logger: Logger) {
     this.#measure = measure;
@@ -46,7 +49,7 @@ export class Backpressure {
 
   start(): void {
     const tick = async () => {
-      await this.check().catch((error: unknown) => this.#logger.warn({ error }, 'Could not measure the backlog'));
+      await this.check().catch((error: unknown) => this.#throttleLog((suppressedLogs) => this.#logger.warn({ error, suppressedLogs }, 'Could not measure the backlog')));
       this.#timer = setTimeout(tick, this.#options.intervalMs);
       this.#timer.unref();
     };

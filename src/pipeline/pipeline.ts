@@ -13,7 +13,7 @@ import { startDeliverWorker } from './deliver-worker.ts';
 import { DeadLetterQueue } from './dlq.ts';
 import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
-import { INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
+import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from './raw-event.ts';
 import type { Backlog } from '../ingest/backpressure.ts';
 
@@ -30,6 +30,8 @@ export interface PipelineOptions {
   processThreadHeapMb?: number;
   /** Every enabled sink: the process stage fans out to all of them; deliver workers drive them. */
   sinks: Array<{ sink: Sink; policy: DeliveryPolicy }>;
+  /** Job locks: how soon the jobs of a crashed process are taken over (see queues.ts). */
+  jobs?: JobLocks;
   metrics: Metrics;
   logger: Logger;
 }
@@ -53,7 +55,7 @@ export interface Pipeline {
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { metrics, logger, roles } = options;
   const connection = { ...options.redis, maxRetriesPerRequest: null } as ConnectionOptions;
-  const setup: QueueSetup = { connection, prefix: options.prefix };
+  const setup: QueueSetup = { connection, prefix: options.prefix, locks: options.jobs ?? DEFAULT_JOB_LOCKS };
   const redis = new Redis({ ...options.redis, maxRetriesPerRequest: 2, lazyConnect: true });
   redis.on('error', (error) => logger.debug({ error }, 'Redis connection error'));
   await redis.connect();
@@ -63,7 +65,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
   let batcher: Batcher | undefined;
   if (roles.ingest) {
-    const ingest = openQueue<RawBatchJob>(INGEST_QUEUE, setup);
+    // The listeners' writes fail fast while Redis is away, so webhooks answer 503 and TCP pauses at
+    // once instead of hanging; and a write we reported as failed is never sent again behind the
+    // sender's back (ioredis would by default resend it on reconnect).
+    const producer = { ...options.redis, maxRetriesPerRequest: 1, enableOfflineQueue: false, autoResendUnfulfilledCommands: false } as ConnectionOptions;
+    const ingest = openQueue<RawBatchJob>(INGEST_QUEUE, { connection: producer, prefix: options.prefix });
     queues.set(INGEST_QUEUE, ingest);
     batcher = new Batcher(async (events: RawEvent[]) => {
       await ingest.add('batch', { z: encodeRawBatch(events), n: events.length }, { ...INGEST_JOB_OPTIONS, jobId: randomUUID() });
@@ -77,6 +83,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     sinkQueues.set(sink.name, queue);
     queues.set(queue.name, queue);
   }
+  // Connection errors of the queues (Redis restarting, say): BullMQ prints them to stderr when
+  // nobody listens. The workers' own error events already report an outage at error level.
+  for (const queue of queues.values()) queue.on('error', (error) => logger.debug({ error, queue: queue.name }, 'Queue connection error'));
   let pool: ProcessPool | undefined;
   if (roles.process) {
     pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);

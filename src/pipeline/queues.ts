@@ -30,13 +30,16 @@ export interface SinkBatchJob {
 }
 
 /**
- * Ingest and process jobs are retried by BullMQ only when Redis or a crash interrupted them
- * (parsers never throw), so the backoff is short and the attempts many. Finished jobs are removed
- * at once: their payload is the bulk of Redis memory.
+ * BullMQ retries a job itself only when its processor threw, which in vigil means Redis failed
+ * under it (parsers never throw; sink outcomes are handled, not thrown): so the backoff is short
+ * and the attempts many, and the job is redone rather than parked in `failed`, where nothing
+ * would ever look at it again.
  */
+const REDO_ON_REDIS_ERROR = { attempts: 1000, backoff: { type: 'exponential', delay: 200 } } satisfies JobsOptions;
+
+/** Finished jobs are removed at once: their payload is the bulk of Redis memory. */
 export const INGEST_JOB_OPTIONS: JobsOptions = {
-  attempts: 1000,
-  backoff: { type: 'exponential', delay: 200 },
+  ...REDO_ON_REDIS_ERROR,
   removeOnComplete: true,
   removeOnFail: false,
 };
@@ -47,7 +50,9 @@ export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
     // A retried process job re-adds the same sink jobs: the deduplication key (kept after the
     // job completes and is removed) turns those re-adds into no-ops.
     deduplication: { id: `${batchId}.${sink}`, ttl: FANOUT_DEDUPE_TTL_MS },
-    attempts: 1, // retries are the deliver worker's own (moveToDelayed), with the sink's policy
+    // Retries after a sink's answer are the deliver worker's own (moveToDelayed, which does not
+    // count as a BullMQ attempt), with the sink's policy; BullMQ's attempts are for Redis errors.
+    ...REDO_ON_REDIS_ERROR,
     removeOnComplete: true,
     removeOnFail: false,
   };
@@ -56,8 +61,28 @@ export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
 export interface QueueSetup {
   connection: ConnectionOptions;
   prefix: string;
+  locks: JobLocks;
 }
 
-export function openQueue<T>(name: string, setup: QueueSetup): Queue<T> {
+/**
+ * A worker holds each active job under a lock in Redis that it renews every lockMs/2. When the
+ * process dies the lock expires and the next stalled check (every stalledCheckMs, in any worker
+ * of the queue, the restarted process's included) moves the job back to wait: that is how a
+ * batch interrupted by kill -9 is redone. Short values take over sooner but a main thread blocked
+ * longer than lockMs would let a second worker run the same job (harmless: ids dedupe, but wasted).
+ */
+export interface JobLocks {
+  lockMs: number;
+  stalledCheckMs: number;
+}
+
+export const DEFAULT_JOB_LOCKS: JobLocks = { lockMs: 30_000, stalledCheckMs: 10_000 };
+
+/** Worker options every vigil worker shares: a batch interrupted by a crash goes back to wait, however often, never to failed. */
+export function workerLockOptions(locks: JobLocks): { lockDuration: number; stalledInterval: number; maxStalledCount: number } {
+  return { lockDuration: locks.lockMs, stalledInterval: locks.stalledCheckMs, maxStalledCount: 1000 };
+}
+
+export function openQueue<T>(name: string, setup: Pick<QueueSetup, 'connection' | 'prefix'>): Queue<T> {
   return new Queue<T>(name, { connection: setup.connection, prefix: setup.prefix });
 }

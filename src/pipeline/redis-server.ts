@@ -19,6 +19,13 @@ export interface RedisServerOptions {
   socket?: boolean;
   /** maxmemory (e.g. '256mb'); unset means no limit. */
   maxmemory?: string;
+  /**
+   * AOF fsync policy [everysec]. With everysec Redis hands each write to the kernel before it
+   * answers (unless a slow disk makes it postpone that, up to 2 s), so a killed redis-server keeps
+   * what it acknowledged, while a power loss can take the last second. `always` fsyncs before
+   * answering: nothing acknowledged is lost either way, at a cost in write throughput.
+   */
+  appendfsync?: 'everysec' | 'always';
 }
 
 export interface RunningRedis {
@@ -49,7 +56,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
     '--bind', '127.0.0.1',
     '--dir', options.dir,
     '--appendonly', 'yes',
-    '--appendfsync', 'everysec',
+    '--appendfsync', options.appendfsync ?? 'everysec',
     '--save', '',
     '--maxmemory-policy', 'noeviction',
     '--pidfile', join(options.dir, 'redis.pid'),

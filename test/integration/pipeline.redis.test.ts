@@ -166,3 +166,24 @@ test('a re-sent Kubernetes audit batch is delivered once; identical plain events
     await pipeline.stop();
   }
 });
+
+test('a Redis error while a delivery records its outcome does not lose the batch: the job is redone', async () => {
+  const sink = new MemorySink();
+  sink.script = (event) => (numberOf(event.json) < 3 ? { kind: 'dead', reason: 'mapping_error', detail: 'bad' } : { kind: 'ok' });
+  const pipeline = await pipelineWith([sink]);
+  // The dead-letter write meets a Redis that just went away (the connection is back when BullMQ
+  // records the job's failure).
+  const add = pipeline.dlq.add.bind(pipeline.dlq);
+  let failures = 0;
+  pipeline.dlq.add = async (entries) => {
+    if (failures++ === 0) throw new Error('Connection is closed.');
+    return add(entries);
+  };
+  try {
+    await pipeline.submit(raws(10));
+    await waitFor(async () => (await pipeline.dlq.size('memory')) === 3, 20_000, 'the dead letters, once the job is redone');
+    assert.equal(new Set(sink.accepted.map((e) => numberOf(e.json))).size, 7);
+  } finally {
+    await pipeline.stop();
+  }
+});

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startRedisServer, ioredisOptions, type RunningRedis, type RedisServerOptions } from '../../src/pipeline/redis-server.ts';
+import { freePort, startRedisServer, ioredisOptions, type RunningRedis, type RedisServerOptions } from '../../src/pipeline/redis-server.ts';
 
 /**
  * A real, isolated redis-server for one test file: free TCP port, its own temp dir, AOF on.
@@ -35,6 +35,34 @@ export async function startTestRedis(extra: Partial<RedisServerOptions> = {}): P
     },
     async destroy() {
       for (const c of clients) c.disconnect();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A test redis-server that can be stopped (gracefully or by SIGKILL) and started again on the same port and AOF. */
+export interface RestartableRedis {
+  url: string;
+  dir: string;
+  stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts it again: same port, same data dir, so it loads the same AOF. */
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export async function startRestartableRedis(extra: Partial<RedisServerOptions> = {}): Promise<RestartableRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
+  const options: RedisServerOptions = { dir, port: await freePort(), ...extra };
+  let server = await startRedisServer(options);
+  return {
+    url: `redis://127.0.0.1:${options.port}`,
+    dir,
+    stop: (signal) => (signal === 'SIGKILL' ? server.kill() : server.stop()),
+    async start() {
+      server = await startRedisServer(options);
+    },
+    async destroy() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -14,6 +14,8 @@ export interface SpawnedVigil {
   port(listener: 'http' | 'udp' | 'tcp' | 'tls'): number;
   /** Every log line so far, parsed. */
   logs: Array<Record<string, unknown>>;
+  /** What vigil wrote to stderr so far (logs go to stdout: anything here is unexpected). */
+  stderr(): string;
   /** SIGTERM and wait: resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL and wait. */
@@ -71,6 +73,7 @@ export async function spawnVigil(env: Record<string, string> = {}, config?: stri
     dataDir,
     listening,
     logs,
+    stderr: () => stderr,
     port: (listener) => Number(listening[listener]?.split(':').pop()),
     async stop() {
       child.kill('SIGTERM');

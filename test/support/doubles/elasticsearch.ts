@@ -11,6 +11,10 @@
  *                                               status (400 = document_parsing_exception) until
  *                                               es.clearItemFaults() or es.reset(); other items
  *                                               are processed
+ *   es.createConflicts                          per _id, how many `create` items met an existing
+ *                                               document (409): redeliveries the _id deduplicated
+ *   es.writes                                   per _id, how many times a document was stored
+ *                                               (an `index` over an existing one counts again)
  *   plus failNext / dropNext / delay / down / up / requests from HttpDouble.
  *
  * What it enforces, as the real server does: `x-elastic-product: Elasticsearch` on every answer;
@@ -73,6 +77,10 @@ export class ElasticsearchDouble extends HttpDouble {
   readonly #maxContentLength: number;
   readonly #targets = new Map<string, Target>();
   readonly #templates = new Map<string, Template>();
+  /** Per _id: `create` items answered 409 because the document already existed. */
+  readonly createConflicts = new Map<string, number>();
+  /** Per _id: documents stored (created, or replaced by `index`). */
+  readonly writes = new Map<string, number>();
   #itemFaults: Array<{ matches: (doc: StoredDocument) => boolean; status: ItemFaultStatus }> = [];
   #seqNo = 0;
 
@@ -241,6 +249,7 @@ export class ElasticsearchDouble extends HttpDouble {
       return itemError(400, target, id, 'illegal_argument_exception', 'only write ops with an op_type of create are allowed in data streams');
     }
     if (operation === 'create' && target.documents.has(id)) {
+      this.createConflicts.set(id, (this.createConflicts.get(id) ?? 0) + 1);
       return itemError(409, target, id, 'version_conflict_engine_exception', `[${id}]: version conflict, document already exists (current version [1])`);
     }
     let parsed: unknown;
@@ -256,6 +265,7 @@ export class ElasticsearchDouble extends HttpDouble {
     if (mappingError) return itemError(400, target, id, this.#openSearch ? 'mapper_parsing_exception' : mappingError.type, mappingError.reason);
     const existed = target.documents.has(id);
     target.documents.set(id, doc);
+    this.writes.set(id, (this.writes.get(id) ?? 0) + 1);
     return {
       _index: target.backing, _id: id, _version: 1, result: existed ? 'updated' : 'created',
       _shards: { total: 2, successful: 1, failed: 0 }, _seq_no: this.#seqNo++, _primary_term: 1,

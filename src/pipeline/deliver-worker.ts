@@ -6,7 +6,7 @@ import type { Outcome, Sink, SinkEvent } from '../sinks/kit/types.ts';
 import { backoffMs } from './backoff.ts';
 import { decodeSinkBatch, encodeSinkBatch } from './codec.ts';
 import type { DeadLetter, DeadLetterQueue } from './dlq.ts';
-import { sinkQueueName, workerLockOptions, type QueueSetup, type SinkBatchJob } from './queues.ts';
+import { sinkQueueName, sharedWorkerOptions, type QueueSetup, type SinkBatchJob } from './queues.ts';
 
 export interface DeliverStageOptions {
   setup: QueueSetup;
@@ -29,7 +29,7 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
     connection: setup.connection,
     prefix: setup.prefix,
     concurrency: options.policy.concurrency,
-    ...workerLockOptions(setup.locks),
+    ...sharedWorkerOptions(setup.locks),
   });
   worker.on('error', (error) => logger.error({ error, sink: sink.name }, 'Deliver worker error'));
   worker.on('failed', (job, error) => logger.error({ error, sink: sink.name, job: job?.id }, 'Delivery job failed; it will be redone'));

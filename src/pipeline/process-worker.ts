@@ -1,7 +1,7 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { INGEST_QUEUE, sinkJobOptions, workerLockOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
+import { INGEST_QUEUE, sinkJobOptions, sharedWorkerOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { ProcessPool } from './process-pool.ts';
 import { processEventByEvent } from './process-batch.ts';
 import { dropRedeliveries } from './redeliveries.ts';
@@ -44,7 +44,7 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
       connection: setup.connection,
       prefix: setup.prefix,
       concurrency: options.concurrency,
-      ...workerLockOptions(setup.locks),
+      ...sharedWorkerOptions(setup.locks),
     },
   );
   worker.on('error', (error) => logger.error({ error }, 'Process worker error'));

@@ -35,7 +35,13 @@ export interface SinkBatchJob {
  * and the attempts many, and the job is redone rather than parked in `failed`, where nothing
  * would ever look at it again.
  */
-const REDO_ON_REDIS_ERROR = { attempts: 1000, backoff: { type: 'exponential', delay: 200 } } satisfies JobsOptions;
+const REDO_ON_REDIS_ERROR = { attempts: 1000, backoff: { type: 'redis-error' } } satisfies JobsOptions;
+
+/** 0.2, 0.4, 0.8 … s, capped at 30 s: BullMQ's own exponential backoff has no cap (day-long waits after ~20 failures). */
+const REDIS_ERROR_BACKOFF_CAP_MS = 30_000;
+export function redisErrorBackoff(attemptsMade: number): number {
+  return Math.min(200 * 2 ** Math.max(0, attemptsMade - 1), REDIS_ERROR_BACKOFF_CAP_MS);
+}
 
 /** Finished jobs are removed at once: their payload is the bulk of Redis memory. */
 export const INGEST_JOB_OPTIONS: JobsOptions = {
@@ -78,9 +84,14 @@ export interface JobLocks {
 
 export const DEFAULT_JOB_LOCKS: JobLocks = { lockMs: 30_000, stalledCheckMs: 10_000 };
 
-/** Worker options every vigil worker shares: a batch interrupted by a crash goes back to wait, however often, never to failed. */
-export function workerLockOptions(locks: JobLocks): { lockDuration: number; stalledInterval: number; maxStalledCount: number } {
-  return { lockDuration: locks.lockMs, stalledInterval: locks.stalledCheckMs, maxStalledCount: 1000 };
+/** Options every vigil worker shares: a batch interrupted by a crash goes back to wait, however often, never to failed; a Redis error redoes it after redisErrorBackoff. */
+export function sharedWorkerOptions(locks: JobLocks) {
+  return {
+    lockDuration: locks.lockMs,
+    stalledInterval: locks.stalledCheckMs,
+    maxStalledCount: 1000,
+    settings: { backoffStrategy: redisErrorBackoff },
+  };
 }
 
 export function openQueue<T>(name: string, setup: Pick<QueueSetup, 'connection' | 'prefix'>): Queue<T> {

@@ -55,7 +55,7 @@ test('at most max_namespaces distinct namespaces (and clusters) become labels; l
   metrics.countSecurityEvents(batch(['b'], 'c2'));
   const values = await samples(metrics);
   const namespaces = new Map<string, number>();
-  for (const v of values) namespaces.set(v.namespace, (namespaces.get(v.namespace) ?? 0) + v.value);
+  for (const v of values) namespaces.set(String(v.namespace), (namespaces.get(String(v.namespace)) ?? 0) + v.value);
   assert.deepEqual(Object.fromEntries(namespaces), { a: 2, b: 2, [OVERFLOW_LABEL]: 2 });
   assert.deepEqual([...new Set(values.map((v) => v.cluster))].sort(), [OVERFLOW_LABEL, 'c1']);
   // A huge value is cut, so N values bound the memory too.

@@ -61,7 +61,8 @@ export async function processEventByEvent(payload: string, run: (payload: string
   for (const raw of decodeRawBatch(payload)) {
     try {
       const one = await run(encodeRawBatch([raw]));
-      if (one.z !== undefined) sinkEvents.push(...decodeSinkBatch(one.z));
+      // A loop, not push(...): one body can hold more items than a call has room for arguments.
+      if (one.z !== undefined) for (const event of decodeSinkBatch(one.z)) sinkEvents.push(event);
       for (const [format, n] of Object.entries(one.parsed)) add(parsed, format, n);
       for (const [format, n] of Object.entries(one.failed)) add(failed, format, n);
       sourceIds.push(...one.sourceIds);

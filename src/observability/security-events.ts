@@ -9,11 +9,14 @@ import { LEVELS } from '../../parsers/severity.ts';
  * process and count the rest as OVERFLOW_LABEL.
  */
 
-/** Every dataset the parsers produce (a new one must be added here, a test checks the fixtures). */
+/**
+ * Every dataset the parsers produce, and `<format>.log` of a body no parser understood (a new one
+ * must be added here: a test checks the fixtures and the format registry).
+ */
 export const SECURITY_DATASETS: ReadonlySet<string> = new Set([
   'neuvector.violation', 'neuvector.threat', 'neuvector.incident', 'neuvector.audit', 'neuvector.event',
-  'neuvector.activity', 'neuvector.log', 'falco.alert', 'kubernetes.audit', 'alertmanager.alert',
-  'cef.log', 'syslog.log', 'json.log',
+  'neuvector.activity', 'neuvector.log', 'falco.alert', 'falco.log', 'kubernetes.audit', 'k8s-audit.log',
+  'alertmanager.alert', 'alertmanager.log', 'cef.log', 'syslog.log', 'json.log',
 ]);
 
 /** Label value for a dataset outside the fixed set, and for clusters or namespaces beyond the limit. */

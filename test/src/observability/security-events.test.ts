@@ -8,6 +8,7 @@ import { processPayload } from '../../../src/pipeline/process-batch.ts';
 import { encodeRawBatch } from '../../../src/pipeline/codec.ts';
 import type { EcsEvent } from '../../../parsers/ecs.ts';
 import { FIXTURES } from '../../support/senders.ts';
+import { formats } from '../../../parsers/index.ts';
 
 const event = (dataset: string | undefined, level: string | undefined, cluster?: string, namespace?: string): EcsEvent =>
   ({ event: { dataset }, log: { level }, orchestrator: { cluster: { name: cluster }, namespace } }) as EcsEvent;
@@ -16,7 +17,7 @@ async function samples(metrics: Metrics) {
   return (await metrics.securityEvents.get()).values.map((v) => ({ ...v.labels, value: v.value }));
 }
 
-test('every dataset the golden fixtures produce is a label value of its own, not _other', () => {
+test('every dataset the parsers produce, and each format\'s .log of unreadable bodies, is a label value of its own', () => {
   const datasets = new Set<string>();
   for (const folder of readdirSync(FIXTURES)) {
     if (folder === 'sinks' || folder === 'framing') continue;
@@ -26,6 +27,8 @@ test('every dataset the golden fixtures produce is a label value of its own, not
     }
   }
   assert.ok(datasets.size >= 10, `found ${datasets.size} datasets`);
+  // What normalize names a body its parser could not read at all.
+  for (const format of formats.keys()) datasets.add(`${format}.log`);
   for (const dataset of datasets) assert.ok(SECURITY_DATASETS.has(dataset), `${dataset} missing from SECURITY_DATASETS`);
 });
 

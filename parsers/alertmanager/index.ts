@@ -1,5 +1,5 @@
 import type { Format } from '../format.ts';
-import { fail, guarded, ok, type ParseResult } from '../result.ts';
+import { fail, guarded, okAll, type ParseResult } from '../result.ts';
 import { isObject } from '../json/read.ts';
 import { tryParseLossless } from '../json/lossless.ts';
 import { failedItem } from '../json/item-failure.ts';
@@ -18,7 +18,7 @@ function parseNotification(body: string): ParseResult {
   if (!isObject(notification) || !Array.isArray(notification.alerts)) {
     return fail('alertmanager body is not a webhook notification: no "alerts" array');
   }
-  return ok(...notification.alerts.map((alert) => isObject(alert)
+  return okAll(notification.alerts.map((alert) => isObject(alert)
     ? fromAlert(alert, notification)
     : failedItem('alertmanager alert is not an object', JSON.stringify(alert), { event: { module: 'alertmanager', dataset: 'alertmanager.alert' } })));
 }

@@ -1,6 +1,6 @@
 import type { EcsEvent } from '../ecs.ts';
 import type { Format } from '../format.ts';
-import { fail, guarded, ok, type ParseResult } from '../result.ts';
+import { fail, guarded, okAll, type ParseResult } from '../result.ts';
 import { fromName } from '../severity.ts';
 import { jsonDocuments, type JsonDocument } from './documents.ts';
 import { failedItem } from './item-failure.ts';
@@ -27,7 +27,7 @@ function parseJson(body: string): ParseResult {
   }
   const items: JsonDocument[] = Array.isArray(single) ? single.map((value) => ({ ok: true, value })) : parsed.documents;
   const many = items.length > 1;
-  return ok(...items.map((item) => {
+  return okAll(items.map((item) => {
     // With several items each event keeps its own text; a lone item's original is the whole body.
     const own = item.text ?? (item.ok ? JSON.stringify(item.value) : '');
     const original = many ? own : undefined;

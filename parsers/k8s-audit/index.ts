@@ -1,5 +1,5 @@
 import type { Format } from '../format.ts';
-import { fail, guarded, ok, type ParseResult } from '../result.ts';
+import { fail, guarded, okAll, type ParseResult } from '../result.ts';
 import { isObject } from '../json/read.ts';
 import { tryParseLossless } from '../json/lossless.ts';
 import { failedItem } from '../json/item-failure.ts';
@@ -17,7 +17,7 @@ function parseAudit(body: string): ParseResult {
   if (!parsed.ok) return fail(parsed.reason);
   const found = auditItems(parsed.value);
   if (!found.ok) return fail(found.reason);
-  return ok(...found.items.map((item) => {
+  return okAll(found.items.map((item) => {
     // Each event of a batch keeps its own item, not the whole batch, as its original.
     const original = found.batch ? JSON.stringify(item) : undefined;
     return isObject(item)

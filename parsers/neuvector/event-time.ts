@@ -35,7 +35,8 @@ function utcSecondsToIso(at: string): string | undefined {
   const minute = digits(at, 14, 2);
   const second = digits(at, 17, 2);
   if (at[4] !== '-' || at[7] !== '-' || at[10] !== 'T' || at[13] !== ':' || at[16] !== ':') return undefined;
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
+  // digits() is -1 for a non-digit: every field must be checked for it, not only those with a lower bound above 0.
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
     return undefined;
   }
   return `${at.slice(0, 19)}.000Z`;

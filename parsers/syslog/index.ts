@@ -1,6 +1,6 @@
 import type { EcsEvent } from '../ecs.ts';
 import type { Format, ParseContext, SyslogHeader } from '../format.ts';
-import { fail, guarded, ok } from '../result.ts';
+import { fail, guarded, ok, okAll } from '../result.ts';
 import type { ParseResult } from '../result.ts';
 import type { Envelope } from './envelope.ts';
 import { headerEvent } from './header-event.ts';
@@ -37,7 +37,7 @@ function parseMessage(text: string, ctx: ParseContext, bodies: Format[]): ParseR
 
   const result = body.parse(msg, ctx);
   if (!result.ok) return fail(result.reason, result.partial ? withHeader(header, result.partial) : header);
-  return ok(...result.events.map((event: EcsEvent) => withHeader(header, event)));
+  return okAll(result.events.map((event: EcsEvent) => withHeader(header, event)));
 }
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { startVigil } from '../main.ts';
-import { createLogger } from '../observability/logger.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { alive } from '../pipeline/redis-server.ts';
 
@@ -10,8 +10,12 @@ import { alive } from '../pipeline/redis-server.ts';
 export async function runStart(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger({ level: config.log_level });
+  exitOnUncaught(logger);
   const lock = lockDataDir(config.data_dir);
-  const metrics = new Metrics({ defaultMetrics: true });
+  const metrics = new Metrics({
+    defaultMetrics: true,
+    securityLabels: { maxClusters: config.metrics.max_clusters, maxNamespaces: config.metrics.max_namespaces },
+  });
   const vigil = await startVigil(config, logger, metrics).catch((error: unknown) => {
     lock.release();
     throw error;
@@ -39,6 +43,22 @@ export async function runStart(): Promise<number> {
   logger.info('Vigil stopped');
   logger.flush();
   return 0;
+}
+
+/**
+ * A bug that escapes every handler must not leave a half-working process behind: it is logged
+ * loudly (log line and stderr) and the process exits 70 so a supervisor restarts it. What was
+ * acknowledged is in Redis; what a listener held unacknowledged the sender will resend.
+ */
+function exitOnUncaught(logger: Logger): void {
+  const die = (kind: string) => (error: unknown) => {
+    logger.fatal({ error }, `${kind}: vigil exits`);
+    logger.flush();
+    process.stderr.write(`vigil: ${kind}: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(70);
+  };
+  process.on('uncaughtException', die('uncaught exception'));
+  process.on('unhandledRejection', die('unhandled rejection'));
 }
 
 /**

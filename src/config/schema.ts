@@ -162,6 +162,14 @@ export const configSchema = z.strictObject({
         .describe('how often workers look for jobs whose lock expired (a crashed process\'s) and queue them again'),
     })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      max_clusters: z.number().int().min(1).max(1000).default(10)
+        .describe('distinct orchestrator.cluster.name label values in vigil_security_events_total; later ones count as _other'),
+      max_namespaces: z.number().int().min(1).max(10_000).default(100)
+        .describe('distinct orchestrator.namespace label values in vigil_security_events_total; later ones count as _other'),
+    })
+    .prefault({}),
   backpressure: z
     .strictObject({
       high_watermark_jobs: z.number().int().min(1).default(2000).describe('batches waiting in any queue that stop the listeners'),

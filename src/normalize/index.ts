@@ -34,7 +34,10 @@ export function normalize(raw: RawEvent): EcsEvent[] {
     result = { ok: false, reason: `parser crashed: ${(error as Error)?.message ?? String(error)}` };
   }
   const events = result.ok ? result.events : [failed(raw, result.reason, result.partial)];
-  return events.map((event, index) => finish(raw, event, index));
+  // A body of many items: its text is hashed once, not once per item (80,000 items of a 240 KB
+  // body would hash 19 GB and hold a processing thread for a minute).
+  const received = events.length > 1 ? hash('sha256', raw.text, 'hex') : raw.text;
+  return events.map((event, index) => finish(raw, event, index, received));
 }
 
 /**
@@ -42,7 +45,7 @@ export function normalize(raw: RawEvent): EcsEvent[] {
  * that made the parsing thread itself die (out of memory, say).
  */
 export function unparsed(raw: RawEvent, reason: string): EcsEvent {
-  return finish(raw, failed(raw, reason, undefined), 0);
+  return finish(raw, failed(raw, reason, undefined), 0, raw.text);
 }
 
 function failed(raw: RawEvent, reason: string, partial: EcsEvent | undefined): EcsEvent {
@@ -53,8 +56,11 @@ function failed(raw: RawEvent, reason: string, partial: EcsEvent | undefined): E
   return event;
 }
 
-/** Fills the fields every event carries, whatever its source. */
-function finish(raw: RawEvent, event: EcsEvent, index: number): EcsEvent {
+/**
+ * Fills the fields every event carries, whatever its source. `received` stands for what was
+ * received in the id: the raw text, or its digest when the text holds several events.
+ */
+function finish(raw: RawEvent, event: EcsEvent, index: number, received: string): EcsEvent {
   const created = new Date(raw.receivedAt).toISOString();
   const ev = (event.event ??= {});
   const module = ev.module ?? raw.format;
@@ -63,7 +69,7 @@ function finish(raw: RawEvent, event: EcsEvent, index: number): EcsEvent {
   if (ev.id !== undefined) (event as Record<symbol, unknown>)[SOURCE_IDENTITY] = true;
   const seed = ev.id !== undefined
     ? `${module}\u0000${ev.id}`
-    : `${raw.listener}\u0000${raw.peer}\u0000${raw.receivedAt}\u0000${index}\u0000${raw.text}`;
+    : `${raw.listener}\u0000${raw.peer}\u0000${raw.receivedAt}\u0000${index}\u0000${received}`;
   ev.id = hash('sha256', seed, 'hex').slice(0, 32);
   ev.original ??= raw.text;
   ev.created = created;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { SecurityEventCounter, type SecurityCounts } from './security-events.ts';
 
 /** Bounded reasons an event is dropped at a listener; pre-initialised so dashboards see zeros. */
 export const DROP_REASONS = [
@@ -38,6 +39,11 @@ export class Metrics {
   readonly parseFailed = new Counter({
     name: 'vigil_events_parse_failed_total', help: 'Events forwarded with the parse_failure tag, by format.',
     labelNames: ['format'] as const, registers: [this.registry],
+  });
+  readonly securityEvents = new Counter({
+    name: 'vigil_security_events_total',
+    help: 'Normalised events by dataset, severity (log.level), cluster and namespace; cluster and namespace values beyond the configured limits count as _other.',
+    labelNames: ['dataset', 'severity', 'cluster', 'namespace'] as const, registers: [this.registry],
   });
   readonly redelivered = new Counter({
     name: 'vigil_events_redelivered_total', help: 'Copies of source-identified events already received (a sender retry), dropped.',
@@ -95,8 +101,17 @@ export class Metrics {
     labelNames: ['listener'] as const, registers: [this.registry],
   });
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
+  readonly #security: SecurityEventCounter;
+
+  /** `securityLabels`: distinct clusters and namespaces kept as label values (default 10 and 100). */
+  constructor(options: { defaultMetrics?: boolean; securityLabels?: { maxClusters: number; maxNamespaces: number } } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+    this.#security = new SecurityEventCounter(this.securityEvents, options.securityLabels ?? { maxClusters: 10, maxNamespaces: 100 });
+  }
+
+  /** Adds one processed batch's security-event counts (summed on the processing thread). */
+  countSecurityEvents(counts: SecurityCounts): void {
+    this.#security.add(counts);
   }
 
   /** Start labelled counters at zero so rates and alerts work before the first event. */

@@ -2,6 +2,7 @@ import { hasSourceIdentity, normalize, unparsed } from '../normalize/index.ts';
 import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch } from './codec.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
+import { addCounts, securityKey, type SecurityCounts } from '../observability/security-events.ts';
 
 /** What the process stage makes of one raw batch: the sink payload and what each format produced. */
 export interface ProcessedBatch {
@@ -13,6 +14,10 @@ export interface ProcessedBatch {
   failed: Record<string, number>;
   /** Ids of events identified by their source: a second copy of one is a redelivery. */
   sourceIds: string[];
+  /** Events by security label tuple, counted here so the main thread only adds per batch. */
+  security: SecurityCounts;
+  /** The security label tuple of each event in sourceIds (same order): a dropped redelivery is taken off. */
+  sourceKeys: string[];
 }
 
 /** Raw batch payload → normalised sink batch payload. Pure CPU work: it runs on a worker thread. */
@@ -21,16 +26,23 @@ export function processPayload(payload: string): ProcessedBatch {
   const parsed: Record<string, number> = {};
   const failed: Record<string, number> = {};
   const sourceIds: string[] = [];
+  const security: SecurityCounts = {};
+  const sourceKeys: string[] = [];
   for (const raw of decodeRawBatch(payload)) {
     for (const event of normalize(raw)) {
       const sinkEvent = toSinkEvent(event);
       sinkEvents.push(sinkEvent);
-      if (hasSourceIdentity(event)) sourceIds.push(sinkEvent.id);
+      const key = securityKey(event);
+      security[key] = (security[key] ?? 0) + 1;
+      if (hasSourceIdentity(event)) {
+        sourceIds.push(sinkEvent.id);
+        sourceKeys.push(key);
+      }
       const counts = event.tags?.includes('parse_failure') ? failed : parsed;
       counts[raw.format] = (counts[raw.format] ?? 0) + 1;
     }
   }
-  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds };
+  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys };
 }
 
 /**
@@ -43,18 +55,25 @@ export async function processEventByEvent(payload: string, run: (payload: string
   const parsed: Record<string, number> = {};
   const failed: Record<string, number> = {};
   const sourceIds: string[] = [];
+  const security: SecurityCounts = {};
+  const sourceKeys: string[] = [];
   const add = (counts: Record<string, number>, format: string, n: number) => (counts[format] = (counts[format] ?? 0) + n);
   for (const raw of decodeRawBatch(payload)) {
     try {
       const one = await run(encodeRawBatch([raw]));
-      if (one.z !== undefined) sinkEvents.push(...decodeSinkBatch(one.z));
+      // A loop, not push(...): one body can hold more items than a call has room for arguments.
+      if (one.z !== undefined) for (const event of decodeSinkBatch(one.z)) sinkEvents.push(event);
       for (const [format, n] of Object.entries(one.parsed)) add(parsed, format, n);
       for (const [format, n] of Object.entries(one.failed)) add(failed, format, n);
       sourceIds.push(...one.sourceIds);
+      sourceKeys.push(...one.sourceKeys);
+      addCounts(security, one.security);
     } catch (error) {
-      sinkEvents.push(toSinkEvent(unparsed(raw, `processing failed: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`)));
+      const event = unparsed(raw, `processing failed: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
+      sinkEvents.push(toSinkEvent(event));
       add(failed, raw.format, 1);
+      addCounts(security, { [securityKey(event)]: 1 });
     }
   }
-  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds };
+  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys };
 }

@@ -36,6 +36,7 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
       if (dropped) metrics.redelivered.inc(dropped);
       for (const [format, n] of Object.entries(batch.parsed)) metrics.parsed.inc({ format }, n);
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
+      metrics.countSecurityEvents(batch.security);
       if (batch.z === undefined) return;
       const payload = { z: batch.z, n: batch.n };
       await Promise.all([...sinkQueues].map(([sink, queue]) => queue.add('batch', payload, sinkJobOptions(job.id!, sink))));

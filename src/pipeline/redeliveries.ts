@@ -26,17 +26,19 @@ export async function dropRedeliveries(redis: Redis, prefix: string, batchId: st
   const keys = batch.sourceIds.map((id) => `${prefix}:seen:${id}`);
   const owners = (await redis.eval(CLAIM, keys.length, ...keys, batchId, String(REDELIVERY_WINDOW_SECONDS))) as Array<string | null>;
   const copies = new Set(batch.sourceIds.filter((_, i) => owners[i] !== null && owners[i] !== batchId));
+  const keyOf = new Map(batch.sourceIds.map((id, i) => [id, batch.sourceKeys[i]]));
+  const security = { ...batch.security };
   const seen = new Set<string>();
   const events = decodeSinkBatch(batch.z).filter((event) => {
-    if (copies.has(event.id)) return false;
     // Two copies inside one batch: keep the first.
-    if (batch.sourceIds.includes(event.id)) {
-      if (seen.has(event.id)) return false;
-      seen.add(event.id);
-    }
-    return true;
+    const keep = !copies.has(event.id) && !(keyOf.has(event.id) && seen.has(event.id));
+    if (keyOf.has(event.id)) seen.add(event.id);
+    // A dropped copy is not a security event either.
+    const key = keyOf.get(event.id);
+    if (!keep && key !== undefined) security[key] -= 1;
+    return keep;
   });
   const dropped = batch.n - events.length;
   if (dropped === 0) return { batch, dropped };
-  return { batch: { ...batch, z: events.length ? encodeSinkBatch(events) : undefined, n: events.length }, dropped };
+  return { batch: { ...batch, z: events.length ? encodeSinkBatch(events) : undefined, n: events.length, security }, dropped };
 }

@@ -162,6 +162,11 @@ test('a re-sent Kubernetes audit batch is delivered once; identical plain events
     assert.equal(sink.accepted.filter((e) => e.dataset === 'kubernetes.audit').length, 2, 'two audit items, once each');
     assert.equal(sink.accepted.filter((e) => e.dataset === 'json.log').length, 2, 'plain events are two receptions');
     assert.deepEqual(sink.duplicates(), []);
+    // Security-event counts are of what is forwarded: the dropped copies are taken off.
+    const security = (await metrics.securityEvents.get()).values;
+    const byDataset = (dataset: string) => security.filter((v) => v.labels.dataset === dataset).reduce((sum, v) => sum + v.value, 0);
+    assert.equal(byDataset('kubernetes.audit'), 2);
+    assert.equal(byDataset('json.log'), 2);
   } finally {
     await pipeline.stop();
   }

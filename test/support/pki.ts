@@ -50,3 +50,14 @@ export function makePki(): Pki {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** A throwaway self-signed server certificate for 127.0.0.1, as PEM files in `dir` (clients then need --insecure or it as CA). */
+export function selfSignedCert(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'server.crt');
+  const key = join(dir, 'server.key');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+  ], { stdio: 'pipe' });
+  return { cert, key };
+}

@@ -1,0 +1,90 @@
+import type { Counter } from 'prom-client';
+import type { EcsEvent } from '../../parsers/ecs.ts';
+import { LEVELS } from '../../parsers/severity.ts';
+
+/**
+ * vigil_security_events_total{dataset, severity, cluster, namespace}: normalised events counted by
+ * what a security team charts. Labels must stay bounded whatever senders write: dataset and
+ * severity come from fixed sets, cluster and namespace keep the first N distinct values per
+ * process and count the rest as OVERFLOW_LABEL.
+ */
+
+/**
+ * Every dataset the parsers produce, and `<format>.log` of a body no parser understood (a new one
+ * must be added here: a test checks the fixtures and the format registry).
+ */
+export const SECURITY_DATASETS: ReadonlySet<string> = new Set([
+  'neuvector.violation', 'neuvector.threat', 'neuvector.incident', 'neuvector.audit', 'neuvector.event',
+  'neuvector.activity', 'neuvector.log', 'falco.alert', 'falco.log', 'kubernetes.audit', 'k8s-audit.log',
+  'alertmanager.alert', 'alertmanager.log', 'cef.log', 'syslog.log', 'json.log',
+]);
+
+/** Label value for a dataset outside the fixed set, and for clusters or namespaces beyond the limit. */
+export const OVERFLOW_LABEL = '_other';
+/** A severity that is not one of log.level's names (an event without a severity). */
+export const UNKNOWN_SEVERITY = 'unknown';
+/** Longest cluster or namespace label value kept (a Kubernetes name is at most 253 characters). */
+const MAX_VALUE_LENGTH = 253;
+const SEPARATOR = '\u0000';
+const SEVERITIES: ReadonlySet<string> = new Set(LEVELS);
+
+/** Security-event counts of one batch, by label tuple (see securityKey): summed where the events are normalised. */
+export type SecurityCounts = Record<string, number>;
+
+/** The label tuple of one normalised event as one string key, cheap to count and to send between threads. */
+export function securityKey(event: EcsEvent): string {
+  const dataset = event.event?.dataset;
+  const level = event.log?.level;
+  return [
+    dataset !== undefined && SECURITY_DATASETS.has(dataset) ? dataset : OVERFLOW_LABEL,
+    level !== undefined && SEVERITIES.has(level) ? level : UNKNOWN_SEVERITY,
+    labelValue(event.orchestrator?.cluster?.name),
+    labelValue(event.orchestrator?.namespace),
+  ].join(SEPARATOR);
+}
+
+function labelValue(value: unknown): string {
+  return typeof value === 'string' ? value.slice(0, MAX_VALUE_LENGTH) : '';
+}
+
+export function addCounts(into: SecurityCounts, counts: SecurityCounts): void {
+  for (const [key, n] of Object.entries(counts)) into[key] = (into[key] ?? 0) + n;
+}
+
+/** Adds batches' counts to the counter, keeping at most `maxClusters` and `maxNamespaces` distinct values. */
+export class SecurityEventCounter {
+  readonly #counter: Counter<'dataset' | 'severity' | 'cluster' | 'namespace'>;
+  readonly #clusters: BoundedLabel;
+  readonly #namespaces: BoundedLabel;
+
+  constructor(counter: Counter<'dataset' | 'severity' | 'cluster' | 'namespace'>, limits: { maxClusters: number; maxNamespaces: number }) {
+    this.#counter = counter;
+    this.#clusters = new BoundedLabel(limits.maxClusters);
+    this.#namespaces = new BoundedLabel(limits.maxNamespaces);
+  }
+
+  add(counts: SecurityCounts): void {
+    for (const [key, n] of Object.entries(counts)) {
+      if (!(n > 0)) continue;
+      const [dataset, severity, cluster, namespace] = key.split(SEPARATOR);
+      this.#counter.inc({ dataset, severity, cluster: this.#clusters.admit(cluster), namespace: this.#namespaces.admit(namespace) }, n);
+    }
+  }
+}
+
+/** The first `max` distinct non-empty values pass; later ones become OVERFLOW_LABEL. */
+class BoundedLabel {
+  readonly #seen = new Set<string>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  admit(value: string): string {
+    if (value === '' || this.#seen.has(value)) return value;
+    if (this.#seen.size >= this.#max) return OVERFLOW_LABEL;
+    this.#seen.add(value);
+    return value;
+  }
+}

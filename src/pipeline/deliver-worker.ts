@@ -1,4 +1,4 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -11,6 +11,8 @@ import { sinkQueueName, type QueueSetup, type SinkBatchJob } from './queues.ts';
 export interface DeliverStageOptions {
   setup: QueueSetup;
   sink: Sink;
+  /** The sink's queue: its delayed batches are promoted when the backend comes back. */
+  queue: Queue<SinkBatchJob>;
   policy: DeliveryPolicy;
   dlq: DeadLetterQueue;
   metrics: Metrics;
@@ -25,7 +27,8 @@ export interface DeliverStageOptions {
 export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBatchJob> {
   const { setup, sink, logger } = options;
   const started = once(async () => sink.start?.());
-  const worker = new Worker<SinkBatchJob>(sinkQueueName(sink.name), (job, token) => deliver(job, token, options, started), {
+  const recovery = new Recovery(options);
+  const worker = new Worker<SinkBatchJob>(sinkQueueName(sink.name), (job, token) => deliver(job, token, options, started, recovery), {
     connection: setup.connection,
     prefix: setup.prefix,
     concurrency: options.policy.concurrency,
@@ -36,7 +39,35 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
   return worker;
 }
 
-async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>): Promise<void> {
+/**
+ * After an outage the backlog sits in the queue as delayed batches, each waiting out its own
+ * backoff (up to max_backoff_ms, a minute by default), so a backend that is back would be fed in
+ * dribbles for that long. The first batch the backend takes again after whole-batch failures
+ * promotes every delayed batch of the sink: the backlog drains at full speed at once.
+ */
+class Recovery {
+  #failing = false;
+  readonly #options: DeliverStageOptions;
+
+  constructor(options: DeliverStageOptions) {
+    this.#options = options;
+  }
+
+  /** One attempt's result: nothing accepted (the backend is failing), or some accepted. */
+  record(accepted: number, retried: number): void {
+    if (accepted === 0 && retried > 0) {
+      this.#failing = true;
+      return;
+    }
+    if (accepted === 0 || !this.#failing) return;
+    this.#failing = false;
+    const { queue, sink, logger } = this.#options;
+    logger.info({ sink: sink.name }, 'Sink accepts events again: its delayed batches are tried now');
+    queue.promoteJobs().catch((error: unknown) => logger.warn({ error, sink: sink.name }, 'Could not promote delayed batches'));
+  }
+}
+
+async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>, recovery: Recovery): Promise<void> {
   const { sink, policy, dlq, metrics, logger } = options;
   const events = decodeSinkBatch(job.data.z);
   const attempt = (job.data.attempt ?? 0) + 1;
@@ -71,6 +102,7 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   });
 
   if (ok) metrics.forwarded.inc({ sink: sink.name }, ok);
+  recovery.record(ok, retry.length);
   if (dead.length) {
     await dlq.add(dead);
     for (const d of dead) metrics.deadLettered.inc({ sink: sink.name, reason: d.reason });

@@ -77,6 +77,9 @@ function httpFaults(double: HttpDouble, idempotent: boolean): TransientFault[] {
       clear: () => double.reset(),
       happened: answered(double, 0),
     },
+    // 401/403 halt the sink (events wait in its queue) rather than dead-letter a backlog.
+    { name: 'credentials refused (401)', inject: () => double.failNext(6, 401), clear: () => double.reset(), happened: answered(double, 401) },
+    { name: 'permission refused (403)', inject: () => double.failNext(6, 403), clear: () => double.reset(), happened: answered(double, 403) },
   ];
 }
 

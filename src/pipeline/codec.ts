@@ -2,6 +2,7 @@ import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import type { RawEvent } from './raw-event.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { bufferToLines, linesToBuffer } from '../sinks/kit/text-buffer.ts';
+import { withJsonBytes } from '../sinks/kit/json-bytes.ts';
 
 // Batches cross Redis compressed: security events are repetitive text. zstd level 1 (built into
 // Node.js) shrinks a batch of normalised events ~30x in well under a millisecond, several times
@@ -32,12 +33,22 @@ export function encodeSinkBatch(events: SinkEvent[]): string {
 }
 
 export function decodeSinkBatch(payload: string): SinkEvent[] {
-  const lines = unpack(payload);
+  const buffer = zstdDecompressSync(Buffer.from(payload, 'base64'));
   const events: SinkEvent[] = [];
-  for (let i = 0; i + 1 < lines.length; i += 2) {
-    const event = JSON.parse(lines[i]) as SinkEvent;
-    event.json = lines[i + 1];
-    events.push(event);
+  let start = 0;
+  while (start < buffer.length) {
+    const metaEnd = lineEnd(buffer, start);
+    if (metaEnd + 1 >= buffer.length) break;
+    const event = JSON.parse(buffer.toString('utf8', start, metaEnd)) as SinkEvent;
+    const jsonEnd = lineEnd(buffer, metaEnd + 1);
+    events.push(withJsonBytes(event, buffer.subarray(metaEnd + 1, jsonEnd)));
+    start = jsonEnd + 1;
   }
   return events;
 }
+
+const LF = 0x0a;
+const lineEnd = (buffer: Buffer, from: number): number => {
+  const end = buffer.indexOf(LF, from);
+  return end < 0 ? buffer.length : end;
+};

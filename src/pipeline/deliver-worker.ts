@@ -47,6 +47,8 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
  */
 class Recovery {
   #failing = false;
+  /** When the backend last took a batch, epoch ms. */
+  lastAcceptedAt = 0;
   readonly #options: DeliverStageOptions;
 
   constructor(options: DeliverStageOptions) {
@@ -59,6 +61,7 @@ class Recovery {
       this.#failing = true;
       return;
     }
+    if (accepted > 0) this.lastAcceptedAt = Date.now();
     if (accepted === 0 || !this.#failing) return;
     this.#failing = false;
     const { queue, sink, logger } = this.#options;
@@ -72,6 +75,7 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   const events = decodeSinkBatch(job.data.z);
   const attempt = (job.data.attempt ?? 0) + 1;
   const firstAttemptAt = job.data.firstAttemptAt ?? Date.now();
+  const attemptStartedAt = Date.now();
 
   const outcomes = await started().then(
     () => sendOnce(sink, events, metrics),
@@ -112,14 +116,19 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   if (!retry.length) return;
 
   metrics.retried.inc({ sink: sink.name, reason: retryReason }, retry.length);
+  // A batch whose connection failed while another got through (the backend came back during
+  // this attempt, after the promotion) is tried again at once rather than after its backoff.
+  const backInMeantime = ok === 0 && retryReason === 'network' && recovery.lastAcceptedAt > attemptStartedAt;
   // 401/403: retrying sooner cannot help and the DLQ is no place for events that only need the
   // right credentials. The sink is halted: its events wait in the queue, tried again at the
   // longest backoff, and these attempts never count towards max_attempts.
-  const delay = unauthorized ? Math.max(policy.max_backoff_ms, retryAfterMs) : backoffMs(attempt, policy, retryAfterMs);
+  const delay = unauthorized ? Math.max(policy.max_backoff_ms, retryAfterMs) : backInMeantime ? 0 : backoffMs(attempt, policy, retryAfterMs);
   const context = { sink: sink.name, events: retry.length, reason: retryReason, detail: retryDetail?.slice(0, 500), attempt, delayMs: delay };
   if (unauthorized) logger.error(context, 'Sink halted: the backend refused our credentials; events wait in the queue until it accepts them');
   else logger.warn(context, 'Delivery will be retried');
-  await job.updateData({ z: encodeSinkBatch(retry), n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt });
+  // The whole batch failed (an outage): its payload is unchanged, so it is not encoded again.
+  const z = retry.length === events.length ? job.data.z : encodeSinkBatch(retry);
+  await job.updateData({ z, n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt });
   await job.moveToDelayed(Date.now() + delay, token);
   throw new DelayedError();
 }

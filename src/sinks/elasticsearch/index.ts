@@ -6,13 +6,10 @@ import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { classifyBulk } from './classify.ts';
 import { bulk, createClient, getTemplate, putTemplate } from './client.ts';
 import { elasticsearchSchema, type ElasticsearchConfig } from './config.ts';
-import { bulkBody, encodeBulkItem } from './encode.ts';
+import { jsonBytes } from '../kit/json-bytes.ts';
+import { oneLine } from '../kit/one-line.ts';
+import { bulkBodyFromParts, bulkParts } from './encode.ts';
 import { indexTemplate, installedVersion, TEMPLATE_VERSION } from './template.ts';
-
-interface BulkItem {
-  text: string;
-  bytes: number;
-}
 
 export class ElasticsearchSink implements Sink {
   readonly name = 'elasticsearch';
@@ -50,15 +47,13 @@ export class ElasticsearchSink implements Sink {
   }
 
   async send(events: SinkEvent[]): Promise<Outcome[]> {
-    const items: BulkItem[] = events.map((event) => {
-      const text = encodeBulkItem(event);
-      return { text, bytes: Buffer.byteLength(text) };
-    });
+    // Events straight from a sink batch carry their JSON as bytes: copied into the body as they are.
+    const items = events.map((event) => bulkParts(event.id, jsonBytes(event) ?? Buffer.from(oneLine(event.json))));
     return sendBatch(items, {
       sizeOf: (item) => item.bytes,
       maxBytes: this.#config.max_bytes,
       attempt: async (group) => {
-        const body = bulkBody(group.map((item) => item.text), group.map((item) => item.bytes));
+        const body = bulkBodyFromParts(group);
         const reply = await bulk(this.#client, this.#config.index, body, this.#config.timeout_ms, this.#config.compression);
         return classifyBulk(reply, group.length);
       },

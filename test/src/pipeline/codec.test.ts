@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSinkBatch, encodeSinkBatch } from '../../../src/pipeline/codec.ts';
+import { decodeSinkBatch, encodeSinkBatch, frameContentSize } from '../../../src/pipeline/codec.ts';
 import { jsonBytes } from '../../../src/sinks/kit/json-bytes.ts';
 import { fixtureEvents } from '../../support/doubles/sink-events.ts';
 
@@ -22,4 +22,16 @@ test('the bytes never travel in copies or serialisations, and a new json text dr
   event!.json = '{"changed":true}';
   assert.equal(jsonBytes(event!), undefined);
   assert.deepEqual(decodeSinkBatch(encodeSinkBatch([event!]))[0]!.json, '{"changed":true}');
+});
+
+test('the decompressed size is read from the zstd frame header, so batches decompress in one piece', () => {
+  for (const count of [0, 1, 3, 400]) {
+    const events = count === 0 ? [] : fixtureEvents().flatMap((e, i) => Array.from({ length: Math.ceil(count / 5) }, (_, k) => ({ ...e, id: `${e.id}-${i}-${k}` }))).slice(0, count);
+    const payload = encodeSinkBatch(events);
+    const frame = Buffer.from(payload, 'base64');
+    const expected = events.reduce((n, { json, ...meta }) => n + Buffer.byteLength(JSON.stringify(meta)) + Buffer.byteLength(json) + 2, 0);
+    assert.equal(frameContentSize(frame), expected, `${count} events`);
+    assert.deepEqual(decodeSinkBatch(payload).map((e) => e.json), events.map((e) => e.json));
+  }
+  assert.equal(frameContentSize(Buffer.from('not zstd at all')), undefined);
 });

@@ -1,4 +1,4 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -11,6 +11,8 @@ import { sinkQueueName, sharedWorkerOptions, type QueueSetup, type SinkBatchJob 
 export interface DeliverStageOptions {
   setup: QueueSetup;
   sink: Sink;
+  /** The sink's queue: its delayed batches are promoted when the backend comes back. */
+  queue: Queue<SinkBatchJob>;
   policy: DeliveryPolicy;
   dlq: DeadLetterQueue;
   metrics: Metrics;
@@ -25,7 +27,8 @@ export interface DeliverStageOptions {
 export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBatchJob> {
   const { setup, sink, logger } = options;
   const started = once(async () => sink.start?.());
-  const worker = new Worker<SinkBatchJob>(sinkQueueName(sink.name), (job, token) => deliver(job, token, options, started), {
+  const recovery = new Recovery(options);
+  const worker = new Worker<SinkBatchJob>(sinkQueueName(sink.name), (job, token) => deliver(job, token, options, started, recovery), {
     connection: setup.connection,
     prefix: setup.prefix,
     concurrency: options.policy.concurrency,
@@ -36,11 +39,43 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
   return worker;
 }
 
-async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>): Promise<void> {
+/**
+ * After an outage the backlog sits in the queue as delayed batches, each waiting out its own
+ * backoff (up to max_backoff_ms, a minute by default), so a backend that is back would be fed in
+ * dribbles for that long. The first batch the backend takes again after whole-batch failures
+ * promotes every delayed batch of the sink: the backlog drains at full speed at once.
+ */
+class Recovery {
+  #failing = false;
+  /** When the backend last took a batch, epoch ms. */
+  lastAcceptedAt = 0;
+  readonly #options: DeliverStageOptions;
+
+  constructor(options: DeliverStageOptions) {
+    this.#options = options;
+  }
+
+  /** One attempt's result: nothing accepted (the backend is failing), or some accepted. */
+  record(accepted: number, retried: number): void {
+    if (accepted === 0 && retried > 0) {
+      this.#failing = true;
+      return;
+    }
+    if (accepted > 0) this.lastAcceptedAt = Date.now();
+    if (accepted === 0 || !this.#failing) return;
+    this.#failing = false;
+    const { queue, sink, logger } = this.#options;
+    logger.info({ sink: sink.name }, 'Sink accepts events again: its delayed batches are tried now');
+    queue.promoteJobs().catch((error: unknown) => logger.warn({ error, sink: sink.name }, 'Could not promote delayed batches'));
+  }
+}
+
+async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>, recovery: Recovery): Promise<void> {
   const { sink, policy, dlq, metrics, logger } = options;
   const events = decodeSinkBatch(job.data.z);
   const attempt = (job.data.attempt ?? 0) + 1;
   const firstAttemptAt = job.data.firstAttemptAt ?? Date.now();
+  const attemptStartedAt = Date.now();
 
   const outcomes = await started().then(
     () => sendOnce(sink, events, metrics),
@@ -71,6 +106,7 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   });
 
   if (ok) metrics.forwarded.inc({ sink: sink.name }, ok);
+  recovery.record(ok, retry.length);
   if (dead.length) {
     await dlq.add(dead);
     for (const d of dead) metrics.deadLettered.inc({ sink: sink.name, reason: d.reason });
@@ -80,14 +116,19 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   if (!retry.length) return;
 
   metrics.retried.inc({ sink: sink.name, reason: retryReason }, retry.length);
+  // A batch whose connection failed while another got through (the backend came back during
+  // this attempt, after the promotion) is tried again at once rather than after its backoff.
+  const backInMeantime = ok === 0 && retryReason === 'network' && recovery.lastAcceptedAt > attemptStartedAt;
   // 401/403: retrying sooner cannot help and the DLQ is no place for events that only need the
   // right credentials. The sink is halted: its events wait in the queue, tried again at the
   // longest backoff, and these attempts never count towards max_attempts.
-  const delay = unauthorized ? Math.max(policy.max_backoff_ms, retryAfterMs) : backoffMs(attempt, policy, retryAfterMs);
+  const delay = unauthorized ? Math.max(policy.max_backoff_ms, retryAfterMs) : backInMeantime ? 0 : backoffMs(attempt, policy, retryAfterMs);
   const context = { sink: sink.name, events: retry.length, reason: retryReason, detail: retryDetail?.slice(0, 500), attempt, delayMs: delay };
   if (unauthorized) logger.error(context, 'Sink halted: the backend refused our credentials; events wait in the queue until it accepts them');
   else logger.warn(context, 'Delivery will be retried');
-  await job.updateData({ z: encodeSinkBatch(retry), n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt });
+  // The whole batch failed (an outage): its payload is unchanged, so it is not encoded again.
+  const z = retry.length === events.length ? job.data.z : encodeSinkBatch(retry);
+  await job.updateData({ z, n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt });
   await job.moveToDelayed(Date.now() + delay, token);
   throw new DelayedError();
 }

@@ -94,7 +94,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {
       metrics.forwarded.inc({ sink: sink.name }, 0);
-      workers.push(startDeliverWorker({ setup, sink, policy, dlq, metrics, logger }));
+      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, metrics, logger }));
     }
   }
 

@@ -1,11 +1,14 @@
 import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
 /**
  * A lean Elasticsearch double for benchmarks, run as its own process so its work is not counted
  * as vigil's: it answers _bulk like Elasticsearch (product header, per-item status in request
  * order, 409 for an _id it already has) but keeps only the ids, not the documents.
- * Reports its port, then `{count, duplicates}` whenever the parent sends 'count'.
+ * Reports its port, then `{count, duplicates}` whenever the parent sends 'count'. 'down' stops
+ * listening and cuts open connections (an outage: connections refused); 'up' listens again on the
+ * same port; each answers `{down}` or `{up}` once done.
  */
 const ids = new Set<string>();
 let duplicates = 0;
@@ -54,10 +57,22 @@ const server = createServer((req, res) => {
   });
 });
 
+const sockets = new Set<Socket>();
+server.on('connection', (socket) => {
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+});
+let port = 0;
 server.listen(0, '127.0.0.1', () => {
-  process.send!({ port: (server.address() as { port: number }).port });
+  port = (server.address() as { port: number }).port;
+  process.send!({ port });
 });
 process.on('message', (message) => {
   if (message === 'count') process.send!({ count: ids.size, duplicates });
   if (message === 'stop') server.close(() => process.exit(0));
+  if (message === 'down') {
+    server.close(() => process.send!({ down: true }));
+    for (const socket of sockets) socket.destroy();
+  }
+  if (message === 'up') server.listen(port, '127.0.0.1', () => process.send!({ up: true }));
 });

@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { results } from './results.ts';
 
 /**
  * `npm run bench [-- scenario ...]`: runs benchmark scenarios (test/bench/<name>.bench.ts) and
@@ -14,6 +15,7 @@ export interface BenchResult {
 const SCENARIOS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>> = {
   parse: () => import('./parse.bench.ts'),
   e2e: () => import('./e2e.bench.ts'),
+  replay: () => import('./replay.bench.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -34,6 +36,7 @@ for (const name of names) {
   const result = await run();
   for (const line of result.lines) console.log(`  ${line}`);
   summary[name] = result.figures;
+  results.set(name, result.figures);
   if (result.figures.meets_target === false) failed = true;
 }
 console.log(`\n${JSON.stringify(summary)}`);

@@ -3,7 +3,9 @@ import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { classifyBulk } from './classify.ts';
 import type { BulkReply } from './client.ts';
-import { bulkBody, encodeBulkItem } from './encode.ts';
+import { jsonBytes } from '../kit/json-bytes.ts';
+import { oneLine } from '../kit/one-line.ts';
+import { bulkBodyFromParts, bulkParts } from './encode.ts';
 import { installedVersion, TEMPLATE_VERSION, type IndexTemplate } from './template.ts';
 
 /**
@@ -42,11 +44,6 @@ export interface BulkSinkOptions {
   template(pattern: string): IndexTemplate;
 }
 
-interface BulkItem {
-  text: string;
-  bytes: number;
-}
-
 /** Bulk `create` with the event id as `_id`: a redelivered event is a 409, counted as delivered. */
 export class BulkSink implements Sink {
   readonly name: string;
@@ -83,15 +80,13 @@ export class BulkSink implements Sink {
 
   async send(events: SinkEvent[]): Promise<Outcome[]> {
     const { config, backend } = this.#options;
-    const items: BulkItem[] = events.map((event) => {
-      const text = encodeBulkItem(event);
-      return { text, bytes: Buffer.byteLength(text) };
-    });
+    // Events straight from a sink batch carry their JSON as bytes: copied into the body as they are.
+    const items = events.map((event) => bulkParts(event.id, jsonBytes(event) ?? Buffer.from(oneLine(event.json))));
     return sendBatch(items, {
       sizeOf: (item) => item.bytes,
       maxBytes: config.max_bytes,
       attempt: async (group) => {
-        const body = bulkBody(group.map((item) => item.text), group.map((item) => item.bytes));
+        const body = bulkBodyFromParts(group);
         const reply = await backend.bulk(config.index, body, config.timeout_ms, config.compression);
         return classifyBulk(reply, group.length);
       },

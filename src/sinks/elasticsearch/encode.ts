@@ -16,3 +16,30 @@ export function encodeBulkItem(event: SinkEvent): string {
 export function bulkBody(items: readonly string[], byteLengths?: readonly number[]): Buffer {
   return textBuffer(items, byteLengths);
 }
+
+/** One bulk item as parts: the action line (with its LF) and the source bytes (no LF). */
+export interface BulkParts {
+  action: string;
+  source: Buffer;
+  /** Bytes the item adds to the body: action, source and the source's LF. */
+  bytes: number;
+}
+
+export function bulkParts(id: string, source: Buffer): BulkParts {
+  const action = `{"create":{"_id":${JSON.stringify(id)}}}\n`;
+  return { action, source, bytes: Buffer.byteLength(action) + source.length + 1 };
+}
+
+/** The NDJSON body from item parts: the sources are copied as bytes, never decoded. */
+export function bulkBodyFromParts(items: readonly BulkParts[]): Buffer {
+  let total = 0;
+  for (const item of items) total += item.bytes;
+  const buffer = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const item of items) {
+    offset += buffer.write(item.action, offset);
+    offset += item.source.copy(buffer, offset);
+    buffer[offset++] = 0x0a;
+  }
+  return buffer;
+}

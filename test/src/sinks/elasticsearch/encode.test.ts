@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bulkBody, encodeBulkItem } from '../../../../src/sinks/elasticsearch/encode.ts';
+import { bulkBody, bulkBodyFromParts, bulkParts, encodeBulkItem } from '../../../../src/sinks/elasticsearch/encode.ts';
 import { fixtureEvents } from '../../../support/doubles/sink-events.ts';
 
 const [falco] = fixtureEvents();
@@ -36,4 +36,11 @@ test('joins items into one body whose last line ends with a newline', () => {
   const body = bulkBody(events.map(encodeBulkItem)).toString("utf8");
   assert.ok(body.endsWith('\n'));
   assert.equal(body.split('\n').length - 1, events.length * 2);
+});
+
+test('a body built from source bytes is byte for byte the body built from text', () => {
+  const events = fixtureEvents();
+  const fromParts = bulkBodyFromParts(events.map((event) => bulkParts(event.id, Buffer.from(event.json))));
+  assert.deepEqual(fromParts, bulkBody(events.map(encodeBulkItem)));
+  assert.equal(fromParts.length, events.map((event) => bulkParts(event.id, Buffer.from(event.json)).bytes).reduce((a, b) => a + b, 0));
 });

@@ -24,9 +24,9 @@ export function scanKv(text: string, start: number, schema: Schema): KvRead | un
   const read: KvRead = { values: new Array(schema.keys.length), extras: [], recognised: 0 };
   let p = start;
   let cursor = 0;
-  const memo: Searches = { cursor: -1, windowFrom: 0, windowHit: -1, laterFrom: 0, laterHit: -1 };
+  const memo: Searches = { cursor: -1, windowFrom: 0, windowHit: -1, laterFrom: 0, laterHit: -1, keyPos: -1, keyCursor: -1, keyAtPos: -1 };
   while (p < text.length) {
-    let at = expectedKeyAt(text, p, schema, cursor);
+    let at = p === memo.keyPos && cursor === memo.keyCursor ? memo.keyAtPos : expectedKeyAt(text, p, schema, cursor);
     let key: string;
     let eq: number;
     if (at >= 0) {
@@ -58,8 +58,9 @@ export function scanKv(text: string, start: number, schema: Schema): KvRead | un
 /** Which key of the expected window starts at `p` (`key=`), or -1. */
 function expectedKeyAt(text: string, p: number, schema: Schema, cursor: number): number {
   const last = cursor < schema.keys.length ? schema.windowEnd[cursor] : -1;
+  const first = text.charCodeAt(p);
   for (let i = cursor; i <= last; i++) {
-    if (text.startsWith(schema.keyEq[i], p)) return i;
+    if (schema.firstChar[i] === first && text.startsWith(schema.keyEq[i], p)) return i;
   }
   return -1;
 }
@@ -80,7 +81,11 @@ export function keyEnd(text: string, p: number): number {
  * end, the same search from further on finds nothing either. Without this, a body of many unknown
  * keys after a number (`count=1,x=,x=,...`) would rescan the rest of the text for each: quadratic.
  */
-interface Searches { cursor: number; windowFrom: number; windowHit: number; laterFrom: number; laterHit: number }
+interface Searches {
+  cursor: number; windowFrom: number; windowHit: number; laterFrom: number; laterHit: number;
+  /** Where the last window search found an expected key (just after its comma), for which cursor, and which key: not matched twice. */
+  keyPos: number; keyCursor: number; keyAtPos: number;
+}
 
 /**
  * The end of a value starting at `from` when the next key expected is at `cursor`: the first comma
@@ -95,7 +100,7 @@ function valueEnd(text: string, from: number, schema: Schema, cursor: number, me
   if (cursor < schema.keys.length) {
     if (!(from >= memo.windowFrom && (memo.windowHit < 0 || from <= memo.windowHit))) {
       memo.windowFrom = from;
-      memo.windowHit = windowBoundary(text, from, schema, cursor);
+      memo.windowHit = windowBoundary(text, from, schema, cursor, memo);
     }
     if (memo.windowHit >= 0) return memo.windowHit;
   }
@@ -106,9 +111,16 @@ function valueEnd(text: string, from: number, schema: Schema, cursor: number, me
   return memo.laterHit >= 0 ? memo.laterHit : text.length;
 }
 
-function windowBoundary(text: string, from: number, schema: Schema, cursor: number): number {
+function windowBoundary(text: string, from: number, schema: Schema, cursor: number, memo: Searches): number {
   for (let c = text.indexOf(',', from); c >= 0; c = text.indexOf(',', c + 1)) {
-    if (expectedKeyAt(text, c + 1, schema, cursor) >= 0 || isDashKey(text, c + 1)) return c;
+    const at = expectedKeyAt(text, c + 1, schema, cursor);
+    if (at >= 0) {
+      memo.keyPos = c + 1;
+      memo.keyCursor = cursor;
+      memo.keyAtPos = at;
+      return c;
+    }
+    if (isDashKey(text, c + 1)) return c;
   }
   return -1;
 }

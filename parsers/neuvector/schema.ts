@@ -19,6 +19,8 @@ export interface Schema {
   readonly keys: readonly KeySpec[];
   /** `key=` of each key, for matching at a position without slicing. */
   readonly keyEq: readonly string[];
+  /** The first character code of each key: most candidates are ruled out by it without a string compare. */
+  readonly firstChar: Int32Array;
   /** key → its position in `keys`. */
   readonly index: ReadonlyMap<string, number>;
   /**
@@ -81,7 +83,7 @@ function compile(spec: string, open = false): Schema {
     windowEnd[i] = end;
   }
   windowEnd[keys.length] = -1;
-  return { keys, keyEq: keys.map((k) => `${k.key}=`), index, windowEnd, open, build: compileBuilder(keys.map((k) => k.key)) };
+  return { keys, keyEq: keys.map((k) => `${k.key}=`), firstChar: Int32Array.from(keys, (k) => k.key.charCodeAt(0)), index, windowEnd, open, build: compileBuilder(keys.map((k) => k.key)) };
 }
 
 export const SCHEMAS: Readonly<Record<NotificationType, Schema>> = {

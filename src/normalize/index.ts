@@ -4,6 +4,7 @@ import type { EcsEvent } from '../../parsers/ecs.ts';
 import type { ParseResult } from '../../parsers/result.ts';
 import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
 import type { RawEvent } from '../pipeline/raw-event.ts';
+import { isoFromMillis } from './iso-time.ts';
 
 export const ECS_VERSION = '8.17.0';
 
@@ -55,7 +56,7 @@ function failed(raw: RawEvent, reason: string, partial: EcsEvent | undefined): E
 
 /** Fills the fields every event carries, whatever its source. */
 function finish(raw: RawEvent, event: EcsEvent, index: number): EcsEvent {
-  const created = new Date(raw.receivedAt).toISOString();
+  const created = isoFromMillis(raw.receivedAt);
   const ev = (event.event ??= {});
   const module = ev.module ?? raw.format;
   // A source-given identity (k8s auditID+stage, ...) makes redeliveries of the same event share an id;
@@ -77,8 +78,7 @@ function finish(raw: RawEvent, event: EcsEvent, index: number): EcsEvent {
   log.source = { address: raw.peer };
   event['@timestamp'] ??= created;
   event.input = { type: raw.input };
-  const tags = [...(raw.tags ?? []), ...(event.tags ?? [])];
-  if (tags.length) event.tags = [...new Set(tags)];
+  if (raw.tags?.length || event.tags?.length) event.tags = [...new Set([...(raw.tags ?? []), ...(event.tags ?? [])])];
   event.ecs = { version: ECS_VERSION };
   return event;
 }

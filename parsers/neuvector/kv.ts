@@ -45,7 +45,8 @@ export function scanKv(text: string, start: number, schema: Schema): KvRead | un
       cursor = at + 1;
       read.recognised++;
       if (cannotHoldComma(spec.kind)) end = firstKeyBoundary(text, eq + 1, end);
-      read.values[at] = typedValue(spec.kind, text.slice(eq + 1, end));
+      const raw = text.slice(eq + 1, end);
+      read.values[at] = spec.kind === 'string' ? raw : typedValue(spec.kind, raw); // most are strings: no call
     } else if (key !== '-') {
       // `-` is the key pre-5.1.1 controllers printed for json:"-" fields: not data.
       read.extras.push([key, text.slice(eq + 1, end)]);

@@ -25,13 +25,18 @@ export function typedValue(kind: Kind, raw: string): Json | undefined {
 export function parseInteger(raw: string): number | undefined {
   const n = raw.length;
   if (n === 0 || n > 20) return undefined;
-  let i = raw.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  const negative = raw.charCodeAt(0) === 45; /* - */
+  let i = negative ? 1 : 0;
   if (i === n) return undefined;
+  let value = 0;
   for (; i < n; i++) {
-    const c = raw.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
+    const c = raw.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    value = value * 10 + c;
   }
-  return Number(raw);
+  // Up to 15 digits the sum is exact (what Number() gives, without its string parser); longer goes through Number().
+  if (n > 15) return Number(raw);
+  return negative ? -value : value;
 }
 
 function parseFloatValue(raw: string): number | undefined {
@@ -47,8 +52,14 @@ function unbracket(raw: string): string {
 
 /** Go joins []string elements with one space and prints an empty element as nothing, so empty words are dropped. */
 export function splitWords(inner: string): string[] {
-  if (inner === '') return [];
-  return inner.split(' ').filter((word) => word !== '');
+  const words: string[] = [];
+  let start = 0;
+  for (let space = inner.indexOf(' '); space >= 0; space = inner.indexOf(' ', start)) {
+    if (space > start) words.push(inner.slice(start, space));
+    start = space + 1;
+  }
+  if (start < inner.length) words.push(inner.slice(start));
+  return words;
 }
 
 /**

@@ -61,9 +61,24 @@ function expectedKeyAt(text: string, p: number, schema: Schema, cursor: number):
   const last = cursor < schema.keys.length ? schema.windowEnd[cursor] : -1;
   const first = text.charCodeAt(p);
   for (let i = cursor; i <= last; i++) {
-    if (schema.firstChar[i] === first && text.startsWith(schema.keyEq[i], p)) return i;
+    if (schema.firstChar[i] === first && keyEqAt(text, p, schema, i)) return i;
   }
   return -1;
+}
+
+/**
+ * text.startsWith(schema.keyEq[i], p), compared against the key's codes in a byte table: several
+ * times faster than startsWith, which was half the scanner's time. The `=` is checked first.
+ */
+function keyEqAt(text: string, p: number, schema: Schema, i: number): boolean {
+  const length = schema.keyEq[i].length;
+  if (text.charCodeAt(p + length - 1) !== EQUALS) return false;
+  const codes = schema.keyCodes;
+  const at = schema.keyAt[i];
+  for (let j = 0; j < length - 1; j++) {
+    if (text.charCodeAt(p + j) !== codes[at + j]) return false;
+  }
+  return true;
 }
 
 /** Where the `=` ending a key-shaped word ([a-z0-9_-]+) at `p` is, or -1 when there is none. */

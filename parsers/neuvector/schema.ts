@@ -21,6 +21,9 @@ export interface Schema {
   readonly keyEq: readonly string[];
   /** The first character code of each key: most candidates are ruled out by it without a string compare. */
   readonly firstChar: Int32Array;
+  /** The character codes of all `key=` one after another, each from keyAt[i] for keyEq[i].length. */
+  readonly keyCodes: Uint8Array;
+  readonly keyAt: Int32Array;
   /** key → its position in `keys`. */
   readonly index: ReadonlyMap<string, number>;
   /**
@@ -83,7 +86,16 @@ function compile(spec: string, open = false): Schema {
     windowEnd[i] = end;
   }
   windowEnd[keys.length] = -1;
-  return { keys, keyEq: keys.map((k) => `${k.key}=`), firstChar: Int32Array.from(keys, (k) => k.key.charCodeAt(0)), index, windowEnd, open, build: compileBuilder(keys.map((k) => k.key)) };
+  return { keys, keyEq: keys.map((k) => `${k.key}=`), firstChar: Int32Array.from(keys, (k) => k.key.charCodeAt(0)), ...keyTable(keys.map((k) => `${k.key}=`)), index, windowEnd, open, build: compileBuilder(keys.map((k) => k.key)) };
+}
+
+/** Keys are ASCII words, so a byte per character holds them. */
+function keyTable(keyEq: readonly string[]): { keyCodes: Uint8Array; keyAt: Int32Array } {
+  const joined = keyEq.join('');
+  if (!/^[\x21-\x7e]*$/.test(joined)) throw new Error('schema keys must be printable ASCII');
+  const keyAt = new Int32Array(keyEq.length);
+  for (let i = 1; i < keyEq.length; i++) keyAt[i] = keyAt[i - 1] + keyEq[i - 1].length;
+  return { keyCodes: Uint8Array.from(joined, (ch) => ch.charCodeAt(0)), keyAt };
 }
 
 export const SCHEMAS: Readonly<Record<NotificationType, Schema>> = {

@@ -95,5 +95,9 @@ export function container(w: Workload): EcsEvent['container'] | undefined {
 
 /** Joins the parts that are present. */
 export function joined(separator: string, ...parts: (string | undefined | false)[]): string {
-  return parts.filter((p): p is string => typeof p === 'string' && p !== '').join(separator);
+  let out: string | undefined;
+  for (const part of parts) {
+    if (typeof part === 'string' && part !== '') out = out === undefined ? part : out + separator + part;
+  }
+  return out ?? '';
 }

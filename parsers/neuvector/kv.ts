@@ -17,8 +17,9 @@ export interface KvRead extends StructRead { recognised: number }
  * opaque. Unknown keys (a newer controller) are kept as strings when they follow a value that
  * cannot hold a comma (numbers, booleans); otherwise they stay inside the preceding value.
  *
- * Undefined when the text at `start` is not a key. Written for speed: startsWith against the
- * precomputed `key=` of the expected keys, indexOf, char codes; no regex, no exceptions.
+ * Undefined when the text at `start` is not a key. Written for speed: expected keys matched by
+ * first character, then against a byte table of their `key=`; indexOf, char codes; no regex, no
+ * exceptions.
  */
 export function scanKv(text: string, start: number, schema: Schema): KvRead | undefined {
   const read: KvRead = { values: new Array(schema.keys.length), extras: [], recognised: 0 };

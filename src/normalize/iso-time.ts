@@ -6,25 +6,31 @@ const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3
 
 let cachedDay = Number.NaN;
 let cachedDate = '';
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
 
 /**
- * `new Date(ms).toISOString()`, about four times faster for whole milliseconds in 1970-9999 (every
- * receive time): the `YYYY-MM-DDT` part changes once a day, so it is kept, and the time of day is
- * plain arithmetic. Anything else goes through Date.
+ * `new Date(ms).toISOString()`, several times faster for whole milliseconds in 1970-9999 (every
+ * receive time): the text up to the second is kept while the second lasts, the `YYYY-MM-DDT` part
+ * while the day lasts, and the rest is plain arithmetic. Anything else goes through Date.
  */
 export function isoFromMillis(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return new Date(ms).toISOString();
-  const day = Math.floor(ms / DAY_MS);
-  if (day !== cachedDay) {
-    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    cachedDay = day;
+  const milli = ms % 1000;
+  const second = (ms - milli) / 1000;
+  if (second !== cachedSecond) {
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== cachedDay) {
+      cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 11);
+      cachedDay = day;
+    }
+    let rest = second - day * (DAY_MS / 1000);
+    const secondOfMinute = rest % 60;
+    rest = (rest - secondOfMinute) / 60;
+    const minute = rest % 60;
+    const hour = (rest - minute) / 60;
+    cachedPrefix = `${cachedDate}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[secondOfMinute]}.`;
+    cachedSecond = second;
   }
-  let rest = ms - day * DAY_MS;
-  const milli = rest % 1000;
-  rest = (rest - milli) / 1000;
-  const second = rest % 60;
-  rest = (rest - second) / 60;
-  const minute = rest % 60;
-  const hour = (rest - minute) / 60;
-  return `${cachedDate}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${THREE_DIGITS[milli]}Z`;
+  return `${cachedPrefix}${THREE_DIGITS[milli]}Z`;
 }

@@ -19,3 +19,9 @@ test('isoFromMillis at day, year and range edges, in any order (the date part is
     else assert.equal(isoFromMillis(ms), new Date(ms).toISOString(), String(ms));
   }
 });
+
+test('isoFromMillis through consecutive milliseconds across second, day and year ends (the second is cached)', () => {
+  for (const from of [86_399_990, 1_748_959_628_990, 1_767_225_599_990 /* 2025-12-31T23:59:59.990Z */]) {
+    for (let ms = from; ms < from + 30; ms++) assert.equal(isoFromMillis(ms), new Date(ms).toISOString(), String(ms));
+  }
+});

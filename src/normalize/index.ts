@@ -4,7 +4,7 @@ import type { EcsEvent } from '../../parsers/ecs.ts';
 import type { ParseResult } from '../../parsers/result.ts';
 import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
 import type { RawEvent } from '../pipeline/raw-event.ts';
-import { isoFromMillis } from './iso-time.ts';
+import { decimalMillis, isoFromMillis } from './iso-time.ts';
 
 export const ECS_VERSION = '8.17.0';
 
@@ -64,7 +64,7 @@ function finish(raw: RawEvent, event: EcsEvent, index: number): EcsEvent {
   if (ev.id !== undefined) (event as Record<symbol, unknown>)[SOURCE_IDENTITY] = true;
   const seed = ev.id !== undefined
     ? `${module}\u0000${ev.id}`
-    : `${raw.listener}\u0000${raw.peer}\u0000${raw.receivedAt}\u0000${index}\u0000${raw.text}`;
+    : `${raw.listener}\u0000${raw.peer}\u0000${decimalMillis(raw.receivedAt)}\u0000${index}\u0000${raw.text}`;
   ev.id = hash('sha256', seed, 'hex').slice(0, 32);
   ev.original ??= raw.text;
   ev.created = created;

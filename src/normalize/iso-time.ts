@@ -4,6 +4,9 @@ const YEAR_10000_MS = 253_402_300_800_000;
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
+// Text forms of a receive time (epoch ms), made for every event: both keep what changes only once
+// a second.
+
 let cachedDay = Number.NaN;
 let cachedDate = '';
 let cachedSecond = Number.NaN;
@@ -33,4 +36,19 @@ export function isoFromMillis(ms: number): string {
     cachedSecond = second;
   }
   return `${cachedPrefix}${THREE_DIGITS[milli]}Z`;
+}
+
+let cachedDecimalSecond = Number.NaN;
+let cachedDecimalPrefix = '';
+
+/** `String(ms)`, with the digits before the milliseconds kept while the second lasts. */
+export function decimalMillis(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 1000) return String(ms);
+  const milli = ms % 1000;
+  const second = (ms - milli) / 1000;
+  if (second !== cachedDecimalSecond) {
+    cachedDecimalPrefix = String(second);
+    cachedDecimalSecond = second;
+  }
+  return `${cachedDecimalPrefix}${THREE_DIGITS[milli]}`;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { isoFromMillis } from '../../../src/normalize/iso-time.ts';
+import { decimalMillis, isoFromMillis } from '../../../src/normalize/iso-time.ts';
 
 test('isoFromMillis writes what Date#toISOString writes', () => {
   fc.assert(fc.property(fc.oneof(fc.integer({ min: 0, max: 253_402_300_799_999 }), fc.integer({ min: -8.64e15, max: 8.64e15 })), (ms) => {
@@ -24,4 +24,13 @@ test('isoFromMillis through consecutive milliseconds across second, day and year
   for (const from of [86_399_990, 1_748_959_628_990, 1_767_225_599_990 /* 2025-12-31T23:59:59.990Z */]) {
     for (let ms = from; ms < from + 30; ms++) assert.equal(isoFromMillis(ms), new Date(ms).toISOString(), String(ms));
   }
+});
+
+test('decimalMillis writes what String writes, in runs across seconds and for any number', () => {
+  for (const from of [0, 990, 86_399_990, 1_748_959_628_990, Number.MAX_SAFE_INTEGER - 20]) {
+    for (let ms = from; ms < from + 20; ms++) assert.equal(decimalMillis(ms), String(ms), String(ms));
+  }
+  fc.assert(fc.property(fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.double()), (ms) => {
+    assert.equal(decimalMillis(ms), String(ms));
+  }), { numRuns: 20_000 });
 });

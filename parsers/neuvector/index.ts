@@ -17,9 +17,16 @@ import { fromWebhookKv } from './webhook-kv.ts';
 export const neuvector: Format = {
   name: 'neuvector',
   parse: (text) => guarded('neuvector', () => result(read(text))),
+  parseFrom: (text, start) => guarded('neuvector', () => result(readFrom(text, start))),
   claims: (msg: string, header: SyslogHeader) =>
     msg.startsWith('notification=') || msg.startsWith('{"notification":') || header.msgid === 'neuvector',
 };
+
+/** The body that starts at `start`: the syslog kv body read in place, anything else sliced out. */
+function readFrom(text: string, start: number): Parsed {
+  if (text.startsWith('notification=', start)) return fromNotificationKv(text, start); // the hot path
+  return read(start === 0 ? text : text.slice(start));
+}
 
 function read(text: string): Parsed {
   if (text.startsWith('notification=')) return fromNotificationKv(text); // the syslog kv body: the hot path

@@ -17,16 +17,17 @@ export interface KvRead extends StructRead { recognised: number }
  * opaque. Unknown keys (a newer controller) are kept as strings when they follow a value that
  * cannot hold a comma (numbers, booleans); otherwise they stay inside the preceding value.
  *
- * Undefined when the text at `start` is not a key. Written for speed: startsWith against the
- * precomputed `key=` of the expected keys, indexOf, char codes; no regex, no exceptions.
+ * Undefined when the text at `start` is not a key. Written for speed: expected keys matched by
+ * first character, then against a byte table of their `key=`; indexOf, char codes; no regex, no
+ * exceptions.
  */
 export function scanKv(text: string, start: number, schema: Schema): KvRead | undefined {
   const read: KvRead = { values: new Array(schema.keys.length), extras: [], recognised: 0 };
   let p = start;
   let cursor = 0;
-  const memo: Searches = { cursor: -1, windowFrom: 0, windowHit: -1, laterFrom: 0, laterHit: -1 };
+  const memo: Searches = { cursor: -1, windowFrom: 0, windowHit: -1, laterFrom: 0, laterHit: -1, keyPos: -1, keyCursor: -1, keyAtPos: -1 };
   while (p < text.length) {
-    let at = expectedKeyAt(text, p, schema, cursor);
+    let at = p === memo.keyPos && cursor === memo.keyCursor ? memo.keyAtPos : expectedKeyAt(text, p, schema, cursor);
     let key: string;
     let eq: number;
     if (at >= 0) {
@@ -45,7 +46,8 @@ export function scanKv(text: string, start: number, schema: Schema): KvRead | un
       cursor = at + 1;
       read.recognised++;
       if (cannotHoldComma(spec.kind)) end = firstKeyBoundary(text, eq + 1, end);
-      read.values[at] = typedValue(spec.kind, text.slice(eq + 1, end));
+      const raw = text.slice(eq + 1, end);
+      read.values[at] = spec.kind === 'string' ? raw : typedValue(spec.kind, raw); // most are strings: no call
     } else if (key !== '-') {
       // `-` is the key pre-5.1.1 controllers printed for json:"-" fields: not data.
       read.extras.push([key, text.slice(eq + 1, end)]);
@@ -58,10 +60,26 @@ export function scanKv(text: string, start: number, schema: Schema): KvRead | un
 /** Which key of the expected window starts at `p` (`key=`), or -1. */
 function expectedKeyAt(text: string, p: number, schema: Schema, cursor: number): number {
   const last = cursor < schema.keys.length ? schema.windowEnd[cursor] : -1;
+  const first = text.charCodeAt(p);
   for (let i = cursor; i <= last; i++) {
-    if (text.startsWith(schema.keyEq[i], p)) return i;
+    if (schema.firstChar[i] === first && keyEqAt(text, p, schema, i)) return i;
   }
   return -1;
+}
+
+/**
+ * text.startsWith(schema.keyEq[i], p), compared against the key's codes in a byte table: several
+ * times faster than startsWith, which was half the scanner's time. The `=` is checked first.
+ */
+function keyEqAt(text: string, p: number, schema: Schema, i: number): boolean {
+  const length = schema.keyEq[i].length;
+  if (text.charCodeAt(p + length - 1) !== EQUALS) return false;
+  const codes = schema.keyCodes;
+  const at = schema.keyAt[i];
+  for (let j = 0; j < length - 1; j++) {
+    if (text.charCodeAt(p + j) !== codes[at + j]) return false;
+  }
+  return true;
 }
 
 /** Where the `=` ending a key-shaped word ([a-z0-9_-]+) at `p` is, or -1 when there is none. */
@@ -80,7 +98,11 @@ export function keyEnd(text: string, p: number): number {
  * end, the same search from further on finds nothing either. Without this, a body of many unknown
  * keys after a number (`count=1,x=,x=,...`) would rescan the rest of the text for each: quadratic.
  */
-interface Searches { cursor: number; windowFrom: number; windowHit: number; laterFrom: number; laterHit: number }
+interface Searches {
+  cursor: number; windowFrom: number; windowHit: number; laterFrom: number; laterHit: number;
+  /** Where the last window search found an expected key (just after its comma), for which cursor, and which key: not matched twice. */
+  keyPos: number; keyCursor: number; keyAtPos: number;
+}
 
 /**
  * The end of a value starting at `from` when the next key expected is at `cursor`: the first comma
@@ -95,7 +117,7 @@ function valueEnd(text: string, from: number, schema: Schema, cursor: number, me
   if (cursor < schema.keys.length) {
     if (!(from >= memo.windowFrom && (memo.windowHit < 0 || from <= memo.windowHit))) {
       memo.windowFrom = from;
-      memo.windowHit = windowBoundary(text, from, schema, cursor);
+      memo.windowHit = windowBoundary(text, from, schema, cursor, memo);
     }
     if (memo.windowHit >= 0) return memo.windowHit;
   }
@@ -106,9 +128,16 @@ function valueEnd(text: string, from: number, schema: Schema, cursor: number, me
   return memo.laterHit >= 0 ? memo.laterHit : text.length;
 }
 
-function windowBoundary(text: string, from: number, schema: Schema, cursor: number): number {
+function windowBoundary(text: string, from: number, schema: Schema, cursor: number, memo: Searches): number {
   for (let c = text.indexOf(',', from); c >= 0; c = text.indexOf(',', c + 1)) {
-    if (expectedKeyAt(text, c + 1, schema, cursor) >= 0 || isDashKey(text, c + 1)) return c;
+    const at = expectedKeyAt(text, c + 1, schema, cursor);
+    if (at >= 0) {
+      memo.keyPos = c + 1;
+      memo.keyCursor = cursor;
+      memo.keyAtPos = at;
+      return c;
+    }
+    if (isDashKey(text, c + 1)) return c;
   }
   return -1;
 }

@@ -19,6 +19,11 @@ export interface Schema {
   readonly keys: readonly KeySpec[];
   /** `key=` of each key, for matching at a position without slicing. */
   readonly keyEq: readonly string[];
+  /** The first character code of each key: most candidates are ruled out by it without a string compare. */
+  readonly firstChar: Int32Array;
+  /** The character codes of all `key=` one after another, each from keyAt[i] for keyEq[i].length. */
+  readonly keyCodes: Uint8Array;
+  readonly keyAt: Int32Array;
   /** key → its position in `keys`. */
   readonly index: ReadonlyMap<string, number>;
   /**
@@ -67,11 +72,24 @@ const AUDIT =
   'fixed_ver? score?:float score_v3?:float vectors? vectors_v3? link? description? pub_date? last_mod_date? ' +
   'image_layer_digest? cmds? pvc_name? pvc_storageclass_name?';
 
+const KINDS: readonly Kind[] = ['string', 'int', 'float', 'bool', 'list', 'items', 'paths', 'roles'];
+
+/**
+ * The kind as the constant string itself: a piece split out of the spec is a different string with
+ * the same text, which the scanner's per-value `kind === 'int'` tests would compare character by
+ * character instead of by reference.
+ */
+function kindOf(text: string): Kind {
+  const kind = KINDS.find((k) => k === text);
+  if (kind === undefined) throw new Error(`unknown kind ${JSON.stringify(text)}`);
+  return kind;
+}
+
 function compile(spec: string, open = false): Schema {
   const keys: KeySpec[] = spec.split(' ').map((word) => {
     const optional = word.endsWith('?') || word.includes('?:');
     const [key, kind = 'string'] = word.replace('?', '').split(':');
-    return { key, kind: kind as Kind, optional };
+    return { key, kind: kindOf(kind), optional };
   });
   const index = new Map(keys.map((k, i) => [k.key, i]));
   const windowEnd = new Int32Array(keys.length + 1);
@@ -81,7 +99,16 @@ function compile(spec: string, open = false): Schema {
     windowEnd[i] = end;
   }
   windowEnd[keys.length] = -1;
-  return { keys, keyEq: keys.map((k) => `${k.key}=`), index, windowEnd, open, build: compileBuilder(keys.map((k) => k.key)) };
+  return { keys, keyEq: keys.map((k) => `${k.key}=`), firstChar: Int32Array.from(keys, (k) => k.key.charCodeAt(0)), ...keyTable(keys.map((k) => `${k.key}=`)), index, windowEnd, open, build: compileBuilder(keys.map((k) => k.key)) };
+}
+
+/** Keys are ASCII words, so a byte per character holds them. */
+function keyTable(keyEq: readonly string[]): { keyCodes: Uint8Array; keyAt: Int32Array } {
+  const joined = keyEq.join('');
+  if (!/^[\x21-\x7e]*$/.test(joined)) throw new Error('schema keys must be printable ASCII');
+  const keyAt = new Int32Array(keyEq.length);
+  for (let i = 1; i < keyEq.length; i++) keyAt[i] = keyAt[i - 1] + keyEq[i - 1].length;
+  return { keyCodes: Uint8Array.from(joined, (ch) => ch.charCodeAt(0)), keyAt };
 }
 
 export const SCHEMAS: Readonly<Record<NotificationType, Schema>> = {

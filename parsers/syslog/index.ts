@@ -22,8 +22,9 @@ export function syslog(bodies: Format[]): Format {
   };
 }
 
-function parseMessage(text: string, ctx: ParseContext, bodies: Format[]): ParseResult {
-  const envelope = readEnvelope(withoutTrailer(text), ctx.receivedAt);
+function parseMessage(input: string, ctx: ParseContext, bodies: Format[]): ParseResult {
+  const text = withoutTrailer(input);
+  const envelope = readEnvelope(text, ctx.receivedAt);
   const header = headerEvent(envelope, ctx.receivedAt);
   const msg = envelope.msg;
   if (msg === undefined || msg === '') return ok(header);
@@ -35,7 +36,8 @@ function parseMessage(text: string, ctx: ParseContext, bodies: Format[]): ParseR
   const body = bodies.find((format) => format.claims!(msg, hints));
   if (body === undefined) return ok(header);
 
-  const result = body.parse(msg, ctx);
+  // MSG is the rest of the message in every syslog form, so it starts where the text minus it ends.
+  const result = body.parseFrom ? body.parseFrom(text, text.length - msg.length, ctx) : body.parse(msg, ctx);
   if (!result.ok) return fail(result.reason, result.partial ? withHeader(header, result.partial) : header);
   return okAll(result.events.map((event: EcsEvent) => withHeader(header, event)));
 }

@@ -31,5 +31,8 @@ export function priorityEnd(text: string): number {
 
 /** The PRI value of a `<PRI>` that priorityEnd accepted (`end` is its result). */
 export function priorityValue(text: string, end: number): number {
-  return end === 0 ? DEFAULT_PRIORITY : Number(text.slice(1, end - 1));
+  if (end === 0) return DEFAULT_PRIORITY;
+  let value = 0;
+  for (let i = 1; i < end - 1; i++) value = value * 10 + text.charCodeAt(i) - 48; // digits, checked by priorityEnd
+  return value;
 }

@@ -1,4 +1,4 @@
-import { fourDigits, isDigit, isoUtc, twoDigits, utcMillis } from './utc-time.ts';
+import { fourDigits, isDigit, isoUtc, isValidUtc, twoDigits, utcMillis } from './utc-time.ts';
 
 // RFC 3339 timestamps as RFC 5424 and the "ISO BSD" variant send them, read by index, no regex.
 
@@ -40,14 +40,17 @@ export function parseRfc3339(text: string, start: number, end: number): string |
 
   const offset = readOffset(text, i, end);
   if (Number.isNaN(offset)) return undefined;
-  const millis = utcMillis(fourDigits(text, start), twoDigits(text, start + 5), twoDigits(text, start + 8),
-    hour, minute, second, offset);
-  // Already canonical UTC (NeuVector, most relays): the token is the answer once its values are valid.
+  const year = fourDigits(text, start);
+  const month = twoDigits(text, start + 5);
+  const day = twoDigits(text, start + 8);
+  if (!isValidUtc(year, month, day, hour, minute, second)) return undefined;
+  // Already canonical UTC (NeuVector, most relays): the token is the answer once its values are
+  // valid, with no Date arithmetic.
   if (i === end - 1 && text.charCodeAt(i) === Z_UPPER && text.charCodeAt(start + 10) === T_UPPER
-    && !Number.isNaN(millis) && i - start <= 20 + MAX_FRACTION_DIGITS) {
+    && i - start <= 20 + MAX_FRACTION_DIGITS) {
     return text.slice(start, end);
   }
-  return isoUtc(millis, fraction);
+  return isoUtc(utcMillis(year, month, day, hour, minute, second, offset), fraction);
 }
 
 /** Minutes east of UTC from `Z`, `±hh:mm`, `±hhmm` or nothing (UTC) filling text[i, end); NaN otherwise. */

@@ -19,13 +19,18 @@ export function utcMillis(
   year: number, month: number, day: number,
   hour: number, minute: number, second: number, offsetMinutes: number,
 ): number {
-  if (year < 0 || year > 9999 || month < 1 || month > 12 || day < 1) return NaN;
-  const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
-  if (day > monthDays || hour > 23 || minute > 59 || second > 59) return NaN;
+  if (!isValidUtc(year, month, day, hour, minute, second)) return NaN;
   const wall = year < 100
     ? Date.UTC(year + 400, month - 1, day, hour, minute, second) - FOUR_CENTURIES_MS
     : Date.UTC(year, month - 1, day, hour, minute, second);
   return wall - offsetMinutes * MINUTE_MS;
+}
+
+/** Are these calendar fields a time utcMillis can give (years 0000-9999, no Feb 30, hour 24 or leap second)? */
+export function isValidUtc(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (year < 0 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  return !(day > monthDays || hour > 23 || minute > 59 || second > 59);
 }
 
 /**

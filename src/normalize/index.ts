@@ -4,6 +4,7 @@ import type { EcsEvent } from '../../parsers/ecs.ts';
 import type { ParseResult } from '../../parsers/result.ts';
 import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
 import type { RawEvent } from '../pipeline/raw-event.ts';
+import { decimalMillis, isoFromMillis } from './iso-time.ts';
 
 export const ECS_VERSION = '8.17.0';
 
@@ -61,7 +62,7 @@ function failed(raw: RawEvent, reason: string, partial: EcsEvent | undefined): E
  * received in the id: the raw text, or its digest when the text holds several events.
  */
 function finish(raw: RawEvent, event: EcsEvent, index: number, received: string): EcsEvent {
-  const created = new Date(raw.receivedAt).toISOString();
+  const created = isoFromMillis(raw.receivedAt);
   const ev = (event.event ??= {});
   const module = ev.module ?? raw.format;
   // A source-given identity (k8s auditID+stage, ...) makes redeliveries of the same event share an id;
@@ -69,7 +70,7 @@ function finish(raw: RawEvent, event: EcsEvent, index: number, received: string)
   if (ev.id !== undefined) (event as Record<symbol, unknown>)[SOURCE_IDENTITY] = true;
   const seed = ev.id !== undefined
     ? `${module}\u0000${ev.id}`
-    : `${raw.listener}\u0000${raw.peer}\u0000${raw.receivedAt}\u0000${index}\u0000${received}`;
+    : `${raw.listener}\u0000${raw.peer}\u0000${decimalMillis(raw.receivedAt)}\u0000${index}\u0000${received}`;
   ev.id = hash('sha256', seed, 'hex').slice(0, 32);
   ev.original ??= raw.text;
   ev.created = created;
@@ -83,8 +84,7 @@ function finish(raw: RawEvent, event: EcsEvent, index: number, received: string)
   log.source = { address: raw.peer };
   event['@timestamp'] ??= created;
   event.input = { type: raw.input };
-  const tags = [...(raw.tags ?? []), ...(event.tags ?? [])];
-  if (tags.length) event.tags = [...new Set(tags)];
+  if (raw.tags?.length || event.tags?.length) event.tags = [...new Set([...(raw.tags ?? []), ...(event.tags ?? [])])];
   event.ecs = { version: ECS_VERSION };
   return event;
 }

@@ -24,34 +24,49 @@ export async function run(): Promise<BenchResult> {
   const jsonParseRate = best(() => {
     for (const text of asJson) JSON.parse(text);
   });
-  const meets = normaliseRate >= TARGET_LINES_PER_S;
+  const meets = normaliseRate.cpu >= TARGET_LINES_PER_S;
   return {
     lines: [
-      `parse + normalise:             ${fmt(normaliseRate)} lines/s (target ${fmt(TARGET_LINES_PER_S)}) ${meets ? 'OK' : 'BELOW TARGET'}`,
-      `parse + normalise + serialise: ${fmt(processRate)} lines/s (the whole process stage per event)`,
-      `JSON.parse of the same events: ${fmt(jsonParseRate)} events/s (reference; ratio ${(normaliseRate / jsonParseRate).toFixed(2)})`,
-      `(${LINES} seeded lines, best of ${ROUNDS} rounds, one core)`,
+      `parse + normalise:             ${fmt(normaliseRate.cpu)} lines/s (target ${fmt(TARGET_LINES_PER_S)}) ${meets ? 'OK' : 'BELOW TARGET'}  [wall clock: ${fmt(normaliseRate.wall)}]`,
+      `parse + normalise + serialise: ${fmt(processRate.cpu)} lines/s (the whole process stage per event)  [wall clock: ${fmt(processRate.wall)}]`,
+      `JSON.parse of the same events: ${fmt(jsonParseRate.cpu)} events/s (reference; ratio ${(normaliseRate.cpu / jsonParseRate.cpu).toFixed(2)})  [wall clock: ${fmt(jsonParseRate.wall)}]`,
+      `(${LINES} seeded lines, best of ${ROUNDS} rounds, one core: lines per second of the thread's CPU time)`,
     ],
     figures: {
-      normalise_lines_per_s: Math.round(normaliseRate),
-      process_lines_per_s: Math.round(processRate),
-      json_parse_events_per_s: Math.round(jsonParseRate),
-      ratio_to_json_parse: Number((normaliseRate / jsonParseRate).toFixed(3)),
+      normalise_lines_per_s: Math.round(normaliseRate.cpu),
+      process_lines_per_s: Math.round(processRate.cpu),
+      json_parse_events_per_s: Math.round(jsonParseRate.cpu),
+      ratio_to_json_parse: Number((normaliseRate.cpu / jsonParseRate.cpu).toFixed(3)),
+      normalise_wall_lines_per_s: Math.round(normaliseRate.wall),
       meets_target: meets,
     },
   };
 }
 
-function best(body: () => void): number {
+/**
+ * Best rate over the rounds, by the thread's CPU time (`cpu`) and by the clock (`wall`). CPU time is
+ * the figure: it is what one core does, where the clock also counts the time other processes on a
+ * shared machine hold the core (wall figures here swung 30,000-95,000 lines/s under load).
+ */
+function best(body: () => void): { cpu: number; wall: number } {
   body(); // warm-up: let the JIT settle
-  let bestRate = 0;
+  let cpu = 0;
+  let wall = 0;
   for (let i = 0; i < ROUNDS; i++) {
+    const startCpu = threadCpuMicros();
     const start = process.hrtime.bigint();
     body();
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    bestRate = Math.max(bestRate, LINES / seconds);
+    const cpuSeconds = (threadCpuMicros() - startCpu) / 1e6;
+    wall = Math.max(wall, LINES / seconds);
+    cpu = Math.max(cpu, LINES / cpuSeconds);
   }
-  return bestRate;
+  return { cpu, wall };
+}
+
+function threadCpuMicros(): number {
+  const { user, system } = process.threadCpuUsage();
+  return user + system;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

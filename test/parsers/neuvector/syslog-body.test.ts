@@ -50,6 +50,15 @@ describe('NeuVector syslog bodies', () => {
   for (const [name, msg, header, expected] of claims) {
     test(name, () => assert.equal(neuvector.claims?.(msg, header), expected));
   }
+
+  test('parseFrom reads a body in place exactly as parse reads it sliced out', () => {
+    const bodies = [...syslogBodyNames().map(syslogBody), '  notification=event,x=1', '{"level":"x"}', 'level=Info,cluster=c,name=n', 'nonsense'];
+    for (const body of bodies) {
+      const header = '<134>1 2025-06-03T14:07:06Z host app 12 neuvector - ';
+      assert.deepEqual(neuvector.parseFrom?.(header + body, header.length, { receivedAt: 0 }),
+        neuvector.parse(body, { receivedAt: 0 }), body.slice(0, 60));
+    }
+  });
 });
 
 test('a JSON body nested deeper than MAX_DEPTH inside syslog is forwarded unparsed with parse_failure, not dropped', () => {

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseGoMap, parseInteger, splitComplianceItems, splitPaths, splitWords, typedValue } from '../../../parsers/neuvector/values.ts';
 
 // Go's %v renderings (neuvector.md §2.1) back to values.
@@ -38,6 +39,32 @@ describe('NeuVector kv values', () => {
       ['D.1 WARN - a - b c', 'D.2 HIGH - x', 'K.4.2.6 NOTE - y']);
     assert.deepEqual(splitComplianceItems('free text without levels'), ['free text without levels']);
     assert.deepEqual(splitComplianceItems(''), []);
+  });
+
+  test('compliance items split where the word-by-word definition splits them, whatever the spacing', () => {
+    // The definition, word by word: an item starts at a non-empty word (not the first) followed by
+    // a level word (2-10 capitals) and a lone `-`.
+    const byWords = (inner: string): string[] => {
+      if (inner === '') return [];
+      const words = inner.split(' ');
+      const items: string[] = [];
+      let start = 0;
+      for (let i = 1; i < words.length - 2; i++) {
+        if (words[i] !== '' && /^[A-Z]{2,10}$/.test(words[i + 1]) && words[i + 2] === '-') {
+          items.push(words.slice(start, i).join(' '));
+          start = i;
+        }
+      }
+      items.push(words.slice(start).join(' '));
+      return items.filter((item) => item !== '');
+    };
+    const word = fc.oneof(
+      fc.constantFrom('-', 'WARN', 'HIGH', 'A', 'ABCDEFGHIJK', 'ABCDEFGHIJ', '', 'D.5.4', 'x', 'aWARN', '--', '-x'),
+      fc.string({ unit: fc.constantFrom('A', 'B', 'a', '-', ' ', '.'), maxLength: 4 }),
+    );
+    fc.assert(fc.property(fc.array(word, { maxLength: 30 }).map((w) => w.join(' ')), (inner) => {
+      assert.deepEqual(splitComplianceItems(inner), byWords(inner));
+    }), { numRuns: 5_000 });
   });
 
   test('file names split at each " /" so names may hold spaces; relative names fall back to words', () => {

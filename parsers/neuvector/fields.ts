@@ -35,11 +35,15 @@ export function compileBuilder(keys: readonly string[]): FieldsBuilder {
   return new Function('h', 'v', `'use strict';\nconst o = {};\n${lines.join('\n')}\nreturn o;`) as FieldsBuilder;
 }
 
-/** The fields of a read struct: head, the known keys in struct order, then unknown keys that do not clash. */
+/**
+ * The fields of a read struct: head, the known keys in struct order, then unknown keys that do not
+ * clash. An empty key is left out (Elasticsearch refuses an empty field name; the text stays in
+ * event.original).
+ */
 export function buildFields(build: FieldsBuilder, head: Head, read: StructRead): Fields {
   const fields = build(head, read.values);
   for (const [key, value] of read.extras) {
-    if (key !== '__proto__' && !Object.hasOwn(fields, key)) fields[key] = value;
+    if (key !== '' && key !== '__proto__' && !Object.hasOwn(fields, key)) fields[key] = value;
   }
   return fields;
 }

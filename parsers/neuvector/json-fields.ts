@@ -15,10 +15,23 @@ export function fieldsFromJson(struct: Record<string, unknown>, schema: Schema, 
     if (skip.has(key)) continue;
     const value = normalised(key, struct[key]);
     const at = schema.index.get(key);
-    if (at === undefined) read.extras.push([key, value]);
+    if (at === undefined) read.extras.push([key, withoutEmptyKeys(value)]);
     else read.values[at] = value;
   }
   return buildFields(schema.build, head, read);
+}
+
+/**
+ * An unknown key's JSON value as it came, less any empty object key at any depth: Elasticsearch
+ * refuses an empty field name, and would dead-letter the whole event for it. (Known keys that
+ * use one, user_roles' global domain, are typed as grants instead.)
+ */
+function withoutEmptyKeys(value: Json): Json {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(withoutEmptyKeys);
+  const out: Record<string, Json> = {};
+  for (const [key, inner] of Object.entries(value)) if (key !== '') out[key] = withoutEmptyKeys(inner);
+  return out;
 }
 
 function normalised(key: string, value: unknown): Json {

@@ -157,3 +157,11 @@ describe('NeuVector webhook bodies', () => {
     });
   }
 });
+
+test('a JSON body never yields an empty field name, which Elasticsearch refuses (found by the property test)', () => {
+  const body = '{"notification":"event","name":"User.Login","level":"Info","reported_at":"2025-06-03T14:07:10Z","cluster_name":"c",'
+    + '"category":"AUTH","user":"zoe","user_roles":{"":"admin"},"message":"User zoe login","":"x","extra":[{"":1,"a":{"":2,"b":3}}]}';
+  const event = parseOne(body);
+  assert.ok(!JSON.stringify(event).includes('"":'), 'empty field name');
+  assert.deepEqual((event.neuvector as Record<string, unknown>).extra, [{ a: { b: 3 } }], 'the rest of an unknown value is kept');
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnVigil } from '../support/vigil.ts';
-import { fixture, logger, post, sendTcp } from '../support/senders.ts';
+import { sendOneOfEach } from '../support/senders.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { SplunkHecDouble } from '../support/doubles/splunk-hec.ts';
@@ -33,18 +33,8 @@ test('real senders in; Elasticsearch, Splunk HEC and Loki each receive every eve
     'delivery:\n  initial_backoff_ms: 50\n  max_backoff_ms: 300\nsinks:\n  loki:\n    tenant: security\n',
   );
   try {
-    await logger(vigil.port('udp'), 'udp marker-1', ['--udp', '--rfc5424']);
-    await logger(vigil.port('tcp'), 'tcp marker-2', ['--tcp', '--octet-count', '--rfc5424']);
-    await sendTcp(vigil.port('tcp'), fixture('framing/tcp-lf-stream-01.txt'));
+    const expected = await sendOneOfEach(vigil);
     const http = vigil.port('http');
-    const statuses = await Promise.all([
-      post(http, '/ingest/neuvector', fixture('neuvector/webhook-json-invalid-01.json'), 'application/json'),
-      post(http, '/ingest/falco', fixture('falco/terminal-shell-in-container.json'), 'application/json'),
-      post(http, '/ingest/k8s-audit', fixture('k8s-audit/eventlist-secret-get-forbidden.json'), 'application/json'),
-      post(http, '/ingest/alertmanager', fixture('alertmanager/resolved-v4-notification-reason.json'), 'application/json'),
-    ]).then((replies) => replies.map((r) => r.status));
-    assert.deepEqual(statuses, [200, 200, 200, 200]);
-    const expected = 1 + 1 + 3 + 1 + 1 + 2 + 2; // udp, octet-counted tcp, 3-message stream, NeuVector, Falco, 2 audit items, 2 alerts
 
     const esIds = () => idsOf(es.allDocuments().map((d) => JSON.parse(d.source)));
     // A HEC event object carries the ECS event in its `event` field.

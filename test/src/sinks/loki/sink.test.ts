@@ -42,7 +42,7 @@ before(async () => {
 });
 beforeEach(() => {
   loki.reset();
-  loki.entries.length = 0;
+  loki.forgetEntries();
   loki.clearEntryFaults();
   loki.blockIngestion(false);
 });
@@ -93,6 +93,24 @@ test('loses nothing when Loki refuses part of a push it cannot attribute: every 
   events.forEach((event, i) => assert.ok(stored.has(event.id) || outcomes[i]!.kind === 'dead', event.id));
   assert.equal(stored.has(events[1]!.id), false);
   assert.equal(outcomes[1]!.kind, 'dead');
+});
+
+test('the double ignores an exact duplicate as Loki does: 204, stored once; a line already cut from the head block is stored again', async () => {
+  const [first, second, third] = sameStream(3, 10);
+  // The head block is cut once a third line joins the first two.
+  const double = await LokiDouble.start({ blockSize: Buffer.byteLength(first!.json) + Buffer.byteLength(second!.json) + 1 });
+  try {
+    const sink = sinkFor(double);
+    assert.deepEqual(kinds(await sink.send([first!, second!])), ['ok', 'ok']);
+    assert.deepEqual(kinds(await sink.send([first!, second!])), ['ok', 'ok']);
+    assert.deepEqual(double.requests.map((r) => r.status), [204, 204]);
+    assert.deepEqual(storedIds(double), [first!.id, second!.id]);
+    await sink.send([third!]);
+    await sink.send([first!]);
+    assert.deepEqual(storedIds(double), [first!.id, second!.id, third!.id, first!.id]);
+  } finally {
+    await double.close();
+  }
 });
 
 test('halves a push Loki refuses as too large, and dead-letters one event that alone is too large', async () => {

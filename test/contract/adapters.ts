@@ -173,11 +173,6 @@ const loki: SinkAdapter = {
       rejectFor: (matches) => double.rejectEntries((e) => matches(e.line)),
       fixRejection: () => double.clearEntryFaults(),
       rejectionReason: 'rejected',
-      // Loki's ingester reports ignored entries only for the last failing stream, by timestamp;
-      // when a push holds several streams (or ignored and stored entries share a timestamp), vigil
-      // cannot tell which entries were stored and dead-letters the whole push, so a replay
-      // duplicates the stored ones.
-      rejectionGap: 'Loki names ignored entries only for the last failing stream: a mixed push is dead-lettered whole',
     };
   },
 };

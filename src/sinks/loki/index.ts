@@ -1,10 +1,10 @@
 import type { SinkDeps, SinkFactory } from '../index.ts';
 import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
-import { classifyPush } from './classify.ts';
 import { LokiClient } from './client.ts';
 import { lokiSchema, type LokiConfig } from './config.ts';
 import { baseLabels, encodeEntry, entryBytes, pushBody } from './encode.ts';
+import { pushResolved } from './resolve.ts';
 
 export class LokiSink implements Sink {
   readonly name = 'loki';
@@ -24,7 +24,7 @@ export class LokiSink implements Sink {
     return sendBatch(entries, {
       sizeOf: entryBytes,
       maxBytes: this.#config.max_bytes,
-      attempt: async (group) => classifyPush(await this.#client.push(pushBody(group)), group),
+      attempt: (group) => pushResolved(group, (entries) => this.#client.push(pushBody(entries))),
     });
   }
 

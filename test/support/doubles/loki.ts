@@ -10,6 +10,7 @@
  *                                   Loki's ingester does (last failing stream only); until
  *                                   loki.clearEntryFaults() or loki.reset()
  *   loki.blockIngestion(true)       answer 260 (blocked_ingestion: accepted, discarded) until false
+ *   loki.forgetEntries()            empty the store as a fresh Loki would be (entries and streams)
  *   plus failNext / dropNext / delay / down / up / requests from HttpDouble.
  *
  * Enforced as Loki does: POST /loki/api/v1/push with `Content-Type: application/json` (else 400,
@@ -18,6 +19,14 @@
  * lines as strings (else the whole body is unparsable: 400); structured metadata string→string;
  * per stream: at least one label, names [a-zA-Z_][a-zA-Z0-9_]* not starting "__", at most 15,
  * no duplicates (bad streams refused, the others stored, then 400); no streams → 422; success 204.
+ *
+ * Duplicates as Loki's ingester handles them: an entry identical (timestamp, line, metadata) to its
+ * stream's last stored line is skipped before any check (stream.go validateEntries, lastLine); one
+ * whose timestamp and line match an entry in the stream's head block is not stored again
+ * (chunkenc unordered head block Append → dup). Neither counts as ignored: a push of nothing but
+ * duplicates is answered 204. The head block holds the lines appended since it was last cut, which
+ * happens once it reaches `blockSize` bytes of lines (Loki's chunk_block_size, 256 KiB): a
+ * duplicate of an entry in an older block is stored twice, as in Loki.
  */
 import { HttpDouble, type DoubleReply, type RecordedRequest } from './http-double.ts';
 
@@ -28,6 +37,16 @@ export interface LokiDoubleOptions {
   authorization?: string;
   /** Larger bodies (after decompression) get 413. */
   maxContentLength?: number;
+  /** Bytes of lines after which a stream's head block is cut (chunk_block_size); default 262144. */
+  blockSize?: number;
+}
+
+/** What the ingester remembers of one stream for its duplicate checks. */
+interface StreamState {
+  lastLine?: string;
+  /** `timestamp line` of each entry in the head block. */
+  head: Set<string>;
+  headBytes: number;
 }
 
 export interface LokiStoredEntry {
@@ -46,6 +65,8 @@ export class LokiDouble extends HttpDouble {
   readonly #authEnabled: boolean;
   readonly #authorization: string | undefined;
   readonly #maxContentLength: number;
+  readonly #blockSize: number;
+  readonly #streams = new Map<string, StreamState>();
   #rejections: Array<{ matches: (entry: LokiStoredEntry) => boolean; reason: string }> = [];
   #blocked = false;
 
@@ -54,6 +75,7 @@ export class LokiDouble extends HttpDouble {
     this.#authEnabled = options.authEnabled ?? true;
     this.#authorization = options.authorization;
     this.#maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024;
+    this.#blockSize = options.blockSize ?? 256 * 1024;
   }
 
   static async start(options: LokiDoubleOptions = {}): Promise<LokiDouble> {
@@ -72,6 +94,11 @@ export class LokiDouble extends HttpDouble {
 
   blockIngestion(blocked: boolean): void {
     this.#blocked = blocked;
+  }
+
+  forgetEntries(): void {
+    this.entries.length = 0;
+    this.#streams.clear();
   }
 
   /** Also forgets entry faults and the block; stored entries stay. */
@@ -121,11 +148,26 @@ export class LokiDouble extends HttpDouble {
         continue;
       }
       const ignored: Array<{ timestamp: string; reason: string }> = [];
+      const state = this.#stream(tenant, stream.labels);
       for (const [timestamp, line, metadata] of stream.values) {
         const entry: LokiStoredEntry = { tenant, labels: stream.labels, timestamp, line, ...(metadata ? { metadata } : {}) };
+        const whole = JSON.stringify([timestamp, line, metadata ?? {}]);
+        if (whole === state.lastLine) continue;
         const rejection = this.#rejections.find((candidate) => candidate.matches(entry));
-        if (rejection) ignored.push({ timestamp, reason: rejection.reason });
-        else this.entries.push(entry);
+        if (rejection) {
+          ignored.push({ timestamp, reason: rejection.reason });
+          continue;
+        }
+        state.lastLine = whole;
+        const key = `${timestamp} ${line}`;
+        if (state.head.has(key)) continue;
+        this.entries.push(entry);
+        state.head.add(key);
+        state.headBytes += Buffer.byteLength(line);
+        if (state.headBytes >= this.#blockSize) {
+          state.head.clear();
+          state.headBytes = 0;
+        }
       }
       if (ignored.length > 0) lastIgnored = { labels: stream.labels, ignored, total: stream.values.length };
     }
@@ -137,6 +179,13 @@ export class LokiDouble extends HttpDouble {
     }
     if (errors.length > 0) return text(400, errors.join('\n'));
     return { status: 204 };
+  }
+
+  #stream(tenant: string, labels: Record<string, string>): StreamState {
+    const key = `${tenant} ${labelText(labels)}`;
+    let state = this.#streams.get(key);
+    if (!state) this.#streams.set(key, (state = { head: new Set(), headBytes: 0 }));
+    return state;
   }
 }
 

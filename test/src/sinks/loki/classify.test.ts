@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Outcome } from '../../../../src/sinks/kit/types.ts';
-import { classifyPush } from '../../../../src/sinks/loki/classify.ts';
+import { classifyPush, isUnresolved } from '../../../../src/sinks/loki/classify.ts';
 import type { LokiReply } from '../../../../src/sinks/loki/client.ts';
 import { baseLabels, encodeEntry, type LokiEntry } from '../../../../src/sinks/loki/encode.ts';
 import { parseGoTime } from '../../../../src/sinks/loki/rejects.ts';
@@ -22,7 +22,9 @@ function reply(status: number, body = '', retryAfterMs?: number): LokiReply {
   return result;
 }
 
-function kinds(result: ReturnType<typeof classifyPush>): string[] {
+/** Per-entry verdicts as text; an unresolved push (no verdict yet) as one `unresolved:<reason>` per entry. */
+function kinds(result: ReturnType<typeof classifyPush>, count = 0): string[] {
+  if (isUnresolved(result)) return Array.from({ length: count }, () => `unresolved:${result.reason}`);
   assert.ok(Array.isArray(result), 'expected per-entry outcomes');
   return (result as Outcome[]).map((o) => (o.kind === 'ok' ? 'ok' : `${o.kind}:${o.reason}`));
 }
@@ -40,13 +42,13 @@ const cases: Array<[string, LokiReply, string]> = [
   ['halts on 401 no org id', reply(401, 'no org id'), 'retry:unauthorized'],
   ['dead-letters a 422 (no valid stream)', reply(422, 'error at least one valid stream is required for ingestion'), 'dead:bad_request'],
   ['dead-letters a 400 about labels as a bad request', reply(400, 'error at least one label pair is required per stream'), 'dead:bad_request'],
-  ['dead-letters a 400 about an old timestamp as rejected', reply(400, "entry for stream '{job=\"vigil\"}' has timestamp too old: 2025-01-01 00:00:00 +0000 UTC, oldest acceptable timestamp is: 2025-05-27 00:00:00 +0000 UTC"), 'dead:rejected'],
-  ['dead-letters a 400 about a long line as too large', reply(400, "Max entry size '262144' bytes exceeded for stream '{job=\"vigil\"}' while adding an entry with length '300000' bytes"), 'dead:too_large'],
+  ['leaves a 400 about an old timestamp unresolved (which entries?), as rejected', reply(400, "entry for stream '{job=\"vigil\"}' has timestamp too old: 2025-01-01 00:00:00 +0000 UTC, oldest acceptable timestamp is: 2025-05-27 00:00:00 +0000 UTC"), 'unresolved:rejected'],
+  ['leaves a 400 about a long line unresolved, as too large', reply(400, "Max entry size '262144' bytes exceeded for stream '{job=\"vigil\"}' while adding an entry with length '300000' bytes"), 'unresolved:too_large'],
   ['retries when the connection failed', { kind: 'failure', reason: 'network', detail: 'ECONNRESET' }, 'retry:network'],
 ];
 for (const [name, answer, expected] of cases) {
   test(name, () => {
-    assert.deepEqual(kinds(classifyPush(answer, oneStream(3))), [expected, expected, expected]);
+    assert.deepEqual(kinds(classifyPush(answer, oneStream(3)), 3), [expected, expected, expected]);
   });
 }
 
@@ -68,24 +70,40 @@ test('dead-letters only the entries Loki reports ignoring when its report accoun
   assert.match((result as Outcome[])[1]!.kind === 'dead' ? ((result as Outcome[])[1] as { detail: string }).detail : '', /too far behind/);
 });
 
-test('dead-letters the whole push when Loki listed fewer ignored entries than its total', () => {
+test('dead-letters the entry of a one-entry push Loki refuses, whatever the body says', () => {
+  assert.deepEqual(kinds(classifyPush(reply(400, 'entry for stream \'{job="vigil"}\' has timestamp too old'), oneStream(1))), ['dead:rejected']);
+  assert.deepEqual(kinds(classifyPush(reply(400, 'something new'), oneStream(1))), ['dead:bad_request']);
+});
+
+test('dead-letters a whole one-stream push whose labels Loki refused: it stored none of it', () => {
+  const body = 'error at least one label pair is required per stream';
+  assert.deepEqual(kinds(classifyPush(reply(400, body), oneStream(3))), ['dead:bad_request', 'dead:bad_request', 'dead:bad_request']);
+  const other = encodeEntry({ ...generatedEvents(1, { seed: 5 })[0]!, namespace: 'elsewhere' }, 3, base, options);
+  assert.deepEqual(kinds(classifyPush(reply(400, body), [...oneStream(1), other]), 2), ['unresolved:bad_request', 'unresolved:bad_request'], 'another stream may have been stored');
+});
+
+test('leaves the push unresolved when Loki listed fewer ignored entries than its total', () => {
   const body =
     "entry with timestamp 2025-06-03 14:00:01 +0000 UTC ignored, reason: 'entry too far behind',\n" +
     `user 'fake', total ignored: 2 out of 3 for stream: ${STREAM}\n`;
-  assert.deepEqual(kinds(classifyPush(reply(400, body), oneStream(3))), ['dead:rejected', 'dead:rejected', 'dead:rejected']);
+  assert.deepEqual(kinds(classifyPush(reply(400, body), oneStream(3)), 3), ['unresolved:rejected', 'unresolved:rejected', 'unresolved:rejected']);
 });
 
-test('dead-letters the whole push when it had a stream the report does not name', () => {
+test('leaves the push unresolved when it had a stream the report does not name', () => {
   const other = encodeEntry({ ...generatedEvents(1, { seed: 5 })[0]!, namespace: 'elsewhere' }, 3, base, options);
   const body = `entry with timestamp 2025-06-03 14:00:01 +0000 UTC ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 1 out of 3 for stream: ${STREAM}\n`;
-  assert.deepEqual(kinds(classifyPush(reply(400, body), [...oneStream(3), other])), ['dead:rejected', 'dead:rejected', 'dead:rejected', 'dead:rejected']);
+  const verdict = classifyPush(reply(400, body), [...oneStream(3), other]);
+  assert.deepEqual(kinds(verdict, 4), ['unresolved:rejected', 'unresolved:rejected', 'unresolved:rejected', 'unresolved:rejected']);
+  assert.ok(isUnresolved(verdict));
+  // The stream it names is accounted for in full: those entries are settled, the other stream is not.
+  assert.deepEqual(verdict.settled.map((o) => (o === undefined ? 'open' : o.kind === 'ok' ? 'ok' : `${o.kind}:${o.reason}`)), ['ok', 'dead:rejected', 'ok', 'open']);
 });
 
-test('dead-letters the whole push when a reported time matches more entries than were reported', () => {
+test('leaves the push unresolved when a reported time matches more entries than were reported', () => {
   const entries = oneStream(2);
   entries[1] = { ...entries[1]!, nanos: entries[0]!.nanos };
   const body = `entry with timestamp 2025-06-03 14:00:00 +0000 UTC ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 1 out of 2 for stream: ${STREAM}\n`;
-  assert.deepEqual(kinds(classifyPush(reply(400, body), entries)), ['dead:rejected', 'dead:rejected']);
+  assert.deepEqual(kinds(classifyPush(reply(400, body), entries), 2), ['unresolved:rejected', 'unresolved:rejected']);
 });
 
 test('reads Go time text with a fraction and a zone offset as epoch nanoseconds', () => {

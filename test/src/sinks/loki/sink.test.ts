@@ -42,7 +42,7 @@ before(async () => {
 });
 beforeEach(() => {
   loki.reset();
-  loki.entries.length = 0;
+  loki.forgetEntries();
   loki.clearEntryFaults();
   loki.blockIngestion(false);
 });
@@ -85,14 +85,39 @@ test('dead-letters only the entries Loki refuses and keeps the ones it stored', 
   assert.deepEqual(loki.requests.map((r) => r.status), [400]);
 });
 
-test('loses nothing when Loki refuses part of a push it cannot attribute: every event is stored or dead', async () => {
-  const events = generatedEvents(6, { seed: 5 }); // several streams
-  loki.rejectEntries((entry) => entry.metadata?.event_id === events[1]!.id);
+test('dead-letters exactly the entries Loki refused in a push of several streams, and stores every other entry once', async () => {
+  const events = generatedEvents(12, { seed: 5 }); // several streams: Loki's 400 names only the last failing one
+  const refused = new Set([events[1]!.id, events[4]!.id, events[10]!.id]);
+  loki.rejectEntries((entry) => refused.has(entry.metadata?.event_id ?? ''));
   const outcomes = await sinkFor(loki).send(events);
-  const stored = new Set(storedIds(loki));
-  events.forEach((event, i) => assert.ok(stored.has(event.id) || outcomes[i]!.kind === 'dead', event.id));
-  assert.equal(stored.has(events[1]!.id), false);
-  assert.equal(outcomes[1]!.kind, 'dead');
+  assert.deepEqual(kinds(outcomes), events.map((event) => (refused.has(event.id) ? 'dead:rejected' : 'ok')));
+  assert.deepEqual(storedIds(loki).sort(), events.filter((event) => !refused.has(event.id)).map((event) => event.id).sort());
+  assert.equal(loki.requests[0]!.status, 400);
+  const streamsOf = (request: RecordedRequest) => (JSON.parse(request.body) as { streams: Array<{ stream: object; values: Array<[string, string, { event_id: string }]> }> }).streams;
+  const first = streamsOf(loki.requests[0]!);
+  assert.ok(loki.requests.length <= 1 + first.length + 2 * refused.size * Math.ceil(Math.log2(events.length)), `${loki.requests.length} pushes`);
+  // Loki's 400 named the last stream with a refused entry, in full: that stream is settled, not re-sent.
+  const named = JSON.stringify(first.findLast((stream) => stream.values.some((value) => refused.has(value[2].event_id)))!.stream);
+  const resent = loki.requests.slice(1).flatMap((request) => streamsOf(request).map((stream) => JSON.stringify(stream.stream)));
+  assert.ok(resent.length > 0 && !resent.includes(named), 'the stream the report named is not re-sent');
+});
+
+test('the double ignores an exact duplicate as Loki does: 204, stored once; a line already cut from the head block is stored again', async () => {
+  const [first, second, third] = sameStream(3, 10);
+  // The head block is cut once a third line joins the first two.
+  const double = await LokiDouble.start({ blockSize: Buffer.byteLength(first!.json) + Buffer.byteLength(second!.json) + 1 });
+  try {
+    const sink = sinkFor(double);
+    assert.deepEqual(kinds(await sink.send([first!, second!])), ['ok', 'ok']);
+    assert.deepEqual(kinds(await sink.send([first!, second!])), ['ok', 'ok']);
+    assert.deepEqual(double.requests.map((r) => r.status), [204, 204]);
+    assert.deepEqual(storedIds(double), [first!.id, second!.id]);
+    await sink.send([third!]);
+    await sink.send([first!]);
+    assert.deepEqual(storedIds(double), [first!.id, second!.id, third!.id, first!.id]);
+  } finally {
+    await double.close();
+  }
 });
 
 test('halves a push Loki refuses as too large, and dead-letters one event that alone is too large', async () => {

@@ -43,11 +43,6 @@ export interface ContractBackend {
   fixRejection?(): void;
   /** The dead-letter reason vigil must record for that refusal. */
   rejectionReason?: string;
-  /**
-   * A known gap in the rejection contract, with the reason: the scenario still runs and reports,
-   * but as TODO rather than failure. Only for a backend limit vigil cannot work around yet.
-   */
-  rejectionGap?: string;
 }
 
 export interface TransientFault {

@@ -153,7 +153,6 @@ export function sinkContract(adapter: SinkAdapter): void {
     let running: Running | undefined;
     try {
       if (!backend.rejectFor) return t.skip(`${sink} never refuses an event for good`);
-      if (backend.rejectionGap) t.todo(backend.rejectionGap);
       backend.rejectFor((text) => text.includes('-poison'));
       running = await startVigil([{ name: sink, backend }], 10);
       const { load, redis } = running;

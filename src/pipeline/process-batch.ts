@@ -1,5 +1,5 @@
 import { hasSourceIdentity, normalize, unparsed } from '../normalize/index.ts';
-import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch } from './codec.ts';
+import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch, encodeSinkEvents } from './codec.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
 import { addCounts, securityKey, type SecurityCounts } from '../observability/security-events.ts';
@@ -22,27 +22,29 @@ export interface ProcessedBatch {
 
 /** Raw batch payload → normalised sink batch payload. Pure CPU work: it runs on a worker thread. */
 export function processPayload(payload: string): ProcessedBatch {
-  const sinkEvents = [];
   const parsed: Record<string, number> = {};
   const failed: Record<string, number> = {};
   const sourceIds: string[] = [];
   const security: SecurityCounts = {};
   const sourceKeys: string[] = [];
-  for (const raw of decodeRawBatch(payload)) {
-    for (const event of normalize(raw)) {
-      const sinkEvent = toSinkEvent(event);
-      sinkEvents.push(sinkEvent);
-      const key = securityKey(event);
-      security[key] = (security[key] ?? 0) + 1;
-      if (hasSourceIdentity(event)) {
-        sourceIds.push(sinkEvent.id);
-        sourceKeys.push(key);
+  // Each event is serialised into the batch as it is made: its JSON text dies young.
+  const { z, n } = encodeSinkEvents((add) => {
+    for (const raw of decodeRawBatch(payload)) {
+      for (const event of normalize(raw)) {
+        const sinkEvent = toSinkEvent(event);
+        add(sinkEvent);
+        const key = securityKey(event);
+        security[key] = (security[key] ?? 0) + 1;
+        if (hasSourceIdentity(event)) {
+          sourceIds.push(sinkEvent.id);
+          sourceKeys.push(key);
+        }
+        const counts = event.tags?.includes('parse_failure') ? failed : parsed;
+        counts[raw.format] = (counts[raw.format] ?? 0) + 1;
       }
-      const counts = event.tags?.includes('parse_failure') ? failed : parsed;
-      counts[raw.format] = (counts[raw.format] ?? 0) + 1;
     }
-  }
-  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys };
+  });
+  return { z: n ? z : undefined, n, parsed, failed, sourceIds, security, sourceKeys };
 }
 
 /**

@@ -2,6 +2,9 @@ import { commonStatusOutcome, dead, excerpt, retry, times, type AttemptResult } 
 import { OK, type Outcome } from '../kit/types.ts';
 import type { BulkReply } from './client.ts';
 
+/** The parts of a bulk answer classifyBulk reads, as `filter_path` (honoured by every Elasticsearch and OpenSearch API). */
+export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error';
+
 /** Item error types that mean "this document does not fit the mapping": fix the event or the template. */
 const MAPPING_ERRORS = new Set(['document_parsing_exception', 'mapper_parsing_exception', 'strict_dynamic_mapping_exception']);
 

@@ -1,5 +1,6 @@
 import type { Agent } from 'node:http';
 import type { BulkBackend } from '../elasticsearch/bulk-sink.ts';
+import { BULK_FILTER_PATH } from '../elasticsearch/classify.ts';
 import type { BulkReply } from '../elasticsearch/client.ts';
 import { createAgent, failureReason, httpRequest, type HttpReply } from '../kit/http.ts';
 import { excerpt } from '../kit/outcome.ts';
@@ -15,7 +16,7 @@ import type { OpenSearchConfig } from './config.ts';
  * Only what the verdict reads: per item its status and error. A successful item shrinks from
  * ~150 to ~25 bytes of reply, so a 5 MiB request of small events answers in well under the cap.
  */
-const BULK_FILTER = 'filter_path=errors,items.*.status,items.*.error';
+const BULK_FILTER = `filter_path=${BULK_FILTER_PATH}`;
 /** A bulk reply must be read whole; even every item failing with a long reason fits in this. */
 const MAX_BULK_REPLY_BYTES = 64 * 1024 * 1024;
 

@@ -237,7 +237,9 @@ export class ElasticsearchDouble extends HttpDouble {
       if (item.status >= 300) errors = true;
       items.push({ [operation]: item });
     }
-    return json(200, { errors, took: 1, items });
+    const reply = { errors, took: 1, items };
+    const filter = request.query.get('filter_path');
+    return json(200, filter ? filterPath(reply, filter.split(',')) : reply);
   }
 
   #write(operation: string, targetName: string, id: string, source: string): { status: number } & Record<string, unknown> {
@@ -389,4 +391,28 @@ function itemFault(status: ItemFaultStatus, target: Target, id: string, openSear
   }
   return itemError(400, target, id, openSearch ? 'mapper_parsing_exception' : 'document_parsing_exception',
     `[1:42] failed to parse field [event.severity] of type [long] in document with id '${id}'. Preview of field's value: 'high'`);
+}
+
+/**
+ * Elasticsearch's `filter_path` (common options of every REST API): keeps only the listed dotted
+ * paths, `*` matching any one key; an object left empty disappears, as the server drops it.
+ */
+export function filterPath(value: unknown, paths: readonly string[]): unknown {
+  const keep = (node: unknown, patterns: string[][]): unknown => {
+    if (patterns.some((p) => p.length === 0)) return node;
+    if (Array.isArray(node)) {
+      const kept = node.map((item) => keep(item, patterns)).filter((item) => item !== undefined);
+      return kept.length ? kept : undefined;
+    }
+    if (node === null || typeof node !== 'object') return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(node)) {
+      const rest = patterns.filter((p) => p[0] === '*' || p[0] === key).map((p) => p.slice(1));
+      if (!rest.length) continue;
+      const kept = keep(child, rest);
+      if (kept !== undefined) out[key] = kept;
+    }
+    return Object.keys(out).length ? out : undefined;
+  };
+  return keep(value, paths.map((path) => path.split('.'))) ?? {};
 }

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { TlsConfig } from './config.ts';
 import { tlsOptions } from './config.ts';
+import { parseRetryAfter } from './retry-after.ts';
 
 /**
  * One HTTP request, no retry (the deliver worker retries): keep-alive connection reuse, a
@@ -92,4 +93,22 @@ export async function httpRequest(agent: http.Agent, request: HttpRequest): Prom
 export function failureReason(error: unknown): { reason: 'network' | 'timeout'; detail: string } {
   if (error instanceof HttpFailure) return { reason: error.kind, detail: error.message };
   return { reason: 'network', detail: error instanceof Error ? error.message : String(error) };
+}
+
+/** An HTTP sink's answer as plain data for its classify.ts: the reply (with any Retry-After), or why there was none. */
+export type SinkReply =
+  | { kind: 'reply'; status: number; body: string; retryAfterMs?: number }
+  | { kind: 'failure'; reason: 'network' | 'timeout'; detail: string };
+
+/** httpRequest, never throwing: the shape every HTTP sink classifies. */
+export async function sinkRequest(agent: http.Agent, request: HttpRequest): Promise<SinkReply> {
+  try {
+    const reply = await httpRequest(agent, request);
+    const result: SinkReply = { kind: 'reply', status: reply.status, body: reply.body };
+    const after = parseRetryAfter(reply.headers['retry-after']);
+    if (after !== undefined) result.retryAfterMs = after;
+    return result;
+  } catch (error) {
+    return { kind: 'failure', ...failureReason(error) };
+  }
 }

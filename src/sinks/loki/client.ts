@@ -1,12 +1,9 @@
 import type { Agent } from 'node:http';
-import { createAgent, failureReason, httpRequest } from '../kit/http.ts';
-import { parseRetryAfter } from '../kit/retry-after.ts';
+import { createAgent, sinkRequest, type SinkReply } from '../kit/http.ts';
 import type { LokiConfig } from './config.ts';
 
 /** Loki's answer to one push, or why there was none, as plain data for classify.ts. */
-export type LokiReply =
-  | { kind: 'reply'; status: number; body: string; retryAfterMs?: number }
-  | { kind: 'failure'; reason: 'network' | 'timeout'; detail: string };
+export type LokiReply = SinkReply;
 
 /** One POST /loki/api/v1/push at a time; no retry. */
 export class LokiClient {
@@ -31,22 +28,14 @@ export class LokiClient {
   }
 
   async push(body: string): Promise<LokiReply> {
-    try {
-      const reply = await httpRequest(this.#agent, {
-        method: 'POST',
-        url: this.#pushUrl,
-        headers: this.#headers,
-        body,
-        gzip: this.#config.compression,
-        timeoutMs: this.#config.timeout_ms,
-      });
-      const result: LokiReply = { kind: 'reply', status: reply.status, body: reply.body };
-      const after = parseRetryAfter(reply.headers['retry-after']);
-      if (after !== undefined) result.retryAfterMs = after;
-      return result;
-    } catch (error) {
-      return { kind: 'failure', ...failureReason(error) };
-    }
+    return sinkRequest(this.#agent, {
+      method: 'POST',
+      url: this.#pushUrl,
+      headers: this.#headers,
+      body,
+      gzip: this.#config.compression,
+      timeoutMs: this.#config.timeout_ms,
+    });
   }
 
   close(): void {

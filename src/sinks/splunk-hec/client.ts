@@ -1,12 +1,9 @@
 import type { Agent } from 'node:http';
-import { createAgent, failureReason, httpRequest } from '../kit/http.ts';
-import { parseRetryAfter } from '../kit/retry-after.ts';
+import { createAgent, httpRequest, sinkRequest, type SinkReply } from '../kit/http.ts';
 import type { SplunkHecConfig } from './config.ts';
 
 /** HEC's answer to one POST, or why there was none, as plain data for classify.ts. */
-export type HecReply =
-  | { kind: 'reply'; status: number; body: string; retryAfterMs?: number }
-  | { kind: 'failure'; reason: 'network' | 'timeout'; detail: string };
+export type HecReply = SinkReply;
 
 /** One HTTP request at a time to the collector; no retry. */
 export class HecClient {
@@ -27,22 +24,14 @@ export class HecClient {
   }
 
   async postEvents(body: string): Promise<HecReply> {
-    try {
-      const reply = await httpRequest(this.#agent, {
-        method: 'POST',
-        url: this.#eventUrl,
-        headers: this.#headers(),
-        body,
-        gzip: this.#config.compression,
-        timeoutMs: this.#config.timeout_ms,
-      });
-      const result: HecReply = { kind: 'reply', status: reply.status, body: reply.body };
-      const after = parseRetryAfter(reply.headers['retry-after']);
-      if (after !== undefined) result.retryAfterMs = after;
-      return result;
-    } catch (error) {
-      return { kind: 'failure', ...failureReason(error) };
-    }
+    return sinkRequest(this.#agent, {
+      method: 'POST',
+      url: this.#eventUrl,
+      headers: this.#headers(),
+      body,
+      gzip: this.#config.compression,
+      timeoutMs: this.#config.timeout_ms,
+    });
   }
 
   /** Which of these ack ids are indexed; throws when the question could not be asked. */

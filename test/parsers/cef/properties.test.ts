@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { cef } from '../../../parsers/cef/index.ts';
 import type { ParseResult } from '../../../parsers/result.ts';
 import { withoutHanging } from '../../support/hang-guard.ts';
+import { splicedSamples } from '../../support/spliced.ts';
 
 // Whatever follows `CEF:`, the parser returns (never throws, never hangs) either events that keep a
 // message, or a failure with a reason.
@@ -14,15 +15,7 @@ const samples = ['cef-escaping', 'cef-falco-alert-in-rfc3164']
   .map((name) => readFileSync(new URL(`../../../fixtures/syslog/${name}.txt`, import.meta.url), 'utf8'));
 
 const cefChars = fc.constantFrom('|', '\\', '=', ' ', ' ', 'a', 'k', '1', '0', 'C', 'E', 'F', ':', 'n', 'r', '_', '.', '[', ']', '\n', 'é');
-const edit = fc.record({ at: fc.nat(), remove: fc.nat({ max: 3 }), insert: fc.string({ unit: cefChars, maxLength: 3 }) });
-const mutatedSample = fc.tuple(fc.constantFrom(...samples), fc.array(edit, { maxLength: 4 })).map(([sample, edits]) => {
-  let text = sample;
-  for (const { at, remove, insert } of edits) {
-    const i = at % (text.length + 1);
-    text = text.slice(0, i) + insert + text.slice(i + remove);
-  }
-  return text;
-});
+const mutatedSample = splicedSamples(samples, { chars: cefChars, maxRemove: 3, maxInsert: 3, maxEdits: 4 });
 const anyCef = fc.oneof(
   fc.string({ unit: cefChars, maxLength: 200 }).map((rest) => `CEF:${rest}`),
   fc.tuple(fc.array(fc.string({ unit: cefChars, maxLength: 8 }), { minLength: 7, maxLength: 7 }), fc.string({ unit: cefChars, maxLength: 150 }))

@@ -5,6 +5,7 @@ import { SCHEMAS, type KeySpec, type NotificationType } from '../../../parsers/n
 import type { ParseResult } from '../../../parsers/result.ts';
 import { parse, syslogBody, syslogBodyNames, webhookBody } from './support.ts';
 import { withoutHanging } from '../../support/hang-guard.ts';
+import { splicedSamples } from '../../support/spliced.ts';
 
 // Whatever arrives, the parser returns (never throws, never hangs) an event of module neuvector with a
 // message, or a failure with a reason; and a struct printed as kv (or JSON) reads back to its values.
@@ -40,15 +41,7 @@ const samples = [
 ];
 const nvChars = fc.constantFrom(',', '=', ' ', '[', ']', ':', '"', '{', '}', '\\', '\n', 'a', 'e', 'n', '_', '1', '0', 'é', 'map[', 'id=',
   ',message=', ',level=', ',name=', 'notification=', ',"level":"', '{"cluster":"', '> notification=');
-const edit = fc.record({ at: fc.nat(), remove: fc.nat({ max: 40 }), insert: fc.string({ unit: nvChars, maxLength: 4 }) });
-const mutatedSample = fc.tuple(fc.constantFrom(...samples), fc.array(edit, { maxLength: 5 })).map(([sample, edits]) => {
-  let text = sample;
-  for (const { at, remove, insert } of edits) {
-    const i = at % (text.length + 1);
-    text = text.slice(0, i) + insert + text.slice(i + remove);
-  }
-  return text;
-});
+const mutatedSample = splicedSamples(samples, { chars: nvChars, maxRemove: 40, maxInsert: 4, maxEdits: 5 });
 const anyBody = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
   fc.string({ unit: nvChars, maxLength: 300 }),

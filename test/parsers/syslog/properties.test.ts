@@ -7,6 +7,7 @@ import { cef } from '../../../parsers/cef/index.ts';
 import type { ParseResult } from '../../../parsers/result.ts';
 import { RECEIVED_AT } from './parse-one.ts';
 import { withoutHanging } from '../../support/hang-guard.ts';
+import { splicedSamples } from '../../support/spliced.ts';
 
 // Whatever arrives, the envelope returns (never throws, never hangs) and loses nothing: the message
 // it keeps is what follows the header it understood.
@@ -23,17 +24,8 @@ const syslogChars = fc.constantFrom(
   '<', '>', '0', '1', '3', '9', ' ', ' ', '-', '[', ']', '"', '\\', '=', '@', 'T', 'Z', ':', '.', '+',
   'M', 'a', 'r', 'C', 'E', 'F', '|', '\uFEFF', '\n', '\u0000', '*', 'é',
 );
-const edit = fc.record({ at: fc.nat(), remove: fc.nat({ max: 3 }), insert: fc.string({ unit: syslogChars, maxLength: 3 }) });
 
-/** A sample with a few random splices: close to valid, so the deep paths of the parser run. */
-const mutatedSample = fc.tuple(fc.constantFrom(...samples), fc.array(edit, { maxLength: 4 })).map(([sample, edits]) => {
-  let text = sample;
-  for (const { at, remove, insert } of edits) {
-    const i = at % (text.length + 1);
-    text = text.slice(0, i) + insert + text.slice(i + remove);
-  }
-  return text;
-});
+const mutatedSample = splicedSamples(samples, { chars: syslogChars, maxRemove: 3, maxInsert: 3, maxEdits: 4 });
 const headerPrefixed = fc.tuple(
   fc.constantFrom('', '<13>', '<13>1 ', '<165>1 2003-10-11T22:14:15.003Z h a p m ', '<13>Mar 14 10:12:13 ', '<189>12: *Mar 14 10:12:13.1: ', '<86>2025-03-14T10:12:13+01:00 '),
   fc.string({ unit: syslogChars, maxLength: 120 }),

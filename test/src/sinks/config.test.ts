@@ -8,23 +8,16 @@ test('registers the five sinks by name', () => {
   assert.deepEqual(Object.keys(sinks).sort(), ['elasticsearch', 'file', 'loki', 'opensearch', 'splunk-hec']);
 });
 
-test('defaults the Elasticsearch sink to the vigil data stream, no gzip (as the official client), 5 MiB requests and the template', () => {
-  const config = sinks.elasticsearch!.schema.parse({ url: 'https://es.example.com:9200' });
-  assert.equal(config.index, 'logs-vigil.events-default');
-  assert.equal(config.compression, false);
-  assert.equal(config.max_bytes, 5 * MiB);
-  assert.deepEqual(config.template, { install: true, name: 'vigil-events', pattern: 'logs-vigil.events-*' });
-  assert.deepEqual(config.tls, { reject_unauthorized: true });
-});
-
-test('defaults the OpenSearch sink as the Elasticsearch one', () => {
-  const config = sinks.opensearch!.schema.parse({ url: 'https://opensearch.example.com:9200' });
-  assert.equal(config.index, 'logs-vigil.events-default');
-  assert.equal(config.compression, false);
-  assert.equal(config.max_bytes, 5 * MiB);
-  assert.deepEqual(config.template, { install: true, name: 'vigil-events', pattern: 'logs-vigil.events-*' });
-  assert.deepEqual(config.tls, { reject_unauthorized: true });
-});
+for (const [name, url] of [['elasticsearch', 'https://es.example.com:9200'], ['opensearch', 'https://opensearch.example.com:9200']] as const) {
+  test(`defaults the ${name} sink to the vigil data stream, no gzip (as the official client), 5 MiB requests and the template`, () => {
+    const config = sinks[name]!.schema.parse({ url });
+    assert.equal(config.index, 'logs-vigil.events-default');
+    assert.equal(config.compression, false);
+    assert.equal(config.max_bytes, 5 * MiB);
+    assert.deepEqual(config.template, { install: true, name: 'vigil-events', pattern: 'logs-vigil.events-*' });
+    assert.deepEqual(config.tls, { reject_unauthorized: true });
+  });
+}
 
 test('defaults Splunk HEC to source vigil, 1 MiB requests, no gzip and no ack', () => {
   const config = sinks['splunk-hec']!.schema.parse({ url: 'https://splunk.example.com:8088', token: 't' });

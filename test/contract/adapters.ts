@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
@@ -176,22 +176,31 @@ const file: SinkAdapter = {
   sink: 'file',
   async start() {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-contract-file-'));
+    // `out` is a symlink, swapped atomically (rename over it) between the real directory and a
+    // plain file: a lost mount. There is never a moment without `out`, so the sink, which creates
+    // missing directories, cannot make a fresh one that a later move would collide with.
+    const real = join(dir, 'real');
+    const blocker = join(dir, 'not-a-directory');
+    mkdirSync(real);
+    writeFileSync(blocker, 'not a directory');
     const outDir = join(dir, 'out');
-    const path = join(outDir, 'events.ndjson');
+    symlinkSync(real, outDir);
+    const point = (target: string) => {
+      const next = `${outDir}.next`;
+      rmSync(next, { force: true });
+      symlinkSync(target, next);
+      renameSync(next, outDir);
+    };
+    const stored = join(real, 'events.ndjson');
     return {
-      env: { VIGIL_FILE_PATH: path },
+      env: { VIGIL_FILE_PATH: join(outDir, 'events.ndjson') },
       sinkConfig: '{}',
-      stored: () => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((line) => line !== '') : []),
-      // A lost mount: the directory is gone and a plain file sits where it was, so every append
-      // fails (as root, permissions would not stop the writes). up() puts the directory back.
+      stored: () => (existsSync(stored) ? readFileSync(stored, 'utf8').split('\n').filter((line) => line !== '') : []),
       async down() {
-        if (existsSync(outDir)) renameSync(outDir, `${outDir}.away`);
-        writeFileSync(outDir, 'not a directory');
+        point(blocker);
       },
       async up() {
-        rmSync(outDir, { force: true });
-        if (existsSync(`${outDir}.away`)) renameSync(`${outDir}.away`, outDir);
-        else mkdirSync(outDir, { recursive: true });
+        point(real);
       },
       async close() {
         rmSync(dir, { recursive: true, force: true });

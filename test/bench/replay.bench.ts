@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { spawnVigil } from '../support/vigil.ts';
+import { cpuSeconds, spawnVigil } from '../support/vigil.ts';
 import { results } from './results.ts';
 import type { BenchResult } from './run.ts';
 
@@ -20,7 +20,8 @@ const CONFIG = process.env.VIGIL_BENCH_CONFIG ?? 'delivery: { max_backoff_ms: 50
  * embedded Redis (AOF on; vigil started as `npm start` starts it). Then the double comes back and
  * the backlog drains. Compared with the steady end-to-end figure: the e2e scenario's when it ran
  * earlier in the same invocation (`npm run bench -- e2e replay`), else VIGIL_BENCH_E2E_RATE, else
- * e2e is run first.
+ * e2e is run first. VIGIL_BENCH_NODE_OPTIONS goes to vigil's NODE_OPTIONS (`--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` profiles the drain's process).
  */
 export async function run(): Promise<BenchResult> {
   const steady = await steadyRate();
@@ -29,7 +30,7 @@ export async function run(): Promise<BenchResult> {
   es.process.send('down');
   await es.next();
   const vigil = await spawnVigil(
-    { VIGIL_LOG_LEVEL: 'info', VIGIL_SYSLOG_UDP_PORT: 'off', VIGIL_ES_URL: `http://127.0.0.1:${esPort}` },
+    { VIGIL_LOG_LEVEL: 'info', VIGIL_SYSLOG_UDP_PORT: 'off', VIGIL_ES_URL: `http://127.0.0.1:${esPort}`, ...(process.env.VIGIL_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.VIGIL_BENCH_NODE_OPTIONS } : {}) },
     CONFIG,
   );
   const count = async () => {
@@ -47,6 +48,8 @@ export async function run(): Promise<BenchResult> {
     const backlogSeconds = (Date.now() - built) / 1000;
     const queued = await sinkQueueDepth(vigil.port('http'));
 
+    const pid = vigil.child.pid!;
+    const cpuBefore = { all: cpuSeconds(pid), main: cpuSeconds(pid, pid) };
     es.process.send('up');
     await es.next();
     const up = Date.now();
@@ -63,6 +66,9 @@ export async function run(): Promise<BenchResult> {
       if (!reached.ninety && delivered.count >= BACKLOG * 0.9) reached.ninety = Date.now();
     }
     const done = Date.now();
+    // The drain's CPU cost: steadier than its rate on shared cores, and the main thread's share shows
+    // whether it is the limit.
+    const cpu = { all: cpuSeconds(pid) - cpuBefore.all, main: cpuSeconds(pid, pid) - cpuBefore.main };
     const drainSeconds = (done - first) / 1000;
     const rate = delivered.count / drainSeconds;
     const ratio = rate / steady.rate;
@@ -74,12 +80,14 @@ export async function run(): Promise<BenchResult> {
         `first event delivered ${((first - up) / 1000).toFixed(2)} s after Elasticsearch came back (backoff wait, not counted below)`,
         `drained ${delivered.count}/${BACKLOG} (${delivered.duplicates} duplicate _ids) in ${drainSeconds.toFixed(2)} s (half in ${((reached.half - first) / 1000).toFixed(2)} s, 90 % in ${((reached.ninety - first) / 1000).toFixed(2)} s)`,
         `replay drain: ${fmt(rate)} events/s`,
+        `vigil CPU:    ${cpu.all.toFixed(2)} s (${fmt((cpu.all / delivered.count) * 1e6)} µs per event), main thread ${cpu.main.toFixed(2)} s (${Math.round((cpu.main / drainSeconds) * 100)} % of the drain)`,
         `e2e steady:   ${fmt(steady.rate)} events/s (${steady.source})`,
         `ratio:        ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}×) ${ratio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`,
       ],
       figures: {
         backlog: BACKLOG, delivered: delivered.count, duplicates: delivered.duplicates, first_delivery_s: (first - up) / 1000,
-        drain_s: drainSeconds, drain_events_per_s: Math.round(rate), e2e_events_per_s: Math.round(steady.rate),
+        drain_s: drainSeconds, drain_events_per_s: Math.round(rate),
+        cpu_us_per_event: Math.round((cpu.all / delivered.count) * 1e6), main_thread_cpu_s: Number(cpu.main.toFixed(2)), e2e_events_per_s: Math.round(steady.rate),
         ratio: Number(ratio.toFixed(2)), meets_target: meets,
       },
     };

@@ -3,6 +3,7 @@ import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { classifyBulk } from './classify.ts';
 import type { BulkReply } from './client.ts';
+import { BufferPool } from '../kit/buffer-pool.ts';
 import { jsonBytes } from '../kit/json-bytes.ts';
 import { oneLine } from '../kit/one-line.ts';
 import { bulkBodyFromParts, bulkParts } from './encode.ts';
@@ -48,10 +49,13 @@ export interface BulkSinkOptions {
 export class BulkSink implements Sink {
   readonly name: string;
   readonly #options: BulkSinkOptions;
+  /** Two bodies: one per batch in flight at the default delivery concurrency. */
+  readonly #bodies: BufferPool;
 
   constructor(options: BulkSinkOptions) {
     this.name = options.name;
     this.#options = options;
+    this.#bodies = new BufferPool(2, options.config.max_bytes);
   }
 
   /**
@@ -86,8 +90,10 @@ export class BulkSink implements Sink {
       sizeOf: (item) => item.bytes,
       maxBytes: config.max_bytes,
       attempt: async (group) => {
-        const body = bulkBodyFromParts(group);
+        const body = bulkBodyFromParts(group, (size) => this.#bodies.take(size));
         const reply = await backend.bulk(config.index, body, config.timeout_ms, config.compression);
+        // A bulk answer means the backend read the whole body; after a failure a socket may still hold it.
+        if (reply.kind === 'reply') this.#bodies.give(body);
         return classifyBulk(reply, group.length);
       },
     });

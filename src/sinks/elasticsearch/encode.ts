@@ -30,11 +30,11 @@ export function bulkParts(id: string, source: Buffer): BulkParts {
   return { action, source, bytes: Buffer.byteLength(action) + source.length + 1 };
 }
 
-/** The NDJSON body from item parts: the sources are copied as bytes, never decoded. */
-export function bulkBodyFromParts(items: readonly BulkParts[]): Buffer {
+/** The NDJSON body from item parts, in memory from `allocate`: the sources are copied as bytes, never decoded. */
+export function bulkBodyFromParts(items: readonly BulkParts[], allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   let total = 0;
   for (const item of items) total += item.bytes;
-  const buffer = Buffer.allocUnsafe(total);
+  const buffer = allocate(total);
   let offset = 0;
   for (const item of items) {
     offset += buffer.write(item.action, offset);

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Outcome, Sink, SinkEvent } from '../sinks/kit/types.ts';
 import { backoffMs } from './backoff.ts';
-import { decodeSinkBatch, encodeSinkBatch } from './codec.ts';
+import { decodeSinkBatchAsync, encodeSinkBatch } from './codec.ts';
 import type { DeadLetter, DeadLetterQueue } from './dlq.ts';
 import { sinkQueueName, sharedWorkerOptions, type QueueSetup, type SinkBatchJob } from './queues.ts';
 
@@ -72,7 +72,7 @@ class Recovery {
 
 async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>, recovery: Recovery): Promise<void> {
   const { sink, policy, dlq, metrics, logger } = options;
-  const events = decodeSinkBatch(job.data.z);
+  const events = await decodeSinkBatchAsync(job.data.z);
   const attempt = (job.data.attempt ?? 0) + 1;
   const firstAttemptAt = job.data.firstAttemptAt ?? Date.now();
   const attemptStartedAt = Date.now();

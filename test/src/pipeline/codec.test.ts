@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSinkBatch, encodeSinkBatch, frameContentSize } from '../../../src/pipeline/codec.ts';
+import { decodeSinkBatch, decodeSinkBatchAsync, encodeSinkBatch, frameContentSize } from '../../../src/pipeline/codec.ts';
 import { jsonBytes } from '../../../src/sinks/kit/json-bytes.ts';
 import { fixtureEvents } from '../../support/doubles/sink-events.ts';
 
@@ -12,6 +12,15 @@ test('a decoded sink batch carries each event\'s JSON as the exact bytes, and as
     assert.equal(jsonBytes(event)!.toString('utf8'), events[i]!.json, 'bytes are the JSON text, big integers and non-ASCII included');
     assert.deepEqual({ ...event }, events[i], 'a copy reads as a plain event');
   });
+});
+
+test('the deliver stage\'s decoding, off the main thread, gives the same events with the same bytes', async () => {
+  const payload = encodeSinkBatch(fixtureEvents());
+  const onThread = decodeSinkBatch(payload);
+  const offThread = await decodeSinkBatchAsync(payload);
+  assert.deepEqual(offThread.map((e) => JSON.stringify(e)), onThread.map((e) => JSON.stringify(e)));
+  assert.deepEqual(offThread.map((e) => jsonBytes(e)), onThread.map((e) => jsonBytes(e)));
+  await assert.rejects(decodeSinkBatchAsync(Buffer.from('not zstd').toString('base64')), 'a corrupt payload fails the job, to be redone');
 });
 
 test('the bytes never travel in copies or serialisations, and a new json text drops them', () => {

@@ -3,7 +3,7 @@ import { constants, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 
 import type { RawEvent } from './raw-event.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { bufferToLines } from '../sinks/kit/text-buffer.ts';
-import { withJsonBytes } from '../sinks/kit/json-bytes.ts';
+import { DecodedSinkEvent } from '../sinks/kit/json-bytes.ts';
 import { LineWriter } from './line-writer.ts';
 
 // Batches cross Redis compressed: security events are repetitive text. zstd level 1 (built into
@@ -113,9 +113,9 @@ function sinkEventsOf(buffer: Buffer): SinkEvent[] {
   while (start < buffer.length) {
     const metaEnd = lineEnd(buffer, start);
     if (metaEnd + 1 >= buffer.length) break;
-    const event = JSON.parse(buffer.toString('utf8', start, metaEnd)) as SinkEvent;
+    const meta = JSON.parse(buffer.toString('utf8', start, metaEnd)) as SinkEvent;
     const jsonEnd = lineEnd(buffer, metaEnd + 1);
-    events.push(withJsonBytes(event, buffer.subarray(metaEnd + 1, jsonEnd)));
+    events.push(new DecodedSinkEvent(meta, buffer.subarray(metaEnd + 1, jsonEnd)));
     start = jsonEnd + 1;
   }
   return events;

@@ -50,8 +50,13 @@ function classifyItems(body: unknown, count: number): Outcome[] {
       outcomes.push(retry('server_error', undefined, `Bulk reply has ${items.length} items for ${count} actions`));
       continue;
     }
-    const [operation, result] = Object.entries(entry)[0] ?? ['', {}];
-    outcomes.push(classifyItem(operation, result));
+    // An item is { "<operation>": result }: read without building an entries array per item.
+    let outcome: Outcome | undefined;
+    for (const operation in entry) {
+      outcome = classifyItem(operation, entry[operation]);
+      break;
+    }
+    outcomes.push(outcome ?? classifyItem('', {}));
   }
   return outcomes;
 }

@@ -1,33 +1,67 @@
 import type { SinkEvent } from './types.ts';
 
-const JSON_BYTES = Symbol('jsonBytes');
-
 /**
- * The event's JSON text as the UTF-8 bytes it was decoded from, when it came out of a sink batch
- * unchanged: a sink that sends bytes (the Elasticsearch bulk body) copies them as they are instead
- * of decoding ~3 KB per event to a string and encoding it back (measured in `npm run bench --
- * replay`). The bytes hold no LF (they were one line of the batch).
+ * A sink event decoded from a sink batch: its JSON text stays the UTF-8 bytes it was decoded from
+ * until something reads `json`. A sink that sends bytes (the Elasticsearch bulk body) copies them
+ * as they are instead of decoding ~3 KB per event to a string and encoding it back (measured in
+ * `npm run bench -- replay`). The bytes hold no LF (they were one line of the batch).
+ *
+ * A class, so every decoded event shares one shape and the `json` accessor lives on the prototype:
+ * an accessor defined on each object with closures of its own turned every event into a
+ * dictionary-mode object, ~1.5 KB of garbage apiece, and garbage collection was the largest cost
+ * of draining a backlog. Copies and serialisations (dead letters, retried batches) go through
+ * toJSON() or read `json` by name; the bytes are private and never travel with them.
  */
-export function jsonBytes(event: SinkEvent): Buffer | undefined {
-  return (event as { [JSON_BYTES]?: Buffer })[JSON_BYTES];
+export class DecodedSinkEvent implements SinkEvent {
+  id: string;
+  timestamp: string;
+  dataset: string;
+  module: string;
+  level: string;
+  cluster?: string;
+  namespace?: string;
+  host?: string;
+  #bytes: Buffer | undefined;
+  #text: string | undefined;
+
+  constructor(meta: Omit<SinkEvent, 'json'>, bytes: Buffer) {
+    this.id = meta.id;
+    this.timestamp = meta.timestamp;
+    this.dataset = meta.dataset;
+    this.module = meta.module;
+    this.level = meta.level;
+    this.cluster = meta.cluster;
+    this.namespace = meta.namespace;
+    this.host = meta.host;
+    this.#bytes = bytes;
+  }
+
+  get json(): string {
+    return (this.#text ??= this.#bytes!.toString('utf8'));
+  }
+
+  /** A new text replaces the bytes: they no longer say the same. */
+  set json(text: string) {
+    this.#text = text;
+    this.#bytes = undefined;
+  }
+
+  get bytes(): Buffer | undefined {
+    return this.#bytes;
+  }
+
+  /** A plain event, as JSON.stringify writes it (undefined fields left out). */
+  toJSON(): SinkEvent {
+    const { id, timestamp, dataset, module, level, cluster, namespace, host } = this;
+    const plain: SinkEvent = { id, timestamp, dataset, module, level, json: this.json };
+    if (cluster !== undefined) plain.cluster = cluster;
+    if (namespace !== undefined) plain.namespace = namespace;
+    if (host !== undefined) plain.host = host;
+    return plain;
+  }
 }
 
-/**
- * `json` becomes a lazy, cached decode of `bytes`: still an ordinary enumerable property for
- * spreads and JSON.stringify (dead letters, retried batches), decoded only when someone reads it.
- * The bytes ride along as a non-enumerable symbol, so copies and serialisations never carry them.
- */
-export function withJsonBytes(event: SinkEvent, bytes: Buffer): SinkEvent {
-  let text: string | undefined;
-  Object.defineProperty(event, JSON_BYTES, { value: bytes, enumerable: false, writable: true });
-  Object.defineProperty(event, 'json', {
-    enumerable: true,
-    configurable: true,
-    get: () => (text ??= bytes.toString('utf8')),
-    set: (value: string) => {
-      text = value;
-      (event as { [JSON_BYTES]?: Buffer })[JSON_BYTES] = undefined;
-    },
-  });
-  return event;
+/** The event's JSON text as bytes, when it came out of a sink batch unchanged. */
+export function jsonBytes(event: SinkEvent): Buffer | undefined {
+  return event instanceof DecodedSinkEvent ? event.bytes : undefined;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSinkBatch, decodeSinkBatchAsync, encodeSinkBatch, frameContentSize } from '../../../src/pipeline/codec.ts';
-import { jsonBytes } from '../../../src/sinks/kit/json-bytes.ts';
+import { DecodedSinkEvent, jsonBytes } from '../../../src/sinks/kit/json-bytes.ts';
 import { fixtureEvents } from '../../support/doubles/sink-events.ts';
 
 test('a decoded sink batch carries each event\'s JSON as the exact bytes, and as text on demand', () => {
@@ -10,7 +10,8 @@ test('a decoded sink batch carries each event\'s JSON as the exact bytes, and as
   assert.equal(decoded.length, events.length);
   decoded.forEach((event, i) => {
     assert.equal(jsonBytes(event)!.toString('utf8'), events[i]!.json, 'bytes are the JSON text, big integers and non-ASCII included');
-    assert.deepEqual({ ...event }, events[i], 'a copy reads as a plain event');
+    assert.deepEqual(JSON.parse(JSON.stringify(event)), events[i], 'serialised, it reads as a plain event');
+    assert.deepEqual((event as DecodedSinkEvent).toJSON(), events[i]);
   });
 });
 
@@ -26,6 +27,9 @@ test('the deliver stage\'s decoding, off the main thread, gives the same events 
 test('the bytes never travel in copies or serialisations, and a new json text drops them', () => {
   const [event] = decodeSinkBatch(encodeSinkBatch(fixtureEvents().slice(0, 1)));
   assert.equal(jsonBytes({ ...event! }), undefined);
+  const { json, ...meta } = event!;
+  assert.equal(json, event!.json, 'destructuring reads the text');
+  assert.deepEqual(Object.keys(meta).sort(), ['cluster', 'dataset', 'host', 'id', 'level', 'module', 'namespace', 'timestamp'], 'and the rest are the routing fields alone');
   assert.equal((JSON.parse(JSON.stringify(event)) as { json: string }).json, event!.json, 'a dead letter keeps the JSON text');
   assert.doesNotMatch(JSON.stringify(event), /"type":"Buffer"/);
   event!.json = '{"changed":true}';

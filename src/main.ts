@@ -89,7 +89,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       reloaders.push(watchTlsFiles({ listener, files, apply, metrics, logger, pollIntervalMs: listen.tls_reload_interval_ms }));
     };
     if (roles.ingest) {
-      const common = { host: listen.host, submit: pipeline.submit, metrics, logger, maxMessageBytes: listen.max_message_bytes };
+      const common = {
+        host: listen.host, submit: pipeline.submit, metrics, logger, maxMessageBytes: listen.max_message_bytes, shutdownGraceMs: listen.shutdown_grace_ms,
+      };
       const tcpLimits = { maxConnections: listen.max_connections, maxConnectionsPerPeer: listen.max_connections_per_peer };
       // TCP senders wait (their kernel buffers fill) and UDP datagrams are dropped, counted, while engaged.
       backpressure.onChange((engaged) => listeners.forEach((l) => (engaged ? l.pause() : l.resume())));

@@ -5,6 +5,7 @@ import { createFramer, type SyslogFrame, type SyslogFramer } from '../../parsers
 import type { RawEvent } from '../pipeline/raw-event.ts';
 import type { Submit } from './submit.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
+import { readUntilQuiet } from './shutdown-grace.ts';
 import { formatPeer, peerIp } from './peer.ts';
 import { createPeerConnections } from './access/peer-connections.ts';
 import { createLogThrottle } from './log-throttle.ts';
@@ -62,8 +63,9 @@ export interface TcpListener {
   /** Open connections whose reading is paused (backpressure, failed submit, full queue). */
   readonly pausedConnections: number;
   /**
-   * Stops accepting, ends every connection (releasing held and partial frames) and submits what
-   * was read, once more for events whose submit had failed; what still fails is counted dropped.
+   * Stops accepting, reads what senders already sent (up to shutdownGraceMs), then ends every
+   * connection (releasing held and partial frames) and submits what was read, once more for
+   * events whose submit had failed; what still fails is counted dropped.
    */
   close(): Promise<void>;
 }
@@ -84,6 +86,8 @@ interface Connection {
   /** A submit was rejected: the socket stays paused until the retry. */
   blocked: boolean;
   ended: boolean;
+  /** When the socket last gave data, epoch ms. */
+  lastDataAt: number;
   idleTimer: NodeJS.Timeout | undefined;
   batchTimer: NodeJS.Timeout | undefined;
   retryTimer: NodeJS.Timeout | undefined;
@@ -104,6 +108,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   const id = options.id ?? (options.tls ? 'syslog-tls' : 'syslog-tcp');
   const { submit, metrics } = options;
   const idleFlushMs = options.idleFlushMs ?? 25;
+  const shutdownGraceMs = options.shutdownGraceMs ?? 2000;
   const batchMaxEvents = options.batchMaxEvents ?? 500;
   const maxInFlight = options.maxInFlightSubmits ?? 4;
   const batchMaxWaitMs = options.batchMaxWaitMs ?? 5;
@@ -199,6 +204,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       nextSeq: 0,
       blocked: false,
       ended: false,
+      lastDataAt: Date.now(),
       idleTimer: undefined,
       batchTimer: undefined,
       retryTimer: undefined,
@@ -210,6 +216,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     if (paused) socket.pause();
 
     socket.on('data', (chunk: Buffer) => {
+      conn.lastDataAt = Date.now();
       enqueue(conn, conn.framer.push(chunk));
       if (conn.framer.holding) armIdleFlush(conn);
     });
@@ -347,6 +354,21 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     }
   }
 
+  /**
+   * At shutdown (new connections refused by now), when a connection still being read last gave
+   * data. Ended ones are done; held-back ones (backpressure, a failed submit) are not read, as
+   * what they gave would not be stored; one paused by its own full queue resumes as submits complete.
+   */
+  function lastDataOfReadConnections(): number {
+    let last = -Infinity;
+    if (paused) return last;
+    for (const conn of connections) {
+      if (conn.ended || conn.blocked) continue;
+      last = Math.max(last, conn.socket.isPaused() ? Date.now() : conn.lastDataAt);
+    }
+    return last;
+  }
+
   /** Last attempt at shutdown: no more waiting, what fails now is dropped and counted. */
   async function drain(conn: Connection): Promise<void> {
     clearTimeout(conn.idleTimer);
@@ -403,6 +425,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     },
     async close() {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await readUntilQuiet(lastDataOfReadConnections, shutdownGraceMs);
       for (const conn of connections) {
         endConnection(conn);
         conn.socket.destroy();

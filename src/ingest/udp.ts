@@ -6,6 +6,7 @@ import type { RawEvent } from '../pipeline/raw-event.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
 import { formatPeer, peerIp } from './peer.ts';
 import { createLogThrottle } from './log-throttle.ts';
+import { readUntilQuiet } from './shutdown-grace.ts';
 
 /** An IPv4 host gives a udp4 socket, an IPv6 one a udp6 socket. */
 export interface UdpListenerOptions extends SyslogListenerOptions {
@@ -29,7 +30,10 @@ export interface UdpListener {
   /** Backpressure: datagrams are read and dropped (counted, reason backpressure) until resume(). */
   pause(): void;
   resume(): void;
-  /** Stops receiving, submits what was collected and waits for submits in flight. */
+  /**
+   * Reads on while datagrams keep coming (up to shutdownGraceMs), then stops receiving, submits
+   * what was collected and waits for submits in flight.
+   */
   close(): Promise<void>;
 }
 
@@ -57,10 +61,12 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
   let groupTimer: NodeJS.Timeout | undefined;
   let socket: dgram.Socket | undefined;
   let paused = false;
+  let lastDatagramAt = -Infinity;
 
   metrics.initListener(id);
 
   function onMessage(datagram: Buffer, remote: dgram.RemoteInfo): void {
+    lastDatagramAt = Date.now();
     if (options.allow && !options.allow(remote.address)) {
       metrics.dropped.inc({ listener: id, reason: 'denied' });
       throttleDeniedLog((suppressed) => log.warn(
@@ -155,6 +161,8 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
       paused = false;
     },
     async close() {
+      // Datagrams in the socket's receive buffer would be discarded unread, and uncounted.
+      await readUntilQuiet(() => (socket ? lastDatagramAt : -Infinity), options.shutdownGraceMs ?? 2000);
       const open = socket;
       socket = undefined;
       if (open) await new Promise<void>((resolve) => open.close(() => resolve()));

@@ -344,3 +344,50 @@ test('allow_cidrs on a dual-stack bind: an IPv4 rule matches the IPv4-mapped pee
     await listener.close();
   }
 });
+
+test('close reads what a sender had already written before ending its connection', async () => {
+  const { fake, listener, port } = await startTcp({ shutdownGraceMs: 600_000 });
+  const socket = await connect(port);
+  const count = 20_000;
+  const lines = Array.from({ length: count }, (_, i) => `<13>1 - host app - - - event ${i} ${'x'.repeat(150)}\n`).join('');
+  // Four megabytes handed to the kernel and node's socket buffer; the listener has read none of it yet.
+  socket.end(lines);
+  await listener.close();
+  assert.equal(fake.events.length, count, 'every line read and submitted before the connection was ended');
+  assert.equal(fake.events[count - 1]!.text.startsWith(`<13>1 - host app - - - event ${count - 1} `), true);
+});
+
+test('close stops waiting for a sender that never pauses once the grace period is over', async () => {
+  const { fake, listener, port } = await startTcp({ shutdownGraceMs: 300 });
+  const socket = await connect(port);
+  socket.on('error', () => {});
+  let sent = 0;
+  const writer = setInterval(() => {
+    if (!socket.destroyed) socket.write(`<13>1 - host app - - - tick ${sent++}\n`);
+  }, 5);
+  try {
+    await fake.waitForEvents(5);
+    await listener.close();
+    assert.ok(fake.events.length >= 5);
+    await waitUntil(() => socket.destroyed, 'the sender sees its connection closed');
+  } finally {
+    clearInterval(writer);
+  }
+});
+
+test('close does not wait on a connection held back by backpressure: reading it would not be stored', async () => {
+  // A grace period past the test timeout: waiting it out would fail the test.
+  const { fake, listener, port } = await startTcp({ shutdownGraceMs: 600_000 });
+  const socket = await connect(port);
+  socket.on('error', () => {});
+  socket.write('<13>1 - host app - - - before\n');
+  await fake.waitForEvents(1);
+  listener.pause();
+  const writer = setInterval(() => socket.destroyed || socket.write('<13>1 - host app - - - held\n'), 5);
+  try {
+    await listener.close();
+    assert.equal(fake.events[0]!.text, '<13>1 - host app - - - before');
+  } finally {
+    clearInterval(writer);
+  }
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { spawnSync } from 'node:child_process';
 import { Metrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { createUdpListener, type UdpListenerOptions } from '../../../src/ingest/udp.ts';
@@ -175,4 +176,15 @@ test('events per second per peer: the excess is dropped and counted as rate_limi
   } finally {
     await listener.close();
   }
+});
+
+test('close reads the datagrams already waiting in the socket before it stops receiving', async () => {
+  const { fake, listener, port } = await startUdp();
+  const count = 100;
+  const lines = Array.from({ length: count }, (_, i) => `datagram ${i}`).join('\n');
+  // A real sender, run while this process's event loop is blocked: every datagram waits unread in the kernel.
+  const sent = spawnSync('logger', ['--udp', '-n', '127.0.0.1', '-P', String(port), '--rfc5424=notime,notq,nohost', '-t', 'app'], { input: lines });
+  assert.equal(sent.status, 0, String(sent.stderr));
+  await listener.close();
+  assert.deepEqual(fake.events.map((e) => e.text.replace(/^.* - - - /, '')), lines.split('\n'));
 });

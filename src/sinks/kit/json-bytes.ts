@@ -13,14 +13,6 @@ import type { SinkEvent } from './types.ts';
  * toJSON() or read `json` by name; the bytes are private and never travel with them.
  */
 export class DecodedSinkEvent implements SinkEvent {
-  id: string;
-  timestamp: string;
-  dataset: string;
-  module: string;
-  level: string;
-  cluster?: string;
-  namespace?: string;
-  host?: string;
   #bytes: Buffer | undefined;
   #text: string | undefined;
 
@@ -60,6 +52,9 @@ export class DecodedSinkEvent implements SinkEvent {
     return plain;
   }
 }
+
+/** The routing fields are SinkEvent's own, declared once there (the class assigns them all, in one order, for one shape). */
+export interface DecodedSinkEvent extends Omit<SinkEvent, 'json'> {}
 
 /** The event's JSON text as bytes, when it came out of a sink batch unchanged. */
 export function jsonBytes(event: SinkEvent): Buffer | undefined {

@@ -12,9 +12,19 @@ export interface DeadLetter {
   event: SinkEvent;
 }
 
+const WRITTEN_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+// KEYS: the list, the set of event ids this batch wrote. ARGV: the set's TTL, then id and entry
+// pairs. One round trip for the whole batch.
+const ADD_ONCE = `
+for i = 2, #ARGV, 2 do
+  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[i + 1]) end
+end
+redis.call('EXPIRE', KEYS[2], ARGV[1])`;
+
 /**
  * A dead-letter queue per sink: a Redis list of JSON entries under `<prefix>:dlq:<sink>`.
- * Appends are one RPUSH per batch; replay reads from the head and trims what it re-queued.
+ * Appends are one round trip per batch; replay reads from the head and trims what it re-queued.
  */
 export class DeadLetterQueue {
   readonly #redis: Redis;
@@ -29,9 +39,21 @@ export class DeadLetterQueue {
     return `${this.#prefix}:dlq:${sink}`;
   }
 
-  async add(entries: DeadLetter[]): Promise<void> {
+  /**
+   * Appends entries. With `batch` (the sink job's id) each event is written once per batch: a
+   * batch redone after a crash between this write and the job's completion dead-letters the same
+   * events again, and those are skipped. The ids written are kept for WRITTEN_TTL_SECONDS, far
+   * longer than a redo can take (the lock time, or vigil's restart).
+   */
+  async add(entries: DeadLetter[], batch?: string): Promise<void> {
     if (!entries.length) return;
-    await this.#redis.rpush(this.key(entries[0].sink), ...entries.map((e) => JSON.stringify(e)));
+    const list = this.key(entries[0].sink);
+    if (batch === undefined) {
+      await this.#redis.rpush(list, ...entries.map((e) => JSON.stringify(e)));
+      return;
+    }
+    const pairs = entries.flatMap((e) => [e.event.id, JSON.stringify(e)]);
+    await this.#redis.eval(ADD_ONCE, 2, list, `${list}:written:${batch}`, String(WRITTEN_TTL_SECONDS), ...pairs);
   }
 
   size(sink: string): Promise<number> {
@@ -45,8 +67,8 @@ export class DeadLetterQueue {
 
   /**
    * Hands up to `count` entries from the head to `requeue`, then trims them. Trimming after the
-   * requeue succeeded means a crash in between replays them twice (deduplicated by event id where
-   * the sink can), never zero times.
+   * requeue succeeded means a crash in between hands the same entries over again next time, never
+   * loses them: requeue must make that harmless (replayDeadLetters names the batch after them).
    */
   async replay(sink: string, count: number, requeue: (entries: DeadLetter[]) => Promise<void>): Promise<number> {
     const entries = await this.list(sink, 0, count);

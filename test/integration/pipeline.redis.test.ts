@@ -192,3 +192,51 @@ test('a Redis error while a delivery records its outcome does not lose the batch
     await pipeline.stop();
   }
 });
+
+test('a batch redone after its dead letters were written (a crash before the job finished) does not write them twice', async () => {
+  const sink = new MemorySink();
+  sink.script = (event) => (numberOf(event.json) < 3 ? { kind: 'dead', reason: 'mapping_error', detail: 'bad' } : { kind: 'ok' });
+  const pipeline = await pipelineWith([sink]);
+  // The write reaches Redis, then the job fails as if the process had died: BullMQ redoes it.
+  const add = pipeline.dlq.add.bind(pipeline.dlq);
+  let writes = 0;
+  pipeline.dlq.add = async (entries, batch) => {
+    await add(entries, batch);
+    if (writes++ === 0) throw new Error('Connection is closed.');
+  };
+  try {
+    await pipeline.submit(raws(10));
+    await waitFor(() => writes >= 2 && new Set(sink.accepted.map((e) => numberOf(e.json))).size === 7, 20_000, 'the batch redone');
+    const letters = await pipeline.dlq.list('memory');
+    assert.deepEqual(letters.map((l) => numberOf(l.event.json)).sort(), [0, 1, 2], 'each dead letter once');
+  } finally {
+    await pipeline.stop();
+  }
+});
+
+test('a replay that died between re-queueing and trimming, run again, delivers nothing twice', async () => {
+  const sink = new MemorySink();
+  let fixed = false;
+  sink.script = (event) => (!fixed && numberOf(event.json) < 5 ? { kind: 'dead', reason: 'mapping_error', detail: 'bad' } : { kind: 'ok' });
+  const pipeline = await pipelineWith([sink]);
+  try {
+    await pipeline.submit(raws(20));
+    await waitFor(async () => sink.accepted.length >= 15 && (await pipeline.dlq.size('memory')) === 5, 20_000, 'DLQ of 5');
+    fixed = true;
+    const replay = pipeline.dlq.replay.bind(pipeline.dlq);
+    pipeline.dlq.replay = async (name, count, requeue) => {
+      await requeue(await pipeline.dlq.list(name, 0, count));
+      throw new Error('killed before the trim');
+    };
+    await assert.rejects(pipeline.replay('memory', 100), /killed before the trim/);
+    pipeline.dlq.replay = replay;
+    assert.equal(await pipeline.replay('memory', 100), 5, 'the entries are still there, and are trimmed now');
+    await waitFor(() => sink.accepted.length >= 20, 20_000, 'replayed events');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sink.accepted.length, 20);
+    assert.deepEqual(sink.duplicates(), []);
+    assert.equal(await pipeline.dlq.size('memory'), 0);
+  } finally {
+    await pipeline.stop();
+  }
+});

@@ -61,7 +61,8 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
   let groupTimer: NodeJS.Timeout | undefined;
   let socket: dgram.Socket | undefined;
   let paused = false;
-  let lastDatagramAt = -Infinity;
+  /** Epoch ms; 0 until the first datagram. */
+  let lastDatagramAt = 0;
 
   metrics.initListener(id);
 

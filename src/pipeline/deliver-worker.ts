@@ -108,7 +108,8 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   if (ok) metrics.forwarded.inc({ sink: sink.name }, ok);
   recovery.record(ok, retry.length);
   if (dead.length) {
-    await dlq.add(dead, job.id);
+    // A job taken by a worker always has its id (sink jobs are added with one).
+    await dlq.add(dead, job.id!);
     for (const d of dead) metrics.deadLettered.inc({ sink: sink.name, reason: d.reason });
     logger.error({ sink: sink.name, events: dead.length, reason: dead[0].reason, detail: dead[0].detail.slice(0, 500) }, 'Events moved to the dead-letter queue');
   }

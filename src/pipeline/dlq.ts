@@ -40,18 +40,14 @@ export class DeadLetterQueue {
   }
 
   /**
-   * Appends entries. With `batch` (the sink job's id) each event is written once per batch: a
-   * batch redone after a crash between this write and the job's completion dead-letters the same
-   * events again, and those are skipped. The ids written are kept for WRITTEN_TTL_SECONDS, far
-   * longer than a redo can take (the lock time, or vigil's restart).
+   * Appends the entries of one sink batch (`batch`: the sink job's id), each event once: a batch
+   * redone after a crash between this write and the job's completion dead-letters the same events
+   * again, and those are skipped. The ids written are kept for WRITTEN_TTL_SECONDS, far longer
+   * than a redo can take (the lock time, or vigil's restart).
    */
-  async add(entries: DeadLetter[], batch?: string): Promise<void> {
+  async add(entries: DeadLetter[], batch: string): Promise<void> {
     if (!entries.length) return;
     const list = this.key(entries[0].sink);
-    if (batch === undefined) {
-      await this.#redis.rpush(list, ...entries.map((e) => JSON.stringify(e)));
-      return;
-    }
     const pairs = entries.flatMap((e) => [e.event.id, JSON.stringify(e)]);
     await this.#redis.eval(ADD_ONCE, 2, list, `${list}:written:${batch}`, String(WRITTEN_TTL_SECONDS), ...pairs);
   }

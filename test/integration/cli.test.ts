@@ -44,7 +44,7 @@ test('dlq list, replay and purge work on a sink\'s dead letters in Redis', async
   try {
     const dlq = new DeadLetterQueue(client, 'vigil');
     const event = { id: 'e1', timestamp: '2025-06-03T14:07:05Z', dataset: 'neuvector.violation', module: 'neuvector', level: 'warning', json: '{"event":{"id":"e1"}}' };
-    await dlq.add([1, 2, 3].map((n) => ({ at: new Date().toISOString(), sink: 'file', reason: 'mapping_error', detail: `bad field ${n}`, attempts: 1, event: { ...event, id: `e${n}` } })));
+    await dlq.add([1, 2, 3].map((n) => ({ at: new Date().toISOString(), sink: 'file', reason: 'mapping_error', detail: `bad field ${n}`, attempts: 1, event: { ...event, id: `e${n}` } })), 'seed');
     const env = { REDIS_URL: redis.url, VIGIL_DATA_DIR: dataDir };
 
     const list = await vigil(['dlq', 'list', 'file'], env);

@@ -180,9 +180,9 @@ test('a Redis error while a delivery records its outcome does not lose the batch
   // records the job's failure).
   const add = pipeline.dlq.add.bind(pipeline.dlq);
   let failures = 0;
-  pipeline.dlq.add = async (entries) => {
+  pipeline.dlq.add = async (entries, batch) => {
     if (failures++ === 0) throw new Error('Connection is closed.');
-    return add(entries);
+    return add(entries, batch);
   };
   try {
     await pipeline.submit(raws(10));

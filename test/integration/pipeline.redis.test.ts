@@ -172,18 +172,29 @@ test('a re-sent Kubernetes audit batch is delivered once; identical plain events
   }
 });
 
-test('a Redis error while a delivery records its outcome does not lose the batch: the job is redone', async () => {
+/**
+ * Three of ten events refused for good, and the first dead-letter write fails, before or after it
+ * reaches Redis: either way BullMQ redoes the job, as it would after the process died.
+ */
+async function firstDeadLetterWriteFails(when: 'before writing' | 'after writing') {
   const sink = new MemorySink();
   sink.script = (event) => (numberOf(event.json) < 3 ? { kind: 'dead', reason: 'mapping_error', detail: 'bad' } : { kind: 'ok' });
   const pipeline = await pipelineWith([sink]);
+  const add = pipeline.dlq.add.bind(pipeline.dlq);
+  const writes = { count: 0 };
+  pipeline.dlq.add = async (entries, batch) => {
+    const first = writes.count++ === 0;
+    if (first && when === 'before writing') throw new Error('Connection is closed.');
+    await add(entries, batch);
+    if (first && when === 'after writing') throw new Error('Connection is closed.');
+  };
+  return { sink, pipeline, writes };
+}
+
+test('a Redis error while a delivery records its outcome does not lose the batch: the job is redone', async () => {
   // The dead-letter write meets a Redis that just went away (the connection is back when BullMQ
   // records the job's failure).
-  const add = pipeline.dlq.add.bind(pipeline.dlq);
-  let failures = 0;
-  pipeline.dlq.add = async (entries, batch) => {
-    if (failures++ === 0) throw new Error('Connection is closed.');
-    return add(entries, batch);
-  };
+  const { sink, pipeline } = await firstDeadLetterWriteFails('before writing');
   try {
     await pipeline.submit(raws(10));
     await waitFor(async () => (await pipeline.dlq.size('memory')) === 3, 20_000, 'the dead letters, once the job is redone');
@@ -194,19 +205,10 @@ test('a Redis error while a delivery records its outcome does not lose the batch
 });
 
 test('a batch redone after its dead letters were written (a crash before the job finished) does not write them twice', async () => {
-  const sink = new MemorySink();
-  sink.script = (event) => (numberOf(event.json) < 3 ? { kind: 'dead', reason: 'mapping_error', detail: 'bad' } : { kind: 'ok' });
-  const pipeline = await pipelineWith([sink]);
-  // The write reaches Redis, then the job fails as if the process had died: BullMQ redoes it.
-  const add = pipeline.dlq.add.bind(pipeline.dlq);
-  let writes = 0;
-  pipeline.dlq.add = async (entries, batch) => {
-    await add(entries, batch);
-    if (writes++ === 0) throw new Error('Connection is closed.');
-  };
+  const { sink, pipeline, writes } = await firstDeadLetterWriteFails('after writing');
   try {
     await pipeline.submit(raws(10));
-    await waitFor(() => writes >= 2 && new Set(sink.accepted.map((e) => numberOf(e.json))).size === 7, 20_000, 'the batch redone');
+    await waitFor(() => writes.count >= 2 && new Set(sink.accepted.map((e) => numberOf(e.json))).size === 7, 20_000, 'the batch redone');
     const letters = await pipeline.dlq.list('memory');
     assert.deepEqual(letters.map((l) => numberOf(l.event.json)).sort(), [0, 1, 2], 'each dead letter once');
   } finally {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseCidr } from '../ingest/access/allowlist.ts';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 /**
@@ -106,7 +107,7 @@ export const configSchema = z.strictObject({
         .describe('how often certificate files are checked for changes (also on SIGHUP); 0 = SIGHUP only'),
       allow_cidrs: allowCidrs,
       max_connections_per_peer: z.number().int().min(1).default(100).describe('TCP/TLS connections per source address and listener'),
-      shutdown_grace_ms: z.number().int().min(0).max(60_000).default(2000)
+      shutdown_grace_ms: z.number().int().min(0).max(60_000).default(DEFAULT_SHUTDOWN_GRACE_MS)
         .describe('at shutdown, syslog senders still sending are read for up to this long, so what they sent before it is not discarded unread'),
       rate_limit: rateLimit,
       max_json_depth: z.number().int().min(1).default(64).describe('webhook JSON nested deeper is refused with 400'),

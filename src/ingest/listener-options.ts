@@ -18,6 +18,6 @@ export interface SyslogListenerOptions {
   allow?: AddressCheck;
   /** Events per second per source address; the excess is dropped and counted, reason rate_limited. */
   rateLimit?: RateLimiter;
-  /** At close, how long senders with data in flight are still read (default 2000 ms; see readUntilQuiet). */
+  /** At close, how long senders with data in flight are still read (default DEFAULT_SHUTDOWN_GRACE_MS; see readUntilQuiet). */
   shutdownGraceMs?: number;
 }

@@ -1,6 +1,9 @@
 /** A source that gave nothing for this long at shutdown has nothing more in flight. */
 const QUIET_MS = 100;
 
+/** listen.shutdown_grace_ms's default, and the listeners' when they are given none. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
+
 /**
  * At shutdown, what senders sent before it still sits in the kernel's socket buffers, and closing
  * the socket would discard it unread: syslog has no acknowledgement, so the sender counts it
@@ -9,7 +12,7 @@ const QUIET_MS = 100;
  * (0 for an open one that never did, Date.now() for one certain to give more, -Infinity when none
  * is open: then there is nothing to wait for).
  */
-export async function readUntilQuiet(lastData: () => number, graceMs: number): Promise<void> {
+export async function readUntilQuiet(lastData: () => number, graceMs = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
   const start = Date.now();
   const deadline = start + graceMs;
   for (let now = start; now < deadline; now = Date.now()) {

@@ -108,7 +108,6 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   const id = options.id ?? (options.tls ? 'syslog-tls' : 'syslog-tcp');
   const { submit, metrics } = options;
   const idleFlushMs = options.idleFlushMs ?? 25;
-  const shutdownGraceMs = options.shutdownGraceMs ?? 2000;
   const batchMaxEvents = options.batchMaxEvents ?? 500;
   const maxInFlight = options.maxInFlightSubmits ?? 4;
   const batchMaxWaitMs = options.batchMaxWaitMs ?? 5;
@@ -425,7 +424,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     },
     async close() {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      await readUntilQuiet(lastDataOfReadConnections, shutdownGraceMs);
+      await readUntilQuiet(lastDataOfReadConnections, options.shutdownGraceMs);
       for (const conn of connections) {
         endConnection(conn);
         conn.socket.destroy();

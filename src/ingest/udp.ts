@@ -163,7 +163,7 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
     },
     async close() {
       // Datagrams in the socket's receive buffer would be discarded unread, and uncounted.
-      await readUntilQuiet(() => (socket ? lastDatagramAt : -Infinity), options.shutdownGraceMs ?? 2000);
+      await readUntilQuiet(() => (socket ? lastDatagramAt : -Infinity), options.shutdownGraceMs);
       const open = socket;
       socket = undefined;
       if (open) await new Promise<void>((resolve) => open.close(() => resolve()));

@@ -7,10 +7,11 @@
  *   double.requests                   every request received, in order: method, path, query,
  *                                     headers, body (Content-Encoding undone), status answered
  *                                     (0 = connection dropped, no answer)
- *   double.failNext(n, status, { retryAfter, body })
- *                                     answer the next n requests with that status and the
- *                                     backend's usual error body (or `body`), processing nothing
- *   double.dropNext(n, 'before' | 'after')
+ *   double.failNext(n, status, { retryAfter, body, path })
+ *                                     answer the next n requests (whose path matches `path`, when
+ *                                     given) with that status and the backend's usual error body
+ *                                     (or `body`), processing nothing
+ *   double.dropNext(n, 'before' | 'after', { path })
  *                                     destroy the socket of the next n requests without answering:
  *                                     'before' processing (nothing stored) or 'after' (stored, but
  *                                     the client never hears: the redelivery case)
@@ -47,6 +48,8 @@ export interface FaultOptions {
   retryAfter?: number | string;
   /** Replaces the double's usual error body for that status. */
   body?: string;
+  /** Only requests whose path matches (e.g. /_bulk$/): setup calls such as a template install pass untouched. */
+  path?: RegExp;
 }
 
 interface PlannedFault {
@@ -60,7 +63,7 @@ export abstract class HttpDouble {
   #port = 0;
   #sockets = new Set<Socket>();
   #faults: PlannedFault[] = [];
-  #drops: Array<'before' | 'after'> = [];
+  #drops: Array<{ when: 'before' | 'after'; path?: RegExp }> = [];
   #delayMs = 0;
   #waiting = new Map<NodeJS.Timeout, () => void>();
 
@@ -114,8 +117,8 @@ export abstract class HttpDouble {
     for (let i = 0; i < count; i++) this.#faults.push({ status, options });
   }
 
-  dropNext(count: number, when: 'before' | 'after' = 'before'): void {
-    for (let i = 0; i < count; i++) this.#drops.push(when);
+  dropNext(count: number, when: 'before' | 'after' = 'before', options: { path?: RegExp } = {}): void {
+    for (let i = 0; i < count; i++) this.#drops.push({ when, ...options });
   }
 
   delay(ms: number): void {
@@ -158,9 +161,9 @@ export abstract class HttpDouble {
       return this.#answer(res, recorded, { status: 400, body: 'cannot decode body' });
     }
 
-    const drop = this.#drops.shift();
+    const drop = takeFirst(this.#drops, (planned) => !planned.path || planned.path.test(recorded.path))?.when;
     if (drop === 'before') return void req.socket.destroy();
-    const fault = drop === undefined ? this.#faults.shift() : undefined;
+    const fault = drop === undefined ? takeFirst(this.#faults, (planned) => !planned.options.path || planned.options.path.test(recorded.path)) : undefined;
     let reply: DoubleReply;
     if (fault) {
       reply = this.faultReply(fault.status);
@@ -195,6 +198,12 @@ export abstract class HttpDouble {
     res.writeHead(reply.status, { ...this.commonHeaders(), ...reply.headers });
     res.end(reply.body ?? '');
   }
+}
+
+/** Removes and returns the first entry that applies. */
+function takeFirst<T>(planned: T[], applies: (entry: T) => boolean): T | undefined {
+  const at = planned.findIndex(applies);
+  return at < 0 ? undefined : planned.splice(at, 1)[0];
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -5,7 +5,7 @@ import { tlsOptions } from '../kit/config.ts';
 import { excerpt } from '../kit/outcome.ts';
 import { parseRetryAfter } from '../kit/retry-after.ts';
 import type { ElasticsearchConfig } from './config.ts';
-import type { IndexTemplate } from './template.ts';
+import { expectAcknowledged, templateNamed, type IndexTemplate, type InstalledTemplate } from './template.ts';
 import { BULK_FILTER_PATH } from './classify.ts';
 
 /**
@@ -105,18 +105,19 @@ export async function bulk(client: Client, index: string, body: string | Buffer,
 const ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
 
 /** The installed template of that name, or undefined when there is none. */
-export async function getTemplate(client: Client, name: string, timeoutMs: number): Promise<estypes.IndicesIndexTemplate | undefined> {
+export async function getTemplate(client: Client, name: string, timeoutMs: number): Promise<InstalledTemplate | undefined> {
+  let reply: unknown;
   try {
-    const reply = await client.indices.getIndexTemplate({ name }, { requestTimeout: timeoutMs });
-    return reply.index_templates.find((entry) => entry.name === name)?.index_template;
+    reply = await client.indices.getIndexTemplate({ name }, { requestTimeout: timeoutMs });
   } catch (error) {
     if (error instanceof errors.ResponseError && error.statusCode === 404) return undefined;
     throw error;
   }
+  return templateNamed(reply, name);
 }
 
 export async function putTemplate(client: Client, name: string, template: IndexTemplate, timeoutMs: number): Promise<void> {
-  await client.indices.putIndexTemplate({ name, ...template } as estypes.IndicesPutIndexTemplateRequest, { requestTimeout: timeoutMs });
+  expectAcknowledged(await client.indices.putIndexTemplate({ name, ...template } as estypes.IndicesPutIndexTemplateRequest, { requestTimeout: timeoutMs }), name);
 }
 
 export function replyFromError(error: unknown): BulkReply {

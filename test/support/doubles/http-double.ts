@@ -15,6 +15,13 @@
  *                                     destroy the socket of the next n requests without answering:
  *                                     'before' processing (nothing stored) or 'after' (stored, but
  *                                     the client never hears: the redelivery case)
+ *   double.stallNext(n, { path })     never answer the next n requests and process nothing: the
+ *                                     client's deadline ends them (a hung backend)
+ *   double.cutNext(n, 'before' | 'after', { path })
+ *                                     send the status line, headers and half the body of the
+ *                                     answer, then destroy the socket: 'before' the answer is a
+ *                                     503 and nothing was processed (a proxy cut off); 'after' the
+ *                                     request was processed and its real answer is cut
  *   double.delay(ms)                  hold every answer ms milliseconds (0 = off) until changed
  *   await double.down() / up()        stop listening and cut open connections / listen again on
  *                                     the same port
@@ -64,6 +71,8 @@ export abstract class HttpDouble {
   #sockets = new Set<Socket>();
   #faults: PlannedFault[] = [];
   #drops: Array<{ when: 'before' | 'after'; path?: RegExp }> = [];
+  #stalls: Array<{ path?: RegExp }> = [];
+  #cuts: Array<{ when: 'before' | 'after'; path?: RegExp }> = [];
   #delayMs = 0;
   #waiting = new Map<NodeJS.Timeout, () => void>();
 
@@ -121,6 +130,14 @@ export abstract class HttpDouble {
     for (let i = 0; i < count; i++) this.#drops.push({ when, ...options });
   }
 
+  stallNext(count: number, options: { path?: RegExp } = {}): void {
+    for (let i = 0; i < count; i++) this.#stalls.push({ ...options });
+  }
+
+  cutNext(count: number, when: 'before' | 'after', options: { path?: RegExp } = {}): void {
+    for (let i = 0; i < count; i++) this.#cuts.push({ when, ...options });
+  }
+
   delay(ms: number): void {
     this.#delayMs = ms;
   }
@@ -129,6 +146,8 @@ export abstract class HttpDouble {
     this.requests.length = 0;
     this.#faults = [];
     this.#drops = [];
+    this.#stalls = [];
+    this.#cuts = [];
     this.#delayMs = 0;
   }
 
@@ -161,11 +180,17 @@ export abstract class HttpDouble {
       return this.#answer(res, recorded, { status: 400, body: 'cannot decode body' });
     }
 
-    const drop = takeFirst(this.#drops, (planned) => !planned.path || planned.path.test(recorded.path))?.when;
+    const applies = (path: RegExp | undefined) => !path || path.test(recorded.path);
+    const drop = takeFirst(this.#drops, (planned) => applies(planned.path))?.when;
     if (drop === 'before') return void req.socket.destroy();
-    const fault = drop === undefined ? takeFirst(this.#faults, (planned) => !planned.options.path || planned.options.path.test(recorded.path)) : undefined;
+    // Left unanswered: the socket stays open until the client gives up and closes it.
+    if (drop === undefined && takeFirst(this.#stalls, (planned) => applies(planned.path))) return;
+    const cut = drop === undefined ? takeFirst(this.#cuts, (planned) => applies(planned.path))?.when : undefined;
+    const fault = drop === undefined && cut === undefined ? takeFirst(this.#faults, (planned) => applies(planned.options.path)) : undefined;
     let reply: DoubleReply;
-    if (fault) {
+    if (cut === 'before') {
+      reply = this.faultReply(503);
+    } else if (fault) {
       reply = this.faultReply(fault.status);
       if (fault.options.body !== undefined) reply = { ...reply, body: fault.options.body };
       if (fault.options.retryAfter !== undefined) {
@@ -180,6 +205,7 @@ export abstract class HttpDouble {
       }
     }
     if (drop === 'after') return void req.socket.destroy();
+    if (cut !== undefined) return this.#cutAnswer(res, reply);
     if (this.#delayMs > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -190,6 +216,13 @@ export abstract class HttpDouble {
       });
     }
     this.#answer(res, recorded, reply);
+  }
+
+  /** The answer's head and the first half of its body (Content-Length says all of it), then the socket is gone. */
+  #cutAnswer(res: ServerResponse, reply: DoubleReply): void {
+    const body = Buffer.from(reply.body ?? '');
+    res.writeHead(reply.status, { ...this.commonHeaders(), ...reply.headers, 'content-length': String(Math.max(body.length, 2)) });
+    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
   }
 
   #answer(res: ServerResponse, recorded: RecordedRequest, reply: DoubleReply): void {

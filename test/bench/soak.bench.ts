@@ -7,7 +7,7 @@ import type { BenchResult } from './run.ts';
 const EVENTS = Number(process.env.VIGIL_BENCH_SOAK_EVENTS ?? 1_000_000);
 /** Share of Elasticsearch bulks answered with a whole-request 429. */
 const THROTTLED_SHARE = 0.1;
-const SAMPLE_MS = 2_000;
+const SAMPLE_MS = 1_000;
 /** The curve is flat when the last third of the run peaks at most this much above the middle third. */
 const FLAT_TOLERANCE = 0.1;
 /** Retries come back within half a second, as a cluster shedding load for a moment would want. */
@@ -18,14 +18,14 @@ const CONFIG = process.env.VIGIL_BENCH_CONFIG ?? 'delivery: { initial_backoff_ms
  * vigil started as `npm start` starts it (same node flags and 192 MB heap, embedded Redis with AOF),
  * delivering to an Elasticsearch double in its own process that answers every tenth bulk with a
  * whole-request 429. Passes when every event arrives exactly once (unique _ids, no 409
- * redeliveries) and vigil's RSS, sampled every 2 s, does not climb: the last third of the run
+ * redeliveries) and vigil's RSS, sampled every second, does not climb: the last third of the run
  * peaks within 10 % of the middle third (the first third is warm-up: JIT, pools, Redis connections).
  */
 export async function run(): Promise<BenchResult> {
   const es = await child(fork(new URL('./es-blackhole.ts', import.meta.url).pathname, [String(THROTTLED_SHARE)], { execArgv: [] }));
   const esPort = ((await es.next()) as { port: number }).port;
   const vigil = await spawnVigil(
-    { VIGIL_LOG_LEVEL: 'warn', VIGIL_SYSLOG_UDP_PORT: 'off', VIGIL_HTTP_PORT: 'off', VIGIL_ES_URL: `http://127.0.0.1:${esPort}` },
+    { VIGIL_LOG_LEVEL: 'info', VIGIL_SYSLOG_UDP_PORT: 'off', VIGIL_HTTP_PORT: 'off', VIGIL_ES_URL: `http://127.0.0.1:${esPort}` },
     CONFIG,
   ).catch((error: unknown) => {
     es.process.send('stop');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '../../src/pipeline/redis-server.ts';
 import { makePki, type Pki } from '../support/pki.ts';
 import { programPath, requireProgram, skipUnlessInstalled, startProgram, waitForPort } from '../support/real-program.ts';
-import { assertEachOnce, neuVectorSamples, sendOctetCounted, spawnRelayTarget, type VigilTls } from '../support/relay.ts';
+import { assertEachOnce, assertRefused, neuVectorSamples, sendOctetCounted, spawnRelayTarget, type VigilTls } from '../support/relay.ts';
 
 // Debian's rsyslog as a relay between NeuVector and vigil: its own configuration, in the foreground
 // (-n), with its own work directory and pid file. It takes the NeuVector samples over imtcp
@@ -42,7 +42,7 @@ ${tls}  action.resumeRetryCount="-1" queue.type="LinkedList" queue.saveOnShutdow
 `;
 }
 
-async function relayThroughRsyslog(forward: Forward, vigilTls: VigilTls, what: string): Promise<void> {
+async function relayThroughRsyslog(forward: Forward, vigilTls: VigilTls, what: string, expect: 'each once' | 'refused' = 'each once'): Promise<void> {
   requireProgram(RSYSLOGD, INSTALL);
   const pki = makePki();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rsyslog-'));
@@ -55,7 +55,8 @@ async function relayThroughRsyslog(forward: Forward, vigilTls: VigilTls, what: s
   try {
     await waitForPort(inPort, rsyslog);
     await sendOctetCounted(inPort, samples.map((sample) => sample.text));
-    await assertEachOnce(vigil, samples, forward.tls ? 'tls' : 'tcp', `rsyslog ${what}`);
+    if (expect === 'refused') await assertRefused(vigil, `rsyslog ${what}`);
+    else await assertEachOnce(vigil, samples, forward.tls ? 'tls' : 'tcp', `rsyslog ${what}`);
   } catch (error) {
     throw new Error(`${(error as Error).message}\nrsyslogd said:\n${rsyslog.output()}`, { cause: error });
   } finally {
@@ -77,3 +78,6 @@ test('rsyslog relays NeuVector to vigil over TLS, verifying vigil\'s certificate
 
 test('rsyslog relays NeuVector to vigil over TLS with a client certificate vigil requires', { skip }, () =>
   relayThroughRsyslog({ framing: 'octet-counted', tls: { clientCert: true } }, 'client-required', 'mutual TLS'));
+
+test('vigil refuses rsyslog over TLS without the client certificate it requires', { skip }, () =>
+  relayThroughRsyslog({ framing: 'octet-counted', tls: { clientCert: false } }, 'client-required', 'TLS without a client certificate', 'refused'));

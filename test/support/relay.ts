@@ -94,3 +94,9 @@ export async function assertEachOnce(vigil: SpawnedVigil, samples: Sample[], inp
   const multiline = samples.filter((sample) => sample.text.includes('\n'));
   assert.ok(multiline.length > 0, 'the samples include a multi-line message');
 }
+
+/** The relay without a client certificate vigil requires: its handshakes fail (vigil logs them) and nothing gets in. */
+export async function assertRefused(vigil: SpawnedVigil, what: string): Promise<void> {
+  await waitFor(() => vigil.logs.some((line) => line.msg === 'TLS handshake failed'), 30_000, `vigil refusing the ${what} handshake`);
+  assert.equal(vigilEvents(vigil).length, 0, `${what}: events got in without a client certificate`);
+}

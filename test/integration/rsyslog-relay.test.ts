@@ -11,7 +11,8 @@ import { assertEachOnce, assertRefused, neuVectorSamples, sendOctetCounted, spaw
 // (-n), with its own work directory and pid file. It takes the NeuVector samples over imtcp
 // (octet-counted, so multi-line messages come in whole) and forwards them with omfwd in RFC 5424
 // (RSYSLOG_SyslogProtocol23Format) over TCP with octet counting, over TCP with LF framing, and
-// over TLS (the gtls driver of rsyslog-gnutls) with and without a client certificate.
+// over TLS (the gtls driver of rsyslog-gnutls; vigil's certificate checked against the CA and its
+// name, CN=server in the test PKI) with and without a client certificate.
 
 const RSYSLOGD = programPath('rsyslogd') ?? '/usr/sbin/rsyslogd';
 const INSTALL = 'apt-get install rsyslog rsyslog-gnutls';
@@ -27,7 +28,7 @@ interface Forward { framing: 'octet-counted' | 'traditional'; tls?: { clientCert
  */
 function rsyslogConfig(dir: string, inPort: number, vigilPort: number, forward: Forward, pki: Pki): string {
   const tls = forward.tls
-    ? `  StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="x509/certvalid"
+    ? `  StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="x509/name" StreamDriverPermittedPeers="server"
   StreamDriver.CAFile="${join(pki.dir, 'test-ca.crt')}"
 ${forward.tls.clientCert ? `  StreamDriver.CertFile="${join(pki.dir, 'client.crt')}" StreamDriver.KeyFile="${join(pki.dir, 'client.key')}"\n` : ''}`
     : '';

@@ -42,6 +42,9 @@ export function fromAlert(alert: JsonObject): EcsEvent {
     },
     log: level && { level: level.level },
     observer: { hostname: text(alert.hostname), ...OBSERVER },
+    // The node Falco runs on is the host the alert is about (syscall sources); host.name is what
+    // Kibana's host views and Elastic's Falco integration key on.
+    host: { name: text(alert.hostname) },
     rule: { name: text(alert.rule) },
     ...sets,
     threat: threatFromTags(tags),

@@ -7,8 +7,11 @@ import { categorise } from './categorise.ts';
 import { threatFromTags } from './mitre.ts';
 import { fieldSets } from './output-fields.ts';
 
-/** Who makes Falco, as Elastic's Falco integration names the observer. */
-export const OBSERVER = { vendor: 'Sysdig', product: 'Falco', type: 'sensor' } as const;
+/**
+ * Who makes Falco, spelled as Elastic's Falco integration writes it (lower case): keyword searches
+ * are case-sensitive, so `observer.product: falco` must find vigil's alerts too.
+ */
+export const OBSERVER = { vendor: 'sysdig', product: 'falco', type: 'sensor' } as const;
 
 /** The keys of a Falco alert (and of Falcosidekick's re-posted payload) kept under `falco.*`. */
 const NATIVE_KEYS = ['rule', 'priority', 'source', 'tags', 'hostname', 'output', 'output_fields', 'uuid', 'time', 'message'] as const;

@@ -62,7 +62,7 @@ test('falco: maps the alert like Elastic’s Falco integration', () => {
   assert.equal(event.event?.dataset, 'falco.alert');
   assert.equal(event.event?.provider, 'syscall');
   assert.equal(event.rule?.name, 'Read sensitive file untrusted');
-  assert.deepEqual(event.observer, { hostname: 'node-7', vendor: 'Sysdig', product: 'Falco', type: 'sensor' });
+  assert.deepEqual(event.observer, { hostname: 'node-7', vendor: 'sysdig', product: 'falco', type: 'sensor' });
   assert.match(event.message ?? '', /^2025-03-14T09:31:07\.112358132\+0000: Warning Sensitive file opened/);
   assert.deepEqual(event.host, { name: 'node-7' }, 'the Falco node is the host, for Kibana\'s host views');
   assert.deepEqual(event.process, {

@@ -5,7 +5,8 @@ import { isDigit, isoUtc } from './utc-time.ts';
 
 // RFC 3164 `TIMESTAMP SP HOSTNAME SP TAG[pid]: CONTENT` and its real-world variants (contracts §4.2):
 // the "ISO BSD" form with an RFC 3339 time, a Cisco sequence number before the time, and no HOSTNAME
-// (libc writing to /dev/log, Cisco ASA), where the TAG comes straight after the time.
+// (libc writing to /dev/log, Cisco ASA), where the TAG comes straight after the time, or a Cisco
+// HOSTNAME with a colon after it (`localhost: %ASA-6-302021: …`, `MYHOSTNAME : %ASA-…`).
 
 const SP = 32, COLON = 58, STAR = 42, DOT = 46, OPEN = 91, CLOSE = 93, PERCENT = 37;
 const CISCO_MNEMONIC = /^%[A-Z][A-Z0-9_]*-[0-7]-[A-Z0-9_]+$/;

@@ -149,6 +149,12 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
         allow: createAllowlist(listen.allow_cidrs.http),
         rateLimit: rateLimiter(),
         maxJsonDepth: listen.max_json_depth,
+        maxItemsPerRequest: listen.http_max_items_per_request,
+        requestTimeoutMs: listen.http_request_timeout_ms,
+        connectionTimeoutMs: listen.http_connection_timeout_ms,
+        tlsHandshakeTimeoutMs: listen.tls_handshake_timeout_ms,
+        maxConnections: listen.max_connections,
+        maxConnectionsPerPeer: listen.max_connections_per_peer,
         // Per-route mtls needs the certificate asked for even when client_auth is optional: routes decide.
         https: pem && { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
         ready: () => !stopping && pipeline.redis.status === 'ready',

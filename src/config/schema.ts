@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseCidr } from '../ingest/access/allowlist.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../ingest/tls-policy.ts';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from '../ingest/http/limits.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 /**
@@ -113,11 +114,11 @@ export const configSchema = z.strictObject({
         .describe('a syslog TLS or HTTPS connection that has not finished its TLS handshake by then is closed'),
       tcp_idle_timeout_ms: z.number().int().min(0).default(300_000)
         .describe('a syslog TCP or TLS connection that sent nothing for this long is closed (also one stalled in the middle of a frame); 0 = never'),
-      http_request_timeout_ms: z.number().int().min(100).default(60_000)
+      http_request_timeout_ms: z.number().int().min(100).default(DEFAULT_REQUEST_TIMEOUT_MS)
         .describe('a webhook request (headers and body) not received completely by then is answered 408 and closed'),
-      http_connection_timeout_ms: z.number().int().min(100).default(30_000)
+      http_connection_timeout_ms: z.number().int().min(100).default(DEFAULT_CONNECTION_TIMEOUT_MS)
         .describe('an HTTP connection that sent nothing for this long is closed (between requests, the keep-alive timeout applies)'),
-      http_max_items_per_request: z.number().int().min(1).default(10_000)
+      http_max_items_per_request: z.number().int().min(1).default(DEFAULT_MAX_ITEMS_PER_REQUEST)
         .describe('events one webhook body may hold (array items, NDJSON lines, EventList items, alerts); more get 413'),
       shutdown_grace_ms: z.number().int().min(0).max(60_000).default(DEFAULT_SHUTDOWN_GRACE_MS)
         .describe('at shutdown, syslog senders still sending are read for up to this long, so what they sent before it is not discarded unread'),

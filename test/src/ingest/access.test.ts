@@ -109,3 +109,16 @@ test('per-peer connections: two IPv6 addresses of one /64 share a budget, anothe
   a.emit('close');
   assert.equal(peers.admit(socket('2001:db8:1:2::d')), true, 'a closed connection frees its slot');
 });
+
+test('rate limit: charge takes a bucket into debt, which grants nothing and is not forgotten as idle until repaid', () => {
+  let time = 0;
+  const limiter = createRateLimiter({ perSecond: 10, burst: 20, maxPeers: 100, now: () => time });
+  limiter.charge('a', 50);
+  assert.equal(limiter.grant('a', 1), 0);
+  assert.equal(limiter.secondsUntil('a', 1), 4, '31 tokens at 10 per second');
+  time += 2_500; // past the idle time of a bucket refilling from zero, not from -30
+  limiter.grant('z', 1);
+  assert.equal(limiter.grant('a', 1), 0, 'still in debt: not swept as idle');
+  time += 1_000;
+  assert.equal(limiter.grant('a', 5), 5);
+});

@@ -13,7 +13,7 @@ import { createHttpApp, setHttpsContext, type HttpAppOptions } from '../../../sr
 import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
 import { createRateLimiter } from '../../../src/ingest/access/rate-limit.ts';
 import { readTlsFiles, watchTlsFiles } from '../../../src/ingest/tls-context.ts';
-import { createFakeSubmit, metricValue, waitUntil } from './support.ts';
+import { createFakeSubmit, HANDSHAKE_FAILURE, metricValue, negotiate, rsaServerCertificate, waitUntil } from './support.ts';
 import { makePki, type Pki } from '../../support/pki.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -147,6 +147,8 @@ test('HTTPS webhooks: a route with mtls auth takes only verified client certific
     assert.equal((await httpsPost(port, '/ingest/falco', { cert: pki.strangerCert, key: pki.strangerKey })).status, 401);
     assert.equal((await httpsPost(port, '/ingest/json')).status, 200);
     assert.deepEqual(fake.events.map((e) => e.format), ['falco', 'json']);
+    // The verified certificate's identity goes on the event; the anonymous json request has none.
+    assert.deepEqual(fake.events.map((e) => e.client), [{ subject: 'CN=client', commonName: 'client' }, undefined]);
   } finally {
     await app.close();
   }
@@ -325,4 +327,23 @@ test('rate limit in events: a request is charged one token per item, and the nex
   assert.equal((await post('{}')).statusCode, 200, 'refilled');
   assert.equal(fake.events.length, 3);
   assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'http', reason: 'rate_limited' }), 2);
+});
+
+test('HTTPS: TLS 1.2 suites are Mozilla intermediate (no static RSA, no CBC with SHA-1); TLS 1.3 as before', async () => {
+  const rsa = makeApp({ https: rsaServerCertificate(pki.dir) });
+  const ec = makeApp({ https: { cert: pki.serverCert, key: pki.serverKey } });
+  await rsa.app.listen({ host: '127.0.0.1', port: 0 });
+  await ec.app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const rsaPort = (rsa.app.server.address() as AddressInfo).port;
+    const ecPort = (ec.app.server.address() as AddressInfo).port;
+    const tls12 = { maxVersion: 'TLSv1.2' } as const;
+    assert.equal(await negotiate(rsaPort, { ...tls12, ciphers: 'AES128-SHA:AES256-SHA' }), HANDSHAKE_FAILURE);
+    assert.equal(await negotiate(ecPort, { ...tls12, ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA' }), HANDSHAKE_FAILURE);
+    assert.equal(await negotiate(rsaPort, { ...tls12, ciphers: 'ECDHE-RSA-AES256-GCM-SHA384' }), 'ECDHE-RSA-AES256-GCM-SHA384');
+    assert.equal(await negotiate(ecPort, { minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' }), 'TLS_AES_128_GCM_SHA256');
+  } finally {
+    await rsa.app.close();
+    await ec.app.close();
+  }
 });

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Metrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { createTcpListener, type TcpListenerOptions, type TlsListenerOptions } from '../../../src/ingest/tcp.ts';
-import { createFakeSubmit, metricValue, waitUntil } from './support.ts';
+import { createFakeSubmit, HANDSHAKE_FAILURE, metricValue, negotiate, rsaServerCertificate, waitUntil } from './support.ts';
 import { makePki, type Pki } from '../../support/pki.ts';
 import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
 import { readTlsFiles, watchTlsFiles } from '../../../src/ingest/tls-context.ts';
@@ -317,5 +317,24 @@ test('optional client certificates: one that fails verification is refused; a ve
     assert.equal(byText.get('anonymous')!.client, undefined);
   } finally {
     await listener.close();
+  }
+});
+
+test('TLS 1.2 suites are Mozilla intermediate: no static-RSA key exchange, no CBC with SHA-1; TLS 1.3 as before', async () => {
+  const rsa = await startTls(rsaServerCertificate(pki.dir));
+  const ec = await startTls();
+  try {
+    const tls12 = { maxVersion: 'TLSv1.2' } as const;
+    assert.equal(await negotiate(rsa.port, { ...tls12, ciphers: 'AES128-SHA:AES256-SHA' }), HANDSHAKE_FAILURE);
+    assert.equal(await negotiate(rsa.port, { ...tls12, ciphers: 'ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA' }), HANDSHAKE_FAILURE);
+    assert.equal(await negotiate(ec.port, { ...tls12, ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA' }), HANDSHAKE_FAILURE);
+    assert.equal(await negotiate(rsa.port, { ...tls12, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }), 'ECDHE-RSA-AES128-GCM-SHA256');
+    assert.equal(await negotiate(ec.port, { ...tls12, ciphers: 'ECDHE-ECDSA-CHACHA20-POLY1305' }), 'ECDHE-ECDSA-CHACHA20-POLY1305');
+    for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+      assert.equal(await negotiate(ec.port, { minVersion: 'TLSv1.3', ciphers: suite }), suite);
+    }
+  } finally {
+    await rsa.listener.close();
+    await ec.listener.close();
   }
 });

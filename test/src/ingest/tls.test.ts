@@ -338,3 +338,16 @@ test('TLS 1.2 suites are Mozilla intermediate: no static-RSA key exchange, no CB
     await ec.listener.close();
   }
 });
+
+test('the handshake timeout ends with the handshake: a served connection quiet for longer stays open', async () => {
+  const { fake, listener, port } = await startTls({ handshakeTimeoutMs: 100 });
+  try {
+    const socket = await connectTls(port);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(socket.destroyed, false);
+    socket.end('<13>1 - - app - - - after a quiet while\n');
+    await fake.waitForEvents(1);
+  } finally {
+    await listener.close();
+  }
+});

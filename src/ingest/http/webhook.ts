@@ -107,7 +107,7 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
       metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'json_too_deep' });
       return reply.code(400).send({ error: `JSON nested deeper than ${deps.maxJsonDepth} levels` });
     }
-    const verdict = route.check(body, type);
+    const verdict = route.check(body, type, deps.maxItemsPerRequest);
     if ('error' in verdict) return reply.code(verdict.status).send({ error: verdict.error });
     if (verdict.items > deps.maxItemsPerRequest) {
       metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'too_many_items' });

@@ -347,3 +347,18 @@ test('HTTPS: TLS 1.2 suites are Mozilla intermediate (no static RSA, no CBC with
     await ec.app.close();
   }
 });
+
+test('items per request on /ingest/json: lines are items only for NDJSON, not for one pretty-printed document', async () => {
+  const { app, fake } = makeApp({ maxItemsPerRequest: 5 });
+  const post = (payload: string, type = 'application/json') => app.inject({ method: 'POST', url: '/ingest/json', payload, headers: { 'content-type': type } });
+  const pretty = JSON.stringify({ a: 1, b: 2, c: 3, d: 4, e: 5, f: [1, 2, 3] }, null, 2);
+  assert.ok(pretty.split('\n').length > 5);
+  assert.equal((await post(pretty)).statusCode, 200, 'one document over many lines');
+  const tooMany = await post('{"n":1}\n'.repeat(6), 'application/x-ndjson');
+  assert.equal(tooMany.statusCode, 413);
+  assert.match(JSON.parse(tooMany.body).error, /^Body holds 6 events, more than the 5 allowed/);
+  assert.equal((await post('{"n":1}\n'.repeat(5), 'application/x-ndjson')).statusCode, 200, 'exactly the cap');
+  const broken = await post(`{"n":\n${'{"n":1}\n'.repeat(6)}`, 'application/x-ndjson');
+  assert.equal(broken.statusCode, 400, 'a body whose first line is not JSON is malformed, not NDJSON');
+  assert.equal(fake.events.length, 2);
+});

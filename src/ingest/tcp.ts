@@ -91,8 +91,8 @@ export interface TcpListener {
 interface Connection {
   readonly socket: net.Socket;
   readonly peer: string;
-  /** The peer's source key (peerKey): the key of per-peer limits (kept, as a closed socket forgets it). */
-  readonly ip: string;
+  /** The peer as per-peer limits count it (peerKey: IPv4 address, IPv6 /64), kept as a closed socket forgets it. */
+  readonly source: string;
   /** The verified client certificate's identity (TLS with client certificates), stamped on every event. */
   readonly client: RawEvent['client'];
   readonly framer: SyslogFramer;
@@ -234,7 +234,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     const conn: Connection = {
       socket,
       peer: formatPeer(socket.remoteAddress, socket.remotePort),
-      ip: peerKey(socket.remoteAddress),
+      source: peerKey(socket.remoteAddress),
       client: tlsSocket && verifiedClientIdentity(tlsSocket),
       framer: createFramer({ maxMessageBytes: options.maxMessageBytes, maxOctetCount: options.maxOctetCount }),
       queue: [],
@@ -307,7 +307,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     if (frames.length === 0) return;
     const receivedAt = Date.now();
     if (options.rateLimit) {
-      const granted = options.rateLimit.grant(conn.ip, frames.length);
+      const granted = options.rateLimit.grant(conn.source, frames.length);
       metrics.rateLimitPeers.set({ listener: id }, options.rateLimit.size);
       if (granted < frames.length) {
         const excess = frames.length - granted;

@@ -51,7 +51,7 @@ const allowCidrs = z
 const rateLimit = z
   .strictObject({
     events_per_second: z.number().min(0).default(0)
-      .describe('events per second per source address and listener; excess syslog dropped (rate_limited), webhooks 429; 0 = no limit'),
+      .describe('events per second per source and listener; excess syslog dropped (rate_limited); a webhook request is charged one per event of its body, then 429 until refilled; 0 = no limit'),
     burst: z.number().int().min(0).default(0).describe('events a source may send at once above the rate; 0 = twice events_per_second'),
     max_peers: z.number().int().min(1).default(10_000).describe('source addresses tracked per listener; the least recently seen is forgotten beyond it'),
   })

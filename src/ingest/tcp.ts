@@ -183,7 +183,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     // node wraps the raw socket (its _parent) that admit() may already have refused.
     if (refused.has((socket as unknown as { _parent?: net.Socket })._parent ?? socket)) return;
     throttleHandshakeLog((suppressed) => log.warn(
-      { error, peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed }, 'TLS handshake failed: connection closed'));
+      { error, peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed }, 'TLS handshake failed'));
   });
   server.on('error', (error) => log.error({ error }, 'Syslog listener error'));
 

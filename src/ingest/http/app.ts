@@ -163,7 +163,7 @@ function limitConnections(app: FastifyInstance, options: HttpAppOptions, log: Lo
     server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
       socket.destroy();
       throttleHandshakeLog((suppressed) => log.debug(
-        { error, peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed }, 'TLS handshake failed: connection closed'));
+        { error, peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed }, 'TLS handshake failed'));
     });
   }
 }

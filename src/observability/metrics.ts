@@ -7,6 +7,8 @@ export const DROP_REASONS = [
   'queue_unavailable', 'too_large', 'rate_limited', 'connection_limit', 'backpressure', 'invalid_frame',
   // Access control and limits (listen.allow_cidrs, listen.max_connections_per_peer, listen.max_json_depth).
   'denied', 'peer_connection_limit', 'json_too_deep',
+  // listen.http_max_items_per_request, and TLS client certificates that fail verification.
+  'too_many_items', 'bad_client_certificate',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

@@ -24,7 +24,10 @@ export const embeddedDir = (config: Config): string => join(config.data_dir, 're
 export async function openRedis(config: Config, options: { reuseRunning?: boolean } = {}): Promise<RedisHandle> {
   if (config.redis.url) {
     const target = { url: config.redis.url };
-    return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
+    const options = ioredisOptions(target);
+    // A password kept apart from the URL (REDIS_PASSWORD_FILE: a mounted Secret) fills in for a URL without one.
+    if (options.password === undefined && config.redis.password) options.password = config.redis.password;
+    return { target, options, embedded: false, stop: async () => undefined };
   }
   const dir = embeddedDir(config);
   const socket = join(dir, 'redis.sock');

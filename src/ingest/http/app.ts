@@ -8,7 +8,7 @@ import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
 import type { RouteAuth } from './auth.ts';
-import { registerHealthRoutes } from './routes/health.ts';
+import { registerHealthRoutes } from '../../observability/health-routes.ts';
 import { WEBHOOK_ROUTES } from './routes/index.ts';
 import { HTTP_LISTENER, registerWebhook } from './webhook.ts';
 
@@ -21,7 +21,7 @@ export interface HttpAppOptions {
   webhookToken?: string;
   /** Auth per route kind, falling back to `default` (else webhookToken, else none). */
   auth?: { default?: RouteAuth; routes?: Partial<Record<string, RouteAuth>> };
-  /** Source addresses allowed on /ingest/* (unset: everyone); others get 403. Health and metrics stay open to probes. */
+  /** Source addresses allowed on /ingest/* (unset: everyone); others get 403. /healthz and /readyz stay open to probes. */
   allow?: AddressCheck;
   /** Requests per second per source address on /ingest/*; the excess gets 429. */
   rateLimit?: RateLimiter;
@@ -76,7 +76,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     return reply.code(status).send({ error: errorMessage(error, status, options.bodyLimit) });
   });
 
-  registerHealthRoutes(app, { metrics, ready: options.ready });
+  // Health and readiness here too, for a load balancer checking this port in its own scheme; metrics only on the admin listener.
+  registerHealthRoutes(app, { ready: options.ready });
   const fallback: RouteAuth = options.auth?.default
     ?? (options.webhookToken ? { type: 'token', token: options.webhookToken } : { type: 'none' });
   for (const route of WEBHOOK_ROUTES) {

@@ -212,3 +212,17 @@ test('retries while Loki is down and delivers once it is back on the same port',
     await double.close();
   }
 });
+
+test('stream labels take only configured clusters and namespaces: forged names are _other, the line keeps them', async () => {
+  const sink = lokiFactory.create(lokiFactory.schema.parse({ url: loki.url, tenant: TENANT }), {
+    logger: silentLogger, dataDir: '', labels: { clusters: ['prod-eu'], namespaces: ['payments'] },
+  });
+  sinks.push(sink);
+  const forged = sameStream(10, 6).map((event, i) => ({ ...event, cluster: `forged-${i}`, namespace: `ns-${i}` }));
+  const real = { ...sameStream(1, 7)[0]!, cluster: 'prod-eu', namespace: 'payments' };
+  assert.deepEqual(kinds(await sink.send([...forged, real])), [...forged, real].map(() => 'ok'));
+  const streams = new Set(loki.entries.map((entry) => `${entry.labels.cluster}/${entry.labels.namespace}`));
+  assert.deepEqual([...streams].sort(), ['_other/_other', 'prod-eu/payments']);
+  const forgedEntry = loki.entries.find((entry) => entry.metadata?.event_id === forged[3]!.id)!;
+  assert.equal(forgedEntry.line, forged[3]!.json, 'the event itself is unchanged');
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
@@ -170,4 +170,40 @@ test('docker compose config accepts the file', { skip: composePlugin ? false : '
     env: { ...process.env, ...SECRETS }, encoding: 'utf8',
   });
   assert.equal(result.status, 0, result.stderr);
+});
+
+test('the Elasticsearch healthcheck authenticates without the password on any command line', { skip: spawnSync('curl', ['--version']).status === 0 ? false : 'curl not installed' }, async () => {
+  const [kind, script] = services.elasticsearch.healthcheck!.test;
+  assert.equal(kind, 'CMD-SHELL');
+  const command = interpolate(script, SECRETS);
+  assert.ok(!command.includes(SECRETS.ELASTIC_PASSWORD), 'the password is not written into the command');
+  // Run it as the container would (sh -c, ELASTIC_PASSWORD in the environment) against a stand-in that checks the credentials.
+  const { createServer } = await import('node:http');
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(String(req.headers.authorization));
+    const ok = req.headers.authorization === `Basic ${Buffer.from(`elastic:${SECRETS.ELASTIC_PASSWORD}`).toString('base64')}`;
+    res.writeHead(ok ? 200 : 401).end('{"status":"green"}');
+  }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const local = command.replace('http://localhost:9200', `http://127.0.0.1:${port}`);
+    // A curl in front of the real one records its arguments: what `ps` would show other users.
+    const shims = mkdtempSync(join(tmpdir(), 'vigil-curl-'));
+    const realCurl = spawnSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(shims, 'curl'), `#!/bin/sh\nprintf '%s\\n' "$@" >> ${join(shims, 'argv')}\nexec ${realCurl} "$@"\n`, { mode: 0o755 });
+    const { spawn } = await import('node:child_process');
+    const exitCode = (env: Record<string, string>) => new Promise<number | null>((resolve) => {
+      spawn('sh', ['-c', local], { env: { PATH: `${shims}:${process.env.PATH ?? ''}`, ...env }, stdio: 'ignore' }).once('exit', resolve);
+    });
+    assert.equal(await exitCode({ ELASTIC_PASSWORD: SECRETS.ELASTIC_PASSWORD }), 0);
+    assert.notEqual(await exitCode({ ELASTIC_PASSWORD: 'wrong' }), 0, 'a wrong password fails the check');
+    assert.equal(seen.length, 2);
+    const argv = readFileSync(join(shims, 'argv'), 'utf8');
+    assert.match(argv, /_cluster\/health/, 'the shim saw curl run');
+    assert.ok(!argv.includes(SECRETS.ELASTIC_PASSWORD), `the password is on curl's command line:\n${argv}`);
+  } finally {
+    server.close();
+  }
 });

@@ -23,7 +23,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Only the embedded default: config/ also holds the deployment files (compose, Kubernetes, dashboards).
 COPY config/default.yaml ./config/default.yaml
 COPY --from=build /app/dist ./dist
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node
 # 9098: the admin listener (health, readiness, metrics), plain HTTP whatever the webhooks use.
 EXPOSE 8080 9098 5514/tcp 5514/udp 6514

@@ -30,7 +30,8 @@ export interface Vigil {
 
 /** Wires one vigil process: Redis, pipeline stages for its role, listeners, health and metrics. */
 export async function startVigil(config: Config, logger: Logger, metrics: Metrics): Promise<Vigil> {
-  mkdirSync(config.data_dir, { recursive: true });
+  // Events, queues and the Redis AOF live here: this user's only (the process umask is 077, vigil.ts).
+  mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
   const roles = {
     ingest: config.role === 'all' || config.role === 'ingest',
     process: config.role === 'all' || config.role === 'process',

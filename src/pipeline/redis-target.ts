@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
-import { ioredisOptions, startRedisServer, type RedisTarget } from './redis-server.ts';
+import { ioredisOptions, startRedisServer, TARGET_FILE, type RedisTarget } from './redis-server.ts';
 
 export interface RedisHandle {
   target: RedisTarget;
@@ -30,10 +30,10 @@ export async function openRedis(config: Config, options: { reuseRunning?: boolea
     return { target, options, embedded: false, stop: async () => undefined };
   }
   const dir = embeddedDir(config);
-  const socket = join(dir, 'redis.sock');
-  if (options.reuseRunning && existsSync(socket) && (await answers({ path: socket }))) {
-    const target = { path: socket };
-    return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
+  const running = join(dir, TARGET_FILE);
+  if (options.reuseRunning && existsSync(running)) {
+    const target = JSON.parse(readFileSync(running, 'utf8')) as RedisTarget;
+    if (await answers(target)) return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
   }
   const server = await startRedisServer({ dir, socket: true, binary: config.redis.server_binary });
   return { target: server.target, options: ioredisOptions(server.target), embedded: true, stop: () => server.stop() };

@@ -89,3 +89,24 @@ test('vigil start refuses a webhook route without auth on a non-loopback address
   assert.doesNotMatch(refused.stderr, /\/ingest\/falco/);
   assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('dlq list strips control characters from what the backend and the event said before printing them', async () => {
+  const redis = await startTestRedis();
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+  const client = new Redis(redis.url);
+  try {
+    const event = { id: 'e\u001b[31m1', timestamp: '2025-06-03T14:07:05Z', dataset: 'json.log\r', module: 'json', level: 'warning', json: '{}' };
+    await new DeadLetterQueue(client, 'vigil').add([{ at: new Date().toISOString(), sink: 'file', reason: 'mapping_error',
+      detail: 'bad\u001b]0;owned\u0007\u001b[2J field\nnext\u009b', attempts: 1, event }], 'seed');
+    const list = await vigil(['dlq', 'list', 'file'], { REDIS_URL: redis.url, VIGIL_DATA_DIR: dataDir });
+    assert.equal(list.code, 0, list.stderr);
+    const [, line, ...rest] = list.stdout.split('\n').filter(Boolean);
+    assert.equal(rest.length, 0, 'one line per entry');
+    assert.doesNotMatch(line, /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/, JSON.stringify(line));
+    assert.match(line, /mapping_error\tjson\.log\uFFFD\te\uFFFD\[31m1\tbad\uFFFD\]0;owned\uFFFD\uFFFD\[2J field\uFFFDnext\uFFFD$/);
+  } finally {
+    client.disconnect();
+    await redis.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

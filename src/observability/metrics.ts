@@ -77,6 +77,10 @@ export class Metrics {
     name: 'vigil_connections_open', help: 'Open TCP/TLS connections per listener.',
     labelNames: ['listener'] as const, registers: [this.registry],
   });
+  readonly authFailures = new Counter({
+    name: 'vigil_webhook_auth_failures_total', help: 'Webhook requests refused for missing or wrong credentials (401), by route.',
+    labelNames: ['route'] as const, registers: [this.registry],
+  });
   readonly httpRequests = new Counter({
     name: 'vigil_http_requests_total', help: 'Webhook requests by route and status code.',
     labelNames: ['route', 'status'] as const, registers: [this.registry],

@@ -1,7 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { maskUrl } from '../../observability/logger.ts';
 import type { Submit } from '../submit.ts';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
@@ -34,6 +33,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Retry-After on a 503 (default 5 s). */
   retryAfterSeconds?: number;
+  /** How often refused credentials are summarised in the log, per route (default 10 s). */
+  authLogIntervalMs?: number;
 }
 
 /**
@@ -46,11 +47,12 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const log = options.logger.child({ listener: HTTP_LISTENER });
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    // Fastify's own per-request lines carry the URL, which may hold the token: off. Ours mask it.
+    // Fastify's own per-request lines carry the URL, which may hold the token (?token=, ?%74oken=,
+    // /ingest/<kind>/<token>): off. Ours name the route pattern, never the URL.
     logController: new LogController({ disableRequestLogging: true }),
-    // And any request-scoped line that logs `req` gets the URL masked, whoever writes it.
+    // And any request-scoped line that logs `req` gets the route instead of the URL, whoever writes it.
     childLoggerFactory: (logger, bindings, childOptions) =>
-      logger.child(bindings, { ...childOptions, serializers: { ...childOptions.serializers, req: maskedRequest } }),
+      logger.child(bindings, { ...childOptions, serializers: { ...childOptions.serializers, req: requestWithoutUrl } }),
     bodyLimit: options.bodyLimit,
     // Fastify's types tie `https` to another server type; the app and its routes are the same either way.
     ...(options.https ? { https: { minVersion: 'TLSv1.2', ...options.https } } : {}),
@@ -62,15 +64,14 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   metrics.initListener(HTTP_LISTENER);
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the URL: bounded label values and no token.
-    const route = request.routeOptions.url?.replace(/\/:token$/, '') ?? 'unmatched';
-    metrics.httpRequests.inc({ route, status: String(reply.statusCode) });
+    metrics.httpRequests.inc({ route: routeOf(request), status: String(reply.statusCode) });
   });
 
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'Not found' }));
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) log.error({ error, method: request.method, url: maskUrl(request.url) }, 'Webhook request failed');
+    if (status === 500) log.error({ error, method: request.method, route: routeOf(request) }, 'Webhook request failed');
     // The body limit: counted like every other limit, not only as a status code.
     if (status === 413) metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'too_large' });
     return reply.code(status).send({ error: errorMessage(error, status, options.bodyLimit) });
@@ -90,6 +91,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       rateLimit: options.rateLimit,
       maxJsonDepth: options.maxJsonDepth,
       retryAfterSeconds: options.retryAfterSeconds ?? 5,
+      authLogIntervalMs: options.authLogIntervalMs,
     });
   }
   return app;
@@ -100,10 +102,15 @@ export function setHttpsContext(app: FastifyInstance, context: SecureContextOpti
   (app.server as unknown as TlsServer).setSecureContext(context);
 }
 
-function maskedRequest(request: FastifyRequest): Record<string, unknown> {
+/** The route pattern, never the URL: bounded label values, and no token in any spelling. */
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions?.url?.replace(/\/:token$/, '') ?? 'unmatched';
+}
+
+function requestWithoutUrl(request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: maskUrl(request.url),
+    route: routeOf(request),
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   };

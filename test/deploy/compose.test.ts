@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
+import { resolveWebhookAuth } from '../../src/config/webhook-auth.ts';
 import { enabledSinks } from '../../src/pipeline/enabled-sinks.ts';
 import { ROOT, readText, vigilEnvNames, yamlDocuments } from './known.ts';
 
@@ -115,6 +116,9 @@ test('vigil gets only variables it reads, and they configure Redis, Elasticsearc
   const config = loadConfig({ ...env, VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-compose-')) }, join(ROOT, 'config/default.yaml'));
   assert.deepEqual(enabledSinks(config).map((sink) => sink.name).sort(), ['elasticsearch', 'loki']);
   assert.equal(config.webhooks.token, SECRETS.VIGIL_WEBHOOK_TOKEN);
+  // Every route has auth: in the image vigil binds every interface (Dockerfile VIGIL_HOST).
+  assert.match(readText('Dockerfile'), /^ENV .*\bVIGIL_HOST=0\.0\.0\.0\b/m);
+  for (const [kind, auth] of Object.entries(resolveWebhookAuth(config.webhooks, config.listen.http_tls).routes)) assert.equal(auth.type, 'token', `/ingest/${kind}`);
 
   const host = (url: string) => new URL(url).hostname;
   assert.equal(host(config.redis.url!), 'redis');

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
+import { resolveWebhookAuth } from '../../src/config/webhook-auth.ts';
 import { createAdminApp } from '../../src/observability/admin.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
@@ -167,6 +168,11 @@ test('the ConfigMap, with each role\'s environment and the Secret\'s files, pass
     const ports = (workload.spec.template.spec.containers[0].ports ?? []).map((p) => `${p.containerPort}/${p.protocol}`).sort();
     const { http_port: http, syslog_tcp_port: tcp, syslog_udp_port: udp, admin } = config.listen;
     assert.deepEqual(ports, config.role === 'ingest' ? [`${tcp}/TCP`, `${udp}/UDP`, `${http}/TCP`, `${admin.port}/TCP`].sort() : [`${admin.port}/TCP`]);
+    // Every webhook route this role serves has auth: none is open to senders from the network.
+    if (config.listen.http_port !== null) {
+      const { routes } = resolveWebhookAuth(config.webhooks, config.listen.http_tls);
+      for (const [kind, auth] of Object.entries(routes)) assert.notEqual(auth.type, 'none', `${workload.metadata.name}: /ingest/${kind} has no auth`);
+    }
     // vigil authenticates to the Redis the manifests run, with the Secret's password.
     assert.equal(config.redis.password, secret.stringData!['redis-password']);
   }

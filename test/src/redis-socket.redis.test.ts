@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import type { Config } from '../../src/config/schema.ts';
 import { ioredisOptions, startRedisServer } from '../../src/pipeline/redis-server.ts';
+import { openRedis } from '../../src/pipeline/redis-target.ts';
 
 // A data dir too deep for a unix socket (sun_path: 108 bytes on Linux) must not leave the embedded
 // Redis on TCP without a password, where any local user could read and change the queues.
@@ -58,6 +60,20 @@ test('when no short socket path exists either, TCP gets a random password from a
     client.disconnect();
     assert.ok(!readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').includes(url.password), 'not on the command line');
     assert.equal(statSync(join(dir, 'auth.conf')).mode & 0o777, 0o600);
+  } finally {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('vigil dlq finds the running embedded Redis where its start recorded it, socket moved or not', async () => {
+  const { root, dir } = deepDir();
+  const server = await startRedisServer({ dir, socket: true });
+  try {
+    const config = { data_dir: dirname(dir), redis: { url: null, prefix: 'vigil', server_binary: 'redis-server' } } as unknown as Config;
+    const handle = await openRedis(config, { reuseRunning: true });
+    assert.equal(handle.embedded, false, 'reused, not started again');
+    assert.deepEqual(handle.target, server.target);
   } finally {
     await server.stop();
     rmSync(root, { recursive: true, force: true });

@@ -92,13 +92,19 @@ export function openRoutesMessage(host: string, kinds: readonly WebhookKind[]): 
 }
 
 /**
- * What check-config prints and vigil logs at start about who may send: one warning per listener
- * that takes events from the network without authenticating them.
+ * What check-config prints and vigil logs at start about who may send and read: one warning per
+ * listener that takes events from the network without authenticating them, and for metrics open
+ * to the network.
  */
 export function exposureWarnings(config: Pick<Config, 'listen' | 'webhooks'>): string[] {
   const { listen } = config;
-  if (isLoopback(listen.host)) return [];
   const warnings: string[] = [];
+  const { admin } = listen;
+  if (admin.port !== null && !isLoopback(admin.host) && !admin.token && !admin.allow_cidrs.length) {
+    warnings.push(`GET /metrics (which detections fired, per cluster and namespace) is readable by any address on ${admin.host}:${admin.port}: `
+      + 'set listen.admin.token (VIGIL_ADMIN_TOKEN) or listen.admin.allow_cidrs, or bind listen.admin.host to 127.0.0.1');
+  }
+  if (isLoopback(listen.host)) return warnings;
   if (listen.http_port !== null) {
     const { routes } = resolveWebhookAuth(config.webhooks, listen.http_tls);
     const open = WEBHOOK_KINDS.filter((kind) => routes[kind].type === 'none');

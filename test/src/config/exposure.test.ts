@@ -65,13 +65,22 @@ test('a token, explicit auth: none per route, loopback or webhooks off each let 
 });
 
 test('syslog without authentication on a non-loopback address is warned about, unless an allowlist or client certificates limit it', () => {
-  const config = load({ VIGIL_HOST: '0.0.0.0', VIGIL_WEBHOOK_TOKEN: 'global-0123456789' });
+  const config = load({ VIGIL_HOST: '0.0.0.0', VIGIL_WEBHOOK_TOKEN: 'global-0123456789', VIGIL_ADMIN_HOST: '127.0.0.1' });
   const warnings = exposureWarnings(config);
   assert.equal(warnings.length, 2, warnings.join('\n'));
   assert.match(warnings[0], /^syslog over UDP takes unauthenticated events from any address on 0\.0\.0\.0:5514/);
   assert.match(warnings[1], /^syslog over TCP .*listen\.allow_cidrs\.tcp/);
-  const limited = load({ VIGIL_HOST: '0.0.0.0', VIGIL_WEBHOOK_TOKEN: 'global-0123456789' }, 'listen:\n  allow_cidrs: { udp: [10.0.0.0/8], tcp: [10.0.0.0/8] }\n');
+  const limited = load({ VIGIL_HOST: '0.0.0.0', VIGIL_WEBHOOK_TOKEN: 'global-0123456789', VIGIL_ADMIN_TOKEN: 'admin-0123456789' },
+    'listen:\n  allow_cidrs: { udp: [10.0.0.0/8], tcp: [10.0.0.0/8] }\n');
   assert.deepEqual(exposureWarnings(limited), []);
+});
+
+test('metrics readable from the network without a token or allowlist are warned about', () => {
+  const open = exposureWarnings(load({ VIGIL_HOST: '127.0.0.1', VIGIL_ADMIN_HOST: '0.0.0.0' }));
+  assert.equal(open.length, 1);
+  assert.match(open[0], /^GET \/metrics .* 0\.0\.0\.0:9098: set listen\.admin\.token/);
+  assert.deepEqual(exposureWarnings(load({ VIGIL_ADMIN_HOST: '0.0.0.0', VIGIL_ADMIN_TOKEN: 'admin-0123456789' })), []);
+  assert.deepEqual(exposureWarnings(load({ VIGIL_ADMIN_HOST: '0.0.0.0' }, 'listen:\n  admin: { allow_cidrs: [10.0.0.0/8] }\n')), []);
 });
 
 test('loopback is 127.0.0.0/8, ::1 and localhost; wildcards and other addresses are the network', () => {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.ts';
-import { exposureWarnings, resolveWebhookAuth, WEBHOOK_KINDS } from '../config/webhook-auth.ts';
+import { exposureWarnings, isLoopback, resolveWebhookAuth, WEBHOOK_KINDS } from '../config/webhook-auth.ts';
 import { enabledSinks } from '../pipeline/enabled-sinks.ts';
 
 /** Validates the configuration (file + environment) and prints what would run; exit 2 names each bad key. */
@@ -19,9 +19,11 @@ export function runCheckConfig(): number {
     : `admin: ${admin.tls.cert ? 'https' : 'http'}://${admin.host}:${admin.port} (/healthz, /readyz, /metrics${admin.token ? ' with a bearer token' : ''})`);
   if (listen.http_port !== null) {
     const { routes, explicitNone } = resolveWebhookAuth(config.webhooks, listen.http_tls);
+    const local = isLoopback(listen.host) ? ', this machine only' : '';
     for (const kind of WEBHOOK_KINDS) {
       const type = routes[kind].type;
-      console.log(`webhook /ingest/${kind}: auth ${type}${type === 'none' && explicitNone.has(kind) ? ' (set for this route)' : ''}`);
+      const note = type !== 'none' ? '' : ` (${explicitNone.has(kind) ? 'set for this route' : 'no auth configured'}${local})`;
+      console.log(`webhook /ingest/${kind}: auth ${type}${note}`);
     }
   }
   console.log(`redis: ${config.redis.url ? 'external' : `embedded under ${config.data_dir}/redis`}`);

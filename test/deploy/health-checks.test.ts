@@ -119,3 +119,28 @@ test('the compose Prometheus scrape target is vigil\'s admin port, and its metri
   assert.equal(response.status, 200);
   assert.ok(parsePrometheus(await response.text()).some((s) => s.name === 'vigil_security_events_total' || s.name === 'vigil_events_received_total'));
 });
+
+test('with its own certificate the admin listener serves HTTPS, and the HEALTHCHECK follows it', async () => {
+  const { cert, key } = selfSignedCert(mkdtempSync(join(dir, 'admin-')));
+  const port = await freePort();
+  const adminEnv = { VIGIL_ADMIN_PORT: String(port), VIGIL_ADMIN_TLS_CERT: cert, VIGIL_ADMIN_TLS_KEY: key, VIGIL_ADMIN_TOKEN: 'admin-0123456789abcdef' };
+  const secured = await spawnVigil(adminEnv);
+  try {
+    await assert.rejects(get(port, '/healthz'), 'no plain HTTP once it has a certificate');
+    const status = (path: string, headers: Record<string, string> = {}) => new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path, headers, rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    assert.equal(await status('/healthz'), 200);
+    assert.equal(await status('/metrics'), 401);
+    assert.equal(await status('/metrics', { authorization: 'Bearer admin-0123456789abcdef' }), 200);
+    const [program, ...args] = JSON.parse(/^HEALTHCHECK [^\n]*\\\n\s*CMD (\[.*\])$/m.exec(readText('Dockerfile'))![1]) as string[];
+    assert.equal(program, 'node');
+    const healthEnv = { ...imageEnv(), PATH: process.env.PATH ?? '', VIGIL_DATA_DIR: secured.dataDir, VIGIL_HOST: '127.0.0.1', ...adminEnv };
+    await run(process.execPath, args, { cwd: ROOT, env: healthEnv, timeout: 10_000 });
+  } finally {
+    await secured.stop();
+  }
+});

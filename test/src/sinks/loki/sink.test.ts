@@ -229,3 +229,11 @@ test('stream labels take only configured clusters and namespaces: forged names a
   const forgedEntry = loki.entries.find((entry) => entry.metadata?.event_id === forged[3]!.id)!;
   assert.equal(forgedEntry.line, forged[3]!.json, 'the event itself is unchanged');
 });
+
+test('retries a 2xx with a body (not Loki\'s 204: a proxy page), saying what came', async () => {
+  const sink = sinkFor(loki);
+  loki.failNext(1, 200, { body: '<html>Sign in</html>' });
+  const outcomes = await sink.send(sameStream(2, 9));
+  assert.deepEqual(kinds(outcomes), ['retry:server_error', 'retry:server_error']);
+  assert.match(outcomes[0]!.kind === 'retry' ? outcomes[0]!.detail ?? '' : '', /expected Loki's 204 No Content, got HTTP 200: <html>Sign in<\/html>/);
+});

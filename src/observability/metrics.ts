@@ -6,6 +6,8 @@ export const DROP_REASONS = [
   'queue_unavailable', 'too_large', 'rate_limited', 'connection_limit', 'backpressure', 'invalid_frame',
   // Access control and limits (listen.allow_cidrs, listen.max_connections_per_peer, listen.max_json_depth).
   'denied', 'peer_connection_limit', 'json_too_deep',
+  // UDP: datagrams the kernel dropped because the socket's receive buffer was full.
+  'receive_buffer',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

@@ -6,7 +6,8 @@ import { seeded } from './generate.ts';
  * datagram, to 127.0.0.1:`port` at `rate` datagrams/s, then reports what it sent and the rate it
  * achieved. Paced on a 1 ms timer: each tick sends what is due by then, so a late tick (a busy
  * machine) sends a larger burst, as a real appliance catching up does. Run as its own process:
- * argv port count rate [seed] [first] (`first` numbers the events, so runs never repeat an id).
+ * argv port count rate [seed] [first] (`first` numbers the events, so runs never repeat an id);
+ * the report goes to the parent over IPC, or to stdout as JSON without one.
  */
 const [port, count, rate, seed = 42, first = 0] = process.argv.slice(2).map(Number);
 const datagrams = violationLines(count, seed, first).map((line) => Buffer.from(line));
@@ -31,7 +32,9 @@ await new Promise<void>((resolve) => {
 });
 const seconds = (performance.now() - started) / 1000;
 socket.close();
-process.send!({ sent: count, seconds, achievedPerS: count / seconds, largestBurst });
+const report = { sent: count, seconds, achievedPerS: count / seconds, largestBurst };
+if (process.send) process.send(report);
+else console.log(JSON.stringify(report));
 
 /** `total` violation lines; the id, addresses and server port vary per event, the layout does not. */
 function violationLines(total: number, randomSeed: number, from: number): string[] {

@@ -20,10 +20,12 @@ export interface UdpListenerOptions extends SyslogListenerOptions {
   /** ...or for at most this long (default 5 ms), whichever comes first. */
   groupMaxWaitMs?: number;
   /**
-   * Groups in flight at most (default 64): submit resolves only once events are stored, and UDP
-   * cannot slow the sender, so beyond this datagrams are dropped (reason backpressure) rather than held.
+   * Events handed to submit and not yet stored, at most (default 16,384, about 16 MB): submit
+   * resolves only once events are stored, and UDP cannot slow the sender, so beyond this datagrams
+   * are dropped (reason backpressure) rather than held. Counted in events, not submit calls, so the
+   * small groups of a moderate rate get the same room as full ones.
    */
-  maxInFlightSubmits?: number;
+  maxEventsInFlight?: number;
   /**
    * SO_RCVBUF asked for (default DEFAULT_UDP_RECEIVE_BUFFER_BYTES; 0 keeps the system default).
    * Linux caps it at net.core.rmem_max and doubles it for its own bookkeeping (socket(7)).
@@ -59,7 +61,7 @@ export interface UdpListener {
 export function createUdpListener(options: UdpListenerOptions): UdpListener {
   const id = 'syslog-udp';
   const { submit, metrics, logger } = options;
-  const maxInFlight = options.maxInFlightSubmits ?? 64;
+  const maxInFlight = options.maxEventsInFlight ?? 16_384;
   const groupMaxEvents = options.groupMaxEvents ?? 256;
   const log = logger.child({ listener: id });
   const throttleDropLog = createLogThrottle(10_000);
@@ -67,6 +69,7 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
   const throttleRateLog = createLogThrottle(10_000);
   const throttleKernelLog = createLogThrottle(10_000);
   const inFlight = new Set<Promise<void>>();
+  let eventsInFlight = 0;
   let worker: Worker | undefined;
   let closed: Promise<void> | undefined;
   let paused = false;
@@ -77,17 +80,13 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
   function dropBackpressure(count: number): void {
     metrics.dropped.inc({ listener: id, reason: 'backpressure' }, count);
     throttleDropLog((suppressed) =>
-      log.error({ paused, submitsInFlight: inFlight.size, suppressedLogs: suppressed }, 'Dropped UDP events: backpressure'));
+      log.error({ paused, eventsInFlight, suppressedLogs: suppressed }, 'Dropped UDP events: backpressure'));
   }
 
   /** Access checks and limits per datagram, then the group's accepted events go to submit as one call. */
   function onGroup(datagrams: UdpDatagram[], threadDrops: number): void {
     if (threadDrops > 0) dropBackpressure(threadDrops);
-    let events: RawEvent[] = [];
-    const flush = () => {
-      if (events.length) submitEvents(events);
-      events = [];
-    };
+    const events: RawEvent[] = [];
     for (const datagram of datagrams) {
       if (options.allow && !options.allow(datagram.address)) {
         metrics.dropped.inc({ listener: id, reason: 'denied' });
@@ -105,7 +104,7 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
           continue;
         }
       }
-      if (paused || inFlight.size >= maxInFlight) {
+      if (paused || eventsInFlight + events.length >= maxInFlight) {
         dropBackpressure(1);
         continue;
       }
@@ -121,14 +120,13 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
         if (datagram.tags.includes('truncated')) metrics.truncated.inc({ listener: id });
       }
       events.push(event);
-      // A group cut short by the in-flight limit check above: hand over what is ready first.
-      if (events.length >= groupMaxEvents) flush();
     }
-    flush();
+    if (events.length) submitEvents(events);
   }
 
   function submitEvents(events: RawEvent[]): void {
     metrics.received.inc({ listener: id }, events.length);
+    eventsInFlight += events.length;
     const sent = submit(events).then(
       () => undefined,
       (error: unknown) => {
@@ -138,7 +136,10 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
       },
     );
     inFlight.add(sent);
-    void sent.finally(() => inFlight.delete(sent));
+    void sent.finally(() => {
+      inFlight.delete(sent);
+      eventsInFlight -= events.length;
+    });
   }
 
   function onKernelDrops(count: number): void {

@@ -30,7 +30,10 @@ interface Run {
   /** vigil only: its own counters during the burst. */
   received?: number;
   droppedReceiveBuffer?: number;
-  droppedOther?: number;
+  /** vigil only: its drops for other reasons, by reason. */
+  droppedOther?: Record<string, number>;
+  /** vigil only: the receive buffer the kernel granted its socket. */
+  granted?: number;
 }
 
 /**
@@ -66,12 +69,13 @@ export async function run(): Promise<BenchResult> {
     lines.push([
       String(rate).padStart(6),
       String(Math.round(v.achievedPerS)).padStart(10), `(${v.largestBurst})`.padEnd(8),
-      '|', pct(loss(v)).padStart(9), `(${v.socketDrops}, ${v.droppedReceiveBuffer}, ${v.droppedOther}, ${(v.received ?? 0) - v.delivered})`.padEnd(26),
+      '|', pct(loss(v)).padStart(9), `(${v.socketDrops}, ${v.droppedReceiveBuffer}, ${JSON.stringify(v.droppedOther)}, ${(v.received ?? 0) - v.delivered})`.padEnd(26),
       '|', pct(loss(s)).padStart(9), `(${s.socketDrops})`.padEnd(8), `achieved ${Math.round(s.achievedPerS)}/s (${s.largestBurst})`,
       '|', `${v.rcvbufErrors}/${s.rcvbufErrors}`,
     ].join(' '));
   });
   lines.push(
+    `vigil's socket was granted a ${vigilRuns[0]?.granted} byte receive buffer (net.core.rmem_max ${readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()}); extra vigil config: ${VIGIL_CONFIG}`,
     `target: vigil loses at most ${pct(TARGET_LOSS)} at every rate and delivers every event it received: ${meets ? 'OK' : 'NOT MET'}`,
     `load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on the machine make the figures worse than a quiet run)`,
   );
@@ -94,11 +98,13 @@ async function measureVigil(rate: number, first: number): Promise<Run> {
     const udp = vigil.port('udp');
     const counters = async () => {
       const samples = await scrape(vigil.port('http'));
-      const dropped = total(samples, 'vigil_events_dropped_total', { listener: 'syslog-udp' });
-      const receiveBuffer = total(samples, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'receive_buffer' });
-      return { received: total(samples, 'vigil_events_received_total', { listener: 'syslog-udp' }), receiveBuffer, other: dropped - receiveBuffer };
+      const dropped: Record<string, number> = {};
+      for (const s of samples) {
+        if (s.name === 'vigil_events_dropped_total' && s.labels.listener === 'syslog-udp') dropped[s.labels.reason] = s.value;
+      }
+      return { received: total(samples, 'vigil_events_received_total', { listener: 'syslog-udp' }), dropped };
     };
-    let before = { received: 0, receiveBuffer: 0, other: 0 };
+    let before: Awaited<ReturnType<typeof counters>> = { received: 0, dropped: {} };
     const run = await burst(es, udp, rate, first, async () => {
       before = await counters();
     });
@@ -108,8 +114,11 @@ async function measureVigil(rate: number, first: number): Promise<Run> {
     return {
       ...run,
       received: after.received - before.received,
-      droppedReceiveBuffer: after.receiveBuffer - before.receiveBuffer,
-      droppedOther: after.other - before.other,
+      droppedReceiveBuffer: (after.dropped.receive_buffer ?? 0) - (before.dropped.receive_buffer ?? 0),
+      droppedOther: Object.fromEntries(Object.entries(after.dropped)
+        .filter(([reason, n]) => reason !== 'receive_buffer' && n > (before.dropped[reason] ?? 0))
+        .map(([reason, n]) => [reason, n - (before.dropped[reason] ?? 0)])),
+      granted: Number(vigil.logs.find((l) => l.listener === 'syslog-udp' && typeof l.granted === 'number')?.granted),
     };
   } finally {
     await vigil.stop();

@@ -125,7 +125,7 @@ test('an IPv6 bind host gets an IPv6 socket and bracketed peers', async (t) => {
 });
 
 test('while paused, and while too many submits are in flight, datagrams are dropped as backpressure', async () => {
-  const { fake, metrics, listener, port } = await startUdp({ groupMaxEvents: 1, maxInFlightSubmits: 1 });
+  const { fake, metrics, listener, port } = await startUdp({ groupMaxEvents: 1, maxEventsInFlight: 1 });
   const dropped = () => metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'backpressure' });
   try {
     listener.pause();

@@ -10,6 +10,8 @@ const EVENTS = Number(process.env.VIGIL_BENCH_UDP_EVENTS ?? 100_000);
 const RATES = (process.env.VIGIL_BENCH_UDP_RATES ?? '10000,20000,40000').split(',').map(Number);
 /** Extra vigil configuration (YAML), e.g. `listen: {udp_receive_buffer_bytes: 0}` for the kernel's default buffer. */
 const VIGIL_CONFIG = process.env.VIGIL_BENCH_UDP_CONFIG ?? '{}';
+/** `off` skips syslog-ng (vigil alone, e.g. to compare two vigil builds under the same load). */
+const PEER = process.env.VIGIL_BENCH_UDP_PEER ?? 'syslog-ng';
 const TARGET_LOSS = 0.001;
 /** Sent and counted before the burst at a low rate, so JIT warm-up and index template installs are not measured. */
 const WARMUP_EVENTS = 5_000;
@@ -52,7 +54,7 @@ export async function run(): Promise<BenchResult> {
   for (const rate of RATES) {
     vigilRuns.push(await measureVigil(rate, first));
     first += WARMUP_EVENTS + EVENTS;
-    peerRuns.push(await measureSyslogNg(rate, first));
+    peerRuns.push(PEER === 'off' ? skipped(rate) : await measureSyslogNg(rate, first));
     first += WARMUP_EVENTS + EVENTS;
   }
   const loss = (r: Run) => (EVENTS - r.delivered) / EVENTS;
@@ -70,7 +72,7 @@ export async function run(): Promise<BenchResult> {
       String(rate).padStart(6),
       String(Math.round(v.achievedPerS)).padStart(10), `(${v.largestBurst})`.padEnd(8),
       '|', pct(loss(v)).padStart(9), `(${v.socketDrops}, ${v.droppedReceiveBuffer}, ${JSON.stringify(v.droppedOther)}, ${(v.received ?? 0) - v.delivered})`.padEnd(26),
-      '|', pct(loss(s)).padStart(9), `(${s.socketDrops})`.padEnd(8), `achieved ${Math.round(s.achievedPerS)}/s (${s.largestBurst})`,
+      '|', ...(PEER === 'off' ? ['skipped'.padStart(9), ''.padEnd(8), ''] : [pct(loss(s)).padStart(9), `(${s.socketDrops})`.padEnd(8), `achieved ${Math.round(s.achievedPerS)}/s (${s.largestBurst})`]),
       '|', `${v.rcvbufErrors}/${s.rcvbufErrors}`,
     ].join(' '));
   });
@@ -82,7 +84,7 @@ export async function run(): Promise<BenchResult> {
   const figures: BenchResult['figures'] = { events: EVENTS, meets_target: meets, vigil_config: VIGIL_CONFIG };
   RATES.forEach((rate, i) => {
     figures[`vigil_loss_pct_${rate}`] = Number((loss(vigilRuns[i]) * 100).toFixed(3));
-    figures[`syslog_ng_loss_pct_${rate}`] = Number((loss(peerRuns[i]) * 100).toFixed(3));
+    if (PEER !== 'off') figures[`syslog_ng_loss_pct_${rate}`] = Number((loss(peerRuns[i]) * 100).toFixed(3));
     figures[`achieved_per_s_${rate}`] = Math.round(vigilRuns[i].achievedPerS);
   });
   return { lines, figures };
@@ -125,6 +127,10 @@ async function measureVigil(rate: number, first: number): Promise<Run> {
     rmSync(vigil.dataDir, { recursive: true, force: true });
     es.stop();
   }
+}
+
+function skipped(rate: number): Run {
+  return { rate, achievedPerS: 0, largestBurst: 0, delivered: Number.NaN, duplicates: 0, socketDrops: 0, rcvbufErrors: 0 };
 }
 
 async function measureSyslogNg(rate: number, first: number): Promise<Run> {

@@ -1,10 +1,12 @@
+import { typedFullNames, type CefType } from '../../../parsers/cef/dictionary.ts';
+
 /**
  * The composable index template vigil installs at start: a data stream with ECS mappings for the
  * fields vigil fills. Bump TEMPLATE_VERSION whenever the body changes; start() upgrades an older
  * template and leaves a newer one alone (a newer vigil may run beside this one during a rollout).
  */
 
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 type Mapping = Record<string, unknown>;
 
@@ -30,7 +32,17 @@ function keywords(...names: string[]): Record<string, Mapping> {
   return Object.fromEntries(names.map((name) => [name, keyword]));
 }
 
-const endpoint = object({ ip, port: long, address: keyword, domain: keyword, user: object(keywords('name')) });
+const endpoint = object({ ip, port: long, address: keyword, domain: keyword, user: object(keywords('name', 'id')) });
+
+const double: Mapping = { type: 'double' };
+const CEF_MAPPINGS: Record<Exclude<CefType, 'string' | 'mac'>, Mapping> = { integer: long, long, double, ip, timestamp: date };
+
+/**
+ * cef.extensions keys the CEF dictionary types as numbers, addresses or times, by their full
+ * names (parsers/cef/dictionary.ts): mapped so that range queries, CIDR searches and date math
+ * work on them as on Elastic's CEF integration. Other keys are keywords (dynamic template).
+ */
+const cefExtensions = object(Object.fromEntries(typedFullNames().map(([name, type]) => [name, CEF_MAPPINGS[type]])));
 
 const processFields = {
   ...keywords('name', 'executable', 'args'),
@@ -50,7 +62,7 @@ const properties: Record<string, Mapping> = {
     namespace: { type: 'constant_keyword' },
   }),
   event: object({
-    ...keywords('id', 'kind', 'category', 'type', 'action', 'outcome', 'module', 'dataset', 'provider', 'reason', 'reference'),
+    ...keywords('id', 'code', 'kind', 'category', 'type', 'action', 'outcome', 'module', 'dataset', 'provider', 'reason', 'reference'),
     /** Kept byte-exact for forensics, never searched: no index, no doc values. */
     original: { type: 'keyword', index: false, doc_values: false },
     severity: long,
@@ -106,6 +118,7 @@ const properties: Record<string, Mapping> = {
     technique: object({ ...keywords('id', 'name', 'reference'), subtechnique: object(keywords('id', 'name')) }),
   }),
   falco: object({ output_fields: flattened }),
+  cef: object({ extensions: cefExtensions }),
   alertmanager: object({ labels: flattened, annotations: flattened }),
   kubernetes: object({
     audit: object({ annotations: flattened, requestObject: flattened, responseObject: flattened }),

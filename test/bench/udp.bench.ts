@@ -1,9 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { loadavg, setPriority } from 'node:os';
+import dgram from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnVigil } from '../support/vigil.ts';
 import { scrape, total } from '../support/prometheus.ts';
-import { startSyslogNg } from './syslog-ng.ts';
+import { fetchSyslogNg, startSyslogNg, SYSLOG_NG_SCL } from '../support/syslog-ng.ts';
 import type { BenchResult } from './run.ts';
 
 const EVENTS = Number(process.env.VIGIL_BENCH_UDP_EVENTS ?? 100_000);
@@ -134,13 +136,38 @@ function skipped(rate: number): Run {
 }
 
 async function measureSyslogNg(rate: number, first: number): Promise<Run> {
+  fetchSyslogNg();
   const es = await countingServer();
-  const peer = await startSyslogNg({ confTemplate: new URL('./syslog-ng-udp.conf', import.meta.url).pathname, transport: 'udp', esPort: es.port });
+  const port = await freeUdpPort();
+  const template = readFileSync(new URL('./syslog-ng-udp.conf', import.meta.url), 'utf8');
+  // Its own directory holds the disk buffer too; destroy() removes it.
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-syslog-ng-'));
+  const config = template.replaceAll('@PORT@', String(port)).replaceAll('@ESPORT@', String(es.port))
+    .replaceAll('@SCL@', SYSLOG_NG_SCL).replaceAll('@WORK@', dir);
+  const peer = startSyslogNg(config, dir);
   try {
-    return await burst(es, peer.port, rate, first);
+    await waitFor(() => peer.output().includes('syslog-ng starting up'), `syslog-ng to start:\n${peer.output()}`);
+    return await burst(es, port, rate, first);
   } finally {
-    await peer.stop();
+    await peer.destroy();
     es.stop();
+  }
+}
+
+/** A free UDP port on 127.0.0.1 (syslog-ng cannot pick one and tell). */
+async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

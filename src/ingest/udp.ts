@@ -39,8 +39,6 @@ export interface UdpListener {
   readonly id: string;
   /** Binds the socket; resolves with the bound address (port 0 picks a free port). */
   listen(): Promise<AddressInfo>;
-  /** The receive buffer the kernel granted, in bytes (socket.getRecvBufferSize()); 0 before listen. */
-  readonly receiveBufferBytes: number;
   /** Backpressure: datagrams are read and dropped (counted, reason backpressure) until resume(). */
   pause(): void;
   resume(): void;
@@ -160,9 +158,6 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
 
   return {
     id,
-    get receiveBufferBytes() {
-      return receiveBufferBytes;
-    },
     listen() {
       const threadOptions: UdpThreadOptions = {
         host: options.host,

@@ -16,6 +16,7 @@ const SCENARIOS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>> 
   parse: () => import('./parse.bench.ts'),
   e2e: () => import('./e2e.bench.ts'),
   replay: () => import('./replay.bench.ts'),
+  soak: () => import('./soak.bench.ts'),
   udp: () => import('./udp.bench.ts'),
 };
 

@@ -1,4 +1,5 @@
 import { typedFullNames, type CefType } from '../../../parsers/cef/dictionary.ts';
+import { unexpected } from '../kit/outcome.ts';
 
 /**
  * The composable index template vigil installs at start: a data stream with ECS mappings for the
@@ -162,4 +163,33 @@ export function indexTemplate(pattern: string): IndexTemplate {
 export function installedVersion(template: { version?: number; _meta?: Record<string, unknown> } | undefined): number {
   const version = template?._meta?.vigil_template_version;
   return typeof version === 'number' ? version : 0;
+}
+
+/** What GET /_index_template/<name> answers: `{"index_templates":[{"name":…,"index_template":{…}}]}`. */
+export interface InstalledTemplate {
+  version?: number;
+  _meta?: Record<string, unknown>;
+}
+
+/**
+ * The template called `name` in a GET /_index_template/<name> answer, or undefined when the
+ * answer lists it not. Throws, saying what came, when the answer is not of that shape (a proxy or
+ * another product at the URL): reading on would fail far from the cause.
+ */
+export function templateNamed(answer: unknown, name: string): InstalledTemplate | undefined {
+  const list = (answer as { index_templates?: unknown } | null | undefined)?.index_templates;
+  const valid = Array.isArray(list) && list.every((entry: unknown) =>
+    entry !== null && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string'
+    && (entry as { index_template?: unknown }).index_template !== null && typeof (entry as { index_template?: unknown }).index_template === 'object');
+  if (!valid) {
+    throw new Error(`GET /_index_template/${name}: ${unexpected('{"index_templates":[{"name":…,"index_template":{…}}]}', answer)}`);
+  }
+  return (list as Array<{ name: string; index_template: InstalledTemplate }>).find((entry) => entry.name === name)?.index_template;
+}
+
+/** Throws, saying what came, unless a PUT /_index_template/<name> answer is `{"acknowledged":true}`. */
+export function expectAcknowledged(answer: unknown, name: string): void {
+  if ((answer as { acknowledged?: unknown } | null | undefined)?.acknowledged !== true) {
+    throw new Error(`PUT /_index_template/${name}: ${unexpected('{"acknowledged":true}', answer)}`);
+  }
 }

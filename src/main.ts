@@ -102,6 +102,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       if (listen.syslog_udp_port !== null) {
         const udp = createUdpListener({
           ...common, port: listen.syslog_udp_port, allow: createAllowlist(listen.allow_cidrs.udp), rateLimit: rateLimiter(),
+          receiveBufferBytes: listen.udp_receive_buffer_bytes,
         });
         addresses.udp = await udp.listen();
         listeners.push(udp);

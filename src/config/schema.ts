@@ -4,6 +4,7 @@ import { parseCidr } from '../ingest/access/allowlist.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../ingest/tls-policy.ts';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from '../ingest/http/limits.ts';
+import { DEFAULT_UDP_RECEIVE_BUFFER_BYTES } from '../ingest/udp.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 /**
@@ -119,6 +120,8 @@ export const configSchema = z.strictObject({
       http_port: port.default(8080).describe('webhooks (and /healthz, /readyz for load balancers); off disables'),
       http_body_limit_bytes: z.number().int().min(1024).default(1_048_576).describe('larger webhook bodies get 413'),
       syslog_udp_port: port.default(5514).describe('syslog over UDP; off disables'),
+      udp_receive_buffer_bytes: z.number().int().min(0).max(2 ** 31 - 1).default(DEFAULT_UDP_RECEIVE_BUFFER_BYTES)
+        .describe('SO_RCVBUF of the UDP socket: what bursts can wait in while vigil reads; Linux caps it at net.core.rmem_max (README "UDP"); 0 keeps the system default'),
       syslog_tcp_port: port.default(5514).describe('syslog over TCP (LF or octet-counted framing, per frame); off disables'),
       syslog_tls_port: port.optional().describe(`syslog over TLS (RFC 5425); unset: ${DEFAULT_SYSLOG_TLS_PORT} when listen.tls has a cert and key, else off`),
       tls: tlsFiles().describe('certificate of the syslog TLS listener'),

@@ -9,6 +9,8 @@ export const DROP_REASONS = [
   'denied', 'peer_connection_limit', 'json_too_deep',
   // listen.http_max_items_per_request, and TLS client certificates that fail verification.
   'too_many_items', 'bad_client_certificate',
+  // UDP: datagrams the kernel dropped because the socket's receive buffer was full.
+  'receive_buffer',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

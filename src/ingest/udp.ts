@@ -3,7 +3,8 @@ import { isIPv6 } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { RawEvent } from '../pipeline/raw-event.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
-import { formatPeer, peerIp } from './peer.ts';
+import { formatPeer } from './peer.ts';
+import { peerKey } from './access/peer-key.ts';
 import { createLogThrottle } from './log-throttle.ts';
 import type { FromUdpThread, ToUdpThread, UdpDatagram, UdpThreadOptions } from './udp-thread-protocol.ts';
 
@@ -93,7 +94,7 @@ export function createUdpListener(options: UdpListenerOptions): UdpListener {
         continue;
       }
       if (options.rateLimit) {
-        const granted = options.rateLimit.grant(peerIp(datagram.address), 1) === 1;
+        const granted = options.rateLimit.grant(peerKey(datagram.address), 1) === 1;
         metrics.rateLimitPeers.set({ listener: id }, options.rateLimit.size);
         if (!granted) {
           metrics.dropped.inc({ listener: id, reason: 'rate_limited' });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isTooLarge, type AttemptResult } from '../../../../src/sinks/kit/outcome.ts';
 import type { LokiReply } from '../../../../src/sinks/loki/client.ts';
 import { baseLabels, encodeEntry, type LokiEntry } from '../../../../src/sinks/loki/encode.ts';
-import { pushByStream, streamsOf } from '../../../../src/sinks/loki/resolve.ts';
+import { pushByStream, streamsOf } from '../../../../src/sinks/loki/push-by-stream.ts';
 import { generatedEvents } from '../../../support/doubles/sink-events.ts';
 
 const base = baseLabels({});

@@ -8,10 +8,18 @@ import { gunzipSync } from 'node:zlib';
  * order, 409 for an _id it already has) but keeps only the ids, not the documents.
  * Reports its port, then `{count, duplicates}` whenever the parent sends 'count'. 'down' stops
  * listening and cuts open connections (an outage: connections refused); 'up' listens again on the
- * same port; each answers `{down}` or `{up}` once done.
+ * same port; each answers `{down}` or `{up}` once done. The count also says when the last new
+ * document arrived (`lastAt`, epoch ms). With argv `latency`, each document's latency is taken
+ * from the peer job's ids (see peer-sender.ts: the id carries when its line was sent) to the
+ * moment its bulk is answered; 'latency' answers `{p50, p99, max, n}` in ms and starts afresh.
  */
 const ids = new Set<string>();
 let duplicates = 0;
+let lastAt = 0;
+let anonymous = 0;
+const LATENCY = process.argv.includes('latency');
+const SENT_AT = Buffer.from('-9e37-4001-ae37-');
+let latencies: number[] = [];
 const LF = 0x0a;
 const QUOTE = 0x22;
 const ID = Buffer.from('"_id":"');
@@ -32,16 +40,24 @@ const server = createServer((req, res) => {
         let end = body.indexOf(LF, start);
         if (end < 0) end = body.length;
         if (action) {
-          const at = body.indexOf(ID, start);
+          // Searched within the line only: a bulk whose actions carry no _id would be scanned to its end once per line.
+          const at = indexIn(body, ID, start, end);
           const from = at + ID.length;
-          const id = at >= 0 && at < end ? body.toString('latin1', from, body.indexOf(QUOTE, from)) : '';
-          const seen = ids.has(id);
+          const id = at >= 0 ? body.toString('latin1', from, body.indexOf(QUOTE, from)) : '';
+          // No _id (syslog-ng's elasticsearch-http sends none): Elasticsearch makes one, so it is new.
+          const seen = id !== '' && ids.has(id);
           if (seen) duplicates++;
+          else if (id === '') anonymous++;
           else ids.add(id);
           // vigil asks for filter_path=errors,items.*.status,items.*.error: answered as the server filters it.
+          if (!seen) lastAt = Date.now();
           items.push(seen
             ? '{"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"document already exists"}}}'
             : '{"create":{"status":201}}');
+        }
+        else if (LATENCY) {
+          const at = indexIn(body, SENT_AT, start, end);
+          if (at >= 0) latencies.push(Date.now() - parseInt(body.toString('latin1', at + SENT_AT.length, at + SENT_AT.length + 12), 16));
         }
         action = !action;
         start = end + 1;
@@ -58,6 +74,12 @@ const server = createServer((req, res) => {
   });
 });
 
+/** Where `needle` starts in body[from, to), or -1. */
+function indexIn(body: Buffer, needle: Buffer, from: number, to: number): number {
+  const at = body.subarray(from, to).indexOf(needle);
+  return at < 0 ? -1 : from + at;
+}
+
 const sockets = new Set<Socket>();
 server.on('connection', (socket) => {
   sockets.add(socket);
@@ -69,7 +91,13 @@ server.listen(0, '127.0.0.1', () => {
   process.send!({ port });
 });
 process.on('message', (message) => {
-  if (message === 'count') process.send!({ count: ids.size, duplicates });
+  if (message === 'count') process.send!({ count: ids.size + anonymous, duplicates, lastAt });
+  if (message === 'latency') {
+    const sorted = Float64Array.from(latencies).sort();
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    process.send!({ p50: at(0.5), p99: at(0.99), max: at(1), n: sorted.length });
+    latencies = [];
+  }
   if (message === 'stop') server.close(() => process.exit(0));
   if (message === 'down') {
     server.close(() => process.send!({ down: true }));

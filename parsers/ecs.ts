@@ -14,6 +14,7 @@ export interface EcsEvent {
   ecs?: { version: string };
   event?: {
     id?: string;
+    code?: string;
     original?: string;
     created?: string;
     ingested?: string;
@@ -93,4 +94,4 @@ export interface EcsEvent {
   [namespace: string]: unknown;
 }
 
-export interface Endpoint { ip?: string; port?: number; address?: string; domain?: string; user?: { name?: string } }
+export interface Endpoint { ip?: string; port?: number; address?: string; domain?: string; user?: { name?: string; id?: string } }

@@ -8,10 +8,13 @@ import { gunzipSync } from 'node:zlib';
  * order, 409 for an _id it already has) but keeps only the ids, not the documents.
  * Reports its port, then `{count, duplicates}` whenever the parent sends 'count'. 'down' stops
  * listening and cuts open connections (an outage: connections refused); 'up' listens again on the
- * same port; each answers `{down}` or `{up}` once done. The count also says when the last new
- * document arrived (`lastAt`, epoch ms). With argv `latency`, each document's latency is taken
- * from the peer job's ids (see peer-sender.ts: the id carries when its line was sent) to the
- * moment its bulk is answered; 'latency' answers `{p50, p99, max, n}` in ms and starts afresh.
+ * same port; each answers `{down}` or `{up}` once done. With a share between 0 and 1 in argv,
+ * that share of _bulk requests (every round(1/share)-th) is answered with a whole-request 429, as
+ * a cluster under load answers; `count` then also reports how many were. The count also says when
+ * the last new document arrived (`lastAt`, epoch ms). With `latency` in argv, each document's
+ * latency is taken from the peer job's ids (see peer-sender.ts: the id carries when its line was
+ * sent) to the moment its bulk is answered; 'latency' answers `{p50, p99, max, n}` in ms and
+ * starts afresh.
  */
 const ids = new Set<string>();
 let duplicates = 0;
@@ -20,6 +23,11 @@ let anonymous = 0;
 const LATENCY = process.argv.includes('latency');
 const SENT_AT = Buffer.from('-9e37-4001-ae37-');
 let latencies: number[] = [];
+const THROTTLE_SHARE = Number(process.argv.slice(2).find((arg) => arg !== 'latency') ?? 0);
+const throttleEvery = THROTTLE_SHARE > 0 ? Math.max(1, Math.round(1 / THROTTLE_SHARE)) : 0;
+let bulks = 0;
+let throttled = 0;
+const REJECTED = '{"error":{"root_cause":[{"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation"}],"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation"},"status":429}';
 const LF = 0x0a;
 const QUOTE = 0x22;
 const ID = Buffer.from('"_id":"');
@@ -32,6 +40,12 @@ const server = createServer((req, res) => {
     let body = Buffer.concat(chunks);
     if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
     if (req.method === 'POST' && req.url?.split('?')[0].endsWith('/_bulk')) {
+      bulks++;
+      if (throttleEvery && bulks % throttleEvery === 0) {
+        throttled++;
+        res.writeHead(429, HEADERS).end(REJECTED);
+        return;
+      }
       // Scan the bytes: only action lines are looked at, and only for their _id.
       const items: string[] = [];
       let start = 0;
@@ -91,7 +105,7 @@ server.listen(0, '127.0.0.1', () => {
   process.send!({ port });
 });
 process.on('message', (message) => {
-  if (message === 'count') process.send!({ count: ids.size + anonymous, duplicates, lastAt });
+  if (message === 'count') process.send!({ count: ids.size + anonymous, duplicates, lastAt, bulks, throttled });
   if (message === 'latency') {
     const sorted = Float64Array.from(latencies).sort();
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;

@@ -9,6 +9,7 @@ import { ROOT, spawnVigil, type SpawnedVigil } from '../support/vigil.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { adapters, type ContractBackend, type SinkAdapter } from './adapters.ts';
 import { duplicateIds, markerCounts, SteadyLoad } from './load.ts';
+import { productionFaults } from './production.ts';
 
 /**
  * The delivery contract every sink must keep, run against each registered sink with a real vigil
@@ -199,6 +200,7 @@ export function contractForEverySink(registered: readonly string[]): void {
           return;
         }
         sinkContract(adapter);
+        productionFaults(adapter, test);
       });
     }
     test('every adapter drives a registered sink', () => {

@@ -1,11 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/pipeline/redis-server.ts';
 import { cpuSeconds, residentMemory, spawnVigil } from '../support/vigil.ts';
-import { startSyslogNg } from './syslog-ng.ts';
+import { execFileSync } from 'node:child_process';
+import { waitForPort } from '../support/real-program.ts';
+import { fetchSyslogNg, startSyslogNg, SYSLOG_NG_LIBRARIES, SYSLOG_NG_SCL, syslogNgUnavailable } from '../support/syslog-ng.ts';
 
 /**
  * The peer job (NeuVector kv lines over one TCP connection → parse → Elasticsearch _bulk, durable
@@ -64,30 +65,33 @@ export async function startContender(name: ContenderName, esPort: number): Promi
       },
     };
   }
+  ensureSyslogNg();
   const port = await freePort();
-  const syslogNg = await startSyslogNg({
-    config: readFileSync(new URL('./syslog-ng-disk.conf', import.meta.url), 'utf8'),
-    values: { PORT: port, ESPORT: esPort },
-    workDir: mkdtempSync(join(tmpdir(), 'syslog-ng-bench-')),
-    ready: () => accepts(port),
-  });
-  return { name, port, pids: [syslogNg.pid], stop: () => syslogNg.stop() };
+  const dir = mkdtempSync(join(tmpdir(), 'syslog-ng-bench-'));
+  const values: Record<string, string | number> = { PORT: port, ESPORT: esPort, WORK: dir, SCL: SYSLOG_NG_SCL };
+  const config = readFileSync(new URL('./syslog-ng-disk.conf', import.meta.url), 'utf8').replace(/@([A-Z]+)@/g, (_, name: string) => String(values[name]));
+  const syslogNg = startSyslogNg(config, dir);
+  try {
+    await waitForPort(port, syslogNg);
+  } catch (error) {
+    await syslogNg.destroy();
+    throw error;
+  }
+  return { name, port, pids: [syslogNg.child.pid!], stop: () => syslogNg.destroy() };
+}
+
+/** Debian's syslog-ng .debs unpacked under .tmp/syslog-ng, and the libraries they link installed from apt when missing. */
+function ensureSyslogNg(): void {
+  fetchSyslogNg();
+  if (syslogNgUnavailable() === undefined) return;
+  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...SYSLOG_NG_LIBRARIES], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const why = syslogNgUnavailable();
+  if (why) throw new Error(why);
 }
 
 /** VIGIL_BENCH_NODE_OPTIONS goes to vigil's NODE_OPTIONS (`--cpu-prof --cpu-prof-dir=DIR` profiles it). */
 function nodeOptions(): Record<string, string> {
   return process.env.VIGIL_BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.VIGIL_BENCH_NODE_OPTIONS } : {};
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Sends `count` peer-job lines (peer-sender.ts) from sequence number `first`; resolves when all are written. */

@@ -53,6 +53,8 @@ export interface EcsEvent {
   };
   error?: { message?: string; type?: string };
   input?: { type: 'udp' | 'tcp' | 'tls' | 'http' };
+  /** The sender's verified client certificate (mTLS), set by vigil, never by a parser. */
+  tls?: { client?: { subject?: string; x509?: { subject?: { common_name?: string[] }; alternative_names?: string[] } } };
   observer?: { vendor?: string; product?: string; hostname?: string; type?: string; version?: string };
   host?: { hostname?: string; name?: string; id?: string; ip?: string[] };
   orchestrator?: {

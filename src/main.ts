@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
 import { Backpressure, BackpressureError } from './ingest/backpressure.ts';
 import { createHttpApp, setHttpsContext } from './ingest/http/app.ts';
+import { ADMIN_LISTENER, createAdminApp } from './observability/admin.ts';
 import { createAllowlist } from './ingest/access/allowlist.ts';
 import { createRateLimiter, type RateLimiter } from './ingest/access/rate-limit.ts';
 import { readTlsFiles, recordExpiry, watchTlsFiles, type TlsPem, type TlsReloader } from './ingest/tls-context.ts';
@@ -18,7 +19,7 @@ import { checkDurability, openRedis } from './pipeline/redis-target.ts';
 
 export interface Vigil {
   /** Bound addresses of the listeners that run (port 0 in the config picks a free port). */
-  addresses: { http?: AddressInfo; udp?: AddressInfo; tcp?: AddressInfo; tls?: AddressInfo };
+  addresses: { http?: AddressInfo; admin?: AddressInfo; udp?: AddressInfo; tcp?: AddressInfo; tls?: AddressInfo };
   pipeline: Pipeline;
   sinks: string[];
   /** Reads the TLS and HTTPS certificate files again (SIGHUP); false when any is bad (its old one is kept). */
@@ -29,7 +30,8 @@ export interface Vigil {
 
 /** Wires one vigil process: Redis, pipeline stages for its role, listeners, health and metrics. */
 export async function startVigil(config: Config, logger: Logger, metrics: Metrics): Promise<Vigil> {
-  mkdirSync(config.data_dir, { recursive: true });
+  // Events, queues and the Redis AOF live here: this user's only (the process umask is 077, vigil.ts).
+  mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
   const roles = {
     ingest: config.role === 'all' || config.role === 'ingest',
     process: config.role === 'all' || config.role === 'process',
@@ -45,7 +47,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   };
   try {
     const sinks = configured.map(({ factory, options, policy, name }) => ({
-      sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir }),
+      sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,
     }));
     cleanups.push(async () => {
@@ -92,12 +94,15 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       const common = {
         host: listen.host, submit: pipeline.submit, metrics, logger, maxMessageBytes: listen.max_message_bytes, shutdownGraceMs: listen.shutdown_grace_ms,
       };
-      const tcpLimits = { maxConnections: listen.max_connections, maxConnectionsPerPeer: listen.max_connections_per_peer };
+      const tcpLimits = {
+        maxConnections: listen.max_connections, maxConnectionsPerPeer: listen.max_connections_per_peer, idleTimeoutMs: listen.tcp_idle_timeout_ms,
+      };
       // TCP senders wait (their kernel buffers fill) and UDP datagrams are dropped, counted, while engaged.
       backpressure.onChange((engaged) => listeners.forEach((l) => (engaged ? l.pause() : l.resume())));
       if (listen.syslog_udp_port !== null) {
         const udp = createUdpListener({
           ...common, port: listen.syslog_udp_port, allow: createAllowlist(listen.allow_cidrs.udp), rateLimit: rateLimiter(),
+          receiveBufferBytes: listen.udp_receive_buffer_bytes,
         });
         addresses.udp = await udp.listen();
         listeners.push(udp);
@@ -119,7 +124,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
           port: listen.syslog_tls_port,
           allow: createAllowlist(listen.allow_cidrs.tls),
           rateLimit: rateLimiter(),
-          tls: { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
+          tls: {
+            ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required', handshakeTimeoutMs: listen.tls_handshake_timeout_ms,
+          },
         });
         addresses.tls = await tlsListener.listen();
         listeners.push(tlsListener);
@@ -133,6 +140,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     });
 
     let stopping = false;
+    const ready = () => !stopping && pipeline.redis.status === 'ready';
     if (listen.http_port !== null) {
       const { cert, key, ca, client_auth: clientAuth } = listen.http_tls;
       const pem = cert && key ? readTlsFiles({ cert, key, ca }) : undefined;
@@ -145,9 +153,15 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
         allow: createAllowlist(listen.allow_cidrs.http),
         rateLimit: rateLimiter(),
         maxJsonDepth: listen.max_json_depth,
+        maxItemsPerRequest: listen.http_max_items_per_request,
+        requestTimeoutMs: listen.http_request_timeout_ms,
+        connectionTimeoutMs: listen.http_connection_timeout_ms,
+        tlsHandshakeTimeoutMs: listen.tls_handshake_timeout_ms,
+        maxConnections: listen.max_connections,
+        maxConnectionsPerPeer: listen.max_connections_per_peer,
         // Per-route mtls needs the certificate asked for even when client_auth is optional: routes decide.
         https: pem && { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
-        ready: () => !stopping && pipeline.redis.status === 'ready',
+        ready,
       });
       await app.listen({ host: listen.host, port: listen.http_port });
       addresses.http = app.server.address() as AddressInfo;
@@ -155,6 +169,21 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       if (pem && cert && key) {
         recordExpiry(metrics, 'http', pem.cert);
         watchCertificates('http', { cert, key, ca }, (next) => setHttpsContext(app, next));
+      }
+    }
+
+    const { admin } = listen;
+    if (admin.port !== null) {
+      const pem = admin.tls.cert && admin.tls.key ? readTlsFiles({ cert: admin.tls.cert, key: admin.tls.key }) : undefined;
+      const app = createAdminApp({
+        metrics, logger, ready, token: admin.token, allow: admin.allow_cidrs.length ? createAllowlist(admin.allow_cidrs) : undefined, https: pem,
+      });
+      await app.listen({ host: admin.host, port: admin.port });
+      addresses.admin = app.server.address() as AddressInfo;
+      cleanups.push(() => app.close());
+      if (pem && admin.tls.cert && admin.tls.key) {
+        recordExpiry(metrics, ADMIN_LISTENER, pem.cert);
+        watchCertificates(ADMIN_LISTENER, { cert: admin.tls.cert, key: admin.tls.key }, (next) => setHttpsContext(app, next));
       }
     }
 

@@ -24,6 +24,9 @@ The configuration is the YAML file named by VIGIL_CONFIG (default config/default
 overridden by environment variables (see README "Configuration").`;
 
 async function main(argv: string[]): Promise<number> {
+  // Everything vigil and its redis-server create (data dir, AOF, events.ndjson, sockets) is this
+  // user's only: 0700 directories, 0600 files, whatever umask the shell or image left.
+  process.umask(0o077);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -7,6 +7,7 @@ export const CONFIG_ERRORS = {
   VIGIL_ERR_CONFIG_INVALID: 'a config key has an invalid value',
   VIGIL_ERR_CONFIG_ENV: 'an environment variable has an invalid value',
   VIGIL_ERR_SINK_UNKNOWN: 'sinks.<name> names no known sink',
+  VIGIL_ERR_WEBHOOK_UNAUTHENTICATED: 'a webhook route without auth would listen on a non-loopback address',
 } as const;
 
 export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;

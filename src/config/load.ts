@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
-import { WEBHOOK_KINDS } from './webhook-auth.ts';
+import { implicitlyOpenRoutes, openRoutesMessage, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 
@@ -19,6 +19,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_ROLE', path: ['role'], kind: 'string' },
   { env: 'VIGIL_LOG_LEVEL', path: ['log_level'], kind: 'string' },
   { env: 'REDIS_URL', path: ['redis', 'url'], kind: 'string' },
+  { env: 'REDIS_PASSWORD', path: ['redis', 'password'], kind: 'string' },
   { env: 'VIGIL_HOST', path: ['listen', 'host'], kind: 'string' },
   { env: 'VIGIL_HTTP_PORT', path: ['listen', 'http_port'], kind: 'port' },
   { env: 'VIGIL_SYSLOG_UDP_PORT', path: ['listen', 'syslog_udp_port'], kind: 'port' },
@@ -28,6 +29,12 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_TLS_KEY', path: ['listen', 'tls', 'key'], kind: 'string' },
   { env: 'VIGIL_TLS_CA', path: ['listen', 'tls', 'ca'], kind: 'string' },
   { env: 'VIGIL_WEBHOOK_TOKEN', path: ['webhooks', 'token'], kind: 'string' },
+  // The admin listener: health, readiness and metrics (probes and Prometheus).
+  { env: 'VIGIL_ADMIN_HOST', path: ['listen', 'admin', 'host'], kind: 'string' },
+  { env: 'VIGIL_ADMIN_PORT', path: ['listen', 'admin', 'port'], kind: 'port' },
+  { env: 'VIGIL_ADMIN_TOKEN', path: ['listen', 'admin', 'token'], kind: 'string' },
+  { env: 'VIGIL_ADMIN_TLS_CERT', path: ['listen', 'admin', 'tls', 'cert'], kind: 'string' },
+  { env: 'VIGIL_ADMIN_TLS_KEY', path: ['listen', 'admin', 'tls', 'key'], kind: 'string' },
   // Security: HTTPS certificate and webhook credentials (secrets come from here or files, never the command line).
   { env: 'VIGIL_HTTP_TLS_CERT', path: ['listen', 'http_tls', 'cert'], kind: 'string' },
   { env: 'VIGIL_HTTP_TLS_KEY', path: ['listen', 'http_tls', 'key'], kind: 'string' },
@@ -82,6 +89,8 @@ export function parseConfig(doc: unknown): Config {
   if (!result.success) throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', describeIssues(result.error.issues));
   const config = result.data;
   config.data_dir = resolve(config.data_dir);
+  const open = implicitlyOpenRoutes(config);
+  if (open.length) throw new ConfigError('VIGIL_ERR_WEBHOOK_UNAUTHENTICATED', [openRoutesMessage(config.listen.host, open)]);
   return config;
 }
 

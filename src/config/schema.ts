@@ -2,6 +2,9 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseCidr } from '../ingest/access/allowlist.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../ingest/tls-policy.ts';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from '../ingest/http/limits.ts';
+import { DEFAULT_UDP_RECEIVE_BUFFER_BYTES } from '../ingest/udp.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 /**
@@ -42,14 +45,14 @@ const allowCidrs = z
     udp: cidrs.describe('sources allowed to send syslog over UDP (others dropped, reason denied)'),
     tcp: cidrs.describe('sources allowed to connect for syslog over TCP (others closed at once, reason denied)'),
     tls: cidrs.describe('sources allowed to connect for syslog over TLS, checked before the handshake'),
-    http: cidrs.describe('sources allowed on /ingest/* (others get 403); health and metrics stay open'),
+    http: cidrs.describe('sources allowed on the webhook listener (others get 403)'),
   })
   .prefault({});
 
 const rateLimit = z
   .strictObject({
     events_per_second: z.number().min(0).default(0)
-      .describe('events per second per source address and listener; excess syslog dropped (rate_limited), webhooks 429; 0 = no limit'),
+      .describe('events per second per source and listener; excess syslog dropped (rate_limited); a webhook request is charged one per event of its body, then 429 until refilled; 0 = no limit'),
     burst: z.number().int().min(0).default(0).describe('events a source may send at once above the rate; 0 = twice events_per_second'),
     max_peers: z.number().int().min(1).default(10_000).describe('source addresses tracked per listener; the least recently seen is forgotten beyond it'),
   })
@@ -62,6 +65,25 @@ const routeAuth = (kind: string) => z
     token: z.string().min(1).optional().describe(`/ingest/${kind}'s own token (token and bearer auth) [webhooks.token]`),
     username: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth username [webhooks.username]`),
     password: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth password [webhooks.password]`),
+  })
+  .prefault({});
+
+/**
+ * Health, readiness and metrics on their own listener: plain HTTP for probes and Prometheus
+ * whatever the webhooks use, with their own bind address, token and allowlist.
+ */
+const adminListener = z
+  .strictObject({
+    host: z.string().optional().describe('bind address of the admin listener; unset: listen.host'),
+    port: port.default(9098).describe('GET /healthz, /readyz and /metrics; off disables'),
+    token: z.string().min(1).optional().describe('bearer token GET /metrics requires (Authorization: Bearer); /healthz and /readyz stay open to probes'),
+    allow_cidrs: cidrs.describe('sources allowed on the admin listener (others get 403)'),
+    tls: z
+      .strictObject({
+        cert: z.string().optional().describe('PEM certificate file: the admin listener serves HTTPS when cert and key are set'),
+        key: z.string().optional().describe('PEM private key file'),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -86,35 +108,52 @@ export const configSchema = z.strictObject({
   redis: z
     .object({
       url: z.string().nullable().default(null).describe('external Redis; null starts an embedded redis-server'),
+      password: z.string().min(1).optional().describe('password of the external Redis (AUTH) when redis.url carries none; keep it in REDIS_PASSWORD_FILE'),
       prefix: z.string().min(1).default('vigil').describe('key prefix of every queue'),
       server_binary: z.string().default('redis-server').describe('embedded Redis executable'),
     })
     .prefault({}),
   listen: z
     .object({
-      host: z.string().default('0.0.0.0').describe('bind address of all listeners'),
-      http_port: port.default(8080).describe('webhooks, metrics and health; off disables'),
+      // Loopback unless told otherwise: a vigil started without thinking is reachable from this machine only.
+      host: z.string().default('127.0.0.1').describe('bind address of the syslog and webhook listeners (0.0.0.0 or :: for the network)'),
+      http_port: port.default(8080).describe('webhooks (and /healthz, /readyz for load balancers); off disables'),
       http_body_limit_bytes: z.number().int().min(1024).default(1_048_576).describe('larger webhook bodies get 413'),
       syslog_udp_port: port.default(5514).describe('syslog over UDP; off disables'),
+      udp_receive_buffer_bytes: z.number().int().min(0).max(2 ** 31 - 1).default(DEFAULT_UDP_RECEIVE_BUFFER_BYTES)
+        .describe('SO_RCVBUF of the UDP socket: what bursts can wait in while vigil reads; Linux caps it at net.core.rmem_max (README "UDP"); 0 keeps the system default'),
       syslog_tcp_port: port.default(5514).describe('syslog over TCP (LF or octet-counted framing, per frame); off disables'),
       syslog_tls_port: port.optional().describe(`syslog over TLS (RFC 5425); unset: ${DEFAULT_SYSLOG_TLS_PORT} when listen.tls has a cert and key, else off`),
       tls: tlsFiles().describe('certificate of the syslog TLS listener'),
       max_message_bytes: z.number().int().min(480).default(65_536).describe('longer syslog messages are truncated and tagged'),
-      max_connections: z.number().int().min(1).default(1000).describe('TCP/TLS connections per listener'),
+      max_connections: z.number().int().min(1).default(1000).describe('connections per listener (syslog TCP, syslog TLS, HTTP); more are refused at once'),
       // Security (grouped): HTTPS, certificate reload, allowlists, per-peer limits, JSON depth.
-      http_tls: tlsFiles().describe('HTTPS for webhooks, metrics and health when cert and key are set'),
+      http_tls: tlsFiles().describe('HTTPS for webhooks when cert and key are set (the admin listener has its own)'),
       tls_reload_interval_ms: z.number().int().min(0).default(10_000)
         .describe('how often certificate files are checked for changes (also on SIGHUP); 0 = SIGHUP only'),
       allow_cidrs: allowCidrs,
-      max_connections_per_peer: z.number().int().min(1).default(100).describe('TCP/TLS connections per source address and listener'),
+      max_connections_per_peer: z.number().int().min(1).default(100)
+        .describe('connections per source and listener (syslog TCP, syslog TLS, HTTP), counted as they arrive; an IPv6 source is its /64'),
+      tls_handshake_timeout_ms: z.number().int().min(100).default(DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS)
+        .describe('a syslog TLS or HTTPS connection that has not finished its TLS handshake by then is closed'),
+      tcp_idle_timeout_ms: z.number().int().min(0).default(300_000)
+        .describe('a syslog TCP or TLS connection that sent nothing for this long is closed (also one stalled in the middle of a frame); 0 = never'),
+      http_request_timeout_ms: z.number().int().min(100).default(DEFAULT_REQUEST_TIMEOUT_MS)
+        .describe('a webhook request (headers and body) not received completely by then is answered 408 and closed'),
+      http_connection_timeout_ms: z.number().int().min(100).default(DEFAULT_CONNECTION_TIMEOUT_MS)
+        .describe('an HTTP connection that sent nothing for this long is closed (between requests, the keep-alive timeout applies)'),
+      http_max_items_per_request: z.number().int().min(1).default(DEFAULT_MAX_ITEMS_PER_REQUEST)
+        .describe('events one webhook body may hold (array items, NDJSON lines, EventList items, alerts); more get 413'),
       shutdown_grace_ms: z.number().int().min(0).max(60_000).default(DEFAULT_SHUTDOWN_GRACE_MS)
         .describe('at shutdown, syslog senders still sending are read for up to this long, so what they sent before it is not discarded unread'),
       rate_limit: rateLimit,
       max_json_depth: z.number().int().min(1).default(64).describe('webhook JSON nested deeper is refused with 400'),
+      admin: adminListener,
     })
     .prefault({})
     .transform((listen) => ({
       ...listen,
+      admin: { ...listen.admin, host: listen.admin.host ?? listen.host },
       syslog_tls_port: listen.syslog_tls_port !== undefined ? listen.syslog_tls_port
         : listen.tls.cert && listen.tls.key ? DEFAULT_SYSLOG_TLS_PORT : null,
     })),
@@ -167,12 +206,14 @@ export const configSchema = z.strictObject({
         .describe('how often workers look for jobs whose lock expired (a crashed process\'s) and queue them again'),
     })
     .prefault({}),
-  metrics: z
+  // Label values come from here, never from what senders write: anyone who can send an event
+  // could otherwise fill a bounded label set first, or grow Loki's stream count without bound.
+  labels: z
     .strictObject({
-      max_clusters: z.number().int().min(1).max(1000).default(10)
-        .describe('distinct orchestrator.cluster.name label values in vigil_security_events_total; later ones count as _other'),
-      max_namespaces: z.number().int().min(1).max(10_000).default(100)
-        .describe('distinct orchestrator.namespace label values in vigil_security_events_total; later ones count as _other'),
+      clusters: z.array(z.string().min(1)).max(1000).default([])
+        .describe('orchestrator.cluster.name values kept as the cluster label of vigil_security_events_total and of Loki streams; any other value is _other'),
+      namespaces: z.array(z.string().min(1)).max(10_000).default([])
+        .describe('orchestrator.namespace values kept as the namespace label of vigil_security_events_total and of Loki streams; any other value is _other'),
     })
     .prefault({}),
   backpressure: z
@@ -192,6 +233,9 @@ export const configSchema = z.strictObject({
   const { listen } = config;
   if (listen.syslog_tls_port != null && (!listen.tls.cert || !listen.tls.key)) {
     ctx.addIssue({ code: 'custom', path: ['listen', 'syslog_tls_port'], message: 'syslog over TLS needs listen.tls.cert and listen.tls.key' });
+  }
+  if (Boolean(listen.admin.tls.cert) !== Boolean(listen.admin.tls.key)) {
+    ctx.addIssue({ code: 'custom', path: ['listen', 'admin', 'tls'], message: 'cert and key go together' });
   }
   for (const name of ['tls', 'http_tls'] as const) {
     const files = listen[name];

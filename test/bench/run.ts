@@ -19,6 +19,8 @@ const SCENARIOS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>> 
   peers: () => import('./peers.bench.ts'),
   latency: () => import('./latency.bench.ts'),
   soak: () => import('./soak.bench.ts'),
+  'webhook-limits': () => import('./webhook-limits.bench.ts'),
+  udp: () => import('./udp.bench.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

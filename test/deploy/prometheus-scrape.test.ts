@@ -159,6 +159,16 @@ test('Prometheus scrapes vigil through the shipped config; the shipped rules eva
     }
   }
   assert.deepEqual(missing, [], 'dashboard metrics missing from the live scrape');
+
+  // vigil stops: VigilDown becomes active for its target (found by vigil_build_info, not by the
+  // job's name), once a scrape has failed and the rules have run again.
+  await vigil.stop();
+  const [target] = job.static_configs[0].targets;
+  const vigilDown = async () => (await activeAlerts()).find((alert) => alert.labels.alertname === 'VigilDown' && alert.labels.instance === target);
+  await waitFor(async () => Boolean(await vigilDown()), 90_000, 'VigilDown active for the stopped vigil');
+  const down = (await vigilDown())!;
+  assert.equal(down.labels.job, job.job_name);
+  assert.equal(down.annotations.summary, `vigil ${target} is not answering /metrics`);
 });
 
 /** Every PromQL expression of a Grafana dashboard (panels, nested rows and variables on Prometheus). */

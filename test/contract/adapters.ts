@@ -203,12 +203,6 @@ const loki: SinkAdapter = {
       fixRejection: () => double.clearEntryFaults(),
       rejectionReason: 'rejected',
       http: { double, dataPath: /^\/loki\/api\/v1\/push$/ },
-      knownIssues: {
-        // resolve.ts re-sends the entries of a partly refused push to learn which were stored,
-        // trusting Loki to skip those still in its stream's head block; a 1 MB push of ~5 KB
-        // events spans several 256 KiB head blocks, so most re-sent entries are stored twice.
-        refusedAtProductionSize: 'a partly refused 1 MB push is resolved by re-sending, which stores entries beyond the head block twice',
-      },
     };
   },
 };

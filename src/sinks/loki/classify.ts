@@ -2,7 +2,7 @@ import { commonStatusOutcome, dead, excerpt, retry, times, tooLarge, unexpected,
 import { OK, type DeadReason, type Outcome } from '../kit/types.ts';
 import type { LokiReply } from './client.ts';
 import type { LokiEntry } from './encode.ts';
-import { parseRejectReport, type StreamReport } from './rejects.ts';
+import { parseRejectReport, type Refusal } from './rejects.ts';
 
 /** Refusals about an entry's time: the entry itself can never be stored. */
 const TIME_REFUSALS = /too far behind|out of order|too old|too new|greater_than_max_sample_age|too_far_in_future/i;
@@ -11,35 +11,16 @@ const SIZE_REFUSALS = /max entry size|line too long|line_too_long/i;
 const LABEL_REFUSALS = /label pair is required|error parsing labels|label names; limit|label name too long|label value too long|duplicate label|invalid label|missing_enforced_labels|missing required label/i;
 
 /**
- * A 400 that refused some entries of a push without saying which (Loki reports only the last
- * failing stream, may cap its list, and reports by timestamp): the entries have no verdict yet.
- * resolve.ts re-sends them in smaller pushes until each has one.
+ * Verdict per entry of a push of ONE stream (contracts §8.4), in the order of `entries`. 204 ok
+ * (other 2xx ok only without a body, else retry: not Loki's answer); 260, or any other 2xx whose
+ * body says blocked, is a discard (dead 'rejected') dressed as success; 400 → refusedEntries;
+ * 422 dead; 413 → too large; 429/5xx retry; 401/403 → retry 'unauthorized'.
+ *
+ * One stream per push because Loki's answer describes only one stream: an ingester returns the
+ * outcome of the last stream of its request, so a push whose last stream was fine answers 204
+ * even when an earlier stream lost entries (loki:pkg/ingester/instance.go Push).
  */
-export interface Unresolved {
-  kind: 'unresolved';
-  reason: DeadReason;
-  detail: string;
-  /** Verdicts of the entries whose stream the report accounts for in full; the rest undefined. */
-  settled: Array<Outcome | undefined>;
-}
-
-export type PushVerdict = AttemptResult | Unresolved;
-
-export function isUnresolved(verdict: PushVerdict): verdict is Unresolved {
-  return !Array.isArray(verdict) && verdict.kind === 'unresolved';
-}
-
-/**
- * Verdict per entry of one push (contracts §8.4), in the order of `entries`. 204 ok (other 2xx
- * ok only without a body, else retry: not Loki's answer); 260, or any other 2xx whose body says blocked, is a discard (dead 'rejected') dressed as success; 400 is
- * dead ('rejected' for time refusals, 'too_large' for long lines, else 'bad_request'), and when
- * Loki's report names exactly which entries it ignored, only those are dead and the rest ok; when
- * it does not, a single entry, or a single stream whose labels were refused, is dead, and anything
- * else is unresolved (Loki stored the valid entries of the push, so dead-lettering all of them
- * would duplicate those on replay); 422 dead; 413 → too large; 429/5xx retry; 401/403 → retry
- * 'unauthorized'.
- */
-export function classifyPush(reply: LokiReply, entries: readonly LokiEntry[]): PushVerdict {
+export function classifyPush(reply: LokiReply, entries: readonly LokiEntry[]): AttemptResult {
   const count = entries.length;
   if (reply.kind === 'failure') return times(count, retry(reply.reason, undefined, reply.detail));
   const { status, body } = reply;
@@ -53,15 +34,7 @@ export function classifyPush(reply: LokiReply, entries: readonly LokiEntry[]): P
     if (status === 204 || body.trim() === '') return times(count, OK);
     return times(count, retry('server_error', reply.retryAfterMs, unexpected("Loki's 204 No Content", `HTTP ${status}: ${body}`)));
   }
-  if (status === 400) {
-    const report = parseRejectReport(body);
-    const settled = report ? attribute(report, entries) : Array.from<Outcome | undefined>({ length: count });
-    if (settled.every((outcome) => outcome !== undefined)) return settled as Outcome[];
-    const reason = refusalReason(body);
-    if (count === 1) return [dead(reason, detail)];
-    if (LABEL_REFUSALS.test(body) && new Set(entries.map((entry) => entry.stream)).size === 1) return times(count, dead('bad_request', detail));
-    return { kind: 'unresolved', reason, detail, settled };
-  }
+  if (status === 400) return refusedEntries(body, entries, detail);
   if (status === 422) return times(count, dead('bad_request', detail));
   const common = commonStatusOutcome(status, reply.retryAfterMs, detail);
   if (common?.kind === 'too_large') return tooLarge(detail);
@@ -69,42 +42,69 @@ export function classifyPush(reply: LokiReply, entries: readonly LokiEntry[]): P
   return times(count, dead('bad_request', detail));
 }
 
+/**
+ * A 400 to a one-stream push: Loki stored the entries it did not refuse, and its report names the
+ * refused ones (rejects.ts). They are never sent again: Loki skips an identical entry only while
+ * the first copy is in its stream's head block (256 KiB of lines), so a re-send stores again.
+ * When the report accounts for every refused entry, exactly those are dead and the rest ok. When
+ * it does not (the ingester listed only max_returned_stream_errors of them, another entry matches
+ * a reported time, or the body is something else), the entries it names are dead, and so is every
+ * other entry, with a detail saying Loki may also have stored it: nothing refused is lost
+ * silently, at the price of a dead letter whose replay may store an event twice.
+ */
+function refusedEntries(body: string, entries: readonly LokiEntry[], detail: string): Outcome[] {
+  const reason = refusalReason(body);
+  const report = parseRejectReport(body);
+  if (!report) {
+    // Loki drops every entry of a stream whose labels it refuses, and a one-entry push is either stored or not.
+    if (entries.length === 1 || LABEL_REFUSALS.test(body)) return times(entries.length, dead(LABEL_REFUSALS.test(body) ? 'bad_request' : reason, detail));
+    return times(entries.length, dead(reason, unconfirmed(detail)));
+  }
+  const outcomes = Array.from<Outcome | undefined>({ length: entries.length });
+  let complete = true;
+  for (const group of groupRefusals(report.refusals)) {
+    const hits = entries.flatMap((entry, i) => (outcomes[i] === undefined && includes(group.labels, entry.labels) && matches(group, entry) ? [i] : []));
+    if (hits.length === group.reasons.length) {
+      hits.forEach((i, k) => (outcomes[i] = dead(refusalReason(group.reasons[k]!), `Loki ignored the entry: ${group.reasons[k]}`)));
+    } else {
+      complete = false;
+    }
+  }
+  const listed = report.refusals.reduce((sum, refusal) => sum + refusal.count, 0);
+  const totals = report.totals;
+  if (totals && (totals.ignored !== listed || totals.outOf !== entries.length || !includes(totals.labels, entries[0]!.labels))) complete = false;
+  return outcomes.map((outcome) => outcome ?? (complete ? OK : dead(reason, unconfirmed(detail))));
+}
+
+function unconfirmed(detail: string): string {
+  return `Loki refused some entries of the push without naming each; this one may have been stored too: ${detail}`;
+}
+
+/** Refusals of the same entries (same stream and time or length) together: one reason per entry. */
+function groupRefusals(refusals: readonly Refusal[]): Array<Refusal & { reasons: string[] }> {
+  const groups = new Map<string, Refusal & { reasons: string[] }>();
+  for (const refusal of refusals) {
+    const key = JSON.stringify([refusal.labels, 'lineBytes' in refusal.match ? refusal.match.lineBytes : `${refusal.match.nanos}/${refusal.match.unitNanos}`]);
+    const group = groups.get(key) ?? { ...refusal, reasons: [] };
+    group.reasons.push(...Array.from({ length: refusal.count }, () => refusal.reason));
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+function matches(refusal: Refusal, entry: LokiEntry): boolean {
+  const { match } = refusal;
+  if ('lineBytes' in match) return entry.lineBytes === match.lineBytes;
+  return entry.nanos - (entry.nanos % match.unitNanos) === match.nanos;
+}
+
+/** Loki may add labels of its own (service_name, a shard label), so its label set includes ours. */
+function includes(reported: Record<string, string>, ours: Record<string, string>): boolean {
+  return Object.entries(ours).every(([name, value]) => reported[name] === value);
+}
+
 function refusalReason(text: string): DeadReason {
   if (TIME_REFUSALS.test(text)) return 'rejected';
   if (SIZE_REFUSALS.test(text)) return 'too_large';
   return 'bad_request';
-}
-
-/**
- * Entry verdicts from Loki's report, for the entries of each stream it accounts for: a stream the
- * report names exactly once, each reported timestamp matching exactly as many of its entries as
- * were reported. Entries of other streams stay undefined: Loki names only the last failing stream,
- * so a stream it does not name may have failed too.
- */
-function attribute(report: StreamReport[], entries: readonly LokiEntry[]): Array<Outcome | undefined> {
-  const outcomes = Array.from<Outcome | undefined>({ length: entries.length });
-  const streams = new Map<string, number[]>();
-  entries.forEach((entry, i) => {
-    const list = streams.get(entry.stream);
-    if (list) list.push(i);
-    else streams.set(entry.stream, [i]);
-  });
-  for (const indexes of streams.values()) {
-    const labels = entries[indexes[0]!]!.labels;
-    // Loki may add labels of its own (service_name), so its label set includes ours.
-    const matching = report.filter((stream) => Object.entries(labels).every(([name, value]) => stream.labels[name] === value));
-    if (matching.length !== 1) continue;
-    const verdicts = new Map<number, Outcome>(indexes.map((i) => [i, OK]));
-    const rejectedByTime = new Map<bigint, string[]>();
-    for (const rejected of matching[0]!.rejected) {
-      rejectedByTime.set(rejected.nanos, [...(rejectedByTime.get(rejected.nanos) ?? []), rejected.reason]);
-    }
-    const exact = [...rejectedByTime].every(([nanos, reasons]) => {
-      const hits = indexes.filter((i) => entries[i]!.nanos === nanos);
-      hits.forEach((i, k) => verdicts.set(i, dead(refusalReason(reasons[k] ?? ''), `Loki ignored the entry: ${reasons[k]}`)));
-      return hits.length === reasons.length;
-    });
-    if (exact) for (const [i, outcome] of verdicts) outcomes[i] = outcome;
-  }
-  return outcomes;
 }

@@ -49,6 +49,8 @@ export interface LokiEntry {
   stream: string;
   labels: Record<string, string>;
   nanos: bigint;
+  /** UTF-8 bytes of the line: how Loki names an entry it refuses as too long. */
+  lineBytes: number;
   /** ["<ns>","<line>",{"event_id":…}] */
   text: string;
 }
@@ -57,14 +59,28 @@ export interface LokiEntry {
  * One push entry: the timestamp as a string of epoch nanoseconds (Loki refuses a JSON number),
  * the whole event JSON as the line, and the event id as structured metadata. An event without a
  * readable time gets `fallbackNanos` (the send time); its own time stays in the line.
+ *
+ * A time with nothing below the millisecond (most sources) gets sub-millisecond nanoseconds from
+ * its event id. Loki names the entries it refuses by timestamp alone, and a burst of events shares
+ * its millisecond; distinct timestamps let vigil tell exactly which entries were refused
+ * (classify.ts). Derived from the id, the timestamp is the same on every attempt, so a resent
+ * entry stays an exact duplicate; the line keeps the real time.
  */
 export function encodeEntry(event: SinkEvent, position: number, base: Record<string, string>,
   options: { metadata: boolean; fallbackNanos: bigint; known?: KnownStreamValues }): LokiEntry {
   const labels = streamLabels(event, base, options.known);
   const stream = JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-  const nanos = epochNanos(event.timestamp) ?? options.fallbackNanos;
+  const time = epochNanos(event.timestamp) ?? options.fallbackNanos;
+  const nanos = time % 1_000_000n === 0n ? time + subMillisecond(event.id) : time;
   const metadata = options.metadata ? `,{"event_id":${JSON.stringify(event.id)}}` : '';
-  return { position, stream, labels, nanos, text: `["${nanos}",${JSON.stringify(event.json)}${metadata}]` };
+  return { position, stream, labels, nanos, lineBytes: Buffer.byteLength(event.json), text: `["${nanos}",${JSON.stringify(event.json)}${metadata}]` };
+}
+
+/** 0 to 999,999 ns from the event id (FNV-1a): the same for the same event, spread for others. */
+export function subMillisecond(id: string): bigint {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return BigInt(hash % 1_000_000);
 }
 
 /**

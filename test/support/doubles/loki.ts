@@ -4,11 +4,16 @@
  *   const loki = await LokiDouble.start({ authEnabled: true, authorization: 'Bearer t', maxContentLength: 4096 });
  *   loki.entries                    entries stored, in arrival order: { tenant, labels, timestamp
  *                                   (the ns string as sent), line, metadata }
- *   loki.rejectEntries(e => ..., reason?)  matching entries are refused (default reason
- *                                   "entry too far behind, …") while the rest of the push is
- *                                   stored, and the 400 body reports the refused ones the way
- *                                   Loki's ingester does (last failing stream only); until
- *                                   loki.clearEntryFaults() or loki.reset()
+ *   loki.rejectEntries(e => ..., reason?)  matching entries are refused by the ingester (default
+ *                                   reason "entry too far behind, …") while the rest of the push
+ *                                   is stored; the 400 body is the ingester's report: of the LAST
+ *                                   stream of the push only (a later stream stored in full makes
+ *                                   it 204), listing at most `maxReturnedErrors` (10) entries with
+ *                                   the true totals; until loki.clearEntryFaults() or loki.reset()
+ *   loki.refuseAtDistributor(e => ..., 'too_old' | 'too_new' | 'line_too_long')  refused by the
+ *                                   distributor's validation: every one reported, identical
+ *                                   messages grouped ("2 errors like: …", "; "-joined), unless the
+ *                                   ingester also refused something: its answer replaces them
  *   loki.blockIngestion(true)       answer 260 (blocked_ingestion: accepted, discarded) until false
  *   loki.forgetEntries()            empty the store as a fresh Loki would be (entries and streams)
  *   plus failNext / dropNext / delay / down / up / requests from HttpDouble.
@@ -20,7 +25,7 @@
  * per stream: at least one label, names [a-zA-Z_][a-zA-Z0-9_]* not starting "__", at most 15,
  * no duplicates (bad streams refused, the others stored, then 400); no streams → 422; success 204.
  *
- * Duplicates as Loki's ingester handles them: an entry identical (timestamp, line, metadata) to its
+ * Duplicates as Loki's ingester handles them: an entry with the timestamp and line of its
  * stream's last stored line is skipped before any check (stream.go validateEntries, lastLine); one
  * whose timestamp and line match an entry in the stream's head block is not stored again
  * (chunkenc unordered head block Append → dup). Neither counts as ignored: a push of nothing but
@@ -39,12 +44,17 @@ export interface LokiDoubleOptions {
   maxContentLength?: number;
   /** Bytes of lines after which a stream's head block is cut (chunk_block_size); default 262144. */
   blockSize?: number;
+  /** Ingester's max_returned_stream_errors: refused entries listed per answer; default 10. */
+  maxReturnedErrors?: number;
 }
+
+/** What the distributor's validation refuses, each with Loki's message (pkg/validation). */
+export type DistributorRefusal = 'too_old' | 'too_new' | 'line_too_long';
 
 /** What the ingester remembers of one stream for its duplicate checks. */
 interface StreamState {
   lastLine?: string;
-  /** `timestamp line` of each entry in the head block. */
+  /** `timestamp line` of each entry in the head block; lastLine is the last one stored, same form. */
   head: Set<string>;
   headBytes: number;
 }
@@ -66,7 +76,9 @@ export class LokiDouble extends HttpDouble {
   readonly #authorization: string | undefined;
   readonly #maxContentLength: number;
   readonly #blockSize: number;
+  readonly #maxReturnedErrors: number;
   readonly #streams = new Map<string, StreamState>();
+  #distributorRefusals: Array<{ matches: (entry: LokiStoredEntry) => boolean; kind: DistributorRefusal }> = [];
   #rejections: Array<{ matches: (entry: LokiStoredEntry) => boolean; reason: string }> = [];
   #blocked = false;
 
@@ -76,6 +88,7 @@ export class LokiDouble extends HttpDouble {
     this.#authorization = options.authorization;
     this.#maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024;
     this.#blockSize = options.blockSize ?? 256 * 1024;
+    this.#maxReturnedErrors = options.maxReturnedErrors ?? 10;
   }
 
   static async start(options: LokiDoubleOptions = {}): Promise<LokiDouble> {
@@ -88,8 +101,14 @@ export class LokiDouble extends HttpDouble {
     this.#rejections.push({ matches, reason });
   }
 
+  /** Matching entries are refused by the distributor's validation, reported as it does. */
+  refuseAtDistributor(matches: (entry: LokiStoredEntry) => boolean, kind: DistributorRefusal): void {
+    this.#distributorRefusals.push({ matches, kind });
+  }
+
   clearEntryFaults(): void {
     this.#rejections = [];
+    this.#distributorRefusals = [];
   }
 
   blockIngestion(blocked: boolean): void {
@@ -139,27 +158,40 @@ export class LokiDouble extends HttpDouble {
     if (typeof parsed === 'string') return text(400, parsed);
     if (parsed.length === 0) return text(422, 'error at least one valid stream is required for ingestion');
 
-    const errors: string[] = [];
-    let lastIgnored: { labels: Record<string, string>; ignored: Array<{ timestamp: string; reason: string }>; total: number } | undefined;
+    // The distributor validates every stream and entry first: what it refuses is reported all
+    // together (GroupedErrors), the rest goes to the ingester.
+    const validation: string[] = [];
+    const valid: PushStream[] = [];
     for (const stream of parsed) {
       const labelError = checkLabels(stream.labels);
       if (labelError) {
-        errors.push(labelError);
+        validation.push(labelError);
         continue;
       }
+      const values = stream.values.filter(([timestamp, line, metadata]) => {
+        const entry: LokiStoredEntry = { tenant, labels: stream.labels, timestamp, line, ...(metadata ? { metadata } : {}) };
+        const refusal = this.#distributorRefusals.find((candidate) => candidate.matches(entry));
+        if (refusal) validation.push(distributorMessage(refusal.kind, stream.labels, timestamp, line));
+        return !refusal;
+      });
+      if (values.length > 0) valid.push({ labels: stream.labels, values });
+    }
+    // The ingester answers for the last stream of its request only: a later stream stored in
+    // full overwrites an earlier stream's error (instance.go Push, appendErr).
+    let ingesterError: string | undefined;
+    for (const stream of valid) {
       const ignored: Array<{ timestamp: string; reason: string }> = [];
       const state = this.#stream(tenant, stream.labels);
       for (const [timestamp, line, metadata] of stream.values) {
         const entry: LokiStoredEntry = { tenant, labels: stream.labels, timestamp, line, ...(metadata ? { metadata } : {}) };
-        const whole = JSON.stringify([timestamp, line, metadata ?? {}]);
-        if (whole === state.lastLine) continue;
+        const key = `${timestamp} ${line}`;
+        if (key === state.lastLine) continue;
         const rejection = this.#rejections.find((candidate) => candidate.matches(entry));
         if (rejection) {
           ignored.push({ timestamp, reason: rejection.reason });
           continue;
         }
-        state.lastLine = whole;
-        const key = `${timestamp} ${line}`;
+        state.lastLine = key;
         if (state.head.has(key)) continue;
         this.entries.push(entry);
         state.head.add(key);
@@ -169,15 +201,14 @@ export class LokiDouble extends HttpDouble {
           state.headBytes = 0;
         }
       }
-      if (ignored.length > 0) lastIgnored = { labels: stream.labels, ignored, total: stream.values.length };
+      ingesterError = ignored.length === 0 ? undefined : [
+        ...ignored.slice(0, this.#maxReturnedErrors).map(({ timestamp, reason }) => `entry with timestamp ${goTime(timestamp)} ignored, reason: '${reason}',`),
+        `user '${tenant}', total ignored: ${ignored.length} out of ${stream.values.length} for stream: ${labelText(stream.labels)}`,
+      ].join('\n');
     }
-    if (lastIgnored) {
-      // The ingester returns only the last failing stream's report.
-      const lines = lastIgnored.ignored.map(({ timestamp, reason }) => `entry with timestamp ${goTime(timestamp)} ignored, reason: '${reason}',`);
-      lines.push(`user '${tenant}', total ignored: ${lastIgnored.ignored.length} out of ${lastIgnored.total} for stream: ${labelText(lastIgnored.labels)}`);
-      errors.push(lines.join('\n'));
-    }
-    if (errors.length > 0) return text(400, errors.join('\n'));
+    // An ingester error replaces the distributor's validation errors (distributor.go Push).
+    if (ingesterError) return text(400, ingesterError);
+    if (validation.length > 0) return text(400, groupedErrors(validation));
     return { status: 204 };
   }
 
@@ -237,6 +268,22 @@ function checkLabels(labels: Record<string, string>): string | undefined {
     if (!LABEL_NAME.test(name) || name.startsWith('__')) return `error parsing labels '${labelText(labels)}': invalid label name ${JSON.stringify(name)}`;
   }
   return undefined;
+}
+
+/** The distributor's message for one refused entry (pkg/validation/validate.go; times as RFC 3339). */
+function distributorMessage(kind: DistributorRefusal, labels: Record<string, string>, timestamp: string, line: string): string {
+  const at = new Date(Number(BigInt(timestamp) / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const stream = labelText(labels);
+  if (kind === 'too_old') return `entry for stream '${stream}' has timestamp too old: ${at}, oldest acceptable timestamp is: 2025-01-01T00:00:00Z`;
+  if (kind === 'too_new') return `entry for stream '${stream}' has timestamp too new: ${at}`;
+  return `Max entry size '4096' bytes exceeded for stream '${stream}' while adding an entry with length '${Buffer.byteLength(line)}' bytes`;
+}
+
+/** dskit GroupedErrors.Error(): identical messages once with their count, joined with "; ". */
+function groupedErrors(messages: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const message of messages) counts.set(message, (counts.get(message) ?? 0) + 1);
+  return [...counts].map(([message, n]) => (counts.size > 1 || n > 1 ? `${n} errors like: ${message}` : message)).join('; ');
 }
 
 /** Labels as Prometheus prints them: {a="b", c="d"}, names sorted. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Outcome } from '../../../../src/sinks/kit/types.ts';
-import { classifyPush, isUnresolved } from '../../../../src/sinks/loki/classify.ts';
+import { classifyPush } from '../../../../src/sinks/loki/classify.ts';
 import type { LokiReply } from '../../../../src/sinks/loki/client.ts';
 import { baseLabels, encodeEntry, type LokiEntry } from '../../../../src/sinks/loki/encode.ts';
 import { parseGoTime } from '../../../../src/sinks/loki/rejects.ts';
@@ -10,10 +10,12 @@ import { generatedEvents } from '../../../support/doubles/sink-events.ts';
 const base = baseLabels({});
 const options = { metadata: true, fallbackNanos: 0n };
 
-/** Entries of one stream, one second apart from 2025-06-03 14:00:00 UTC. */
+/** Entries of one stream, exactly one second apart from 2025-06-03 14:00:00 UTC (no sub-millisecond part). */
 function oneStream(count: number): LokiEntry[] {
-  return generatedEvents(count).map((event, i) =>
-    encodeEntry({ ...event, dataset: 'falco.alert', module: 'falco', level: 'warning', namespace: 'payments' }, i, base, options));
+  return generatedEvents(count).map((event, i) => ({
+    ...encodeEntry({ ...event, dataset: 'falco.alert', module: 'falco', level: 'warning', namespace: 'payments' }, i, base, options),
+    nanos: 1748959200000000000n + BigInt(i) * 1_000_000_000n,
+  }));
 }
 
 function reply(status: number, body = '', retryAfterMs?: number): LokiReply {
@@ -22,11 +24,10 @@ function reply(status: number, body = '', retryAfterMs?: number): LokiReply {
   return result;
 }
 
-/** Per-entry verdicts as text; an unresolved push (no verdict yet) as one `unresolved:<reason>` per entry. */
-function kinds(result: ReturnType<typeof classifyPush>, count = 0): string[] {
-  if (isUnresolved(result)) return Array.from({ length: count }, () => `unresolved:${result.reason}`);
+/** Per-entry verdicts as text; a dead letter Loki may also have stored as `dead:<reason>?`. */
+function kinds(result: ReturnType<typeof classifyPush>): string[] {
   assert.ok(Array.isArray(result), 'expected per-entry outcomes');
-  return (result as Outcome[]).map((o) => (o.kind === 'ok' ? 'ok' : `${o.kind}:${o.reason}`));
+  return (result as Outcome[]).map((o) => (o.kind === 'ok' ? 'ok' : `${o.kind}:${o.reason}${o.kind === 'dead' && /may have been stored/.test(o.detail) ? '?' : ''}`));
 }
 
 const STREAM = '{dataset="falco.alert", job="vigil", level="warning", namespace="payments", service_name="vigil", source="falco"}';
@@ -42,13 +43,13 @@ const cases: Array<[string, LokiReply, string]> = [
   ['halts on 401 no org id', reply(401, 'no org id'), 'retry:unauthorized'],
   ['dead-letters a 422 (no valid stream)', reply(422, 'error at least one valid stream is required for ingestion'), 'dead:bad_request'],
   ['dead-letters a 400 about labels as a bad request', reply(400, 'error at least one label pair is required per stream'), 'dead:bad_request'],
-  ['leaves a 400 about an old timestamp unresolved (which entries?), as rejected', reply(400, "entry for stream '{job=\"vigil\"}' has timestamp too old: 2025-01-01 00:00:00 +0000 UTC, oldest acceptable timestamp is: 2025-05-27 00:00:00 +0000 UTC"), 'unresolved:rejected'],
-  ['leaves a 400 about a long line unresolved, as too large', reply(400, "Max entry size '262144' bytes exceeded for stream '{job=\"vigil\"}' while adding an entry with length '300000' bytes"), 'unresolved:too_large'],
+  ['dead-letters every entry of a 400 about an old timestamp it cannot place, saying it may be stored', reply(400, "entry for stream '{job=\"vigil\"}' has timestamp too old: yesterday"), 'dead:rejected?'],
+  ['dead-letters every entry of a 400 about a long line of another stream, saying it may be stored', reply(400, "Max entry size '262144' bytes exceeded for stream '{job=\"vigil\"}' while adding an entry with length '300000' bytes"), 'dead:too_large?'],
   ['retries when the connection failed', { kind: 'failure', reason: 'network', detail: 'ECONNRESET' }, 'retry:network'],
 ];
 for (const [name, answer, expected] of cases) {
   test(name, () => {
-    assert.deepEqual(kinds(classifyPush(answer, oneStream(3)), 3), [expected, expected, expected]);
+    assert.deepEqual(kinds(classifyPush(answer, oneStream(3))), [expected, expected, expected]);
   });
 }
 
@@ -78,32 +79,50 @@ test('dead-letters the entry of a one-entry push Loki refuses, whatever the body
 test('dead-letters a whole one-stream push whose labels Loki refused: it stored none of it', () => {
   const body = 'error at least one label pair is required per stream';
   assert.deepEqual(kinds(classifyPush(reply(400, body), oneStream(3))), ['dead:bad_request', 'dead:bad_request', 'dead:bad_request']);
-  const other = encodeEntry({ ...generatedEvents(1, { seed: 5 })[0]!, namespace: 'elsewhere' }, 3, base, options);
-  assert.deepEqual(kinds(classifyPush(reply(400, body), [...oneStream(1), other]), 2), ['unresolved:bad_request', 'unresolved:bad_request'], 'another stream may have been stored');
 });
 
-test('leaves the push unresolved when Loki listed fewer ignored entries than its total', () => {
+test('when the ingester listed fewer entries than it ignored, dead-letters the named ones and every other one as possibly stored', () => {
   const body =
     "entry with timestamp 2025-06-03 14:00:01 +0000 UTC ignored, reason: 'entry too far behind',\n" +
     `user 'fake', total ignored: 2 out of 3 for stream: ${STREAM}\n`;
-  assert.deepEqual(kinds(classifyPush(reply(400, body), oneStream(3)), 3), ['unresolved:rejected', 'unresolved:rejected', 'unresolved:rejected']);
+  assert.deepEqual(kinds(classifyPush(reply(400, body), oneStream(3))), ['dead:rejected?', 'dead:rejected', 'dead:rejected?']);
 });
 
-test('leaves the push unresolved when it had a stream the report does not name', () => {
-  const other = encodeEntry({ ...generatedEvents(1, { seed: 5 })[0]!, namespace: 'elsewhere' }, 3, base, options);
-  const body = `entry with timestamp 2025-06-03 14:00:01 +0000 UTC ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 1 out of 3 for stream: ${STREAM}\n`;
-  const verdict = classifyPush(reply(400, body), [...oneStream(3), other]);
-  assert.deepEqual(kinds(verdict, 4), ['unresolved:rejected', 'unresolved:rejected', 'unresolved:rejected', 'unresolved:rejected']);
-  assert.ok(isUnresolved(verdict));
-  // The stream it names is accounted for in full: those entries are settled, the other stream is not.
-  assert.deepEqual(verdict.settled.map((o) => (o === undefined ? 'open' : o.kind === 'ok' ? 'ok' : `${o.kind}:${o.reason}`)), ['ok', 'dead:rejected', 'ok', 'open']);
+test('does not trust an ingester report about fewer entries than the push had (the distributor dropped some unnamed)', () => {
+  const body = `entry with timestamp 2025-06-03 14:00:01 +0000 UTC ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 1 out of 2 for stream: ${STREAM}\n`;
+  assert.deepEqual(kinds(classifyPush(reply(400, body), oneStream(3))), ['dead:rejected?', 'dead:rejected', 'dead:rejected?']);
 });
 
-test('leaves the push unresolved when a reported time matches more entries than were reported', () => {
-  const entries = oneStream(2);
+test('does not guess between entries that share a reported time', () => {
+  const entries = oneStream(3);
   entries[1] = { ...entries[1]!, nanos: entries[0]!.nanos };
-  const body = `entry with timestamp 2025-06-03 14:00:00 +0000 UTC ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 1 out of 2 for stream: ${STREAM}\n`;
-  assert.deepEqual(kinds(classifyPush(reply(400, body), entries), 2), ['unresolved:rejected', 'unresolved:rejected']);
+  const body = `entry with timestamp 2025-06-03 14:00:00 +0000 UTC ignored, reason: 'entry too far behind',\nuser 'fake', total ignored: 1 out of 3 for stream: ${STREAM}\n`;
+  assert.deepEqual(kinds(classifyPush(reply(400, body), entries)), ['dead:rejected?', 'dead:rejected?', 'dead:rejected?']);
+});
+
+test('reads the distributor\'s grouped validation errors: entries by stream and second, long lines by length', () => {
+  const entries = oneStream(4);
+  const labels = '{dataset="falco.alert", job="vigil", level="warning", namespace="payments", source="falco"}';
+  const body = [
+    `entry for stream '${labels}' has timestamp too old: 2025-06-03T14:00:01Z, oldest acceptable timestamp is: 2025-06-03T15:00:00Z`,
+    `1 errors like: Max entry size '4096' bytes exceeded for stream '${labels}' while adding an entry with length '${entries[2]!.lineBytes}' bytes`,
+  ].map((message, i) => (i === 0 ? `1 errors like: ${message}` : message)).join('; ');
+  const result = classifyPush(reply(400, body), entries);
+  assert.deepEqual(kinds(result), ['ok', 'dead:rejected', 'dead:too_large', 'ok']);
+  assert.match((result as Array<{ detail?: string }>)[2]!.detail ?? '', /Max entry size/);
+  // Entries 0 and 3 have lines of the same length: a long-line report cannot tell them apart.
+  assert.equal(entries[0]!.lineBytes, entries[3]!.lineBytes);
+  const ambiguous = body.replace(`length '${entries[2]!.lineBytes}'`, `length '${entries[3]!.lineBytes}'`);
+  assert.deepEqual(kinds(classifyPush(reply(400, ambiguous), entries)), ['dead:rejected?', 'dead:rejected', 'dead:rejected?', 'dead:rejected?']);
+});
+
+test('counts grouped identical messages: "2 errors like" settles two entries of the same second', () => {
+  const entries = oneStream(3);
+  entries[2] = { ...entries[2]!, nanos: entries[1]!.nanos + 5n };
+  const labels = '{dataset="falco.alert", job="vigil", level="warning", namespace="payments", source="falco"}';
+  const body = `2 errors like: entry for stream '${labels}' has timestamp too new: 2025-06-03T14:00:01Z`;
+  assert.deepEqual(kinds(classifyPush(reply(400, body), entries)), ['ok', 'dead:rejected', 'dead:rejected']);
+  assert.deepEqual(kinds(classifyPush(reply(400, body.replace('2 errors', '1 errors')), entries)), ['dead:rejected?', 'dead:rejected?', 'dead:rejected?']);
 });
 
 test('reads Go time text with a fraction and a zone offset as epoch nanoseconds', () => {

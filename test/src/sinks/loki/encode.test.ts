@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { baseLabels, encodeEntry, pushBody, sanitizeLabelName, streamLabels } from '../../../../src/sinks/loki/encode.ts';
+import { baseLabels, encodeEntry, subMillisecond, pushBody, sanitizeLabelName, streamLabels } from '../../../../src/sinks/loki/encode.ts';
 import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';
 
 const [falco, , neuvector] = fixtureEvents();
@@ -45,15 +45,22 @@ test('stamps an entry with the nanosecond digits of the event time, as a string'
   assert.deepEqual(metadata, { event_id: falco!.id });
 });
 
-test('pads whole-second and millisecond times to nanoseconds and honours the zone offset', () => {
-  const at = (timestamp: string) => JSON.parse(encodeEntry({ ...falco!, timestamp }, 0, base, options).text)[0];
-  assert.equal(at('2025-06-03T14:07:05Z'), '1748959625000000000');
-  assert.equal(at('2025-06-03T14:07:05.123Z'), '1748959625123000000');
-  assert.equal(at('2025-06-03T16:07:05.123+02:00'), '1748959625123000000');
+test('fills whole-second and millisecond times below the millisecond from the event id, and honours the zone offset', () => {
+  const at = (timestamp: string, id = falco!.id) => JSON.parse(encodeEntry({ ...falco!, id, timestamp }, 0, base, options).text)[0];
+  const offset = subMillisecond(falco!.id);
+  assert.ok(offset >= 0n && offset < 1_000_000n);
+  assert.equal(at('2025-06-03T14:07:05Z'), String(1748959625000000000n + offset));
+  assert.equal(at('2025-06-03T14:07:05.123Z'), String(1748959625123000000n + offset));
+  assert.equal(at('2025-06-03T16:07:05.123+02:00'), String(1748959625123000000n + offset));
+  assert.equal(at('2025-06-03T14:07:05.123Z'), at('2025-06-03T14:07:05.123Z'), 'the same on every attempt');
+  // A burst sharing its millisecond gets distinct timestamps, so Loki's report can name each.
+  const burst = Array.from({ length: 200 }, (_, i) => at('2025-06-03T14:07:05.123Z', `burst-${i}`));
+  assert.ok(new Set(burst).size >= 195, `${new Set(burst).size} distinct of 200`);
 });
 
 test('falls back to the send time when the event time cannot be read', () => {
   assert.equal(JSON.parse(encodeEntry({ ...falco!, timestamp: 'garbage' }, 0, base, { ...options, fallbackNanos: 42n }).text)[0], '42');
+  assert.equal(JSON.parse(encodeEntry({ ...falco!, timestamp: 'garbage' }, 0, base, { ...options, fallbackNanos: 42_000_000n }).text)[0], String(42_000_000n + subMillisecond(falco!.id)));
 });
 
 test('leaves structured metadata out when it is turned off', () => {

@@ -4,6 +4,11 @@ import type { ParseResult } from './result.ts';
 export interface ParseContext {
   /** When vigil received the input (epoch ms); used where a source omits the year or the time. */
   receivedAt: number;
+  /**
+   * The most events this input may become; unset, no limit. A format that splits its input into
+   * items (JSON lines, an array) answers tooManyItems() beyond it, without parsing the items.
+   */
+  maxEvents?: number;
 }
 
 /** The header of a syslog message, as the syslog envelope hands it to a body format. */

@@ -1,6 +1,6 @@
 import type { EcsEvent } from '../ecs.ts';
 import type { Format } from '../format.ts';
-import { fail, guarded, okAll, type ParseResult } from '../result.ts';
+import { fail, guarded, okAll, tooManyItems, type ParseResult } from '../result.ts';
 import { fromName } from '../severity.ts';
 import { jsonDocuments, type JsonDocument } from './documents.ts';
 import { failedItem } from './item-failure.ts';
@@ -9,22 +9,24 @@ import { timestampFromJson } from './timestamp.ts';
 
 /**
  * Generic JSON: one object, an array of objects, or NDJSON (one object per line) → one event each,
- * the object kept whole under `json`.
+ * the object kept whole under `json`. More items than ctx.maxEvents (one, inside syslog) → one
+ * failure tagged too_many_items, the body forwarded unsplit.
  */
 export const json: Format = {
   name: 'json',
-  parse: (body) => guarded('json parser crashed', () => parseJson(body)),
+  parse: (body, ctx) => guarded('json parser crashed', () => parseJson(body, ctx.maxEvents)),
   claims: (msg) => msg.trimStart().startsWith('{'),
 };
 
-function parseJson(body: string): ParseResult {
-  const parsed = jsonDocuments(body);
-  if (!parsed.ok) return fail(parsed.reason);
+function parseJson(body: string, maxEvents = Infinity): ParseResult {
+  const parsed = jsonDocuments(body, maxEvents);
+  if (!parsed.ok) return 'tooMany' in parsed ? tooManyItems(parsed.tooMany, maxEvents, 'JSON lines') : fail(parsed.reason);
   const [first] = parsed.documents;
   const single = parsed.documents.length === 1 && first.ok ? first.value : undefined;
   if (single !== undefined && !isObject(single) && !Array.isArray(single)) {
     return fail('json body is not an object or an array of objects');
   }
+  if (Array.isArray(single) && single.length > maxEvents) return tooManyItems(single.length, maxEvents, 'array items');
   const items: JsonDocument[] = Array.isArray(single) ? single.map((value) => ({ ok: true, value })) : parsed.documents;
   const many = items.length > 1;
   return okAll(items.map((item) => {

@@ -1,6 +1,5 @@
-import type { EcsEvent } from '../ecs.ts';
 import type { Format, ParseContext, SyslogHeader } from '../format.ts';
-import { fail, guarded, ok, okAll } from '../result.ts';
+import { fail, guarded, ok, tooManyItems } from '../result.ts';
 import type { ParseResult } from '../result.ts';
 import type { Envelope } from './envelope.ts';
 import { headerEvent } from './header-event.ts';
@@ -8,6 +7,15 @@ import { withHeader } from './merge.ts';
 import { priorityEnd, priorityValue } from './priority.ts';
 import { parseRfc3164 } from './rfc3164.ts';
 import { parseRfc5424 } from './rfc5424.ts';
+
+/**
+ * A syslog message is one event. RFC 5424 §6 makes SYSLOG-MSG one message, and every sender vigil
+ * serves writes one record per message: NeuVector one JSON document or kv line, Falco one alert,
+ * CEF appliances one CEF line. A body that would split (JSON lines inside one message) is
+ * forwarded once, unsplit, tagged too_many_items: so one message cannot multiply into thousands of
+ * events, and the per-source rate limit, which counts messages, counts events.
+ */
+const EVENTS_PER_MESSAGE = 1;
 
 /**
  * The syslog envelope: one message after framing → its header under log.syslog.*, and its MSG parsed
@@ -37,9 +45,14 @@ function parseMessage(input: string, ctx: ParseContext, bodies: Format[]): Parse
   if (body === undefined) return ok(header);
 
   // MSG is the rest of the message in every syslog form, so it starts where the text minus it ends.
-  const result = body.parseFrom ? body.parseFrom(text, text.length - msg.length, ctx) : body.parse(msg, ctx);
+  const bodyCtx: ParseContext = { ...ctx, maxEvents: EVENTS_PER_MESSAGE };
+  const parsed = body.parseFrom ? body.parseFrom(text, text.length - msg.length, bodyCtx) : body.parse(msg, bodyCtx);
+  // Also for a body format that splits without looking at maxEvents.
+  const result = parsed.ok && parsed.events.length > EVENTS_PER_MESSAGE ? tooManyItems(parsed.events.length, EVENTS_PER_MESSAGE) : parsed;
   if (!result.ok) return fail(result.reason, result.partial ? withHeader(header, result.partial) : header);
-  return okAll(result.events.map((event: EcsEvent) => withHeader(header, event)));
+  // Exactly one: a body that made no event still leaves the message's own.
+  const [event] = result.events;
+  return ok(event === undefined ? header : withHeader(header, event));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { jsonDocuments } from '../../../parsers/json/documents.ts';
-import { jsonErrorReason, tryParseLossless } from '../../../parsers/json/lossless.ts';
+import { jsonErrorReason } from '../../../parsers/json/lossless.ts';
 import type { Json } from '../../../parsers/ecs.ts';
 import { isJsonMediaType, isNdjsonMediaType } from './content-type.ts';
 
@@ -67,23 +67,10 @@ export function requireJsonOrNdjsonType(mediaType: string | undefined): Refusal 
 
 /** For /ingest/json: one document, an array (one item per element), or NDJSON (one per line; a bad line is forwarded tagged). */
 export function requireJsonDocuments(body: string, maxItems: number): Refusal | Accepted {
-  const lines = ndjsonLinesOverCap(body, maxItems);
-  if (lines !== undefined) return { items: lines };
-  const parsed = jsonDocuments(body);
-  if (!parsed.ok) return { status: 400, error: parsed.reason };
+  // The parser splits the body the same way (jsonDocuments), so the count here is the events it makes.
+  const parsed = jsonDocuments(body, maxItems);
+  if (!parsed.ok) return 'tooMany' in parsed ? { items: parsed.tooMany } : { status: 400, error: parsed.reason };
   const [first] = parsed.documents;
   const single = parsed.documents.length === 1 && first.ok ? first.value : undefined;
   return { items: Array.isArray(single) ? single.length : parsed.documents.length };
-}
-
-/**
- * The line count of an NDJSON body with more lines than `maxItems`, found without parsing every
- * line (about a microsecond each: a 1 MiB body of `{}` lines held the listener's thread for half a
- * second just to be refused). Undefined when the body is not such NDJSON: it has few lines, or it
- * is one pretty-printed document, or its first line is not JSON (jsonDocuments says why).
- */
-function ndjsonLinesOverCap(body: string, maxItems: number): number | undefined {
-  const lines = body.split('\n').filter((line) => line.trim() !== '');
-  if (lines.length <= maxItems || tryParseLossless(body).ok) return undefined;
-  return tryParseLossless(lines[0].replace(/\r$/, '')).ok ? lines.length : undefined;
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { json } from '../../../parsers/json/index.ts';
+import { nonBlankLines } from '../../../parsers/json/documents.ts';
 import { anyText, assertOriginalKept, fixtureInputs, mutated, normalized, parseChecked } from './property-kit.ts';
 
 const runs = { numRuns: 200 };
@@ -34,4 +35,12 @@ test('json: NDJSON of any objects gives one event per line whose original is tha
     const events = normalized('json', list.join('\n'));
     assert.deepEqual(events.map((e) => e.event?.original), list);
   }), runs);
+});
+
+test('json: NDJSON lines are counted without splitting exactly as the split-and-trim that parses them', () => {
+  const pieces = fc.constantFrom('\n', '\r', '\r\n', ' ', '\t', '\v', '\f', '\u00a0', '\u2028', '\ufeff', '\u3000', '\u0085', '{}', 'a', '\u00e9', '\ud83d\ude00');
+  fc.assert(fc.property(fc.array(pieces, { maxLength: 40 }).map((list) => list.join('')), (body) => {
+    const split = body.split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '').length;
+    assert.equal(nonBlankLines(body), split, JSON.stringify(body));
+  }), { numRuns: 2000 });
 });

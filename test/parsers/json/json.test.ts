@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { json } from '../../../parsers/json/index.ts';
 import { normalized } from './property-kit.ts';
+import { requireJsonDocuments } from '../../../src/ingest/http/webhook-route.ts';
 
 const ctx = { receivedAt: 0 };
 
@@ -96,6 +97,50 @@ test('json: a bad NDJSON line becomes a tagged event while the good lines parse'
   assert.match(events[1].error?.message ?? '', /^invalid JSON: Unexpected token '}'/);
   assert.equal(events[2].error?.message, 'json item is not an object');
   assert.equal(events[1].event?.original, '{"bad":}');
+});
+
+test('json: more NDJSON lines than ctx.maxEvents is one failure tagged too_many_items', () => {
+  const result = json.parse('{"a":1}\n{"a":2}\n{"a":3}\nnot JSON', { receivedAt: 0, maxEvents: 3 });
+  assert.deepEqual(result, {
+    ok: false,
+    reason: '4 JSON lines in one input, which may become at most 3 events: forwarded unsplit',
+    partial: { tags: ['too_many_items'] },
+  });
+});
+
+test('json: more array items than ctx.maxEvents is one failure tagged too_many_items', () => {
+  const result = json.parse('[{"a":1},{"a":2}]', { receivedAt: 0, maxEvents: 1 });
+  assert.ok(!result.ok);
+  assert.equal(result.reason, '2 array items in one input, which may become at most 1 event: forwarded unsplit');
+  assert.deepEqual(result.partial?.tags, ['too_many_items']);
+});
+
+test('json: up to ctx.maxEvents items still split, and one object is one event whatever the limit', () => {
+  const lines = json.parse('{"a":1}\n{"a":2}', { receivedAt: 0, maxEvents: 2 });
+  assert.ok(lines.ok);
+  assert.equal(lines.events.length, 2);
+  const one = json.parse('{\n  "a": 1\n}', { receivedAt: 0, maxEvents: 1 });
+  assert.ok(one.ok);
+  assert.deepEqual(one.events[0].json, { a: 1 });
+});
+
+test('json: a broken multi-line object under ctx.maxEvents keeps its JSON reason, not too_many_items', () => {
+  const result = json.parse('{\n  "a": 1,\n}', { receivedAt: 0, maxEvents: 1 });
+  assert.ok(!result.ok);
+  assert.match(result.reason, /^invalid JSON/);
+  assert.equal(result.partial, undefined);
+});
+
+test('json: /ingest/json counts the events the parser makes, so its 413 and event-rate limits hold at the sinks', () => {
+  const bodies = [
+    '{"a":1}', '{\n  "a": 1\n}\n', '[{"a":1},{"a":2},3]', '[]', '{"a":1}\n\n{"a":2}\r\n', '{"ok":1}\n{"bad":}\n7\n{"ok":2}', '7',
+    '{}\n'.repeat(5), // over the cap of 4: counted without parsing its lines
+  ];
+  for (const body of bodies) {
+    const accepted = requireJsonDocuments(body, 4);
+    assert.ok('items' in accepted, body);
+    assert.equal(accepted.items, normalized('json', body).length, body);
+  }
 });
 
 const claims: { msg: string; claimed: boolean }[] = [

@@ -1,12 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
 import type { Format, ParseContext, SyslogHeader } from '../../../parsers/format.ts';
 import { fail, ok } from '../../../parsers/result.ts';
 import type { ParseResult } from '../../../parsers/result.ts';
 import { syslog } from '../../../parsers/syslog/index.ts';
 import { cef } from '../../../parsers/cef/index.ts';
+import { json } from '../../../parsers/json/index.ts';
+import { normalize } from '../../../src/normalize/index.ts';
 import { parseOne, RECEIVED_AT } from './parse-one.ts';
 
 interface Call { msg: string; header?: SyslogHeader; ctx?: ParseContext }
@@ -34,7 +35,7 @@ describe('syslog body dispatch', () => {
     const event = parseOne(NV, [skipped, first, second]);
     assert.equal(event.message, 'first');
     assert.deepEqual(skipped.claimed, [{ msg: 'kind=x,level=Notice', header: { appname: '/usr/local/bin/controller', msgid: 'neuvector', hostname: 'nv-pod' } }]);
-    assert.deepEqual(first.parsed, [{ msg: 'kind=x,level=Notice', ctx: { receivedAt: RECEIVED_AT } }]);
+    assert.deepEqual(first.parsed, [{ msg: 'kind=x,level=Notice', ctx: { receivedAt: RECEIVED_AT, maxEvents: 1 } }]);
     assert.equal(second.claimed.length, 0, 'later bodies are not asked once one claims');
   });
 
@@ -75,10 +76,38 @@ describe('syslog body dispatch', () => {
     assert.equal(event.event?.original, undefined);
   });
 
-  test('completes every event of a body that yields several', () => {
+  test('forwards a message whose body yields several events once, unsplit, with the header and too_many_items', () => {
     const result = syslog([bodyDouble('kind=', () => ok({ message: 'a' }, { message: 'b' }))]).parse(NV, { receivedAt: RECEIVED_AT });
-    assert.ok(result.ok);
-    assert.deepEqual(result.events.map((e: EcsEvent) => [e.message, e.log?.syslog?.hostname]), [['a', 'nv-pod'], ['b', 'nv-pod']]);
+    assert.ok(!result.ok);
+    assert.equal(result.reason, '2 items in one input, which may become at most 1 event: forwarded unsplit');
+    assert.deepEqual(result.partial?.tags, ['too_many_items']);
+    assert.equal(result.partial?.message, 'kind=x,level=Notice');
+    assert.equal(result.partial?.log?.syslog?.hostname, 'nv-pod');
+  });
+
+  test('keeps the message as its header event when the body yields none', () => {
+    const event = parseOne(NV, [bodyDouble('kind=', () => ok())]);
+    assert.equal(event.message, 'kind=x,level=Notice');
+    assert.equal(event.log?.syslog?.priority, 133);
+  });
+
+  test('forwards a MSG of JSON lines once, unsplit, tagged too_many_items and parse_failure, original whole', () => {
+    const text = `<14>1 2025-06-03T14:07:18Z host app - - - ${'{}\n'.repeat(20_000)}`;
+    const events = normalize({ format: 'syslog', text, receivedAt: RECEIVED_AT, input: 'tcp', listener: 'syslog-tcp', peer: '127.0.0.1:5000' });
+    assert.equal(events.length, 1);
+    const [event] = events;
+    assert.deepEqual(event.tags, ['too_many_items', 'parse_failure']);
+    assert.equal(event.error?.message, '20000 JSON lines in one input, which may become at most 1 event: forwarded unsplit');
+    assert.equal(event.event?.original, text);
+    assert.equal(event.message, '{}\n'.repeat(20_000).trimEnd());
+    assert.equal(event.log?.syslog?.appname, 'app');
+  });
+
+  test('still parses a MSG of one JSON object, also pretty-printed over several lines', () => {
+    const event = parseOne('<14>1 - host app - - - {\n  "message": "hi",\n  "level": "error"\n}', [json]);
+    assert.equal(event.event?.module, 'json');
+    assert.equal(event.message, 'hi');
+    assert.deepEqual(event.json, { message: 'hi', level: 'error' });
   });
 
   test('returns the header event when no body claims the MSG', () => {

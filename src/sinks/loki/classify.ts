@@ -30,14 +30,15 @@ export function isUnresolved(verdict: PushVerdict): verdict is Unresolved {
 }
 
 /**
- * Verdict per entry of one push (contracts §8.4), in the order of `entries`. 204 ok (other 2xx
- * ok only without a body, else retry: not Loki's answer); 260, or any other 2xx whose body says blocked, is a discard (dead 'rejected') dressed as success; 400 is
- * dead ('rejected' for time refusals, 'too_large' for long lines, else 'bad_request'), and when
- * Loki's report names exactly which entries it ignored, only those are dead and the rest ok; when
- * it does not, a single entry, or a single stream whose labels were refused, is dead, and anything
- * else is unresolved (Loki stored the valid entries of the push, so dead-lettering all of them
- * would duplicate those on replay); 422 dead; 413 → too large; 429/5xx retry; 401/403 → retry
- * 'unauthorized'.
+ * Verdict per entry of one push (Loki docs/sources/operations/request-validation-rate-limits.md),
+ * in the order of `entries`. 204 ok (other 2xx ok only without a body, else retry: not Loki's
+ * answer); 260, or any other 2xx whose body says blocked, is a discard (dead 'rejected') dressed as
+ * success; 400 is dead ('rejected' for time refusals, 'too_large' for long lines, else
+ * 'bad_request'), and when Loki's report names exactly which entries it ignored, only those are
+ * dead and the rest ok; when it does not, a single entry, or a single stream whose labels were
+ * refused, is dead, and anything else is unresolved (Loki stored the valid entries of the push, so
+ * dead-lettering all of them would duplicate those on replay); 422 dead; 413 → too large; 429/5xx
+ * retry; 401/403 → retry 'unauthorized'.
  */
 export function classifyPush(reply: LokiReply, entries: readonly LokiEntry[]): PushVerdict {
   const count = entries.length;

@@ -1,6 +1,7 @@
-// CEF extension: space-separated `key=value` where a value may hold spaces and runs until the next
-// ` key=`; in values `\=`, `\\`, `\n`, `\r` are escapes and `|` needs none (contracts §5). Keys as
-// Elastic's decode_cef accepts them: an alphanumeric or `_` first, then also `.`, `,`, `[`, `]`.
+// CEF extension (ArcSight CEF Implementation Standard): space-separated `key=value` where a value
+// may hold spaces and runs until the next ` key=`; in values `\=`, `\\`, `\n`, `\r` are escapes and
+// `|` needs none. Keys as Elastic's decode_cef accepts them: an alphanumeric or `_` first, then
+// also `.`, `,`, `[`, `]`.
 
 const SP = 32, EQUALS = 61, BACKSLASH = 92;
 

@@ -1,5 +1,6 @@
 // CEF header: `CEF:Version|Device Vendor|Device Product|Device Version|Device Event Class ID|Name|Severity|`
-// with `\|` and `\\` as the only escapes (contracts §5). A backslash before anything else is kept.
+// with `\|` and `\\` as the only escapes (ArcSight CEF Implementation Standard). A backslash before
+// anything else is kept.
 
 const PIPE = 124, BACKSLASH = 92;
 export const HEADER_FIELDS = 7;

@@ -6,8 +6,10 @@ import { readExtension } from './extension.ts';
 import { HEADER_FIELDS, readHeader } from './header.ts';
 
 /**
- * ArcSight CEF (contracts §5), bare or as the MSG of a syslog message:
+ * ArcSight CEF, bare or as the MSG of a syslog message:
  * `CEF:Version|Vendor|Product|Version|Event Class ID|Name|Severity|key=value ...`.
+ * Spec: Micro Focus ArcSight "CEF Implementation Standard",
+ * https://www.microfocus.com/documentation/arcsight/arcsight-smartconnectors-8.3/cef-implementation-standard/
  */
 export const cef: Format = {
   name: 'cef',

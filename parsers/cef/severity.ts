@@ -1,9 +1,9 @@
 import { fromName } from '../severity.ts';
 import type { Severity } from '../severity.ts';
 
-// CEF Severity (contracts §5): 0-3 Low, 4-6 Medium, 7-8 High, 9-10 Very-High, or those words
-// (plus Unknown). Mapped onto vigil's one scale: Low → notice, Medium → warning, High → error,
-// Very-High → critical.
+// CEF Severity (ArcSight CEF Implementation Standard): 0-3 Low, 4-6 Medium, 7-8 High, 9-10
+// Very-High, or those words (plus Unknown). Mapped onto vigil's one scale: Low → notice, Medium →
+// warning, High → error, Very-High → critical.
 
 const BY_WORD = new Map([
   ['low', 'notice'],

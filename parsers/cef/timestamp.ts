@@ -1,7 +1,8 @@
 import { scanBsdTimestamp } from '../syslog/bsd-timestamp.ts';
 import { isoUtc, twoDigits } from '../syslog/utc-time.ts';
 
-// CEF `rt`/`start`/`end`: epoch milliseconds, or `MMM dd yyyy HH:mm:ss[.SSS][ zone]` (contracts §5).
+// CEF `rt`/`start`/`end`: epoch milliseconds, or `MMM dd yyyy HH:mm:ss[.SSS][ zone]` (ArcSight
+// CEF Implementation Standard, date formats of the extension).
 
 const SP = 32, PLUS = 43, DASH = 45, COLON = 58;
 const MINUTE_MS = 60_000;

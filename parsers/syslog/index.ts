@@ -56,8 +56,9 @@ function parseMessage(input: string, ctx: ParseContext, bodies: Format[]): Parse
 }
 
 /**
- * Detection order of contracts §4.2: optional <PRI>; VERSION SP and an RFC 3339 date or `-` → RFC 5424;
- * an RFC 3339 date → "ISO BSD"; `Mmm d` → RFC 3164; anything else → the whole text as MSG.
+ * Detection order: optional <PRI> (RFC 5424 §6.2.1, RFC 3164 §4.1.1); VERSION SP and an RFC 3339
+ * date or `-` → RFC 5424 (§6); an RFC 3339 date → "ISO BSD"; `Mmm d` → RFC 3164; anything else →
+ * the whole text as MSG.
  */
 function readEnvelope(text: string, receivedAt: number): Envelope {
   const pos = priorityEnd(text);

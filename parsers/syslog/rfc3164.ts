@@ -3,7 +3,7 @@ import { looksLikeBsdTimestamp, scanBsdTimestamp } from './bsd-timestamp.ts';
 import { looksLikeRfc3339, parseRfc3339 } from './rfc3339.ts';
 import { isDigit, isoUtc } from './utc-time.ts';
 
-// RFC 3164 `TIMESTAMP SP HOSTNAME SP TAG[pid]: CONTENT` and its real-world variants (contracts §4.2):
+// RFC 3164 `TIMESTAMP SP HOSTNAME SP TAG[pid]: CONTENT` (§4.1.2, §4.1.3) and its real-world variants:
 // the "ISO BSD" form with an RFC 3339 time, a Cisco sequence number before the time, and no HOSTNAME
 // (libc writing to /dev/log, Cisco ASA), where the TAG comes straight after the time, or a Cisco
 // HOSTNAME with a colon after it (`localhost: %ASA-6-302021: …`, `MYHOSTNAME : %ASA-…`).

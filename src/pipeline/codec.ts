@@ -70,10 +70,14 @@ export function frameContentSize(frame: Buffer): number | undefined {
  * escaping and parsing of ~1 KB texts was most of what batching cost the listeners' thread), and
  * the fields it shares with its neighbours (format, listener, peer ...) written once per batch:
  *
- *   u32 1                                     version (older batches are JSON lines: they start with '{')
+ *   u32 1                                     version
  *   per event: u32 origin, f64 receivedAt, u32 text bytes, text (UTF-8)
  *   origins: JSON array of { format, input, listener, peer, tags? }
  *   u32 where the origins start
+ *
+ * All integers and floats little-endian. decodeRawBatch also reads a batch of JSON lines, one
+ * RawEvent per line (it starts with '{', never with version 1): jobs queued in that form by an
+ * earlier vigil can still be waiting in Redis when a new one starts.
  */
 const RAW_BINARY = 0x01;
 type Origin = Pick<RawEvent, 'format' | 'input' | 'listener' | 'peer' | 'tags'>;

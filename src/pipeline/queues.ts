@@ -13,14 +13,14 @@ export const sinkQueueName = (sink: string): string => `sink-${sink}`;
 export const FANOUT_DEDUPE_TTL_MS = 6 * 60 * 60 * 1000;
 
 export interface RawBatchJob {
-  /** Base64 deflate of RawEvent[] JSON. */
+  /** The binary raw batch (codec.ts encodeRawBatch), zstd-compressed, in base64. */
   z: string;
   /** Events in the batch (for metrics without decoding). */
   n: number;
 }
 
 export interface SinkBatchJob {
-  /** Base64 deflate of the sink batch (see codec.ts). */
+  /** The sink batch, two JSON lines per event (codec.ts encodeSinkEvents), zstd-compressed, in base64. */
   z: string;
   n: number;
   /** Delivery attempts made so far (the deliver worker counts them itself: see deliver-worker.ts). */

@@ -106,7 +106,7 @@ test('npm start secured: syslog TLS and HTTPS, per-route auth from files, mTLS f
       assert.equal(originals.filter((o) => o.includes(marker)).length, 1, marker);
     }
     assert.equal(originals.some((o) => o.includes('marker-u1')), false, 'the denied datagram is not forwarded');
-    // Metrics on the admin listener: plain HTTP whatever the webhooks use; the webhook port no longer serves them.
+    // Metrics on the admin listener: plain HTTP whatever the webhooks use; the webhook port does not serve them.
     const metrics = await fetch(`http://127.0.0.1:${vigil.port('admin')}/metrics`).then((r) => r.text());
     assert.equal((await httpsRequest(http, 'GET', '/metrics')).status, 404);
     assert.match(metrics, /vigil_tls_reloads_total\{listener="syslog-tls",result="ok"\} 1\n/);

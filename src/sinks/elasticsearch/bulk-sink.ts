@@ -4,9 +4,7 @@ import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { classifyBulk } from './classify.ts';
 import type { BulkReply } from './client.ts';
 import { BufferPool } from '../kit/buffer-pool.ts';
-import { jsonBytes } from '../kit/json-bytes.ts';
-import { oneLine } from '../kit/one-line.ts';
-import { bulkBodyFromParts, bulkParts } from './encode.ts';
+import { bulkBodyFromParts, bulkItem } from './encode.ts';
 import { installedVersion, TEMPLATE_VERSION, type IndexTemplate } from './template.ts';
 
 /**
@@ -84,8 +82,7 @@ export class BulkSink implements Sink {
 
   async send(events: SinkEvent[]): Promise<Outcome[]> {
     const { config, backend } = this.#options;
-    // Events straight from a sink batch carry their JSON as bytes: copied into the body as they are.
-    const items = events.map((event) => bulkParts(event.id, jsonBytes(event) ?? Buffer.from(oneLine(event.json))));
+    const items = events.map(bulkItem);
     return sendBatch(items, {
       sizeOf: (item) => item.bytes,
       maxBytes: config.max_bytes,

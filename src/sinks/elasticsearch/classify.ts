@@ -14,7 +14,8 @@ interface BulkItemResult {
 }
 
 /**
- * Verdict per event for one bulk request of `count` create actions (contracts §6.4, §6.5).
+ * Verdict per event for one bulk request of `count` create actions (Elasticsearch bulk API,
+ * elasticsearch-specification specification/_global/bulk/BulkResponse.ts).
  * Per item: 200/201 ok; 409 on create = written by an earlier attempt, ok; 429 and 5xx retry;
  * 400 family dead ('mapping_error' for parse/mapping failures, else 'rejected'); 403/404 and other
  * 4xx dead. Whole request: 413 → too large (the caller halves the batch), 400 → dead 'bad_request'

@@ -11,10 +11,11 @@ const SIZE_REFUSALS = /max entry size|line too long|line_too_long/i;
 const LABEL_REFUSALS = /label pair is required|error parsing labels|label names; limit|label name too long|label value too long|duplicate label|invalid label|missing_enforced_labels|missing required label/i;
 
 /**
- * Verdict per entry of a push of ONE stream (contracts §8.4), in the order of `entries`. 204 ok
- * (other 2xx ok only without a body, else retry: not Loki's answer); 260, or any other 2xx whose
- * body says blocked, is a discard (dead 'rejected') dressed as success; 400 → refusedEntries;
- * 422 dead; 413 → too large; 429/5xx retry; 401/403 → retry 'unauthorized'.
+ * Verdict per entry of a push of ONE stream, in the order of `entries` (Loki
+ * docs/sources/operations/request-validation-rate-limits.md). 204 ok (other 2xx ok only without a
+ * body, else retry: not Loki's answer); 260, or any other 2xx whose body says blocked, is a discard
+ * (dead 'rejected') dressed as success; 400 → refusedEntries; 422 dead; 413 → too large; 429/5xx
+ * retry; 401/403 → retry 'unauthorized'.
  *
  * One stream per push because Loki's answer describes only one stream: an ingester returns the
  * outcome of the last stream of its request, so a push whose last stream was fine answers 204

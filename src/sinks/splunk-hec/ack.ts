@@ -6,11 +6,11 @@ export interface AckPolling {
 }
 
 /**
- * Indexer acknowledgement (contracts §7.4): asks HEC every pollIntervalMs which ack ids are
- * indexed until all are or timeoutMs has passed, and returns those that were. Splunk forgets an
- * id once it has reported it true, so each true is recorded at once. A failed poll is just
- * another unanswered round: the deadline decides, and why the last poll failed is kept for the
- * retry's detail.
+ * Indexer acknowledgement (Splunk docs "About HTTP Event Collector Indexer Acknowledgment"): asks
+ * HEC every pollIntervalMs which ack ids are indexed until all are or timeoutMs has passed, and
+ * returns those that were. Splunk forgets an id once it has reported it true, so each true is
+ * recorded at once. A failed poll is just another unanswered round: the deadline decides, and why
+ * the last poll failed is kept for the retry's detail.
  */
 export async function awaitAcks(
   query: (ids: readonly number[]) => Promise<Set<number>>,

@@ -2,7 +2,10 @@ import { commonStatusOutcome, dead, excerpt, retry, times, tooLarge, unexpected,
 import { OK, type Outcome } from '../kit/types.ts';
 import type { HecReply } from './client.ts';
 
-/** Codes that condemn the event HEC stopped at (contracts §7.3): resending it cannot succeed. */
+/**
+ * Codes that condemn the event HEC stopped at: resending it cannot succeed. Reply codes as listed in
+ * Splunk docs "Troubleshoot HTTP Event Collector" and splunk/cloudfwd ServerErrors.java.
+ */
 const EVENT_CODES = new Set([5, 6, 7, 12, 13, 15]);
 /** Token and channel configuration: every request will fail until an operator acts, so halt. */
 const CONFIG_CODES = new Set([1, 2, 3, 4, 10, 11, 14, 16, 21, 22]);

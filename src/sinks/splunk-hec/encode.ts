@@ -15,9 +15,10 @@ export function sourcetypeOf(dataset: string, prefix: string): string {
 }
 
 /**
- * One HEC event object (contracts §7.2), ending in "\n"; a batch is these objects concatenated.
- * `time` is epoch seconds with milliseconds (Splunk's precision), omitted when the event has no
- * readable time (Splunk then uses the receipt time). The event JSON is copied in as text.
+ * One HEC event object (Splunk docs "Format events for HTTP Event Collector"), ending in "\n"; a
+ * batch is these objects concatenated. `time` is epoch seconds with milliseconds (Splunk's
+ * precision), omitted when the event has no readable time (Splunk then uses the receipt time). The
+ * event JSON is copied in as text.
  */
 export function encodeHecEvent(event: SinkEvent, encoding: HecEncoding): string {
   const nanos = epochNanos(event.timestamp);

@@ -4,8 +4,8 @@ import { audit, event, incident, threat, violation } from './structs.ts';
 import { common, edited, inserted, kvBody, nativeOf, parseOne } from './support.ts';
 
 // The kv body has no escaping: each case puts a value that holds separators where NeuVector really
-// prints one (neuvector.md §2.1 "Real ambiguity cases", §3.3, §6), and checks every value comes back
-// exactly as it was put in.
+// prints one (neuvector/neuvector controller/common/output.go struct2Text; the structs in
+// controller/api/log_apis.go), and checks every value comes back exactly as it was put in.
 
 interface Case { name: string; body: string; expect: Record<string, unknown>; absent?: string[] }
 

@@ -1,7 +1,8 @@
 import { common } from './support.ts';
 
 // One realistic struct per notification type, as [key, value] pairs in the controller's key order
-// (neuvector.md §3.2, §3.3); tests edit values and insert optional keys where the order puts them.
+// (struct declaration order in controller/api/log_apis.go of github.com/neuvector/neuvector); tests
+// edit values and insert optional keys where the order puts them.
 
 export const threat = (): [string, string][] => [
   ...common('SQL.Injection'),

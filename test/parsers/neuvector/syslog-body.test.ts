@@ -5,8 +5,9 @@ import { parseOne, syslogBody, syslogBodyNames } from './support.ts';
 import { MAX_DEPTH } from '../../../parsers/json/lossless.ts';
 import { normalize } from '../../../src/normalize/index.ts';
 
-// syslog_in_json only changes how the same struct is printed (neuvector.md §2.2): the event must not
-// depend on it. Each pair is one event printed both ways.
+// syslog_in_json only changes how the same struct is printed (neuvector/neuvector
+// controller/common/output.go Syslogger.Send): the event must not depend on it. Each pair is one
+// event printed both ways.
 const SAME_EVENT = [
   ['tcp-lf-violation-01', 'json-violation-02'],
   ['tcp-lf-violation-02', 'json-violation-01'],

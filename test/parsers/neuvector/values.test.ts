@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseGoMap, parseInteger, splitComplianceItems, splitPaths, splitWords, typedValue } from '../../../parsers/neuvector/values.ts';
 
-// Go's %v renderings (neuvector.md §2.1) back to values.
+// Go's %v renderings, as neuvector/neuvector controller/common/output.go appendLogField prints
+// them, back to values.
 
 describe('NeuVector kv values', () => {
   const integers: [string, number | undefined][] = [

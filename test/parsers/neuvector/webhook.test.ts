@@ -2,8 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nativeOf, parse, parseOne, syslogBody, webhookBody } from './support.ts';
 
-// Webhook bodies (neuvector.md §4) carry the same struct as syslog, wrapped four ways; the struct
-// read from a webhook must equal the one read from the syslog body of the same event.
+// Webhook bodies (neuvector/neuvector controller/common/output.go Webhook.Notify) carry the same
+// struct as syslog, wrapped four ways; the struct read from a webhook must equal the one read from
+// the syslog body of the same event.
 
 /** The struct fields of a syslog body, without the notification key a webhook may not have. */
 function structOf(syslogName: string): Record<string, unknown> {

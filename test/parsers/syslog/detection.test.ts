@@ -4,7 +4,7 @@ import { FACILITY_NAMES } from '../../../parsers/syslog/priority.ts';
 import { LEVELS } from '../../../parsers/severity.ts';
 import { parseOne, RECEIVED_ISO } from './parse-one.ts';
 
-describe('syslog variant detection (contracts §4.2 order)', () => {
+describe('syslog variant detection (RFC 5424, ISO BSD, RFC 3164, raw, in that order)', () => {
   const cases: { name: string; text: string; version?: string; timestamp: string; message: string; priority: number }[] = [
     { name: 'VERSION SP date → RFC 5424', text: '<13>1 2025-03-14T10:12:13Z h a p m - msg', version: '1', timestamp: '2025-03-14T10:12:13Z', message: 'msg', priority: 13 },
     { name: 'VERSION SP NILVALUE → RFC 5424', text: '<13>1 - h a p m - msg', version: '1', timestamp: RECEIVED_ISO, message: 'msg', priority: 13 },

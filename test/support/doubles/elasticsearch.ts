@@ -1,6 +1,7 @@
 /**
- * A strict Elasticsearch double for the bulk and index-template APIs (contracts §6, §10), served
- * over real HTTP so the official client can be driven against it.
+ * A strict Elasticsearch double for the bulk and index-template APIs (elasticsearch-specification
+ * specification/_global/bulk, indices/put_index_template), served over real HTTP so the official
+ * client can be driven against it.
  *
  *   const es = await ElasticsearchDouble.start({ major: 8, auth: { apiKey: 'k' }, maxContentLength: 4096 });
  *   es.documents('logs-vigil.events-default')   documents stored in that data stream or index, in

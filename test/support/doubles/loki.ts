@@ -1,5 +1,6 @@
 /**
- * A strict Grafana Loki push double (contracts §8, §10) over real HTTP.
+ * A strict Grafana Loki push double (Loki docs/sources/reference/loki-http-api.md "Ingest logs")
+ * over real HTTP.
  *
  *   const loki = await LokiDouble.start({ authEnabled: true, authorization: 'Bearer t', maxContentLength: 4096 });
  *   loki.entries                    entries stored, in arrival order: { tenant, labels, timestamp

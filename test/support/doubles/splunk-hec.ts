@@ -1,5 +1,6 @@
 /**
- * A strict Splunk HTTP Event Collector double (contracts §7, §10) over real HTTP.
+ * A strict Splunk HTTP Event Collector double (Splunk docs "HTTP Event Collector REST API
+ * endpoints") over real HTTP.
  *
  *   const hec = await SplunkHecDouble.start({ token: 't', ack: true, indexes: ['security'], maxContentLength: 4096 });
  *   hec.events                   events indexed, in order: { raw (the object's text as sent), event

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import type { Config } from '../../src/config/schema.ts';
-import { ioredisOptions, startRedisServer } from '../../src/pipeline/redis-server.ts';
-import { openRedis } from '../../src/pipeline/redis-target.ts';
+import type { Config } from '../../../src/config/schema.ts';
+import { ioredisOptions, startRedisServer } from '../../../src/pipeline/redis-server.ts';
+import { openRedis } from '../../../src/pipeline/redis-target.ts';
 
 // A data dir too deep for a unix socket (sun_path: 108 bytes on Linux) must not leave the embedded
 // Redis on TCP without a password, where any local user could read and change the queues.

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startTestRedis } from '../support/redis.ts';
-import { startRedisServer, ioredisOptions, REDIS_MISSING_HELP } from '../../src/pipeline/redis-server.ts';
+import { startTestRedis } from '../../support/redis.ts';
+import { startRedisServer, ioredisOptions, REDIS_MISSING_HELP } from '../../../src/pipeline/redis-server.ts';
 
 test('the embedded redis-server runs with AOF, everysec fsync and noeviction', async () => {
   const redis = await startTestRedis();

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { startTestRedis } from '../support/redis.ts';
-import { spawnVigil } from '../support/vigil.ts';
-import { checkDurability } from '../../src/pipeline/redis-target.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { startTestRedis } from '../../support/redis.ts';
+import { spawnVigil } from '../../support/vigil.ts';
+import { checkDurability } from '../../../src/pipeline/redis-target.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
 
 /** A logger writing into an array of parsed lines. */
 function capture(): { lines: Array<Record<string, unknown>>; logger: ReturnType<typeof createLogger> } {

@@ -1,0 +1,126 @@
+import { decodeSinkBatchAsync } from '../pipeline/codec.ts';
+
+/** One recently processed event as the status page shows it: routing fields and its ECS JSON. */
+export interface RecentEvent {
+  id: string;
+  timestamp: string;
+  dataset: string;
+  module: string;
+  level: string;
+  /** log.source.address: the sending peer, ip:port. */
+  source: string;
+  /** The ECS event as every sink receives it. */
+  json: string;
+}
+
+export interface RecentFilter {
+  dataset?: string;
+  module?: string;
+  severity?: string;
+  /** Matches the source address's start, so an IP finds every port of it. */
+  source?: string;
+}
+
+export interface RecentEventsOptions {
+  /** Events kept per dataset. */
+  perDataset?: number;
+  /** Datasets kept (an unknown format cannot grow this without bound). */
+  maxDatasets?: number;
+  /** Processed batches held, still encoded, until a reader asks. */
+  pendingBatches?: number;
+}
+
+/**
+ * The latest processed events per dataset, for the status page. The process stage hands over each
+ * batch's encoded payload (a reference, no copy, no work on the hot path); batches are decoded only
+ * when the page asks, so nobody watching costs nothing. Bounded three ways: encoded batches held,
+ * events per dataset, datasets. Under a burst, batches older than the last `pendingBatches` are
+ * dropped unread, so a rare dataset may miss its latest event then.
+ *
+ * It holds what THIS process processed: with `role: all` that is everything; with split roles only
+ * the process role's status page shows events.
+ */
+export class RecentEvents {
+  readonly #perDataset: number;
+  readonly #maxDatasets: number;
+  readonly #pendingLimit: number;
+  #pending: string[] = [];
+  readonly #byDataset = new Map<string, RecentEvent[]>();
+  #draining: Promise<void> | undefined;
+
+  constructor(options: RecentEventsOptions = {}) {
+    this.#perDataset = options.perDataset ?? 20;
+    this.#maxDatasets = options.maxDatasets ?? 64;
+    this.#pendingLimit = options.pendingBatches ?? 32;
+  }
+
+  /** Called once per processed batch with its encoded sink payload (codec.ts). */
+  add(payload: string): void {
+    this.#pending.push(payload);
+    if (this.#pending.length > this.#pendingLimit) this.#pending.shift();
+  }
+
+  /** The kept events matching the filter, newest first, grouped by dataset (datasets sorted). */
+  async latest(filter: RecentFilter = {}): Promise<Record<string, RecentEvent[]>> {
+    await this.#drain();
+    const result: Record<string, RecentEvent[]> = {};
+    for (const dataset of [...this.#byDataset.keys()].sort()) {
+      const events = this.#byDataset.get(dataset)!.filter((e) => matches(e, filter));
+      if (events.length) result[dataset] = events.toReversed();
+    }
+    return result;
+  }
+
+  /** Concurrent readers share one decode pass. */
+  #drain(): Promise<void> {
+    this.#draining ??= this.#decodePending().finally(() => (this.#draining = undefined));
+    return this.#draining;
+  }
+
+  async #decodePending(): Promise<void> {
+    while (this.#pending.length) {
+      const batch = this.#pending.shift()!;
+      const events = await decodeSinkBatchAsync(batch);
+      // Only the tail of a batch can stay per dataset: skip the rest without parsing its JSON.
+      const take = new Map<string, number>();
+      const kept: typeof events = [];
+      for (let i = events.length - 1; i >= 0; i--) {
+        const n = take.get(events[i].dataset) ?? 0;
+        if (n >= this.#perDataset) continue;
+        take.set(events[i].dataset, n + 1);
+        kept.push(events[i]);
+      }
+      for (const event of kept.reverse()) this.#keep(event);
+    }
+  }
+
+  #keep(event: { id: string; timestamp: string; dataset: string; module: string; level: string; json: string }): void {
+    let ring = this.#byDataset.get(event.dataset);
+    if (!ring) {
+      if (this.#byDataset.size >= this.#maxDatasets) return;
+      ring = [];
+      this.#byDataset.set(event.dataset, ring);
+    }
+    ring.push({
+      id: event.id, timestamp: event.timestamp, dataset: event.dataset, module: event.module, level: event.level,
+      source: sourceAddress(event.json), json: event.json,
+    });
+    if (ring.length > this.#perDataset) ring.shift();
+  }
+}
+
+function sourceAddress(json: string): string {
+  try {
+    const address = (JSON.parse(json) as { log?: { source?: { address?: unknown } } }).log?.source?.address;
+    return typeof address === 'string' ? address : '';
+  } catch {
+    return '';
+  }
+}
+
+function matches(event: RecentEvent, filter: RecentFilter): boolean {
+  return (!filter.dataset || event.dataset === filter.dataset)
+    && (!filter.module || event.module === filter.module)
+    && (!filter.severity || event.level === filter.severity)
+    && (!filter.source || event.source.startsWith(filter.source));
+}

@@ -33,6 +33,7 @@ interface Sample {
   received: Map<string, number>;
   forwarded: Map<string, number>;
   retried: Map<string, number>;
+  retriedBy: Map<string, Record<string, number>>;
 }
 
 /**
@@ -58,8 +59,8 @@ export class StatusSampler {
   }
 
   start(): void {
-    void this.#sample();
-    this.#timer = setInterval(() => void this.#sample(), this.#intervalMs);
+    void this.sample();
+    this.#timer = setInterval(() => void this.sample(), this.#intervalMs);
     this.#timer.unref();
   }
 
@@ -115,20 +116,22 @@ export class StatusSampler {
       received: sumBy(await m.received.get(), 'listener'),
       forwarded: sumBy(await m.forwarded.get(), 'sink'),
       retried: sumBy(await m.retried.get(), 'sink'),
+      retriedBy: byTwo(await m.retried.get(), 'sink', 'reason'),
     };
   }
 
-  async #sample(): Promise<void> {
+  /** Takes one sample now (the timer calls it every intervalMs). */
+  async sample(): Promise<void> {
     const next = await this.#read();
     const previous = this.#samples.at(-1);
     if (previous) {
-      const reasons = byTwo(await this.#metrics.retried.get(), 'sink', 'reason');
       for (const sink of next.forwarded.keys()) {
         const accepted = (next.forwarded.get(sink) ?? 0) - (previous.forwarded.get(sink) ?? 0);
         const retried = (next.retried.get(sink) ?? 0) - (previous.retried.get(sink) ?? 0);
         if (accepted > 0) this.#health.set(sink, { health: 'up', detail: 'accepting events' });
         else if (retried > 0) {
-          const grown = Object.entries(reasons.get(sink) ?? {}).filter(([, n]) => n > 0).map(([r]) => r).join(', ');
+          const before = previous.retriedBy.get(sink) ?? {};
+          const grown = Object.entries(next.retriedBy.get(sink) ?? {}).filter(([r, n]) => n > (before[r] ?? 0)).map(([r]) => r).join(', ');
           this.#health.set(sink, { health: 'down', detail: `deliveries failing (${grown}); events are retried` });
         }
       }

@@ -44,7 +44,7 @@ function eventsHtml(events: StatusState['events']): string {
 }
 
 function summary(e: RecentEvent): string {
-  return `${e.timestamp}  ${e.level}  ${e.module}  from ${e.source || '?'}  ${e.id}`;
+  return `${e.timestamp}  ${e.level}  from ${e.source || '?'}  ${e.message}`;
 }
 
 function pretty(json: string): string {
@@ -75,7 +75,7 @@ h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.2em 0 .3em}h3{fon
 table{border-collapse:collapse;margin-bottom:.5em}th,td{border:1px solid #ccd;padding:.2em .6em;text-align:left}th{background:#eef}
 .h-up{background:#d6f5d6}.h-down{background:#f9c8c8;font-weight:bold}.h-halted{background:#fde3a7;font-weight:bold}
 pre{background:#f6f8fa;padding:.5em;overflow:auto;max-height:24em;margin:.2em 0 .6em}
-details.event summary{font-family:ui-monospace,monospace;cursor:pointer}form{margin:.5em 0}#meta{color:#555}
+details.event summary{font-family:ui-monospace,monospace;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}form{margin:.5em 0}#meta{color:#555}
 </style></head><body>
 <h1>vigil status</h1>
 <p id="meta">${escapeHtml(`${n.host} · pid ${n.pid} · role ${n.role} · up ${n.uptimeSeconds} s · rates over ${state.rateWindowSeconds} s`)}</p>
@@ -134,7 +134,7 @@ const CLIENT_SCRIPT = `
         const d = el('details', undefined, 'event');
         d.dataset.id = e.id;
         if (open.has(e.id)) d.open = true;
-        d.append(el('summary', e.timestamp + '  ' + e.level + '  ' + e.module + '  from ' + (e.source || '?') + '  ' + e.id), el('pre', pretty(e.json)));
+        d.append(el('summary', e.timestamp + '  ' + e.level + '  from ' + (e.source || '?') + '  ' + e.message), el('pre', pretty(e.json)));
         nodes.push(d);
       }
     }

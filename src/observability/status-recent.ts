@@ -9,6 +9,8 @@ export interface RecentEvent {
   level: string;
   /** log.source.address: the sending peer, ip:port. */
   source: string;
+  /** The start of its message, to tell events apart at a glance. */
+  message: string;
   /** The ECS event as every sink receives it. */
   json: string;
 }
@@ -101,20 +103,19 @@ export class RecentEvents {
       ring = [];
       this.#byDataset.set(event.dataset, ring);
     }
-    ring.push({
-      id: event.id, timestamp: event.timestamp, dataset: event.dataset, module: event.module, level: event.level,
-      source: sourceAddress(event.json), json: event.json,
-    });
+    ring.push({ id: event.id, timestamp: event.timestamp, dataset: event.dataset, module: event.module, level: event.level, ...glance(event.json), json: event.json });
     if (ring.length > this.#perDataset) ring.shift();
   }
 }
 
-function sourceAddress(json: string): string {
+/** log.source.address and the first 160 characters of message, from the ECS JSON. */
+function glance(json: string): { source: string; message: string } {
   try {
-    const address = (JSON.parse(json) as { log?: { source?: { address?: unknown } } }).log?.source?.address;
-    return typeof address === 'string' ? address : '';
+    const ecs = JSON.parse(json) as { message?: unknown; log?: { source?: { address?: unknown } } };
+    const address = ecs.log?.source?.address;
+    return { source: typeof address === 'string' ? address : '', message: typeof ecs.message === 'string' ? ecs.message.slice(0, 160) : '' };
   } catch {
-    return '';
+    return { source: '', message: '' };
   }
 }
 

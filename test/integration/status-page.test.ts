@@ -39,6 +39,13 @@ const eventsText = (page: Page) => page.$eval('#events', (e) => e.textContent ??
 const sinkHealth = (page: Page) => page.$$eval('#sinks tbody tr', (rows) =>
   Object.fromEntries(rows.map((r) => [r.children[0].textContent, r.children[1].textContent])));
 
+/** Nothing from the events ran or became an element (checked while the XSS event is on the page). */
+async function noMarkupFromEvents(page: Page): Promise<void> {
+  assert.ok((await eventsText(page)).includes('xss-marker'));
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: string }).__pwned), undefined);
+  assert.equal(await page.$$eval('#events img, #events svg, #events script', (nodes) => nodes.length), 0);
+}
+
 async function until<T>(what: string, get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -87,11 +94,16 @@ test('status page in a real browser: logger and test-button events appear in ECS
     assert.equal(event.message, XSS);
     assert.ok(event.event.dataset, 'the ECS event has event.dataset');
     assert.match(event.log.source.address, /^127\.0\.0\.1:\d+$/);
+    await noMarkupFromEvents(page);
 
     // The button injects one sample of each kind through the TCP listener.
+    const answer = page.waitForResponse((r) => r.url().endsWith('/status/test-events'));
     await page.click('#send-test');
+    const { sent } = await (await answer).json() as { sent: Array<{ type: string; id: string }> };
     const result = await until('the send result', () => page.$eval('#send-result', (e) => e.textContent ?? ''), (t) => t.startsWith('sent') || t.startsWith('failed'));
     assert.match(result, /^sent violation, threat, incident, audit, falco over tcp$/);
+    // Each sample's id is in its event.original: these very events came through.
+    for (const { type, id } of sent) await until(`the ${type} sample ${id}`, () => eventsText(page), (t) => t.includes(id));
     for (const dataset of ['neuvector.violation', 'neuvector.threat', 'neuvector.incident', 'neuvector.audit', 'falco.alert']) {
       await until(`a ${dataset} event`, () => page.$$eval('#events h3', (hs) => hs.map((h) => h.textContent)), (names) => names.includes(dataset));
     }
@@ -103,6 +115,7 @@ test('status page in a real browser: logger and test-button events appear in ECS
     // The server-rendered page (before any poll) escapes the same events.
     await page.reload({ waitUntil: 'domcontentloaded' });
     assert.ok((await eventsText(page)).includes(`"><img src=x onerror=`));
+    await noMarkupFromEvents(page);
 
     // Filters: dataset narrows the events shown.
     await page.type('#filters input[name=dataset]', 'falco.alert');
@@ -117,9 +130,6 @@ test('status page in a real browser: logger and test-button events appear in ECS
     assert.equal(await page.$eval('#sinks td.h-down', (td) => td.textContent), 'down');
     await page.screenshot({ path: join(SCREENSHOTS, 'status-sink-down.png'), fullPage: true });
 
-    // Nothing from the events ran or became an element.
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: string }).__pwned), undefined);
-    assert.equal(await page.$$eval('#events img, #events svg, #events script', (nodes) => nodes.length), 0);
     assert.deepEqual(problems, []);
     // The token in the query string never reaches vigil's logs.
     assert.ok(!vigil.logs.some((line) => JSON.stringify(line).includes(TOKEN)), 'the admin token is not logged');

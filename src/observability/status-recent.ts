@@ -30,13 +30,17 @@ export interface RecentEventsOptions {
   maxDatasets?: number;
   /** Processed batches held, still encoded, until a reader asks. */
   pendingBatches?: number;
+  /** Characters of encoded batches held, and of kept events' JSON: vigil's heap is 192 MB. */
+  pendingChars?: number;
+  keptChars?: number;
 }
 
 /**
  * The latest processed events per dataset, for the status page. The process stage hands over each
  * batch's encoded payload (a reference, no copy, no work on the hot path); batches are decoded only
- * when the page asks, so nobody watching costs nothing. Bounded three ways: encoded batches held,
- * events per dataset, datasets. Under a burst, batches older than the last `pendingBatches` are
+ * when the page asks, so nobody watching costs nothing. Bounded in encoded batches held (count and
+ * size), events per dataset, datasets, and the size of the events kept (the oldest event of the
+ * largest dataset goes first). Under a burst, batches older than the last `pendingBatches` are
  * dropped unread, so a rare dataset may miss its latest event then.
  *
  * It holds what THIS process processed: with `role: all` that is everything; with split roles only
@@ -46,7 +50,11 @@ export class RecentEvents {
   readonly #perDataset: number;
   readonly #maxDatasets: number;
   readonly #pendingLimit: number;
+  readonly #pendingCharsLimit: number;
+  readonly #keptCharsLimit: number;
   #pending: string[] = [];
+  #pendingChars = 0;
+  #keptChars = 0;
   readonly #byDataset = new Map<string, RecentEvent[]>();
   #draining: Promise<void> | undefined;
 
@@ -54,12 +62,18 @@ export class RecentEvents {
     this.#perDataset = options.perDataset ?? 20;
     this.#maxDatasets = options.maxDatasets ?? 64;
     this.#pendingLimit = options.pendingBatches ?? 32;
+    this.#pendingCharsLimit = options.pendingChars ?? 8 * 1024 * 1024;
+    this.#keptCharsLimit = options.keptChars ?? 8 * 1024 * 1024;
   }
 
   /** Called once per processed batch with its encoded sink payload (codec.ts). */
   add(payload: string): void {
     this.#pending.push(payload);
-    if (this.#pending.length > this.#pendingLimit) this.#pending.shift();
+    this.#pendingChars += payload.length;
+    // The newest batch stays even when it alone is over the size limit.
+    while (this.#pending.length > 1 && (this.#pending.length > this.#pendingLimit || this.#pendingChars > this.#pendingCharsLimit)) {
+      this.#pendingChars -= this.#pending.shift()!.length;
+    }
   }
 
   /** The kept events matching the filter, newest first, grouped by dataset (datasets sorted). */
@@ -82,6 +96,7 @@ export class RecentEvents {
   async #decodePending(): Promise<void> {
     while (this.#pending.length) {
       const batch = this.#pending.shift()!;
+      this.#pendingChars -= batch.length;
       const events = await decodeSinkBatchAsync(batch);
       // Only the tail of a batch can stay per dataset: skip the rest without parsing its JSON.
       const take = new Map<string, number>();
@@ -104,7 +119,23 @@ export class RecentEvents {
       this.#byDataset.set(event.dataset, ring);
     }
     ring.push({ id: event.id, timestamp: event.timestamp, dataset: event.dataset, module: event.module, level: event.level, ...glance(event.json), json: event.json });
-    if (ring.length > this.#perDataset) ring.shift();
+    this.#keptChars += event.json.length;
+    if (ring.length > this.#perDataset) this.#keptChars -= ring.shift()!.json.length;
+    while (this.#keptChars > this.#keptCharsLimit) this.#evictFromLargest();
+  }
+
+  #evictFromLargest(): void {
+    let largest: RecentEvent[] | undefined;
+    let largestChars = 0;
+    for (const ring of this.#byDataset.values()) {
+      const chars = ring.reduce((sum, e) => sum + e.json.length, 0);
+      if (chars > largestChars) [largest, largestChars] = [ring, chars];
+    }
+    if (!largest) {
+      this.#keptChars = 0;
+      return;
+    }
+    this.#keptChars -= largest.shift()!.json.length;
   }
 }
 

@@ -31,6 +31,21 @@ test('recent events: bounded per dataset, in datasets and in batches held; filte
   assert.deepEqual(await recent.latest({ severity: 'info' }), {});
 });
 
+test('recent events: the size of held batches and kept events is bounded; the largest dataset gives way first', async () => {
+  const big = (id: string, dataset: string) => event(id, dataset, { message: 'x'.repeat(10_000) });
+  const recent = new RecentEvents({ keptChars: 50_000 });
+  recent.add(encodeSinkBatch([event('small', 'small.one')]));
+  recent.add(encodeSinkBatch(Array.from({ length: 10 }, (_, i) => big(`big${i}`, 'big.one'))));
+  const kept = await recent.latest();
+  assert.deepEqual(kept['small.one'].map((e) => e.id), ['small']);
+  assert.deepEqual(kept['big.one'].map((e) => e.id), ['big9', 'big8', 'big7', 'big6'], 'the newest that fit in 50 000 characters');
+
+  const held = new RecentEvents({ pendingChars: 1 });
+  held.add(encodeSinkBatch([event('first', 'a.x')]));
+  held.add(encodeSinkBatch([event('second', 'a.x')]));
+  assert.deepEqual((await held.latest())['a.x'].map((e) => e.id), ['second'], 'only the newest batch is held past the size limit');
+});
+
 test('sink health from the counters: down while retries grow and nothing is accepted, up again, halted from the gauge', async () => {
   const metrics = new Metrics();
   metrics.initSink('es');

@@ -2,6 +2,9 @@ import type { RecentEvent } from './status-recent.ts';
 import type { StatusSnapshot } from './status-state.ts';
 import type { StatusFilter } from './status-routes.ts';
 
+/** POST /status/test-events wants it: a header another site cannot send without a CORS preflight. */
+export const TEST_EVENTS_HEADER = 'x-vigil-test-events';
+
 export interface StatusState extends StatusSnapshot {
   filter: StatusFilter;
   /** Undefined when this process does not run the process stage. */
@@ -79,7 +82,7 @@ details.event summary{font-family:ui-monospace,monospace;cursor:pointer;white-sp
 </style></head><body>
 <h1>vigil status</h1>
 <p id="meta">${escapeHtml(`${n.host} · pid ${n.pid} · role ${n.role} · up ${n.uptimeSeconds} s · rates over ${state.rateWindowSeconds} s`)}</p>
-<form id="filters" method="get" action="/status">
+<form id="filters" method="get" action="status">
 ${input('dataset', 'dataset')} ${input('module', 'module')} ${input('severity', 'severity')} ${input('source', 'source address')} ${input('sink', 'sink')}
 ${options.token !== undefined ? `<input type="hidden" name="token" value="${escapeHtml(options.token)}">` : ''}
 <button type="submit">Filter</button></form>
@@ -95,7 +98,7 @@ ${options.token !== undefined ? `<input type="hidden" name="token" value="${esca
 /**
  * Runs in the browser. Kept as a string of plain ES2020 (no build step); it builds nodes with
  * textContent, never innerHTML. The token, when the page was opened with ?token=, goes on as a
- * bearer header.
+ * bearer header. URLs are relative, so the page also works behind a proxy that serves it under a path.
  */
 const CLIENT_SCRIPT = `
 (() => {
@@ -147,7 +150,7 @@ const CLIENT_SCRIPT = `
   };
   const refresh = async () => {
     try {
-      const response = await fetch('/status.json?' + query(), { headers, cache: 'no-store' });
+      const response = await fetch('status.json?' + query(), { headers, cache: 'no-store' });
       if (!response.ok) throw new Error('HTTP ' + response.status);
       const s = await response.json();
       const rows = rowsOf(s);
@@ -158,12 +161,12 @@ const CLIENT_SCRIPT = `
       document.getElementById('meta').textContent = 'cannot reach vigil: ' + error.message;
     }
   };
-  form.addEventListener('submit', (event) => { event.preventDefault(); history.replaceState(null, '', '/status?' + new URLSearchParams(new FormData(form)).toString()); void refresh(); });
+  form.addEventListener('submit', (event) => { event.preventDefault(); history.replaceState(null, '', 'status?' + new URLSearchParams(new FormData(form)).toString()); void refresh(); });
   document.getElementById('send-test').addEventListener('click', async () => {
     const out = document.getElementById('send-result');
     out.textContent = 'sending…';
     try {
-      const response = await fetch('/status/test-events', { method: 'POST', headers });
+      const response = await fetch('status/test-events', { method: 'POST', headers: { ...headers, '${TEST_EVENTS_HEADER}': '1' } });
       const body = await response.json();
       out.textContent = response.ok ? 'sent ' + body.sent.map((s) => s.type).join(', ') + ' over ' + body.via : 'failed: ' + body.error;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createAuthCheck } from '../ingest/http/auth.ts';
-import { renderStatusPage } from './status-page.ts';
+import { renderStatusPage, TEST_EVENTS_HEADER } from './status-page.ts';
 import type { RecentEvents, RecentFilter } from './status-recent.ts';
 import type { StatusSampler } from './status-state.ts';
 import { NoTestTargetError, type TestEventsResult } from './status-test-events.ts';
@@ -62,6 +62,9 @@ export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteO
   const interval = options.testEventsIntervalMs ?? 2_000;
   app.post('/status/test-events', async (request, reply) => {
     if (!authorized(request, reply)) return reply;
+    // Another site open in the same browser could POST here without a token when none is set; it
+    // cannot add a custom header without a CORS preflight, which this listener never allows.
+    if (request.headers[TEST_EVENTS_HEADER] !== '1') return reply.code(403).send({ error: `send the header ${TEST_EVENTS_HEADER}: 1` });
     // A button, not a load generator: one click's worth at a time.
     if (Date.now() - lastSend < interval) return reply.code(429).send({ error: `one test send per ${interval / 1000} s` });
     lastSend = Date.now();

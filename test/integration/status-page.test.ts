@@ -63,8 +63,15 @@ test('status page in a real browser: logger and test-button events appear in ECS
   const vigil = await spawnVigil(
     { VIGIL_ES_URL: es.url, VIGIL_ADMIN_TOKEN: TOKEN },
     `delivery:\n  initial_backoff_ms: 100\n  max_backoff_ms: 1000\nsinks:\n  file:\n    path: ${join(out, 'events.ndjson')}\n`,
-  );
-  const { browser, profile } = await launch();
+  ).catch(async (error: unknown) => {
+    await es.close();
+    throw error;
+  });
+  const { browser, profile } = await launch().catch(async (error: unknown) => {
+    await vigil.stop();
+    await es.close();
+    throw error;
+  });
   try {
     const admin = `http://127.0.0.1:${vigil.port('admin')}`;
     // Protected as /metrics is: no token, no page, no data, no test button.

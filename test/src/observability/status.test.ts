@@ -98,7 +98,9 @@ test('status routes: the admin token (header or query), escaped events, a strict
   const json = (await app.inject({ url: `/status.json?token=${TOKEN}&dataset=syslog.message` })).json();
   assert.deepEqual(Object.keys(json.events), ['syslog.message']);
 
-  const send = () => app.inject({ method: 'POST', url: '/status/test-events', headers: { authorization: `Bearer ${TOKEN}` } });
+  const send = () => app.inject({ method: 'POST', url: '/status/test-events', headers: { authorization: `Bearer ${TOKEN}`, 'x-vigil-test-events': '1' } });
+  const crossSite = await app.inject({ method: 'POST', url: '/status/test-events', headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(crossSite.statusCode, 403, 'a form post from another site (no custom header) is refused');
   assert.deepEqual((await send()).json(), { via: 'tcp', sent: [{ type: 'violation', id: 'id-1' }] });
   assert.equal((await send()).statusCode, 429, 'a second click within the interval is refused');
   assert.equal(sends, 1);
@@ -111,6 +113,7 @@ test('status routes: the admin token (header or query), escaped events, a strict
   const noEvents = await open.inject({ url: '/status' });
   assert.equal(noEvents.statusCode, 200, 'no token configured: open, as /metrics is');
   assert.match(noEvents.body, /does not run the process stage/);
-  assert.equal((await open.inject({ method: 'POST', url: '/status/test-events' })).statusCode, 409);
+  assert.equal((await open.inject({ method: 'POST', url: '/status/test-events' })).statusCode, 403);
+  assert.equal((await open.inject({ method: 'POST', url: '/status/test-events', headers: { 'x-vigil-test-events': '1' } })).statusCode, 409);
   await open.close();
 });

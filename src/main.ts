@@ -16,6 +16,9 @@ import type { Metrics } from './observability/metrics.ts';
 import { enabledSinks } from './pipeline/enabled-sinks.ts';
 import { startPipeline, type Pipeline } from './pipeline/pipeline.ts';
 import { checkDurability, openRedis } from './pipeline/redis-target.ts';
+import { RecentEvents } from './observability/status-recent.ts';
+import { StatusSampler } from './observability/status-state.ts';
+import { createTestEventSender } from './observability/status-test-events.ts';
 
 export interface Vigil {
   /** Bound addresses of the listeners that run (port 0 in the config picks a free port). */
@@ -53,6 +56,8 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     cleanups.push(async () => {
       await Promise.all(sinks.map(({ sink }) => sink.close?.()));
     });
+    // The status page's latest events: held where events are processed (this process only).
+    const recent = roles.process ? new RecentEvents() : undefined;
     const pipeline = await startPipeline({
       redis: redis.options,
       prefix: config.redis.prefix,
@@ -65,6 +70,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       jobs: { lockMs: config.jobs.lock_ms, stalledCheckMs: config.jobs.stalled_check_ms },
       metrics,
       logger,
+      onProcessed: recent && ((payload) => recent.add(payload)),
     });
     cleanups.push(() => pipeline.stop());
     await checkDurability(pipeline.redis, logger);
@@ -175,8 +181,12 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     const { admin } = listen;
     if (admin.port !== null) {
       const pem = admin.tls.cert && admin.tls.key ? readTlsFiles({ cert: admin.tls.cert, key: admin.tls.key }) : undefined;
+      const sampler = new StatusSampler(metrics, { role: config.role });
+      sampler.start();
+      cleanups.push(async () => sampler.stop());
       const app = createAdminApp({
         metrics, logger, ready, token: admin.token, allow: admin.allow_cidrs.length ? createAllowlist(admin.allow_cidrs) : undefined, https: pem,
+        status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses) },
       });
       await app.listen({ host: admin.host, port: admin.port });
       addresses.admin = app.server.address() as AddressInfo;

@@ -101,7 +101,7 @@ export function exposureWarnings(config: Pick<Config, 'listen' | 'webhooks'>): s
   const warnings: string[] = [];
   const { admin } = listen;
   if (admin.port !== null && !isLoopback(admin.host) && !admin.token && !admin.allow_cidrs.length) {
-    warnings.push(`GET /metrics (which detections fired, per cluster and namespace) is readable by any address on ${admin.host}:${admin.port}: `
+    warnings.push(`GET /metrics (which detections fired, per cluster and namespace) and /status (the latest events themselves) are readable by any address on ${admin.host}:${admin.port}: `
       + 'set listen.admin.token (VIGIL_ADMIN_TOKEN) or listen.admin.allow_cidrs, or bind listen.admin.host to 127.0.0.1');
   }
   if (isLoopback(listen.host)) return warnings;

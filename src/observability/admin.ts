@@ -4,6 +4,7 @@ import { createAuthCheck } from '../ingest/http/auth.ts';
 import { createLogThrottle } from '../ingest/log-throttle.ts';
 import { formatPeer } from '../ingest/peer.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { registerStatusRoutes, type StatusRouteOptions } from './status-routes.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -20,10 +21,12 @@ export interface AdminAppOptions {
   /** Serve HTTPS with this certificate (PEM contents); plain HTTP otherwise. */
   https?: { cert: string | Buffer; key: string | Buffer };
   logger: Logger;
+  /** The status page (/status), behind the same token; its `token` is this listener's. */
+  status?: Omit<StatusRouteOptions, 'token'>;
 }
 
 /**
- * The admin listener: GET /healthz, /readyz and /metrics, apart from the webhooks so that probes
+ * The admin listener: GET /healthz, /readyz, /metrics and the status page (status-routes.ts), apart from the webhooks so that probes
  * and Prometheus keep plain HTTP, and their own bind address, whatever HTTPS and auth the
  * webhooks use. /metrics tells which detections fired (counts per dataset, cluster, namespace),
  * so it takes an optional bearer token; health and readiness say only up and ready.
@@ -50,6 +53,7 @@ export function createAdminApp(options: AdminAppOptions): FastifyInstance {
   }
 
   registerHealthRoutes(app, { ready: options.ready });
+  if (options.status) registerStatusRoutes(app, { ...options.status, token: options.token });
 
   const checkToken = options.token ? createAuthCheck({ type: 'bearer', token: options.token }) : undefined;
   app.get('/metrics', async (request, reply) => {

@@ -35,6 +35,8 @@ export interface PipelineOptions {
   jobs?: JobLocks;
   metrics: Metrics;
   logger: Logger;
+  /** Given each processed batch's encoded sink payload (the status page's latest events). */
+  onProcessed?: (payload: string) => void;
 }
 
 export interface Pipeline {
@@ -91,7 +93,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   if (roles.process) {
     pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);
     for (const format of formats.keys()) metrics.initFormat(format);
-    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger }));
+    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger, onProcessed: options.onProcessed }));
   }
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {

@@ -17,6 +17,8 @@ export interface ProcessStageOptions {
   redis: Redis;
   metrics: Metrics;
   logger: Logger;
+  /** Sees each batch's encoded sink payload after it is processed; must not block. */
+  onProcessed?: (payload: string) => void;
 }
 
 /**
@@ -38,6 +40,7 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
       metrics.countSecurityEvents(batch.security);
       if (batch.z === undefined) return;
+      options.onProcessed?.(batch.z);
       const payload = { z: batch.z, n: batch.n };
       await Promise.all([...sinkQueues].map(([sink, queue]) => queue.add('batch', payload, sinkJobOptions(job.id!, sink))));
     },

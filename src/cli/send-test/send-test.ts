@@ -25,7 +25,7 @@ export interface SendTestOptions {
 }
 
 /** A failure to report in one line, exit 1. */
-class SendError extends Error {}
+export class SendError extends Error {}
 
 /**
  * `vigil send-test`: sends realistic sample events to a running vigil and says whether it took
@@ -83,7 +83,7 @@ function configForSending(): Config {
 }
 
 /** A wildcard bind address is not somewhere to send to: use loopback of the same family. */
-function clientHost(bind: string): string {
+export function clientHost(bind: string): string {
   if (bind === '0.0.0.0' || bind === '') return '127.0.0.1';
   if (bind === '::') return '::1';
   return bind;
@@ -109,7 +109,7 @@ function token(options: SendTestOptions, config: Config): string | undefined {
  * One datagram per sample on a connected socket: Linux reports an ICMP port-unreachable as
  * ECONNREFUSED on it, so a closed port is caught although UDP has no answer of its own.
  */
-async function sendUdp(host: string, port: number, samples: Sample[]): Promise<void> {
+export async function sendUdp(host: string, port: number, samples: Sample[]): Promise<void> {
   const socket = dgram.createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   let refused: Error | undefined;
   socket.on('error', (error) => (refused = error));
@@ -137,7 +137,7 @@ async function sendUdp(host: string, port: number, samples: Sample[]): Promise<v
 }
 
 /** LF-framed syslog over one TCP or TLS connection; resolves once vigil has everything and closed its side. */
-function sendStream(to: 'tcp' | 'tls', host: string, port: number, samples: Sample[], options: SendTestOptions): Promise<void> {
+export function sendStream(to: 'tcp' | 'tls', host: string, port: number, samples: Sample[], options: SendTestOptions): Promise<void> {
   const bytes = samples.map((s) => `${s.syslog}\n`).join('');
   return new Promise((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) => {
@@ -166,7 +166,7 @@ function sendStream(to: 'tcp' | 'tls', host: string, port: number, samples: Samp
   });
 }
 
-async function sendHttp(host: string, port: number, samples: Sample[], webhookToken: string | undefined): Promise<void> {
+export async function sendHttp(host: string, port: number, samples: Sample[], webhookToken: string | undefined): Promise<void> {
   const base = `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
   for (const sample of samples) {
     const headers: Record<string, string> = { 'content-type': sample.http.contentType };

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseCidr } from '../ingest/access/allowlist.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
+import { shown } from './issues.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 /**
@@ -12,12 +13,14 @@ import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook
 
 /** A TCP/UDP port, or 'off' (also false/null) to disable that listener. */
 const port = z
-  .union([z.number().int().min(0).max(65535), z.literal('off'), z.literal(false), z.null()])
+  .union([z.number().int().min(0).max(65535), z.literal('off'), z.literal(false), z.null()], {
+    error: (issue) => `expected an integer from 0 to 65535 or "off", got ${shown(issue.input)}`,
+  })
   .transform((v) => (typeof v === 'number' ? v : null))
   .describe('port number, or off');
 
 const tlsFiles = () => z
-  .object({
+  .strictObject({
     cert: z.string().optional().describe('PEM certificate file (chain first)'),
     key: z.string().optional().describe('PEM private key file'),
     ca: z.string().optional().describe('PEM CA bundle client certificates must chain to (mTLS)'),
@@ -84,14 +87,16 @@ export const configSchema = z.strictObject({
   role: z.enum(['all', 'ingest', 'process', 'deliver']).default('all').describe('which stages this process runs'),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   redis: z
-    .object({
+    .strictObject({
       url: z.string().nullable().default(null).describe('external Redis; null starts an embedded redis-server'),
       prefix: z.string().min(1).default('vigil').describe('key prefix of every queue'),
       server_binary: z.string().default('redis-server').describe('embedded Redis executable'),
+      connect_timeout_ms: z.number().int().min(0).default(60_000)
+        .describe('at start, how long vigil retries (with backoff) to reach Redis before it exits with VIGIL_ERR_REDIS_UNAVAILABLE'),
     })
     .prefault({}),
   listen: z
-    .object({
+    .strictObject({
       host: z.string().default('0.0.0.0').describe('bind address of all listeners'),
       http_port: port.default(8080).describe('webhooks, metrics and health; off disables'),
       http_body_limit_bytes: z.number().int().min(1024).default(1_048_576).describe('larger webhook bodies get 413'),
@@ -119,7 +124,7 @@ export const configSchema = z.strictObject({
         : listen.tls.cert && listen.tls.key ? DEFAULT_SYSLOG_TLS_PORT : null,
     })),
   webhooks: z
-    .object({
+    .strictObject({
       token: z.string().min(1).nullable().default(null).describe('shared secret webhooks must present (token and bearer auth)'),
       auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe('default auth of every route; unset: token when webhooks.token is set, else none'),
       username: z.string().min(1).optional().describe('basic-auth username for routes with basic auth'),
@@ -138,7 +143,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   batch: z
-    .object({
+    .strictObject({
       // 1000 rather than 500: half the queue, Redis and bulk-request work per event, for the same
       // peak memory (npm run bench -- e2e: 18,700-18,900 vs 17,400-17,900 events/s).
       max_events: z.number().int().min(1).default(1000).describe('events per batch written to Redis'),
@@ -147,7 +152,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   process: z
-    .object({
+    .strictObject({
       concurrency: z.number().int().min(1).max(64).default(2).describe('raw batches processed at once'),
       threads: z.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1))
         .describe('worker threads that parse and normalise; 0 = on the main thread')

@@ -88,7 +88,9 @@ export const configSchema = z.strictObject({
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   redis: z
     .strictObject({
-      url: z.string().nullable().default(null).describe('external Redis; null starts an embedded redis-server'),
+      url: z.string().nullable().default(null)
+        .refine((url) => url === null || (/^rediss?:\/\//.test(url) && URL.canParse(url)), 'expected a redis:// or rediss:// URL')
+        .describe('external Redis; null starts an embedded redis-server'),
       prefix: z.string().min(1).default('vigil').describe('key prefix of every queue'),
       server_binary: z.string().default('redis-server').describe('embedded Redis executable'),
       connect_timeout_ms: z.number().int().min(0).default(60_000)

@@ -32,7 +32,7 @@ export async function openRedis(config: Config, options: { reuseRunning?: boolea
     const target = { path: socket };
     return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
   }
-  const server = await startRedisServer({ dir, socket: true, binary: config.redis.server_binary });
+  const server = await startRedisServer({ dir, socket: true, binary: config.redis.server_binary, startTimeoutMs: config.redis.connect_timeout_ms });
   return { target: server.target, options: ioredisOptions(server.target), embedded: true, stop: () => server.stop() };
 }
 

@@ -98,6 +98,8 @@ export interface WaitForRedisOptions {
   /** Give up after this long (0: one attempt). */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** What sets timeoutMs, for the message when it runs out [the start-up setting]. */
+  setBy?: string;
   /** Called after a failed attempt whose reason differs from the previous one. */
   onRetry?: (reason: string, nextAttemptMs: number) => void;
 }
@@ -134,7 +136,7 @@ export async function waitForRedis(target: RedisTarget, options: WaitForRedisOpt
     const left = started + options.timeoutMs - Date.now();
     if (left <= 0 || options.signal?.aborted) {
       const waited = Math.round((Date.now() - started) / 1000);
-      throw new VigilError('VIGIL_ERR_REDIS_UNAVAILABLE', [`${where}: ${reason}; gave up after ${waited} s (redis.connect_timeout_ms, VIGIL_REDIS_CONNECT_TIMEOUT_MS)`]);
+      throw new VigilError('VIGIL_ERR_REDIS_UNAVAILABLE', [`${where}: ${reason}; gave up after ${waited} s (${options.setBy ?? 'redis.connect_timeout_ms, VIGIL_REDIS_CONNECT_TIMEOUT_MS'})`]);
     }
     const wait = Math.min(delay, left);
     if (reason !== previous) options.onRetry?.(reason, wait);

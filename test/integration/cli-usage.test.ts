@@ -67,3 +67,21 @@ test('vigil --version and -V print the version of package.json', async () => {
     assert.equal(result.stdout, `vigil ${version}\n`);
   }
 });
+
+test('vigil dlq with a Redis that does not answer: one line naming it, password masked, exit 69', async () => {
+  const { stdout, stderr, code } = await (async () => {
+    try {
+      await run(process.execPath, [join(ROOT, 'src/cli/vigil.ts'), 'dlq', 'list', 'file'], {
+        cwd: ROOT, env: { PATH: process.env.PATH ?? '', REDIS_URL: 'redis://:hunter2@127.0.0.1:1/0' }, timeout: 60_000,
+      });
+      return { code: 0, stdout: '', stderr: '' };
+    } catch (error) {
+      return error as { code: number; stdout: string; stderr: string };
+    }
+  })();
+  assert.equal(code, 69, stderr);
+  assert.equal(stdout, '');
+  assert.match(stderr, /^vigil: VIGIL_ERR_REDIS_UNAVAILABLE: redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0: connection refused \(ECONNREFUSED\); gave up after \d+ s/);
+  assert.equal(stderr.trimEnd().split('\n').length, 1);
+  assert.doesNotMatch(stderr, /hunter2/);
+});

@@ -14,6 +14,7 @@ export interface EcsEvent {
   ecs?: { version: string };
   event?: {
     id?: string;
+    code?: string;
     original?: string;
     created?: string;
     ingested?: string;
@@ -52,6 +53,8 @@ export interface EcsEvent {
   };
   error?: { message?: string; type?: string };
   input?: { type: 'udp' | 'tcp' | 'tls' | 'http' };
+  /** The sender's verified client certificate (mTLS), set by vigil, never by a parser. */
+  tls?: { client?: { subject?: string; x509?: { subject?: { common_name?: string[] }; alternative_names?: string[] } } };
   observer?: { vendor?: string; product?: string; hostname?: string; type?: string; version?: string };
   host?: { hostname?: string; name?: string; id?: string; ip?: string[] };
   orchestrator?: {
@@ -93,4 +96,4 @@ export interface EcsEvent {
   [namespace: string]: unknown;
 }
 
-export interface Endpoint { ip?: string; port?: number; address?: string; domain?: string; user?: { name?: string } }
+export interface Endpoint { ip?: string; port?: number; address?: string; domain?: string; user?: { name?: string; id?: string } }

@@ -72,6 +72,12 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
         allow: createAllowlist(listen.allow_cidrs.http),
         rateLimit: rateLimiter(listen.rate_limit),
         maxJsonDepth: listen.max_json_depth,
+        maxItemsPerRequest: listen.http_max_items_per_request,
+        requestTimeoutMs: listen.http_request_timeout_ms,
+        connectionTimeoutMs: listen.http_connection_timeout_ms,
+        tlsHandshakeTimeoutMs: listen.tls_handshake_timeout_ms,
+        maxConnections: listen.max_connections,
+        maxConnectionsPerPeer: listen.max_connections_per_peer,
         // Per-route mtls needs the certificate asked for even when client_auth is optional: routes decide.
         https: pem && { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
         ready: () => !stopping && pipeline?.redis.status === 'ready',
@@ -146,7 +152,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       const common = {
         host: listen.host, submit: pipeline.submit, metrics, logger, maxMessageBytes: listen.max_message_bytes, shutdownGraceMs: listen.shutdown_grace_ms,
       };
-      const tcpLimits = { maxConnections: listen.max_connections, maxConnectionsPerPeer: listen.max_connections_per_peer };
+      const tcpLimits = {
+        maxConnections: listen.max_connections, maxConnectionsPerPeer: listen.max_connections_per_peer, idleTimeoutMs: listen.tcp_idle_timeout_ms,
+      };
       // TCP senders wait (their kernel buffers fill) and UDP datagrams are dropped, counted, while engaged.
       backpressure.onChange((engaged) => listeners.forEach((l) => (engaged ? l.pause() : l.resume())));
       if (listen.syslog_udp_port !== null) {
@@ -173,7 +181,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
           port: listen.syslog_tls_port,
           allow: createAllowlist(listen.allow_cidrs.tls),
           rateLimit: limiter(),
-          tls: { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
+          tls: {
+            ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required', handshakeTimeoutMs: listen.tls_handshake_timeout_ms,
+          },
         });
         addresses.tls = await bind('syslog_tls_port', listen.host, listen.syslog_tls_port, () => tlsListener.listen());
         listeners.push(tlsListener);

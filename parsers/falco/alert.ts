@@ -7,8 +7,11 @@ import { categorise } from './categorise.ts';
 import { threatFromTags } from './mitre.ts';
 import { fieldSets } from './output-fields.ts';
 
-/** Who makes Falco, as Elastic's Falco integration names the observer. */
-export const OBSERVER = { vendor: 'Sysdig', product: 'Falco', type: 'sensor' } as const;
+/**
+ * Who makes Falco, spelled as Elastic's Falco integration writes it (lower case): keyword searches
+ * are case-sensitive, so `observer.product: falco` must find vigil's alerts too.
+ */
+export const OBSERVER = { vendor: 'sysdig', product: 'falco', type: 'sensor' } as const;
 
 /** The keys of a Falco alert (and of Falcosidekick's re-posted payload) kept under `falco.*`. */
 const NATIVE_KEYS = ['rule', 'priority', 'source', 'tags', 'hostname', 'output', 'output_fields', 'uuid', 'time', 'message'] as const;
@@ -42,6 +45,9 @@ export function fromAlert(alert: JsonObject): EcsEvent {
     },
     log: level && { level: level.level },
     observer: { hostname: text(alert.hostname), ...OBSERVER },
+    // The node Falco runs on is the host the alert is about (syscall sources); host.name is what
+    // Kibana's host views and Elastic's Falco integration key on.
+    host: { name: text(alert.hostname) },
     rule: { name: text(alert.rule) },
     ...sets,
     threat: threatFromTags(tags),

@@ -24,6 +24,9 @@ export function fieldSets(f: JsonObject): FieldSets {
         command_line: text(f['proc.pcmdline']),
         pid: integer(f['proc.ppid']),
       },
+      // The user the process runs as, where Elastic's Falco integration and Kibana's process views
+      // look; the same user is also user.* below (with ka.user.name for audit alerts).
+      user: { id: idText(f['user.uid']), name: text(f['user.name']) },
     }),
     user: compact({
       name: text(f['user.name']) ?? text(f['ka.user.name']),

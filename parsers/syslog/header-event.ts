@@ -2,14 +2,15 @@ import type { EcsEvent } from '../ecs.ts';
 import { LEVELS } from '../severity.ts';
 import type { Envelope } from './envelope.ts';
 import { FACILITY_NAMES } from './priority.ts';
+import { isCiscoMnemonic } from './rfc3164.ts';
 
 type SyslogFields = NonNullable<NonNullable<EcsEvent['log']>['syslog']>;
 
 /**
  * The ECS event of a syslog message on its own: the header under log.syslog.*, the header time as
  * @timestamp (the receive time when the header has none), the MSG as message ('' when there is no
- * MSG: RFC 5424 makes it optional). Severity and log.level are left to normalize, which derives them
- * from log.syslog.severity.code.
+ * MSG: RFC 5424 makes it optional), APP-NAME and PROCID also as process.name/pid. Severity and
+ * log.level are left to normalize, which derives them from log.syslog.severity.code.
  */
 export function headerEvent(envelope: Envelope, receivedAt: number): EcsEvent {
   const facility = envelope.priority >> 3;
@@ -36,5 +37,19 @@ export function headerEvent(envelope: Envelope, receivedAt: number): EcsEvent {
     event.host = { hostname: envelope.hostname };
     event.observer = { hostname: envelope.hostname };
   }
+  // The sending program as ECS process.*, beside log.syslog.appname/procid, as Elastic's syslog
+  // parsing fills both: process views and rules then find syslog events too. A Cisco mnemonic
+  // (`%ASA-6-302021`) in the TAG position is a message id, not a program.
+  if (envelope.appname !== undefined && !isCiscoMnemonic(envelope.appname)) {
+    event.process = { name: envelope.appname };
+    const pid = processId(envelope.procid);
+    if (pid !== undefined) event.process.pid = pid;
+  }
   return event;
+}
+
+/** PROCID as a number when it is one (RFC 5424 allows any printable text there). */
+function processId(procid: string | undefined): number | undefined {
+  if (procid === undefined || procid.length > 15 || !/^\d+$/.test(procid)) return undefined;
+  return Number(procid);
 }

@@ -5,9 +5,11 @@ import { isDigit, isoUtc } from './utc-time.ts';
 
 // RFC 3164 `TIMESTAMP SP HOSTNAME SP TAG[pid]: CONTENT` and its real-world variants (contracts §4.2):
 // the "ISO BSD" form with an RFC 3339 time, a Cisco sequence number before the time, and no HOSTNAME
-// (libc writing to /dev/log, Cisco ASA), where the TAG comes straight after the time.
+// (libc writing to /dev/log, Cisco ASA), where the TAG comes straight after the time, or a Cisco
+// HOSTNAME with a colon after it (`localhost: %ASA-6-302021: …`, `MYHOSTNAME : %ASA-…`).
 
-const SP = 32, COLON = 58, STAR = 42, DOT = 46, OPEN = 91, CLOSE = 93;
+const SP = 32, COLON = 58, STAR = 42, DOT = 46, OPEN = 91, CLOSE = 93, PERCENT = 37;
+const CISCO_MNEMONIC = /^%[A-Z][A-Z0-9_]*-[0-7]-[A-Z0-9_]+$/;
 /** Longest TAG we accept; RFC 3164 says 32, real tags (`postfix/smtpd`, Cisco mnemonics) run longer. */
 const MAX_TAG_LENGTH = 64;
 
@@ -35,13 +37,21 @@ export function parseRfc3164(text: string, pos: number, priority: number, receiv
   if (start >= text.length) return envelope;
 
   let tag = readTag(text, start);
-  if (tag === undefined) {
+  if (tag !== undefined && tag.pid === undefined && ciscoMnemonicAt(text, tag.contentStart)) {
+    // `localhost: %ASA-6-302021: …`: a Cisco device that writes its HOSTNAME with a colon glued
+    // to it. The token is the HOSTNAME; the mnemonic after it is the TAG.
+    envelope.hostname = tag.name;
+    start = tag.contentStart;
+    tag = readTag(text, start);
+  } else if (tag === undefined) {
     // Not a TAG, so a HOSTNAME; the TAG, if any, follows it.
     let hostEnd = text.indexOf(' ', start);
     if (hostEnd === -1) hostEnd = text.length;
     envelope.hostname = text.slice(start, hostEnd);
     start = hostEnd + 1;
     if (start > text.length) return envelope;
+    // `MYHOSTNAME : %ASA-6-302021: …`: the same with the colon spaced off.
+    if (text.charCodeAt(start) === COLON && text.charCodeAt(start + 1) === SP && ciscoMnemonicAt(text, start + 2)) start += 2;
     tag = readTag(text, start);
   }
   if (tag !== undefined) {
@@ -51,6 +61,21 @@ export function parseRfc3164(text: string, pos: number, priority: number, receiv
   }
   envelope.msg = text.slice(start);
   return envelope;
+}
+
+/**
+ * Does a Cisco message mnemonic TAG (`%FACILITY-SEVERITY-MNEMONIC:`, e.g. `%ASA-6-302021:`,
+ * `%SYS-5-CONFIG_I:`; Cisco's System Log Messages guides) start at `i`?
+ */
+function ciscoMnemonicAt(text: string, i: number): boolean {
+  if (text.charCodeAt(i) !== PERCENT) return false;
+  const tag = readTag(text, i);
+  return tag !== undefined && tag.pid === undefined && isCiscoMnemonic(tag.name);
+}
+
+/** A Cisco message mnemonic names a message type, not the program that sent it. */
+export function isCiscoMnemonic(tag: string): boolean {
+  return tag.charCodeAt(0) === PERCENT && CISCO_MNEMONIC.test(tag);
 }
 
 /** Index of the timestamp after a Cisco IOS `1234: ` sequence number and `*`/`.` clock marker. */

@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseCidr } from '../ingest/access/allowlist.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../ingest/tls-policy.ts';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from '../ingest/http/limits.ts';
 import { shown } from './issues.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 
@@ -52,7 +54,7 @@ const allowCidrs = z
 const rateLimit = z
   .strictObject({
     events_per_second: z.number().min(0).default(0)
-      .describe('events per second per source address and listener; excess syslog dropped (rate_limited), webhooks 429; 0 = no limit'),
+      .describe('events per second per source and listener; excess syslog dropped (rate_limited); a webhook request is charged one per event of its body, then 429 until refilled; 0 = no limit'),
     burst: z.number().int().min(0).default(0).describe('events a source may send at once above the rate; 0 = twice events_per_second'),
     max_peers: z.number().int().min(1).default(10_000).describe('source addresses tracked per listener; the least recently seen is forgotten beyond it'),
   })
@@ -107,13 +109,24 @@ export const configSchema = z.strictObject({
       syslog_tls_port: port.optional().describe(`syslog over TLS (RFC 5425); unset: ${DEFAULT_SYSLOG_TLS_PORT} when listen.tls has a cert and key, else off`),
       tls: tlsFiles().describe('certificate of the syslog TLS listener'),
       max_message_bytes: z.number().int().min(480).default(65_536).describe('longer syslog messages are truncated and tagged'),
-      max_connections: z.number().int().min(1).default(1000).describe('TCP/TLS connections per listener'),
+      max_connections: z.number().int().min(1).default(1000).describe('connections per listener (syslog TCP, syslog TLS, HTTP); more are refused at once'),
       // Security (grouped): HTTPS, certificate reload, allowlists, per-peer limits, JSON depth.
       http_tls: tlsFiles().describe('HTTPS for webhooks, metrics and health when cert and key are set'),
       tls_reload_interval_ms: z.number().int().min(0).default(10_000)
         .describe('how often certificate files are checked for changes (also on SIGHUP); 0 = SIGHUP only'),
       allow_cidrs: allowCidrs,
-      max_connections_per_peer: z.number().int().min(1).default(100).describe('TCP/TLS connections per source address and listener'),
+      max_connections_per_peer: z.number().int().min(1).default(100)
+        .describe('connections per source and listener (syslog TCP, syslog TLS, HTTP), counted as they arrive; an IPv6 source is its /64'),
+      tls_handshake_timeout_ms: z.number().int().min(100).default(DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS)
+        .describe('a syslog TLS or HTTPS connection that has not finished its TLS handshake by then is closed'),
+      tcp_idle_timeout_ms: z.number().int().min(0).default(300_000)
+        .describe('a syslog TCP or TLS connection that sent nothing for this long is closed (also one stalled in the middle of a frame); 0 = never'),
+      http_request_timeout_ms: z.number().int().min(100).default(DEFAULT_REQUEST_TIMEOUT_MS)
+        .describe('a webhook request (headers and body) not received completely by then is answered 408 and closed'),
+      http_connection_timeout_ms: z.number().int().min(100).default(DEFAULT_CONNECTION_TIMEOUT_MS)
+        .describe('an HTTP connection that sent nothing for this long is closed (between requests, the keep-alive timeout applies)'),
+      http_max_items_per_request: z.number().int().min(1).default(DEFAULT_MAX_ITEMS_PER_REQUEST)
+        .describe('events one webhook body may hold (array items, NDJSON lines, EventList items, alerts); more get 413'),
       shutdown_grace_ms: z.number().int().min(0).max(60_000).default(DEFAULT_SHUTDOWN_GRACE_MS)
         .describe('at shutdown, syslog senders still sending are read for up to this long, so what they sent before it is not discarded unread'),
       rate_limit: rateLimit,

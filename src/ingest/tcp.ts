@@ -6,9 +6,12 @@ import type { RawEvent } from '../pipeline/raw-event.ts';
 import type { Submit } from './submit.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
 import { readUntilQuiet } from './shutdown-grace.ts';
-import { formatPeer, peerIp } from './peer.ts';
+import { formatPeer } from './peer.ts';
+import { peerKey } from './access/peer-key.ts';
 import { createPeerConnections } from './access/peer-connections.ts';
 import { createLogThrottle } from './log-throttle.ts';
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, MIN_TLS_VERSION, TLS_CIPHERS } from './tls-policy.ts';
+import { sentClientCertificate, verifiedClientIdentity } from './client-certificate.ts';
 
 export interface TlsListenerOptions {
   /** PEM contents (not paths): the server certificate chain and its key. */
@@ -18,16 +21,31 @@ export interface TlsListenerOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** Ask clients for a certificate (mTLS). */
   requestCert?: boolean;
-  /** With requestCert: refuse clients without a valid certificate (default true, as in node:tls). */
+  /**
+   * With requestCert: refuse clients without a valid certificate (default true, as in node:tls).
+   * False makes the certificate optional: a client sending none is served, one whose certificate
+   * fails verification is still refused.
+   */
   rejectUnauthorized?: boolean;
   minVersion?: tls.SecureVersion;
+  /** A connection whose handshake has not finished after this long is closed (default DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS). */
+  handshakeTimeoutMs?: number;
 }
 
 export interface TcpListenerOptions extends SyslogListenerOptions {
   /** Open connections allowed; a new one beyond this is closed at once (dropped, reason connection_limit). */
   maxConnections: number;
-  /** Open connections allowed per source address; beyond it a new one is closed at once (reason peer_connection_limit). */
+  /**
+   * Open connections allowed per source (an IPv4 address, an IPv6 /64), counted as they arrive,
+   * before any TLS handshake; beyond it a new one is closed at once (reason peer_connection_limit).
+   */
   maxConnectionsPerPeer?: number;
+  /**
+   * A connection that has sent nothing for this long is closed (unset or 0: never). Also ends one
+   * that announced a long octet-counted frame and stalled. Not counted while vigil itself holds the
+   * connection back (backpressure, a failed submit): the sender is waiting on vigil then.
+   */
+  idleTimeoutMs?: number;
   /** Syslog over TLS (RFC 5425) when given; plain TCP otherwise. */
   tls?: TlsListenerOptions;
   /** Listener id; default 'syslog-tls' with tls, else 'syslog-tcp'. */
@@ -73,8 +91,10 @@ export interface TcpListener {
 interface Connection {
   readonly socket: net.Socket;
   readonly peer: string;
-  /** The peer's IP alone: the key of per-peer limits (kept, as a closed socket forgets it). */
-  readonly ip: string;
+  /** The peer as per-peer limits count it (peerKey: IPv4 address, IPv6 /64), kept as a closed socket forgets it. */
+  readonly source: string;
+  /** The verified client certificate's identity (TLS with client certificates), stamped on every event. */
+  readonly client: RawEvent['client'];
   readonly framer: SyslogFramer;
   /** Framed events not yet handed to submit, oldest first. */
   queue: RawEvent[];
@@ -120,6 +140,9 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   const throttleHandshakeLog = createLogThrottle(10_000);
   const throttleDeniedLog = createLogThrottle(10_000);
   const throttleRateLog = createLogThrottle(10_000);
+  const throttleIdleLog = createLogThrottle(10_000);
+  const throttleCertificateLog = createLogThrottle(10_000);
+  const idleTimeoutMs = options.idleTimeoutMs ?? 0;
   const perPeer = options.maxConnectionsPerPeer ? createPeerConnections(options.maxConnectionsPerPeer) : undefined;
   // Sockets refused before their TLS handshake: their aborted handshake is not worth a log line.
   const refused = new WeakSet<net.Socket>();
@@ -139,7 +162,9 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       ca: options.tls.ca,
       requestCert: options.tls.requestCert ?? false,
       rejectUnauthorized: options.tls.rejectUnauthorized ?? true,
-      minVersion: options.tls.minVersion ?? 'TLSv1.2',
+      minVersion: options.tls.minVersion ?? MIN_TLS_VERSION,
+      ciphers: TLS_CIPHERS,
+      handshakeTimeout: options.tls.handshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
     }, onConnection)
     : net.createServer(onConnection);
   server.maxConnections = options.maxConnections;
@@ -152,6 +177,9 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   // Runs before node's own TLS handling, so a refused peer costs no handshake.
   server.prependListener('connection', admit);
   server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
+    // node only reports a handshake timeout (and some failures): the connection is closed here, or
+    // it would hold its slot forever.
+    socket.destroy();
     // node wraps the raw socket (its _parent) that admit() may already have refused.
     if (refused.has((socket as unknown as { _parent?: net.Socket })._parent ?? socket)) return;
     throttleHandshakeLog((suppressed) => log.warn(
@@ -159,43 +187,55 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   });
   server.on('error', (error) => log.error({ error }, 'Syslog listener error'));
 
-  /** Source allowlist, on the raw TCP connection: a refused source costs no TLS handshake. */
+  /**
+   * On the raw TCP connection, before any TLS handshake: the source allowlist, then connections per
+   * source, counted from arrival so connections that never finish a handshake count too.
+   */
   function admit(socket: net.Socket): void {
-    if (!options.allow || options.allow(socket.remoteAddress)) return;
+    if (options.allow && !options.allow(socket.remoteAddress)) {
+      refuse(socket, 'denied');
+      throttleDeniedLog((suppressed) => log.warn(
+        { peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed },
+        'Refused a connection: its source is not in the listener allowlist'));
+      return;
+    }
+    if (perPeer && !perPeer.admit(socket)) {
+      refuse(socket, 'peer_connection_limit');
+      throttleLimitLog((suppressed) => log.warn(
+        { peer: formatPeer(socket.remoteAddress, socket.remotePort), maxConnectionsPerPeer: options.maxConnectionsPerPeer, suppressedLogs: suppressed },
+        'Refused a connection: the peer is at its connection limit'));
+    }
+  }
+
+  function refuse(socket: net.Socket, reason: 'denied' | 'peer_connection_limit'): void {
     refused.add(socket);
     socket.destroy();
-    metrics.dropped.inc({ listener: id, reason: 'denied' });
-    throttleDeniedLog((suppressed) => log.warn(
-      { peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed },
-      'Refused a connection: its source is not in the listener allowlist'));
+    metrics.dropped.inc({ listener: id, reason });
   }
 
   /**
-   * Connections per source address, counted on the connection as served (after the TLS handshake):
-   * node hands a TLS connection's handle to its TLSSocket, so the raw socket never reports its close.
-   * Handshakes in progress are bounded by the listener's own connection limit.
+   * With optional client certificates node serves a client whose certificate failed verification
+   * (rejectUnauthorized false): such a client is refused here, before anything it sent is read.
    */
-  function admitPeer(socket: net.Socket): boolean {
-    if (!perPeer) return true;
-    const ip = peerIp(socket.remoteAddress);
-    if (perPeer.open(ip)) {
-      socket.once('close', () => perPeer.close(ip));
-      return true;
-    }
+  function refuseUnverifiedCertificate(socket: tls.TLSSocket): boolean {
+    if (!options.tls?.requestCert || socket.authorized || !sentClientCertificate(socket)) return false;
     socket.destroy();
-    metrics.dropped.inc({ listener: id, reason: 'peer_connection_limit' });
-    throttleLimitLog((suppressed) => log.warn(
-      { peer: formatPeer(socket.remoteAddress, socket.remotePort), maxConnectionsPerPeer: options.maxConnectionsPerPeer, suppressedLogs: suppressed },
-      'Refused a connection: the peer is at its connection limit'));
-    return false;
+    metrics.dropped.inc({ listener: id, reason: 'bad_client_certificate' });
+    throttleCertificateLog((suppressed) => log.warn(
+      { peer: formatPeer(socket.remoteAddress, socket.remotePort), reason: String(socket.authorizationError), suppressedLogs: suppressed },
+      'Refused a connection: its client certificate failed verification'));
+    return true;
   }
 
   function onConnection(socket: net.Socket): void {
-    if (socket.destroyed || !admitPeer(socket)) return;
+    if (socket.destroyed) return;
+    const tlsSocket = options.tls ? socket as tls.TLSSocket : undefined;
+    if (tlsSocket && refuseUnverifiedCertificate(tlsSocket)) return;
     const conn: Connection = {
       socket,
       peer: formatPeer(socket.remoteAddress, socket.remotePort),
-      ip: peerIp(socket.remoteAddress),
+      source: peerKey(socket.remoteAddress),
+      client: tlsSocket && verifiedClientIdentity(tlsSocket),
       framer: createFramer({ maxMessageBytes: options.maxMessageBytes, maxOctetCount: options.maxOctetCount }),
       queue: [],
       failed: [],
@@ -212,6 +252,10 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     open++;
     metrics.connections.inc({ listener: id });
     socket.setKeepAlive(true, 60_000);
+    if (idleTimeoutMs > 0) {
+      socket.setTimeout(idleTimeoutMs);
+      socket.on('timeout', () => closeIdle(conn));
+    }
     if (paused) socket.pause();
 
     socket.on('data', (chunk: Buffer) => {
@@ -228,6 +272,15 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       metrics.connections.dec({ listener: id });
       endConnection(conn);
     });
+  }
+
+  /** Nothing came for idleTimeoutMs: closed, unless vigil is the one not reading (see updateFlow, which arms it again). */
+  function closeIdle(conn: Connection): void {
+    if (conn.ended || conn.socket.isPaused()) return;
+    throttleIdleLog((suppressed) => log.info(
+      { peer: conn.peer, idleTimeoutMs, suppressedLogs: suppressed },
+      'Closed a syslog connection idle for longer than the idle timeout'));
+    conn.socket.destroy();
   }
 
   /** The sender is gone (or we are closing): what the framer holds is complete now. */
@@ -254,7 +307,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     if (frames.length === 0) return;
     const receivedAt = Date.now();
     if (options.rateLimit) {
-      const granted = options.rateLimit.grant(conn.ip, frames.length);
+      const granted = options.rateLimit.grant(conn.source, frames.length);
       metrics.rateLimitPeers.set({ listener: id }, options.rateLimit.size);
       if (granted < frames.length) {
         const excess = frames.length - granted;
@@ -268,6 +321,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
     let truncated = 0;
     for (const frame of frames) {
       const event: RawEvent = { format: 'syslog', text: frame.text, receivedAt, input, listener: id, peer: conn.peer };
+      if (conn.client) event.client = conn.client;
       if (frame.tags) {
         event.tags = frame.tags;
         if (frame.tags.includes('truncated')) truncated++;
@@ -341,6 +395,8 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
       conn.socket.pause();
     } else if (!hold && conn.socket.isPaused()) {
       conn.socket.resume();
+      // The idle time starts again: while held back, the sender was waiting on vigil.
+      if (idleTimeoutMs > 0) conn.socket.setTimeout(idleTimeoutMs);
       if (conn.framer.holding) armIdleFlush(conn);
     }
   }

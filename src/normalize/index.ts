@@ -4,6 +4,7 @@ import type { EcsEvent } from '../../parsers/ecs.ts';
 import type { ParseResult } from '../../parsers/result.ts';
 import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
 import type { RawEvent } from '../pipeline/raw-event.ts';
+import type { ClientIdentity } from '../ingest/client-certificate.ts';
 import { decimalMillis, isoFromMillis } from './iso-time.ts';
 
 export const ECS_VERSION = '8.17.0';
@@ -84,7 +85,16 @@ function finish(raw: RawEvent, event: EcsEvent, index: number, received: string)
   log.source = { address: raw.peer };
   event['@timestamp'] ??= created;
   event.input = { type: raw.input };
+  if (raw.client) event.tls = { client: clientFields(raw.client) };
   if (raw.tags?.length || event.tags?.length) event.tags = [...new Set([...(raw.tags ?? []), ...(event.tags ?? [])])];
   event.ecs = { version: ECS_VERSION };
   return event;
+}
+
+/** ECS tls.client.* of a verified client certificate. */
+function clientFields(client: ClientIdentity): NonNullable<NonNullable<EcsEvent['tls']>['client']> {
+  const x509: { subject?: { common_name?: string[] }; alternative_names?: string[] } = {};
+  if (client.commonName !== undefined) x509.subject = { common_name: [client.commonName] };
+  if (client.alternativeNames) x509.alternative_names = client.alternativeNames;
+  return { subject: client.subject, x509 };
 }

@@ -1,11 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SecurityEventCounter, type SecurityCounts } from './security-events.ts';
+import { DEAD_REASONS, RETRY_REASONS } from '../sinks/kit/types.ts';
 
 /** Bounded reasons an event is dropped at a listener; pre-initialised so dashboards see zeros. */
 export const DROP_REASONS = [
   'queue_unavailable', 'too_large', 'rate_limited', 'connection_limit', 'backpressure', 'invalid_frame',
   // Access control and limits (listen.allow_cidrs, listen.max_connections_per_peer, listen.max_json_depth).
   'denied', 'peer_connection_limit', 'json_too_deep',
+  // listen.http_max_items_per_request, and TLS client certificates that fail verification.
+  'too_many_items', 'bad_client_certificate',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
@@ -114,9 +117,26 @@ export class Metrics {
     this.#security.add(counts);
   }
 
-  /** Start labelled counters at zero so rates and alerts work before the first event. */
+  // Labelled series start at zero so rates and alerts work from the first event: a counter series
+  // that first appears at 1 has no increase() in Prometheus, so the first drops, dead letters or
+  // parse failures would never alert.
+
   initListener(listener: string): void {
     this.received.inc({ listener }, 0);
+    this.truncated.inc({ listener }, 0);
     for (const reason of DROP_REASONS) this.dropped.inc({ listener, reason }, 0);
+  }
+
+  initSink(sink: string): void {
+    this.forwarded.inc({ sink }, 0);
+    this.sinkHalted.set({ sink }, 0);
+    for (const reason of RETRY_REASONS) this.retried.inc({ sink, reason }, 0);
+    // A retry budget spent is a dead letter too (deliver-worker.ts).
+    for (const reason of [...DEAD_REASONS, 'retries_exhausted']) this.deadLettered.inc({ sink, reason }, 0);
+  }
+
+  initFormat(format: string): void {
+    this.parsed.inc({ format }, 0);
+    this.parseFailed.inc({ format }, 0);
   }
 }

@@ -16,6 +16,7 @@ import { ProcessPool } from './process-pool.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from './raw-event.ts';
 import type { Backlog } from '../ingest/backpressure.ts';
+import { formats } from '../../parsers/index.ts';
 
 export interface PipelineOptions {
   /** ioredis options for the Redis that holds every queue. */
@@ -89,11 +90,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   let pool: ProcessPool | undefined;
   if (roles.process) {
     pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);
+    for (const format of formats.keys()) metrics.initFormat(format);
     workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger }));
   }
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {
-      metrics.forwarded.inc({ sink: sink.name }, 0);
+      metrics.initSink(sink.name);
       workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, metrics, logger }));
     }
   }

@@ -1,3 +1,5 @@
+import type { ClientIdentity } from '../ingest/client-certificate.ts';
+
 /** What a listener hands to the batcher: framed and stamped, never parsed. */
 export interface RawEvent {
   /** Registry name of the format that will parse it (parsers/index.ts): 'syslog', 'neuvector', 'falco', ... */
@@ -11,6 +13,8 @@ export interface RawEvent {
   listener: string;
   /** The sending peer, 'ip:port'. */
   peer: string;
+  /** The sender's client certificate, when the listener verified one (mTLS); becomes tls.client.*. */
+  client?: ClientIdentity;
   /** Set at framing time: 'truncated', 'invalid_utf8'. */
   tags?: string[];
 }

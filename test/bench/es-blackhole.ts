@@ -8,10 +8,17 @@ import { gunzipSync } from 'node:zlib';
  * order, 409 for an _id it already has) but keeps only the ids, not the documents.
  * Reports its port, then `{count, duplicates}` whenever the parent sends 'count'. 'down' stops
  * listening and cuts open connections (an outage: connections refused); 'up' listens again on the
- * same port; each answers `{down}` or `{up}` once done.
+ * same port; each answers `{down}` or `{up}` once done. With argv[2] = a share between 0 and 1,
+ * that share of _bulk requests (every round(1/share)-th) is answered with a whole-request 429, as
+ * a cluster under load answers; `count` then also reports how many were.
  */
 const ids = new Set<string>();
 let duplicates = 0;
+const THROTTLE_SHARE = Number(process.argv[2] ?? 0);
+const throttleEvery = THROTTLE_SHARE > 0 ? Math.max(1, Math.round(1 / THROTTLE_SHARE)) : 0;
+let bulks = 0;
+let throttled = 0;
+const REJECTED = '{"error":{"root_cause":[{"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation"}],"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation"},"status":429}';
 const LF = 0x0a;
 const QUOTE = 0x22;
 const ID = Buffer.from('"_id":"');
@@ -24,6 +31,12 @@ const server = createServer((req, res) => {
     let body = Buffer.concat(chunks);
     if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
     if (req.method === 'POST' && req.url?.split('?')[0].endsWith('/_bulk')) {
+      bulks++;
+      if (throttleEvery && bulks % throttleEvery === 0) {
+        throttled++;
+        res.writeHead(429, HEADERS).end(REJECTED);
+        return;
+      }
       // Scan the bytes: only action lines are looked at, and only for their _id.
       const items: string[] = [];
       let start = 0;
@@ -69,7 +82,7 @@ server.listen(0, '127.0.0.1', () => {
   process.send!({ port });
 });
 process.on('message', (message) => {
-  if (message === 'count') process.send!({ count: ids.size, duplicates });
+  if (message === 'count') process.send!({ count: ids.size, duplicates, bulks, throttled });
   if (message === 'stop') server.close(() => process.exit(0));
   if (message === 'down') {
     server.close(() => process.send!({ down: true }));

@@ -16,6 +16,8 @@ const SCENARIOS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>> 
   parse: () => import('./parse.bench.ts'),
   e2e: () => import('./e2e.bench.ts'),
   replay: () => import('./replay.bench.ts'),
+  soak: () => import('./soak.bench.ts'),
+  'webhook-limits': () => import('./webhook-limits.bench.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.ts';
 import { enabledSinks } from '../../src/pipeline/enabled-sinks.ts';
 import { ROOT, readText, vigilEnvNames, yamlDocuments } from './known.ts';
+import { requireProgram, skipUnlessInstalled } from '../support/real-program.ts';
 
-// No Docker engine or compose plugin is needed: the file is parsed and checked here, and
-// `docker compose config` runs as well wherever the compose plugin is installed.
+// No Docker engine is needed: the file is parsed and checked here, and by docker-compose below.
 
 interface Service {
   image?: string;
@@ -162,11 +163,48 @@ test('the image is built in two stages and checks its own health', () => {
   assert.match(dockerfile, /^HEALTHCHECK .*\n.*\/healthz/m);
 });
 
-const composePlugin = spawnSync('docker', ['compose', 'version']).status === 0;
+// Debian's docker-compose (1.29, the Python implementation) is the real Compose parser that runs
+// offline here: it validates the file against the Compose schema and interpolates it. It predates
+// the top-level `name` key (Compose Spec, `docker compose` v2), so it gets the file without that
+// one line and the same project name as -p; the test above checks that line.
+const skipCompose = skipUnlessInstalled('docker-compose', 'apt-get install docker-compose');
 
-test('docker compose config accepts the file', { skip: composePlugin ? false : 'the docker compose plugin is not installed' }, () => {
-  const result = spawnSync('docker', ['compose', '-f', join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], {
-    env: { ...process.env, ...SECRETS }, encoding: 'utf8',
-  });
+function composeConfig(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  requireProgram('docker-compose', 'apt-get install docker-compose');
+  const text = readText('docker-compose.yml');
+  const project = /^name: (\S+)$/m.exec(text)?.[1];
+  assert.equal(project, 'vigil', 'the file names its project');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-compose-'));
+  try {
+    const file = join(dir, 'docker-compose.yml');
+    writeFileSync(file, text.replace(/^name: \S+\n/m, ''));
+    const { PATH, HOME } = process.env;
+    return spawnSync('docker-compose', ['--project-name', project, '--project-directory', ROOT, '-f', file, 'config'], {
+      env: { PATH, HOME, ...env }, encoding: 'utf8', timeout: 60_000,
+    }) as { status: number | null; stdout: string; stderr: string };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('docker-compose config: the real Compose parser accepts the file and interpolates the secrets', { skip: skipCompose }, () => {
+  const result = composeConfig(SECRETS);
   assert.equal(result.status, 0, result.stderr);
+  const rendered = parse(result.stdout) as { services: Record<string, Service & { volumes?: Array<string | { source: string }> }> };
+  assert.deepEqual(Object.keys(rendered.services).sort(), Object.keys(services).sort());
+  const vigil = rendered.services.vigil.environment!;
+  assert.equal(vigil.VIGIL_WEBHOOK_TOKEN, SECRETS.VIGIL_WEBHOOK_TOKEN);
+  assert.equal(vigil.VIGIL_ES_PASSWORD, SECRETS.VIGIL_ES_PASSWORD);
+  // Compose's interpolation and ours (used by the tests above) agree on every vigil variable.
+  for (const [name, value] of Object.entries(services.vigil.environment!)) {
+    assert.equal(vigil[name] ?? '', interpolate(value, SECRETS), `${name} as docker-compose interpolates it`);
+  }
+});
+
+test('docker-compose config refuses to render without each required secret, naming it', { skip: skipCompose }, () => {
+  for (const name of Object.keys(SECRETS)) {
+    const result = composeConfig(Object.fromEntries(Object.entries(SECRETS).filter(([key]) => key !== name)));
+    assert.notEqual(result.status, 0, `renders without ${name}`);
+    assert.match(result.stderr, new RegExp(`set ${name}`), `${name}: ${result.stderr}`);
+  }
 });

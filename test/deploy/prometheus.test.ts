@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, metricNames, promqlMetrics, yamlDocuments } from './known.ts';
+import { requireProgram, skipUnlessInstalled } from '../support/real-program.ts';
 
 const RULES = 'config/prometheus/rules/vigil.rules.yml';
 const RULE_TESTS = 'config/prometheus/rules/vigil.rules.test.yml';
@@ -12,8 +13,7 @@ const [rulesDoc] = yamlDocuments(RULES) as Array<{ groups: Array<{ rules: Rule[]
 const rules = rulesDoc.groups.flatMap((group) => group.rules);
 
 // Debian's `prometheus` package ships promtool; .ci/run installs it when it is missing.
-const promtool = spawnSync('promtool', ['--version']).status === 0;
-const skip = promtool ? false : 'promtool not installed (apt-get install prometheus; .ci/run does it)';
+const skip = skipUnlessInstalled('promtool', 'apt-get install prometheus');
 
 test('the alert rules cover the failures an operator must hear about', () => {
   assert.deepEqual(rules.map((rule) => rule.alert).sort(), [
@@ -46,12 +46,14 @@ test('every alert has a unit test that expects it to fire', () => {
 });
 
 test('promtool accepts the rules and the Prometheus config', { skip }, () => {
+  requireProgram('promtool', 'apt-get install prometheus');
   const rulesOut = execFileSync('promtool', ['check', 'rules', RULES], { cwd: ROOT, encoding: 'utf8' });
   assert.match(rulesOut, new RegExp(`SUCCESS: ${rules.length} rules found`));
   execFileSync('promtool', ['check', 'config', '--syntax-only', 'config/prometheus/prometheus.yml'], { cwd: ROOT, encoding: 'utf8' });
 });
 
 test('promtool test rules: each alert fires on its failure and stays quiet beside a healthy peer', { skip }, () => {
+  requireProgram('promtool', 'apt-get install prometheus');
   const result = spawnSync('promtool', ['test', 'rules', join(ROOT, RULE_TESTS)], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout, /SUCCESS/);

@@ -26,3 +26,19 @@ test('ids of a many-item body are deterministic and depend on its content', () =
   assert.notDeepEqual(ids('[{"a":1},{"a":2}]'), ids('[{"a":1},{"a":3}]'));
   assert.notEqual(ids('[{"a":1},{"a":2}]')[0], ids('[{"a":1},{"a":2}]')[1]);
 });
+
+test('a verified client certificate becomes ECS tls.client.*; without one there is no tls field', () => {
+  const raw: RawEvent = {
+    format: 'syslog', text: '<13>1 - - app - - - hello', receivedAt: 1_750_000_000_000, input: 'tls', listener: 'syslog-tls', peer: '10.0.0.1:40000',
+    client: { subject: 'CN=falco, O=example', commonName: 'falco', alternativeNames: ['DNS:falco.example', 'URI:spiffe://example/falco'] },
+  };
+  const [event] = normalize(raw);
+  assert.deepEqual(event.tls, {
+    client: {
+      subject: 'CN=falco, O=example',
+      x509: { subject: { common_name: ['falco'] }, alternative_names: ['DNS:falco.example', 'URI:spiffe://example/falco'] },
+    },
+  });
+  const { client: _client, ...anonymous } = raw;
+  assert.equal(normalize(anonymous)[0].tls, undefined);
+});

@@ -8,6 +8,13 @@
 export interface RateLimiter {
   /** Takes up to `count` tokens for `peer` and says how many it got: the rest are over the peer's rate. */
   grant(peer: string, count: number): number;
+  /**
+   * Takes `count` tokens for `peer` even beyond what it has: the bucket goes into debt, and the
+   * peer gets nothing more until it has refilled. For input admitted whole before its size in
+   * events was known (a webhook body): larger than the burst is let through once, never above
+   * the rate on average.
+   */
+  charge(peer: string, count: number): void;
   /** Seconds until `count` tokens are available for `peer` (for Retry-After). */
   secondsUntil(peer: string, count?: number): number;
   /** Buckets held now. */
@@ -49,7 +56,8 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
     lastSweep = time;
     for (const [peer, bucket] of buckets) {
       if (time - bucket.at < idleMs) break; // the rest were used more recently
-      buckets.delete(peer);
+      // Idle for idleMs refills a bucket from zero; one in debt (charge) needs longer.
+      if (bucket.tokens + ((time - bucket.at) / 1000) * perSecond >= burst) buckets.delete(peer);
     }
   }
 
@@ -58,11 +66,20 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
       const time = now();
       sweep(time);
       const bucket = refill(peer, time);
-      const granted = Math.min(count, Math.floor(bucket.tokens));
+      // A bucket in debt (charge) grants nothing.
+      const granted = Math.max(0, Math.min(count, Math.floor(bucket.tokens)));
       bucket.tokens -= granted;
       buckets.set(peer, bucket);
       if (buckets.size > maxPeers) buckets.delete(buckets.keys().next().value as string);
       return granted;
+    },
+    charge(peer, count) {
+      const time = now();
+      sweep(time);
+      const bucket = refill(peer, time);
+      bucket.tokens -= count;
+      buckets.set(peer, bucket);
+      if (buckets.size > maxPeers) buckets.delete(buckets.keys().next().value as string);
     },
     secondsUntil(peer, count = 1) {
       const bucket = buckets.get(peer);

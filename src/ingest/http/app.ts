@@ -4,7 +4,13 @@ import type { Logger } from '../../observability/logger.ts';
 import { maskUrl } from '../../observability/logger.ts';
 import type { Submit } from '../submit.ts';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
-import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
+import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
+import { createPeerConnections } from '../access/peer-connections.ts';
+import { formatPeer } from '../peer.ts';
+import { createLogThrottle } from '../log-throttle.ts';
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, MIN_TLS_VERSION, TLS_CIPHERS } from '../tls-policy.ts';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from './limits.ts';
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
 import type { RouteAuth } from './auth.ts';
@@ -23,8 +29,20 @@ export interface HttpAppOptions {
   auth?: { default?: RouteAuth; routes?: Partial<Record<string, RouteAuth>> };
   /** Source addresses allowed on /ingest/* (unset: everyone); others get 403. Health and metrics stay open to probes. */
   allow?: AddressCheck;
-  /** Requests per second per source address on /ingest/*; the excess gets 429. */
+  /** Events per second per source on /ingest/*, counted per item of each body; over it, requests get 429. */
   rateLimit?: RateLimiter;
+  /** Bodies holding more items (events) than this get 413 (default DEFAULT_MAX_ITEMS_PER_REQUEST). */
+  maxItemsPerRequest?: number;
+  /** A request not received whole (headers and body) by then is answered 408 and closed (default DEFAULT_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+  /** A connection that sent nothing for this long is closed (default DEFAULT_CONNECTION_TIMEOUT_MS). */
+  connectionTimeoutMs?: number;
+  /** HTTPS: a connection that has not finished its TLS handshake by then is closed (default DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS). */
+  tlsHandshakeTimeoutMs?: number;
+  /** Open connections; more are refused at once (counted, reason connection_limit). Unset: no cap. */
+  maxConnections?: number;
+  /** Open connections per source (an IPv4 address, an IPv6 /64), counted as they arrive (reason peer_connection_limit). */
+  maxConnectionsPerPeer?: number;
   /** Webhook JSON nested deeper than this gets 400. */
   maxJsonDepth?: number;
   /** Serve HTTPS with this certificate (PEM contents); requestCert + ca for client certificates. */
@@ -44,6 +62,8 @@ export interface HttpAppOptions {
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const { metrics } = options;
   const log = options.logger.child({ listener: HTTP_LISTENER });
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const connectionsCheckingInterval = Math.min(1000, requestTimeout);
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Fastify's own per-request lines carry the URL, which may hold the token: off. Ours mask it.
@@ -52,9 +72,22 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     childLoggerFactory: (logger, bindings, childOptions) =>
       logger.child(bindings, { ...childOptions, serializers: { ...childOptions.serializers, req: maskedRequest } }),
     bodyLimit: options.bodyLimit,
+    // Without these a body sent a byte a minute holds its connection forever (fastify's defaults are 0).
+    requestTimeout,
+    connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    // Given to node's createServer too: node 24 ignores a requestTimeout set only after construction,
+    // which is all fastify does. connectionsCheckingInterval: how often node looks for requests past
+    // it (node's default, 30 s, would stretch a short timeout).
+    http: { requestTimeout, connectionsCheckingInterval },
     // Fastify's types tie `https` to another server type; the app and its routes are the same either way.
-    ...(options.https ? { https: { minVersion: 'TLSv1.2', ...options.https } } : {}),
+    ...(options.https ? {
+      https: {
+        minVersion: MIN_TLS_VERSION, ciphers: TLS_CIPHERS, requestTimeout, connectionsCheckingInterval,
+        handshakeTimeout: options.tlsHandshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, ...options.https,
+      },
+    } : {}),
   }) as FastifyInstance;
+  limitConnections(app, options, log, metrics);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
@@ -88,10 +121,51 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       allow: options.allow,
       rateLimit: options.rateLimit,
       maxJsonDepth: options.maxJsonDepth,
+      maxItemsPerRequest: options.maxItemsPerRequest ?? DEFAULT_MAX_ITEMS_PER_REQUEST,
       retryAfterSeconds: options.retryAfterSeconds ?? 5,
     });
   }
   return app;
+}
+
+/**
+ * Connection caps on the webhook server: overall (node's maxConnections, refusals counted via
+ * 'drop') and per source, counted on the raw connection as it arrives, before any TLS handshake
+ * or request. Over HTTPS a connection that fails or never finishes its handshake is closed: node
+ * only reports it.
+ */
+function limitConnections(app: FastifyInstance, options: HttpAppOptions, log: Logger, metrics: Metrics): void {
+  // net.Server events on the HTTP(S) server; tlsClientError only fires over HTTPS.
+  const server = app.server as unknown as TlsServer;
+  const throttleLimitLog = createLogThrottle(10_000);
+  if (options.maxConnections !== undefined) {
+    server.maxConnections = options.maxConnections;
+    server.on('drop', (data) => {
+      metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'connection_limit' });
+      throttleLimitLog((suppressed) => log.warn(
+        { peer: formatPeer(data?.remoteAddress, data?.remotePort), maxConnections: options.maxConnections, suppressedLogs: suppressed },
+        'Refused a connection: the webhook listener is at its connection limit'));
+    });
+  }
+  if (options.maxConnectionsPerPeer !== undefined) {
+    const perPeer = createPeerConnections(options.maxConnectionsPerPeer);
+    server.prependListener('connection', (socket: Socket) => {
+      if (perPeer.admit(socket)) return;
+      socket.destroy();
+      metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'peer_connection_limit' });
+      throttleLimitLog((suppressed) => log.warn(
+        { peer: formatPeer(socket.remoteAddress, socket.remotePort), maxConnectionsPerPeer: options.maxConnectionsPerPeer, suppressedLogs: suppressed },
+        'Refused a connection: the peer is at its webhook connection limit'));
+    });
+  }
+  if (options.https) {
+    const throttleHandshakeLog = createLogThrottle(10_000);
+    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      socket.destroy();
+      throttleHandshakeLog((suppressed) => log.debug(
+        { error, peer: formatPeer(socket.remoteAddress, socket.remotePort), suppressedLogs: suppressed }, 'TLS handshake failed'));
+    });
+  }
 }
 
 /** Certificate reload for an app created with `https`: new connections get the new context. */

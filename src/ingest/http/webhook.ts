@@ -5,7 +5,10 @@ import { maskUrl } from '../../observability/logger.ts';
 import type { RawEvent } from '../../pipeline/raw-event.ts';
 import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
 import type { Submit } from '../submit.ts';
-import { formatPeer, peerIp } from '../peer.ts';
+import { formatPeer } from '../peer.ts';
+import { peerKey } from '../access/peer-key.ts';
+import { verifiedClientIdentity } from '../client-certificate.ts';
+import type { TLSSocket } from 'node:tls';
 import { createLogThrottle } from '../log-throttle.ts';
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
@@ -23,8 +26,13 @@ export interface WebhookDeps {
   auth: RouteAuth;
   /** Source addresses allowed (unset: everyone); others get 403. */
   allow?: AddressCheck;
-  /** Requests per second per source address; the excess gets 429 with Retry-After. */
+  /**
+   * Events per second per source: a request is let in while its source has a token left, then
+   * charged one per item of its body (the bucket may go into debt); meanwhile requests get 429.
+   */
   rateLimit?: RateLimiter;
+  /** Bodies holding more items than this get 413. */
+  maxItemsPerRequest: number;
   /** JSON bodies nested deeper than this get 400 (unset: no limit). */
   maxJsonDepth?: number;
   retryAfterSeconds: number;
@@ -33,7 +41,8 @@ export interface WebhookDeps {
 /**
  * POST /ingest/<kind> (and /ingest/<kind>/<token> with token auth): the raw body becomes one
  * RawEvent, answered 200 only once submit has stored it, 503 with Retry-After when it could not
- * be stored. Before the body is read: allowlist (403), rate limit (429), then auth (401).
+ * be stored. Before the body is read: allowlist (403), rate limit (429), then auth (401); after:
+ * content checks (4xx from the route) and the item cap (413).
  */
 export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps: WebhookDeps): void {
   const { submit, metrics } = deps;
@@ -43,6 +52,7 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
   const throttleDeniedLog = createLogThrottle(10_000);
   const throttleRateLog = createLogThrottle(10_000);
   const throttleUnavailableLog = createLogThrottle(10_000);
+  const throttleItemsLog = createLogThrottle(10_000);
 
   async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const address = request.socket.remoteAddress;
@@ -55,7 +65,7 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
       return;
     }
     if (deps.rateLimit) {
-      const ip = peerIp(address);
+      const ip = peerKey(address);
       const granted = deps.rateLimit.grant(ip, 1) === 1;
       metrics.rateLimitPeers.set({ listener: HTTP_LISTENER }, deps.rateLimit.size);
       if (!granted) {
@@ -63,7 +73,7 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
         throttleRateLog((suppressed) => deps.logger.warn(
           { peer: peerOf(request), route: path, suppressedLogs: suppressed }, 'Answered a webhook 429: the peer is over its events-per-second limit'));
         await reply.code(429).header('Retry-After', String(Math.max(1, deps.rateLimit.secondsUntil(ip, 1))))
-          .send({ error: 'Too many requests from this address, retry later' });
+          .send({ error: 'Too many events from this address, retry later' });
         return;
       }
     }
@@ -97,12 +107,25 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
       metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'json_too_deep' });
       return reply.code(400).send({ error: `JSON nested deeper than ${deps.maxJsonDepth} levels` });
     }
-    const refusal = route.check(body, type);
-    if (refusal) return reply.code(refusal.status).send({ error: refusal.error });
+    const verdict = route.check(body, type, deps.maxItemsPerRequest);
+    if ('error' in verdict) return reply.code(verdict.status).send({ error: verdict.error });
+    if (verdict.items > deps.maxItemsPerRequest) {
+      metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'too_many_items' });
+      throttleItemsLog((suppressed) => deps.logger.warn(
+        { peer: peerOf(request), route: path, items: verdict.items, suppressedLogs: suppressed },
+        'Answered a webhook 413: its body holds more events than listen.http_max_items_per_request'));
+      return reply.code(413).send({
+        error: `Body holds ${verdict.items} events, more than the ${deps.maxItemsPerRequest} allowed per request: send smaller batches`,
+      });
+    }
+    // The request took one token on the way in (guard); the rest of its events are charged now.
+    if (deps.rateLimit && verdict.items > 1) deps.rateLimit.charge(peerKey(request.socket.remoteAddress), verdict.items - 1);
 
     const event: RawEvent = {
       format: route.format, text: body, receivedAt, input: 'http', listener: HTTP_LISTENER, peer: peerOf(request),
     };
+    const client = 'encrypted' in request.socket ? verifiedClientIdentity(request.socket as TLSSocket) : undefined;
+    if (client) event.client = client;
     try {
       await submit([event]);
     } catch (error) {

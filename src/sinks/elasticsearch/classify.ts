@@ -1,4 +1,4 @@
-import { commonStatusOutcome, dead, excerpt, retry, times, type AttemptResult } from '../kit/outcome.ts';
+import { commonStatusOutcome, dead, excerpt, retry, times, unexpected, type AttemptResult } from '../kit/outcome.ts';
 import { OK, type Outcome } from '../kit/types.ts';
 import type { BulkReply } from './client.ts';
 
@@ -41,22 +41,28 @@ export function classifyBulk(reply: BulkReply, count: number): AttemptResult {
 }
 
 function classifyItems(body: unknown, count: number): Outcome[] {
-  const reply = body as { errors?: boolean; items?: Array<Record<string, BulkItemResult>> } | undefined;
-  const items = Array.isArray(reply?.items) ? reply.items : [];
+  const items = (body as { items?: unknown } | null | undefined)?.items;
+  if (!Array.isArray(items)) {
+    // A proxy or another product answering 200: nothing says what was written; create by _id makes the resend safe.
+    return times(count, retry('server_error', undefined, unexpected(`a bulk answer {"items":[…]} with ${count} items`, body)));
+  }
   const outcomes: Outcome[] = [];
   for (let i = 0; i < count; i++) {
-    const entry = items[i];
-    if (!entry) {
-      outcomes.push(retry('server_error', undefined, `Bulk reply has ${items.length} items for ${count} actions`));
-      continue;
-    }
+    const entry: unknown = items[i];
     // An item is { "<operation>": result }: read without building an entries array per item.
     let outcome: Outcome | undefined;
-    for (const operation in entry) {
-      outcome = classifyItem(operation, entry[operation]);
-      break;
+    if (entry !== null && typeof entry === 'object') {
+      for (const operation in entry) {
+        const result: unknown = (entry as Record<string, unknown>)[operation];
+        if (result !== null && typeof result === 'object' && typeof (result as BulkItemResult).status === 'number') {
+          outcome = classifyItem(operation, result as BulkItemResult);
+        }
+        break;
+      }
     }
-    outcomes.push(outcome ?? classifyItem('', {}));
+    outcomes.push(outcome ?? retry('server_error', undefined, entry === undefined
+      ? `Bulk answer has ${items.length} items for ${count} actions`
+      : unexpected(`bulk item ${i} as {"<action>":{"status":<number>,…}}`, JSON.stringify(entry))));
   }
   return outcomes;
 }

@@ -5,7 +5,7 @@ import { tlsOptions } from '../kit/config.ts';
 import { excerpt } from '../kit/outcome.ts';
 import { parseRetryAfter } from '../kit/retry-after.ts';
 import type { ElasticsearchConfig } from './config.ts';
-import type { IndexTemplate } from './template.ts';
+import { expectAcknowledged, templateNamed, type IndexTemplate, type InstalledTemplate } from './template.ts';
 import { BULK_FILTER_PATH } from './classify.ts';
 
 /**
@@ -53,6 +53,11 @@ export function createClient(config: ElasticsearchConfig): Client {
     // Requests are compressed in bulk() (level 1); responses are asked for gzipped.
     compression: config.compression,
     maxRetries: 0,
+    // The default redaction ('replace') deep-copies an error's diagnostics key by key, the request
+    // body included: a 1 MB bulk body became a million [index, byte] pairs, over 150 MB of heap
+    // for one 429, beyond the 192 MB `npm start` gives. 'remove' deletes the headers (credentials)
+    // and copies nothing (@elastic/transport lib/security.js redactDiagnostic).
+    redaction: { type: 'remove' },
     // No client-wide requestTimeout: undici enforces that one on a coarse (about 1 s) timer. The
     // per-request timeout below runs on a plain setTimeout that aborts the request on time.
     tls: tlsOptions(config.tls),
@@ -75,27 +80,44 @@ export async function bulk(client: Client, index: string, body: string | Buffer,
         querystring: { filter_path: BULK_FILTER_PATH },
         bulkBody: compress ? await gzip(body, GZIP) : body,
       },
-      { requestTimeout: timeoutMs, compression: false, ...(compress ? { headers: { 'content-encoding': 'gzip' } } : {}) },
+      {
+        requestTimeout: timeoutMs,
+        compression: false,
+        // Every HTTP status comes back as data: with 'remove' redaction a thrown ResponseError
+        // loses its headers, and the Retry-After of a 429 or 503 is one of them.
+        meta: true,
+        ignore: ERROR_STATUSES,
+        ...(compress ? { headers: { 'content-encoding': 'gzip' } } : {}),
+      },
     );
-    return { kind: 'reply', body: reply };
+    if (reply.statusCode === 200) return { kind: 'reply', body: reply.body };
+    const status = reply.statusCode ?? 0;
+    const result: BulkReply = { kind: 'status', status, detail: `HTTP ${status}: ${describeBody(reply.body)}` };
+    const after = parseRetryAfter(reply.headers?.['retry-after']);
+    if (after !== undefined) result.retryAfterMs = after;
+    return result;
   } catch (error) {
     return replyFromError(error);
   }
 }
 
+/** Statuses the transport must hand back rather than throw (see bulk()). */
+const ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
+
 /** The installed template of that name, or undefined when there is none. */
-export async function getTemplate(client: Client, name: string, timeoutMs: number): Promise<estypes.IndicesIndexTemplate | undefined> {
+export async function getTemplate(client: Client, name: string, timeoutMs: number): Promise<InstalledTemplate | undefined> {
+  let reply: unknown;
   try {
-    const reply = await client.indices.getIndexTemplate({ name }, { requestTimeout: timeoutMs });
-    return reply.index_templates.find((entry) => entry.name === name)?.index_template;
+    reply = await client.indices.getIndexTemplate({ name }, { requestTimeout: timeoutMs });
   } catch (error) {
     if (error instanceof errors.ResponseError && error.statusCode === 404) return undefined;
     throw error;
   }
+  return templateNamed(reply, name);
 }
 
 export async function putTemplate(client: Client, name: string, template: IndexTemplate, timeoutMs: number): Promise<void> {
-  await client.indices.putIndexTemplate({ name, ...template } as estypes.IndicesPutIndexTemplateRequest, { requestTimeout: timeoutMs });
+  expectAcknowledged(await client.indices.putIndexTemplate({ name, ...template } as estypes.IndicesPutIndexTemplateRequest, { requestTimeout: timeoutMs }), name);
 }
 
 export function replyFromError(error: unknown): BulkReply {

@@ -1,10 +1,13 @@
+import { typedFullNames, type CefType } from '../../../parsers/cef/dictionary.ts';
+import { unexpected } from '../kit/outcome.ts';
+
 /**
  * The composable index template vigil installs at start: a data stream with ECS mappings for the
  * fields vigil fills. Bump TEMPLATE_VERSION whenever the body changes; start() upgrades an older
  * template and leaves a newer one alone (a newer vigil may run beside this one during a rollout).
  */
 
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 type Mapping = Record<string, unknown>;
 
@@ -30,7 +33,17 @@ function keywords(...names: string[]): Record<string, Mapping> {
   return Object.fromEntries(names.map((name) => [name, keyword]));
 }
 
-const endpoint = object({ ip, port: long, address: keyword, domain: keyword, user: object(keywords('name')) });
+const endpoint = object({ ip, port: long, address: keyword, domain: keyword, user: object(keywords('name', 'id')) });
+
+const double: Mapping = { type: 'double' };
+const CEF_MAPPINGS: Record<Exclude<CefType, 'string' | 'mac'>, Mapping> = { integer: long, long, double, ip, timestamp: date };
+
+/**
+ * cef.extensions keys the CEF dictionary types as numbers, addresses or times, by their full
+ * names (parsers/cef/dictionary.ts): mapped so that range queries, CIDR searches and date math
+ * work on them as on Elastic's CEF integration. Other keys are keywords (dynamic template).
+ */
+const cefExtensions = object(Object.fromEntries(typedFullNames().map(([name, type]) => [name, CEF_MAPPINGS[type]])));
 
 const processFields = {
   ...keywords('name', 'executable', 'args'),
@@ -50,7 +63,7 @@ const properties: Record<string, Mapping> = {
     namespace: { type: 'constant_keyword' },
   }),
   event: object({
-    ...keywords('id', 'kind', 'category', 'type', 'action', 'outcome', 'module', 'dataset', 'provider', 'reason', 'reference'),
+    ...keywords('id', 'code', 'kind', 'category', 'type', 'action', 'outcome', 'module', 'dataset', 'provider', 'reason', 'reference'),
     /** Kept byte-exact for forensics, never searched: no index, no doc values. */
     original: { type: 'keyword', index: false, doc_values: false },
     severity: long,
@@ -106,6 +119,7 @@ const properties: Record<string, Mapping> = {
     technique: object({ ...keywords('id', 'name', 'reference'), subtechnique: object(keywords('id', 'name')) }),
   }),
   falco: object({ output_fields: flattened }),
+  cef: object({ extensions: cefExtensions }),
   alertmanager: object({ labels: flattened, annotations: flattened }),
   kubernetes: object({
     audit: object({ annotations: flattened, requestObject: flattened, responseObject: flattened }),
@@ -149,4 +163,33 @@ export function indexTemplate(pattern: string): IndexTemplate {
 export function installedVersion(template: { version?: number; _meta?: Record<string, unknown> } | undefined): number {
   const version = template?._meta?.vigil_template_version;
   return typeof version === 'number' ? version : 0;
+}
+
+/** What GET /_index_template/<name> answers: `{"index_templates":[{"name":…,"index_template":{…}}]}`. */
+export interface InstalledTemplate {
+  version?: number;
+  _meta?: Record<string, unknown>;
+}
+
+/**
+ * The template called `name` in a GET /_index_template/<name> answer, or undefined when the
+ * answer lists it not. Throws, saying what came, when the answer is not of that shape (a proxy or
+ * another product at the URL): reading on would fail far from the cause.
+ */
+export function templateNamed(answer: unknown, name: string): InstalledTemplate | undefined {
+  const list = (answer as { index_templates?: unknown } | null | undefined)?.index_templates;
+  const valid = Array.isArray(list) && list.every((entry: unknown) =>
+    entry !== null && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string'
+    && (entry as { index_template?: unknown }).index_template !== null && typeof (entry as { index_template?: unknown }).index_template === 'object');
+  if (!valid) {
+    throw new Error(`GET /_index_template/${name}: ${unexpected('{"index_templates":[{"name":…,"index_template":{…}}]}', answer)}`);
+  }
+  return (list as Array<{ name: string; index_template: InstalledTemplate }>).find((entry) => entry.name === name)?.index_template;
+}
+
+/** Throws, saying what came, unless a PUT /_index_template/<name> answer is `{"acknowledged":true}`. */
+export function expectAcknowledged(answer: unknown, name: string): void {
+  if ((answer as { acknowledged?: unknown } | null | undefined)?.acknowledged !== true) {
+    throw new Error(`PUT /_index_template/${name}: ${unexpected('{"acknowledged":true}', answer)}`);
+  }
 }

@@ -53,3 +53,12 @@ export function excerpt(text: string, max = 500): string {
   const trimmed = text.trim();
   return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max)}…`;
 }
+
+/**
+ * "Expected X, got Y" for an answer that is not what the backend's API documents (a proxy, another
+ * product, a cut reply), quoting the start of what came so an operator can tell which.
+ */
+export function unexpected(expected: string, got: unknown): string {
+  const text = typeof got === 'string' ? got : (JSON.stringify(got) ?? String(got));
+  return `Unexpected answer: expected ${expected}, got ${excerpt(text, 200) || 'an empty body'}`;
+}

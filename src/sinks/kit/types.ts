@@ -24,8 +24,10 @@ export interface SinkEvent {
   json: string;
 }
 
-export type RetryReason = 'rate_limited' | 'unavailable' | 'server_error' | 'network' | 'timeout' | 'unauthorized';
-export type DeadReason = 'mapping_error' | 'rejected' | 'too_large' | 'bad_request' | 'conflict';
+export const RETRY_REASONS = ['rate_limited', 'unavailable', 'server_error', 'network', 'timeout', 'unauthorized'] as const;
+export type RetryReason = (typeof RETRY_REASONS)[number];
+export const DEAD_REASONS = ['mapping_error', 'rejected', 'too_large', 'bad_request', 'conflict'] as const;
+export type DeadReason = (typeof DEAD_REASONS)[number];
 
 /** The verdict on one event after one attempt. */
 export type Outcome =

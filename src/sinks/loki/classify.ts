@@ -1,4 +1,4 @@
-import { commonStatusOutcome, dead, excerpt, retry, times, tooLarge, type AttemptResult } from '../kit/outcome.ts';
+import { commonStatusOutcome, dead, excerpt, retry, times, tooLarge, unexpected, type AttemptResult } from '../kit/outcome.ts';
 import { OK, type DeadReason, type Outcome } from '../kit/types.ts';
 import type { LokiReply } from './client.ts';
 import type { LokiEntry } from './encode.ts';
@@ -30,8 +30,8 @@ export function isUnresolved(verdict: PushVerdict): verdict is Unresolved {
 }
 
 /**
- * Verdict per entry of one push (contracts §8.4), in the order of `entries`. 204 ok; 260, or any
- * other 2xx whose body says blocked, is a discard (dead 'rejected') dressed as success; 400 is
+ * Verdict per entry of one push (contracts §8.4), in the order of `entries`. 204 ok (other 2xx
+ * ok only without a body, else retry: not Loki's answer); 260, or any other 2xx whose body says blocked, is a discard (dead 'rejected') dressed as success; 400 is
  * dead ('rejected' for time refusals, 'too_large' for long lines, else 'bad_request'), and when
  * Loki's report names exactly which entries it ignored, only those are dead and the rest ok; when
  * it does not, a single entry, or a single stream whose labels were refused, is dead, and anything
@@ -47,7 +47,12 @@ export function classifyPush(reply: LokiReply, entries: readonly LokiEntry[]): P
   if (status === 260 || (status >= 200 && status < 300 && status !== 204 && /blocked/i.test(body))) {
     return times(count, dead('rejected', `Loki discarded the push (ingestion blocked): ${detail}`));
   }
-  if (status >= 200 && status < 300) return times(count, OK);
+  // Loki answers a push with 204 and no body. A 2xx with a body is someone else (a proxy's login
+  // page, a misrouted path): the entries may not be stored, so they are sent again, not counted.
+  if (status >= 200 && status < 300) {
+    if (status === 204 || body.trim() === '') return times(count, OK);
+    return times(count, retry('server_error', reply.retryAfterMs, unexpected("Loki's 204 No Content", `HTTP ${status}: ${body}`)));
+  }
   if (status === 400) {
     const report = parseRejectReport(body);
     const settled = report ? attribute(report, entries) : Array.from<Outcome | undefined>({ length: count });

@@ -2,6 +2,7 @@ import type { Agent } from 'node:http';
 import type { BulkBackend } from '../elasticsearch/bulk-sink.ts';
 import { BULK_FILTER_PATH } from '../elasticsearch/classify.ts';
 import type { BulkReply } from '../elasticsearch/client.ts';
+import { expectAcknowledged, templateNamed } from '../elasticsearch/template.ts';
 import { createAgent, failureReason, httpRequest, type HttpReply } from '../kit/http.ts';
 import { excerpt } from '../kit/outcome.ts';
 import { parseRetryAfter } from '../kit/retry-after.ts';
@@ -45,18 +46,17 @@ export function openSearchBackend(config: OpenSearchConfig): BulkBackend {
         method: 'GET', url: at(`_index_template/${encodeURIComponent(name)}`), headers: { ...auth, accept: 'application/json' }, timeoutMs,
       });
       if (reply.status === 404) return undefined;
-      const body = expectOk(reply) as { index_templates?: Array<{ name: string; index_template: { version?: number; _meta?: Record<string, unknown> } }> };
-      return body.index_templates?.find((entry) => entry.name === name)?.index_template;
+      return templateNamed(expectOk(reply), name);
     },
 
     async putTemplate(name, template, timeoutMs) {
-      expectOk(await httpRequest(agent, {
+      expectAcknowledged(expectOk(await httpRequest(agent, {
         method: 'PUT',
         url: at(`_index_template/${encodeURIComponent(name)}`),
         headers: { ...auth, 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(template),
         timeoutMs,
-      }));
+      })), name);
     },
 
     async bulk(index, body, timeoutMs, compress): Promise<BulkReply> {

@@ -1,4 +1,4 @@
-import { commonStatusOutcome, dead, excerpt, retry, times, tooLarge, type TooLarge } from '../kit/outcome.ts';
+import { commonStatusOutcome, dead, excerpt, retry, times, tooLarge, unexpected, type TooLarge } from '../kit/outcome.ts';
 import { OK, type Outcome } from '../kit/types.ts';
 import type { HecReply } from './client.ts';
 
@@ -39,6 +39,11 @@ export function classifyHec(reply: HecReply, count: number): HecVerdict | TooLar
 
   if (status === 413) return tooLarge(detail);
   if (status >= 200 && status < 300) {
+    // HEC answers success with code 0 and nothing else; a 2xx saying anything else (a proxy's
+    // page, another service) never indexed the events for sure: resend rather than lose them.
+    if (body.code !== 0) {
+      return { outcomes: times(count, retry('server_error', reply.retryAfterMs, unexpected('HEC\'s {"text":"Success","code":0}', reply.body))) };
+    }
     const verdict: HecVerdict = { outcomes: times(count, OK) };
     if (typeof body.ackId === 'number') verdict.ackId = body.ackId;
     return verdict;

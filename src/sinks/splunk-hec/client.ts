@@ -1,5 +1,6 @@
 import type { Agent } from 'node:http';
 import { createAgent, httpRequest, sinkRequest, type SinkReply } from '../kit/http.ts';
+import { excerpt, unexpected } from '../kit/outcome.ts';
 import type { SplunkHecConfig } from './config.ts';
 
 /** HEC's answer to one POST, or why there was none, as plain data for classify.ts. */
@@ -43,8 +44,8 @@ export class HecClient {
       body: JSON.stringify({ acks: ids }),
       timeoutMs: this.#config.timeout_ms,
     });
-    if (reply.status !== 200) throw new Error(`Ack query answered HTTP ${reply.status}: ${reply.body.slice(0, 200)}`);
-    const acks = (JSON.parse(reply.body) as { acks?: Record<string, boolean> }).acks ?? {};
+    if (reply.status !== 200) throw new Error(`Ack query answered HTTP ${reply.status}: ${excerpt(reply.body, 200)}`);
+    const acks = ackStatuses(reply.body);
     return new Set(ids.filter((id) => acks[String(id)] === true));
   }
 
@@ -60,4 +61,19 @@ export class HecClient {
     if (this.#channel) headers['x-splunk-request-channel'] = this.#channel;
     return headers;
   }
+}
+
+/** The `acks` of an ack query's answer ({"acks":{"<id>":true|false}}); throws saying what came otherwise. */
+export function ackStatuses(text: string): Record<string, unknown> {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    answer = text;
+  }
+  const acks = (answer as { acks?: unknown } | null)?.acks;
+  if (acks === null || typeof acks !== 'object' || Array.isArray(acks)) {
+    throw new Error(`Ack query: ${unexpected('{"acks":{"<ack id>":true|false}}', answer)}`);
+  }
+  return acks as Record<string, unknown>;
 }

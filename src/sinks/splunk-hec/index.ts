@@ -72,10 +72,11 @@ export class SplunkHecSink implements Sink {
   async #confirm(outcomes: Outcome[], awaitingAck: Array<{ ackId: number; positions: number[] }>): Promise<void> {
     const { poll_interval_ms: pollIntervalMs, timeout_ms: timeoutMs } = this.#config.ack;
     const ids = awaitingAck.map((entry) => entry.ackId);
-    const acknowledged = await awaitAcks((pending) => this.#client.queryAcks(pending), ids, { pollIntervalMs, timeoutMs });
+    const { acknowledged, lastFailure } = await awaitAcks((pending) => this.#client.queryAcks(pending), ids, { pollIntervalMs, timeoutMs });
     for (const { ackId, positions } of awaitingAck) {
       if (acknowledged.has(ackId)) continue;
-      const unconfirmed = retry('timeout', undefined, `Splunk did not acknowledge ack id ${ackId} within ${timeoutMs} ms`);
+      const why = lastFailure === undefined ? '' : ` (last poll: ${lastFailure})`;
+      const unconfirmed = retry('timeout', undefined, `Splunk did not acknowledge ack id ${ackId} within ${timeoutMs} ms${why}`);
       for (const position of positions) outcomes[position] = unconfirmed;
     }
   }

@@ -37,7 +37,7 @@ describe('CEF → ECS', () => {
       device: { vendor: 'Acme', product: 'IDS', version: '2.1', event_class_id: 'sig-42' },
       name: 'Port scan',
       severity: '8',
-      extensions: { src: '10.0.0.1', cnt: 3, cs1Label: 'zone', cs1: 'dmz' },
+      extensions: { sourceAddress: '10.0.0.1', baseEventCount: 3, deviceCustomString1Label: 'zone', deviceCustomString1: 'dmz' },
     });
   });
 
@@ -45,7 +45,9 @@ describe('CEF → ECS', () => {
     const event = parse(HEADER);
     assert.deepEqual(event.observer, { vendor: 'Acme', product: 'IDS', version: '2.1' });
     assert.deepEqual(event.rule, { id: 'sig-42', name: 'Port scan' });
-    assert.deepEqual(event.event, { kind: 'event', module: 'cef', dataset: 'cef.log', severity: 4 });
+    assert.deepEqual(event.event, {
+      kind: 'event', module: 'cef', dataset: 'cef.log', code: 'sig-42', severity: 4, category: ['intrusion_detection'], type: ['info'],
+    });
     assert.deepEqual(event.log, { level: 'error' });
     assert.equal(event.message, 'Port scan', 'message falls back to cef.name');
     assert.equal(event['@timestamp'], undefined, 'no rt: the envelope or normalize supplies the time');
@@ -73,20 +75,23 @@ describe('CEF → ECS', () => {
     assert.deepEqual(event.destination, { ip: '10.0.0.2' });
     assert.equal(event.event?.outcome, undefined);
     assert.equal(event.event?.action, undefined);
-    assert.equal((event.cef as { extensions: Record<string, unknown> }).extensions.src, 'not-an-ip', 'the value itself is kept');
+    const extensions = (event.cef as { extensions: Record<string, unknown> }).extensions;
+    assert.equal('sourceAddress' in extensions, false, 'an ip-typed key holding no address is left out (event.original keeps it)');
+    assert.equal(extensions.sourcePort, 70000, 'an integer stays in cef.extensions; only source.port needs 0-65535');
+    assert.equal('sourceHostName' in extensions, false, 'empty values are left out, as decode_cef does');
   });
 
   test('types numeric extension keys and leaves out values that are no numbers', () => {
-    const extensions = (parse(`${HEADER}cnt=12 spt=80 dpt=x cn1=-5 cn2=12345678901234567890 cn3= cfp1=2.5 cs1=007`).cef as
+    const extensions = (parse(`${HEADER}cnt=12 spt=80 dpt=x cn1=-5 cn2=9223372036854775807 cn3=9223372036854775808 cfp1=2.5 cs1=007`).cef as
       { extensions: Record<string, unknown> }).extensions;
-    assert.equal(extensions.cnt, 12);
-    assert.equal(extensions.spt, 80);
-    assert.equal('dpt' in extensions, false);
-    assert.equal(extensions.cn1, -5);
-    assert.equal(JSON.stringify(extensions.cn2), '12345678901234567890', 'every digit of a long survives');
-    assert.equal('cn3' in extensions, false);
-    assert.equal(extensions.cfp1, 2.5);
-    assert.equal(extensions.cs1, '007', 'string keys stay strings');
+    assert.equal(extensions.baseEventCount, 12);
+    assert.equal(extensions.sourcePort, 80);
+    assert.equal('destinationPort' in extensions, false);
+    assert.equal(extensions.deviceCustomNumber1, -5);
+    assert.equal(JSON.stringify(extensions.deviceCustomNumber2), '9223372036854775807', 'every digit of a long survives');
+    assert.equal('deviceCustomNumber3' in extensions, false, 'beyond a signed 64-bit long: Elasticsearch would reject the event');
+    assert.equal(extensions.deviceCustomFloatingPoint1, 2.5);
+    assert.equal(extensions.deviceCustomString1, '007', 'string keys stay strings');
   });
 
   test('keeps a __proto__ extension key as a plain field', () => {

@@ -6,6 +6,9 @@ import { cef } from '../../../parsers/cef/index.ts';
 import type { ParseResult } from '../../../parsers/result.ts';
 import { withoutHanging } from '../../support/hang-guard.ts';
 import { splicedSamples } from '../../support/spliced.ts';
+import { IndexMapping } from '../../support/doubles/elasticsearch-mapping.ts';
+import { CEF_KEYS } from '../../../parsers/cef/dictionary.ts';
+import { indexTemplate } from '../../../src/sinks/elasticsearch/template.ts';
 
 // Whatever follows `CEF:`, the parser returns (never throws, never hangs) either events that keep a
 // message, or a failure with a reason.
@@ -53,6 +56,28 @@ describe('CEF properties', () => {
       const record = result.events[0].cef as { version: string; device: { vendor: string; event_class_id: string }; name: string };
       assert.deepEqual([record.version, record.device.vendor, record.device.event_class_id, record.name], [fields[0], fields[1], fields[4], fields[5]]);
     }), { numRuns: 500 });
+  });
+
+  test('whatever values dictionary keys hold, the event fits the index template (nothing Elasticsearch would reject)', () => {
+    const properties = indexTemplate('logs-vigil.events-*').template.mappings.properties;
+    const keys = fc.constantFrom(...CEF_KEYS.keys());
+    const values = fc.oneof(
+      fc.string({ unit: cefChars, maxLength: 12 }),
+      fc.integer().map(String),
+      fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
+      fc.double().map(String),
+      fc.ipV4(), fc.ipV6(),
+      fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => String(d.getTime())),
+      fc.constantFrom('Mar 14 2025 09:26:53', 'Mar 14 09:26:53.5 UTC', 'Feb 30 2025 10:00:00', '0x1F', '1e3', ' 5', '-0', 'NaN'),
+    );
+    const pair = fc.tuple(keys, values).map(([key, value]) => `${key}=${value.replaceAll('\\', '\\\\').replaceAll('=', '\\=').replaceAll('\n', '\\n')}`);
+    fc.assert(fc.property(fc.array(pair, { maxLength: 12 }), (pairs) => {
+      const result = cef.parse(`CEF:0|V|P|1|id|n|5|${pairs.join(' ')}`, { receivedAt: RECEIVED_AT });
+      assert.ok(result.ok, JSON.stringify(result));
+      const doc = JSON.parse(JSON.stringify(result.events[0]));
+      const error = new IndexMapping(properties).check(doc, 'property');
+      assert.equal(error, undefined, error?.reason);
+    }), { numRuns: 1500 });
   });
 
   test('stays linear on huge adversarial messages', () => {

@@ -62,9 +62,12 @@ test('falco: maps the alert like Elastic’s Falco integration', () => {
   assert.equal(event.event?.dataset, 'falco.alert');
   assert.equal(event.event?.provider, 'syscall');
   assert.equal(event.rule?.name, 'Read sensitive file untrusted');
-  assert.deepEqual(event.observer, { hostname: 'node-7', vendor: 'Sysdig', product: 'Falco', type: 'sensor' });
+  assert.deepEqual(event.observer, { hostname: 'node-7', vendor: 'sysdig', product: 'falco', type: 'sensor' });
   assert.match(event.message ?? '', /^2025-03-14T09:31:07\.112358132\+0000: Warning Sensitive file opened/);
-  assert.deepEqual(event.process, { name: 'cat', executable: '/usr/bin/cat', command_line: 'cat /etc/shadow', parent: { name: 'bash' } });
+  assert.deepEqual(event.host, { name: 'node-7' }, 'the Falco node is the host, for Kibana\'s host views');
+  assert.deepEqual(event.process, {
+    name: 'cat', executable: '/usr/bin/cat', command_line: 'cat /etc/shadow', parent: { name: 'bash' }, user: { id: '0', name: 'root' },
+  });
   assert.deepEqual(event.user, { name: 'root', id: '0' });
   assert.deepEqual(event.container, { id: '3ad7b26ded6d', name: 'payments-api', image: { name: 'registry.example.com/payments/api', tag: ['2.4.1'] } });
   assert.deepEqual(event.orchestrator, {
@@ -211,3 +214,21 @@ const claims: { name: string; msg: string; claimed: boolean }[] = [
 for (const c of claims) {
   test(`falco: claims ${c.name}: ${c.claimed}`, () => assert.equal(falco.claims!(c.msg, {}), c.claimed));
 }
+
+test('falco: process.user comes from user.uid/user.name only, never from the audit user', () => {
+  const [event] = normalized('falco', alert({}, { 'user.uid': 1000, 'user.name': 'dev', 'ka.user.name': 'admin' }));
+  assert.deepEqual(event.process?.user, { id: '1000', name: 'dev' });
+  const [audit] = normalized('falco', alert({ source: 'k8s_audit' }, { 'ka.user.name': 'admin' }));
+  assert.equal(audit.process, undefined);
+  assert.deepEqual(audit.user, { name: 'admin' });
+  const [unresolved] = normalized('falco', alert({}, { 'user.uid': null, 'user.name': null, 'proc.name': 'sh' }));
+  assert.deepEqual(unresolved.process, { name: 'sh' }, 'null (unresolvable) fields are skipped');
+});
+
+test('falco: host.name is the Falco hostname, beside observer.hostname', () => {
+  const [event] = normalized('falco', alert({ hostname: 'worker-3' }));
+  assert.deepEqual(event.host, { name: 'worker-3' });
+  assert.equal(event.observer?.hostname, 'worker-3');
+  const [noHost] = normalized('falco', alert({ hostname: undefined }));
+  assert.equal(noHost.host, undefined);
+});

@@ -92,6 +92,37 @@ describe('RFC 3164 and its real-world variants', () => {
       expected: { timestamp: '2025-03-14T10:12:13Z', priority: 22, hostname: 'mx1', appname: 'postfix/smtpd', procid: '77', message: 'connect from unknown' },
     },
     {
+      name: 'reads a Cisco HOSTNAME with a colon glued to it: `localhost: %ASA-…` names the host, not a TAG',
+      text: fixture('rfc3164-cisco-asa-glued-colon-hostname').trimEnd(),
+      expected: {
+        timestamp: '2025-03-14T10:12:13Z', priority: 166, hostname: 'localhost', appname: '%ASA-6-302021',
+        message: 'Teardown ICMP connection for faddr 198.51.100.7/0 gaddr 10.1.2.3/0 laddr 10.1.2.3/0 type 8 code 0',
+      },
+    },
+    {
+      name: 'reads the same with the colon spaced off: `MYHOSTNAME : %ASA-…`',
+      text: fixture('rfc3164-cisco-asa-spaced-colon-hostname').trimEnd(),
+      expected: {
+        timestamp: '2025-03-14T10:12:13Z', priority: 166, hostname: 'MYHOSTNAME', appname: '%ASA-6-302021',
+        message: 'Teardown ICMP connection for faddr 198.51.100.7/0 gaddr 10.1.2.3/0 laddr 10.1.2.3/0 type 8 code 0',
+      },
+    },
+    {
+      name: 'reads a Cisco IOS HOSTNAME with a glued colon before %SYS-…',
+      text: '<189>Mar 14 10:12:13 core-sw1: %SYS-5-CONFIG_I: Configured from console by admin on vty0',
+      expected: { timestamp: '2025-03-14T10:12:13Z', priority: 189, hostname: 'core-sw1', appname: '%SYS-5-CONFIG_I', message: 'Configured from console by admin on vty0' },
+    },
+    {
+      name: 'keeps a TAG whose content merely starts with a word and a colon (no HOSTNAME, not Cisco)',
+      text: '<13>Mar 14 10:12:13 backup: error: disk full',
+      expected: { timestamp: '2025-03-14T10:12:13Z', priority: 13, appname: 'backup', message: 'error: disk full' },
+    },
+    {
+      name: 'keeps a TAG with [pid] before a %-word as the TAG',
+      text: '<13>Mar 14 10:12:13 app[7]: %ASA-6-302021: quoted',
+      expected: { timestamp: '2025-03-14T10:12:13Z', priority: 13, appname: 'app', procid: '7', message: '%ASA-6-302021: quoted' },
+    },
+    {
       name: 'treats an impossible date (Feb 30) as no timestamp: raw text at the receive time (RFC 3164 §4.3.2)',
       text: '<13>Feb 30 10:12:13 web01 su: x',
       expected: { timestamp: RECEIVED_ISO, priority: 13, message: 'Feb 30 10:12:13 web01 su: x' },
@@ -109,6 +140,23 @@ describe('RFC 3164 and its real-world variants', () => {
       assert.equal(header?.procid, c.expected.procid);
       assert.equal(header?.version, undefined, 'BSD forms have no VERSION');
       assert.equal(event.host?.hostname, c.expected.hostname);
+    });
+  }
+});
+
+describe('syslog APP-NAME and PROCID as ECS process.*', () => {
+  const cases: [string, string, { name?: string; pid?: number } | undefined][] = [
+    ['a TAG with [pid] is process.name and process.pid', '<13>Mar 14 10:12:13 bastion sshd[4123]: Accepted', { name: 'sshd', pid: 4123 }],
+    ['a TAG without pid is process.name alone', '<13>Mar 14 10:12:13 web01 su: x', { name: 'su' }],
+    ['an RFC 5424 APP-NAME and numeric PROCID', '<13>1 2025-03-14T10:12:13Z h app 77 - - x', { name: 'app', pid: 77 }],
+    ['a PROCID that is no number leaves process.pid out', '<13>1 2025-03-14T10:12:13Z h app worker-2 - - x', { name: 'app' }],
+    ['a NILVALUE APP-NAME gives no process', '<13>1 2025-03-14T10:12:13Z h - 77 - - x', undefined],
+    ['a Cisco mnemonic in the TAG position is no process', '<166>Mar 14 2025 10:12:13: %ASA-6-302013: Built', undefined],
+  ];
+  for (const [name, text, process] of cases) {
+    test(name, () => {
+      const event = parseOne(text);
+      assert.deepEqual(event.process, process);
     });
   }
 });

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAllowlist, parseCidr } from '../../../src/ingest/access/allowlist.ts';
 import { createRateLimiter } from '../../../src/ingest/access/rate-limit.ts';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import { createPeerConnections } from '../../../src/ingest/access/peer-connections.ts';
+import { peerKey } from '../../../src/ingest/access/peer-key.ts';
 import { nestsDeeperThan as jsonTooDeep } from '../../../parsers/json/lossless.ts';
 
 test('allowlist: IPv4 and IPv6 CIDRs, single addresses, IPv4-mapped IPv6 peers', () => {
@@ -80,4 +83,42 @@ test('JSON depth: brackets inside strings (and escaped quotes) do not count', ()
   assert.equal(jsonTooDeep('['.repeat(65) + ']'.repeat(65), 64), true);
   assert.equal(jsonTooDeep('['.repeat(64) + ']'.repeat(64), 64), false);
   assert.equal(jsonTooDeep('[]'.repeat(1000), 1), false, 'siblings are not depth');
+});
+
+test('peer key: IPv4 (and IPv4-mapped) per address, IPv6 per /64 whatever the spelling', () => {
+  assert.equal(peerKey('203.0.113.7'), '203.0.113.7');
+  assert.equal(peerKey('::ffff:203.0.113.7'), '203.0.113.7');
+  assert.equal(peerKey('::1'), '0:0:0:0::/64');
+  for (const address of ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0DB8:0001:0002:0:0:0:9', '2001:db8:1:2::1%eth0', '2001:db8:1:2::192.0.2.1']) {
+    assert.equal(peerKey(address), '2001:db8:1:2::/64', address);
+  }
+  assert.equal(peerKey('2001:db8:1:3::1'), '2001:db8:1:3::/64', 'the next /64 is another peer');
+  assert.equal(peerKey('2001:db8::'), '2001:db8:0:0::/64');
+  assert.equal(peerKey('64:ff9b::198.51.100.1'), '64:ff9b:0:0::/64');
+  assert.equal(peerKey(undefined), 'unknown');
+});
+
+test('per-peer connections: two IPv6 addresses of one /64 share a budget, another /64 has its own', () => {
+  const peers = createPeerConnections(2);
+  const socket = (remoteAddress: string) => Object.assign(new EventEmitter(), { remoteAddress }) as unknown as Socket;
+  const a = socket('2001:db8:1:2::a');
+  assert.equal(peers.admit(a), true);
+  assert.equal(peers.admit(socket('2001:db8:1:2::b')), true);
+  assert.equal(peers.admit(socket('2001:db8:1:2:8000::c')), false, 'a third address in the same /64');
+  assert.equal(peers.admit(socket('2001:db8:1:3::a')), true, 'another /64');
+  a.emit('close');
+  assert.equal(peers.admit(socket('2001:db8:1:2::d')), true, 'a closed connection frees its slot');
+});
+
+test('rate limit: charge takes a bucket into debt, which grants nothing and is not forgotten as idle until repaid', () => {
+  let time = 0;
+  const limiter = createRateLimiter({ perSecond: 10, burst: 20, maxPeers: 100, now: () => time });
+  limiter.charge('a', 50);
+  assert.equal(limiter.grant('a', 1), 0);
+  assert.equal(limiter.secondsUntil('a', 1), 4, '31 tokens at 10 per second');
+  time += 2_500; // past the idle time of a bucket refilling from zero, not from -30
+  limiter.grant('z', 1);
+  assert.equal(limiter.grant('a', 1), 0, 'still in debt: not swept as idle');
+  time += 1_000;
+  assert.equal(limiter.grant('a', 5), 5);
 });

@@ -1,4 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
@@ -92,4 +95,25 @@ export async function metricValue(
   const { values } = await metric.get();
   const found = values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
   return found?.value ?? 0;
+}
+
+/** A self-signed RSA server certificate: static-RSA key exchange needs an RSA key. */
+export function rsaServerCertificate(dir: string): { cert: string; key: string } {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa.key', '-out', 'rsa.crt', '-days', '1', '-subj', '/CN=127.0.0.1'], { cwd: dir, stdio: 'pipe' });
+  return { cert: readFileSync(join(dir, 'rsa.crt'), 'utf8'), key: readFileSync(join(dir, 'rsa.key'), 'utf8') };
+}
+
+/** The client's error when the server refuses every suite it offers (OpenSSL 3's name for the alert). */
+export const HANDSHAKE_FAILURE = 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE';
+
+/** The suite a TLS handshake settles on, or the client's error code when there is none. */
+export async function negotiate(port: number, client: tls.ConnectionOptions): Promise<string> {
+  const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...client });
+  return new Promise((resolve) => {
+    socket.on('secureConnect', () => {
+      resolve(socket.getCipher().name);
+      socket.destroy();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
 }

@@ -391,3 +391,84 @@ test('close does not wait on a connection held back by backpressure: reading it 
     clearInterval(writer);
   }
 });
+
+/** Resolves when the server has closed the socket; gives up after a bound. */
+async function closedByServer(socket: net.Socket): Promise<void> {
+  let closed = socket.destroyed;
+  socket.on('error', () => undefined);
+  socket.once('close', () => (closed = true));
+  await waitUntil(() => closed, 'the server to close the connection');
+}
+
+test('idle timeout: a silent connection, and one that announced a 60 MB frame and stalled, are closed; the partial frame is kept', async () => {
+  const { fake, listener, port } = await startTcp({ idleTimeoutMs: 300 });
+  try {
+    const idle = await connect(port);
+    const stalled = await connect(port);
+    stalled.write('60000000 <13>1 - - app - - - the start of a frame that never ends');
+    await Promise.all([closedByServer(idle), closedByServer(stalled)]);
+    const [event] = await fake.waitForEvents(1);
+    assert.equal(event.text, '<13>1 - - app - - - the start of a frame that never ends');
+    assert.deepEqual(event.tags, ['truncated']);
+    // A connection that keeps sending is not idle.
+    const busy = await connect(port);
+    for (let i = 0; i < 6; i++) {
+      busy.write(`<13>1 - - app - - - still here ${i}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(busy.destroyed, false);
+    busy.end();
+    await fake.waitForEvents(7);
+    await waitUntil(() => listener.connectionCount === 0, 'every connection closed');
+  } finally {
+    await listener.close();
+  }
+});
+
+test('idle timeout: a connection vigil holds back (backpressure) is not closed for the silence vigil caused', async () => {
+  const { fake, listener, port } = await startTcp({ idleTimeoutMs: 200 });
+  try {
+    listener.pause();
+    const socket = await connect(port);
+    socket.on('error', () => undefined);
+    socket.write('<13>1 - - app - - - written while paused\n');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(socket.destroyed, false, 'still open after four idle timeouts of backpressure');
+    assert.equal(listener.connectionCount, 1);
+    listener.resume();
+    await fake.waitForEvents(1);
+    // Reading again restarts the idle time: silent from now on, it is closed.
+    await closedByServer(socket);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('connections per peer over IPv6: ::1 is counted by its /64', async (t) => {
+  let started: Awaited<ReturnType<typeof startTcp>>;
+  try {
+    started = await startTcp({ host: '::1', maxConnectionsPerPeer: 2 });
+  } catch (error) {
+    t.skip(`no IPv6 loopback here: ${(error as Error).message}`);
+    return;
+  }
+  const { fake, metrics, listener, port } = started;
+  const open: net.Socket[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      const socket = net.connect(port, '::1');
+      await once(socket, 'connect');
+      open.push(socket);
+    }
+    await waitUntil(() => listener.connectionCount === 2, 'two connections');
+    const third = net.connect(port, '::1');
+    await closedByServer(third);
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tcp', reason: 'peer_connection_limit' }), 1);
+    await writeAndEnd(open[0], [Buffer.from('<13>over ipv6\n')]);
+    const [event] = await fake.waitForEvents(1);
+    assert.match(event.peer, /^\[::1\]:\d+$/);
+  } finally {
+    for (const socket of open) socket.destroy();
+    await listener.close();
+  }
+});

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Metrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { createTcpListener, type TcpListenerOptions, type TlsListenerOptions } from '../../../src/ingest/tcp.ts';
-import { createFakeSubmit, metricValue, waitUntil } from './support.ts';
+import { createFakeSubmit, HANDSHAKE_FAILURE, metricValue, negotiate, rsaServerCertificate, waitUntil } from './support.ts';
 import { makePki, type Pki } from '../../support/pki.ts';
 import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
 import { readTlsFiles, watchTlsFiles } from '../../../src/ingest/tls-context.ts';
@@ -220,9 +220,9 @@ test('connections per peer on TLS: a closed connection frees its slot', async ()
   try {
     const first = await connectTls(port);
     await waitUntil(() => listener.connectionCount === 1, 'one connection');
+    // Refused as it arrives, before its handshake: the client sees a reset, not a served connection.
     const second = tls.connect({ host: '127.0.0.1', port, ca: pki.ca });
-    second.on('error', () => undefined);
-    await once(second, 'close');
+    await closedWithError(second);
     assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'peer_connection_limit' }), 1);
     first.end('<13>1 - - app - - - first\n');
     await once(first, 'close');
@@ -234,6 +234,119 @@ test('connections per peer on TLS: a closed connection frees its slot', async ()
     }
     await fake.waitForEvents(3);
     assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'peer_connection_limit' }), 1);
+  } finally {
+    await listener.close();
+  }
+});
+
+/** Resolves when the server has closed the socket, whatever error came first (a refused client sees a reset); gives up after a bound. */
+async function closedWithError(socket: net.Socket): Promise<void> {
+  let closed = socket.destroyed;
+  socket.on('error', () => undefined);
+  socket.once('close', () => (closed = true));
+  await waitUntil(() => closed, 'the server to close the connection');
+}
+
+test('connections that never finish the TLS handshake: counted per peer as they arrive, closed after the handshake timeout', async () => {
+  const log = capturingLogger();
+  const { fake, listener, port, metrics } = await startTls({ handshakeTimeoutMs: 300 }, { maxConnections: 16, maxConnectionsPerPeer: 4, logger: log.logger });
+  const silent: net.Socket[] = [];
+  try {
+    // 12 silent connections and 2 that start a handshake (a TLS record header) and stall, all from 127.0.0.1.
+    for (let i = 0; i < 14; i++) {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      if (i >= 12) socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]));
+      silent.push(socket);
+    }
+    await Promise.all(silent.map((socket) => once(socket, 'connect')));
+    // Only 4 hold a slot: the rest were refused as they arrived, long before any timeout.
+    await waitUntil(async () => (await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'peer_connection_limit' })) === 10, 'ten refused as they arrived');
+
+    // A legitimate sender from another address is served meanwhile.
+    const legit = tls.connect({ host: '127.0.0.1', ca: pki.ca, socket: net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' }) });
+    await once(legit, 'secureConnect');
+    legit.end('<13>1 - - app - - - legitimate\n');
+    await fake.waitForEvents(1);
+
+    // Every silent connection is closed by the server: the 4 held ones at the handshake timeout.
+    await Promise.all(silent.map(closedWithError));
+    assert.match(log.text(), /"msg":"TLS handshake failed"/);
+    // Their slots are free again: the same address is served.
+    const again = await connectTls(port);
+    again.end('<13>1 - - app - - - same address after the timeout\n');
+    await fake.waitForEvents(2);
+    assert.deepEqual(fake.events.map((e) => e.text), ['<13>1 - - app - - - legitimate', '<13>1 - - app - - - same address after the timeout']);
+  } finally {
+    for (const socket of silent) socket.destroy();
+    await listener.close();
+  }
+});
+
+test('a served TLS connection idle for longer than the idle timeout is closed', async () => {
+  const { fake, listener, port } = await startTls({}, { idleTimeoutMs: 300 });
+  try {
+    const socket = await connectTls(port);
+    socket.write('<13>1 - - app - - - then silence\n');
+    await fake.waitForEvents(1);
+    await closedWithError(socket);
+    await waitUntil(() => listener.connectionCount === 0, 'the idle connection closed');
+  } finally {
+    await listener.close();
+  }
+});
+
+test('optional client certificates: one that fails verification is refused; a verified one is recorded on every event', async () => {
+  const { fake, listener, port, metrics } = await startTls({ ca: pki.ca, requestCert: true, rejectUnauthorized: false });
+  try {
+    const stranger = tls.connect({ host: '127.0.0.1', port, ca: pki.ca, cert: pki.strangerCert, key: pki.strangerKey });
+    stranger.on('secureConnect', () => stranger.write('<13>1 - - app - - - unverified\n'));
+    await closedWithError(stranger);
+    assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-tls', reason: 'bad_client_certificate' }), 1);
+
+    const verified = await connectTls(port, { cert: pki.clientCert, key: pki.clientKey });
+    verified.end('<13>1 - - app - - - verified one\n<13>1 - - app - - - verified two\n');
+    const anonymous = await connectTls(port);
+    anonymous.end('<13>1 - - app - - - anonymous\n');
+    await fake.waitForEvents(3);
+    const byText = new Map(fake.events.map((e) => [e.text.replace(/^.* - - - /, ''), e]));
+    assert.deepEqual([...byText.keys()].sort(), ['anonymous', 'verified one', 'verified two']);
+    for (const text of ['verified one', 'verified two']) {
+      assert.deepEqual(byText.get(text)!.client, { subject: 'CN=client', commonName: 'client' });
+    }
+    assert.equal(byText.get('anonymous')!.client, undefined);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('TLS 1.2 suites are Mozilla intermediate: no static-RSA key exchange, no CBC with SHA-1; TLS 1.3 as before', async () => {
+  const rsa = await startTls(rsaServerCertificate(pki.dir));
+  const ec = await startTls();
+  try {
+    const tls12 = { maxVersion: 'TLSv1.2' } as const;
+    assert.equal(await negotiate(rsa.port, { ...tls12, ciphers: 'AES128-SHA:AES256-SHA' }), HANDSHAKE_FAILURE);
+    assert.equal(await negotiate(rsa.port, { ...tls12, ciphers: 'ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA' }), HANDSHAKE_FAILURE);
+    assert.equal(await negotiate(ec.port, { ...tls12, ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA' }), HANDSHAKE_FAILURE);
+    assert.equal(await negotiate(rsa.port, { ...tls12, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }), 'ECDHE-RSA-AES128-GCM-SHA256');
+    assert.equal(await negotiate(ec.port, { ...tls12, ciphers: 'ECDHE-ECDSA-CHACHA20-POLY1305' }), 'ECDHE-ECDSA-CHACHA20-POLY1305');
+    for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+      assert.equal(await negotiate(ec.port, { minVersion: 'TLSv1.3', ciphers: suite }), suite);
+    }
+  } finally {
+    await rsa.listener.close();
+    await ec.listener.close();
+  }
+});
+
+test('the handshake timeout ends with the handshake: a served connection quiet for longer stays open', async () => {
+  const { fake, listener, port } = await startTls({ handshakeTimeoutMs: 100 });
+  try {
+    const socket = await connectTls(port);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(socket.destroyed, false);
+    socket.end('<13>1 - - app - - - after a quiet while\n');
+    await fake.waitForEvents(1);
   } finally {
     await listener.close();
   }

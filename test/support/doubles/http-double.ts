@@ -7,13 +7,21 @@
  *   double.requests                   every request received, in order: method, path, query,
  *                                     headers, body (Content-Encoding undone), status answered
  *                                     (0 = connection dropped, no answer)
- *   double.failNext(n, status, { retryAfter, body })
- *                                     answer the next n requests with that status and the
- *                                     backend's usual error body (or `body`), processing nothing
- *   double.dropNext(n, 'before' | 'after')
+ *   double.failNext(n, status, { retryAfter, body, path })
+ *                                     answer the next n requests (whose path matches `path`, when
+ *                                     given) with that status and the backend's usual error body
+ *                                     (or `body`), processing nothing
+ *   double.dropNext(n, 'before' | 'after', { path })
  *                                     destroy the socket of the next n requests without answering:
  *                                     'before' processing (nothing stored) or 'after' (stored, but
  *                                     the client never hears: the redelivery case)
+ *   double.stallNext(n, { path })     never answer the next n requests and process nothing: the
+ *                                     client's deadline ends them (a hung backend)
+ *   double.cutNext(n, 'before' | 'after', { path })
+ *                                     send the status line, headers and half the body of the
+ *                                     answer, then destroy the socket: 'before' the answer is a
+ *                                     503 and nothing was processed (a proxy cut off); 'after' the
+ *                                     request was processed and its real answer is cut
  *   double.delay(ms)                  hold every answer ms milliseconds (0 = off) until changed
  *   await double.down() / up()        stop listening and cut open connections / listen again on
  *                                     the same port
@@ -47,6 +55,8 @@ export interface FaultOptions {
   retryAfter?: number | string;
   /** Replaces the double's usual error body for that status. */
   body?: string;
+  /** Only requests whose path matches (e.g. /_bulk$/): setup calls such as a template install pass untouched. */
+  path?: RegExp;
 }
 
 interface PlannedFault {
@@ -60,7 +70,9 @@ export abstract class HttpDouble {
   #port = 0;
   #sockets = new Set<Socket>();
   #faults: PlannedFault[] = [];
-  #drops: Array<'before' | 'after'> = [];
+  #drops: Array<{ when: 'before' | 'after'; path?: RegExp }> = [];
+  #stalls: Array<{ path?: RegExp }> = [];
+  #cuts: Array<{ when: 'before' | 'after'; path?: RegExp }> = [];
   #delayMs = 0;
   #waiting = new Map<NodeJS.Timeout, () => void>();
 
@@ -114,8 +126,16 @@ export abstract class HttpDouble {
     for (let i = 0; i < count; i++) this.#faults.push({ status, options });
   }
 
-  dropNext(count: number, when: 'before' | 'after' = 'before'): void {
-    for (let i = 0; i < count; i++) this.#drops.push(when);
+  dropNext(count: number, when: 'before' | 'after' = 'before', options: { path?: RegExp } = {}): void {
+    for (let i = 0; i < count; i++) this.#drops.push({ when, ...options });
+  }
+
+  stallNext(count: number, options: { path?: RegExp } = {}): void {
+    for (let i = 0; i < count; i++) this.#stalls.push({ ...options });
+  }
+
+  cutNext(count: number, when: 'before' | 'after', options: { path?: RegExp } = {}): void {
+    for (let i = 0; i < count; i++) this.#cuts.push({ when, ...options });
   }
 
   delay(ms: number): void {
@@ -126,6 +146,8 @@ export abstract class HttpDouble {
     this.requests.length = 0;
     this.#faults = [];
     this.#drops = [];
+    this.#stalls = [];
+    this.#cuts = [];
     this.#delayMs = 0;
   }
 
@@ -158,11 +180,17 @@ export abstract class HttpDouble {
       return this.#answer(res, recorded, { status: 400, body: 'cannot decode body' });
     }
 
-    const drop = this.#drops.shift();
+    const applies = (path: RegExp | undefined) => !path || path.test(recorded.path);
+    const drop = takeFirst(this.#drops, (planned) => applies(planned.path))?.when;
     if (drop === 'before') return void req.socket.destroy();
-    const fault = drop === undefined ? this.#faults.shift() : undefined;
+    // Left unanswered: the socket stays open until the client gives up and closes it.
+    if (drop === undefined && takeFirst(this.#stalls, (planned) => applies(planned.path))) return;
+    const cut = drop === undefined ? takeFirst(this.#cuts, (planned) => applies(planned.path))?.when : undefined;
+    const fault = drop === undefined && cut === undefined ? takeFirst(this.#faults, (planned) => applies(planned.options.path)) : undefined;
     let reply: DoubleReply;
-    if (fault) {
+    if (cut === 'before') {
+      reply = this.faultReply(503);
+    } else if (fault) {
       reply = this.faultReply(fault.status);
       if (fault.options.body !== undefined) reply = { ...reply, body: fault.options.body };
       if (fault.options.retryAfter !== undefined) {
@@ -177,6 +205,7 @@ export abstract class HttpDouble {
       }
     }
     if (drop === 'after') return void req.socket.destroy();
+    if (cut !== undefined) return this.#cutAnswer(res, reply);
     if (this.#delayMs > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -189,12 +218,25 @@ export abstract class HttpDouble {
     this.#answer(res, recorded, reply);
   }
 
+  /** The answer's head and the first half of its body (Content-Length says all of it), then the socket is gone. */
+  #cutAnswer(res: ServerResponse, reply: DoubleReply): void {
+    const body = Buffer.from(reply.body ?? '');
+    res.writeHead(reply.status, { ...this.commonHeaders(), ...reply.headers, 'content-length': String(Math.max(body.length, 2)) });
+    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+  }
+
   #answer(res: ServerResponse, recorded: RecordedRequest, reply: DoubleReply): void {
     if (res.destroyed || !res.socket || res.socket.destroyed) return;
     recorded.status = reply.status;
     res.writeHead(reply.status, { ...this.commonHeaders(), ...reply.headers });
     res.end(reply.body ?? '');
   }
+}
+
+/** Removes and returns the first entry that applies. */
+function takeFirst<T>(planned: T[], applies: (entry: T) => boolean): T | undefined {
+  const at = planned.findIndex(applies);
+  return at < 0 ? undefined : planned.splice(at, 1)[0];
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,4 +1,4 @@
-import { requireJsonType, type WebhookRoute } from '../webhook-route.ts';
+import { ONE_ITEM, requireJsonType, type WebhookRoute } from '../webhook-route.ts';
 
 /**
  * Falco http_output (json_output: true) and Falcosidekick's webhook output. Falco ignores the
@@ -9,6 +9,6 @@ export const falcoRoute: WebhookRoute = {
   kind: 'falco',
   format: 'falco',
   check(_body, mediaType) {
-    return requireJsonType(mediaType);
+    return requireJsonType(mediaType) ?? ONE_ITEM;
   },
 };

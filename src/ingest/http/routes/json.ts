@@ -4,7 +4,7 @@ import { requireJsonDocuments, requireJsonOrNdjsonType, type WebhookRoute } from
 export const jsonRoute: WebhookRoute = {
   kind: 'json',
   format: 'json',
-  check(body, mediaType) {
-    return requireJsonOrNdjsonType(mediaType) ?? requireJsonDocuments(body);
+  check(body, mediaType, maxItems) {
+    return requireJsonOrNdjsonType(mediaType) ?? requireJsonDocuments(body, maxItems);
   },
 };

@@ -1,5 +1,5 @@
 import { isJsonMediaType } from '../content-type.ts';
-import type { WebhookRoute } from '../webhook-route.ts';
+import { ONE_ITEM, type WebhookRoute } from '../webhook-route.ts';
 
 /**
  * NeuVector webhooks (key=value, JSON, Slack, Teams bodies). Content-Type is text/plain or
@@ -13,7 +13,7 @@ export const neuvectorRoute: WebhookRoute = {
   // NeuVector retries only on 500 (three attempts), and drops the event on any other status.
   unavailableStatus: 500,
   check(_body, mediaType) {
-    if (mediaType === undefined || mediaType === 'text/plain' || isJsonMediaType(mediaType)) return undefined;
+    if (mediaType === undefined || mediaType === 'text/plain' || isJsonMediaType(mediaType)) return ONE_ITEM;
     return { status: 415, error: `Expected Content-Type text/plain or application/json, got ${mediaType}` };
   },
 };

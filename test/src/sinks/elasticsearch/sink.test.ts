@@ -248,3 +248,48 @@ test('start fails with a hint when the credentials may not install templates', a
     await secured.close();
   }
 });
+
+// An Elasticsearch-compatible proxy, or another product at the URL, answering what the API never does.
+test('start says what came when GET /_index_template answers something else than the template list', async () => {
+  const double = await ElasticsearchDouble.start();
+  try {
+    double.failNext(1, 200, { body: '{"templates":"none here"}', path: /_index_template/ });
+    await assert.rejects(sinkFor(double).start!(), (error: Error) => {
+      assert.match(error.message, /Could not install the index template vigil-events/);
+      assert.match(error.message, /expected \{"index_templates":\[\{"name":…,"index_template":\{…\}\}\]\}, got \{"templates":"none here"\}/);
+      assert.doesNotMatch(error.message, /Cannot read properties/);
+      return true;
+    });
+  } finally {
+    await double.close();
+  }
+});
+
+test('start says what came when PUT /_index_template is not acknowledged', async () => {
+  const double = await ElasticsearchDouble.start();
+  try {
+    // The GET finds no template (404); the PUT is answered with something else than an acknowledgement.
+    double.failNext(1, 404, { path: /_index_template/ });
+    double.failNext(1, 200, { body: '{"acknowledged":false}', path: /_index_template/ });
+    await assert.rejects(sinkFor(double).start!(), /expected \{"acknowledged":true\}, got \{"acknowledged":false\}/);
+  } finally {
+    await double.close();
+  }
+});
+
+test('retries a bulk answered 200 with something else than items, saying what came', async () => {
+  const sink = sinkFor(es, { index: 'shape-test', template: { install: false } });
+  es.failNext(1, 200, { body: '{"acknowledged":true}', path: /_bulk$/ });
+  const outcomes = await sink.send(generatedEvents(2));
+  assert.deepEqual(kinds(outcomes), ['retry:server_error', 'retry:server_error']);
+  const detail = outcomes[0]!.kind === 'retry' ? outcomes[0]!.detail : '';
+  assert.match(detail ?? '', /expected a bulk answer \{"items":\[…\]\} with 2 items, got \{"acknowledged":true\}/);
+});
+
+test('retries a bulk item of another shape, saying what came', async () => {
+  const sink = sinkFor(es, { index: 'shape-test', template: { install: false } });
+  es.failNext(1, 200, { body: '{"errors":false,"items":[{"create":{"status":201}},"fine"]}', path: /_bulk$/ });
+  const outcomes = await sink.send(generatedEvents(2, { seed: 5 }));
+  assert.deepEqual(kinds(outcomes), ['ok', 'retry:server_error']);
+  assert.match(outcomes[1]!.kind === 'retry' ? outcomes[1]!.detail ?? '' : '', /expected bulk item 1 as .*, got "fine"/);
+});

@@ -212,3 +212,11 @@ test('retries while Loki is down and delivers once it is back on the same port',
     await double.close();
   }
 });
+
+test('retries a 2xx with a body (not Loki\'s 204: a proxy page), saying what came', async () => {
+  const sink = sinkFor(loki);
+  loki.failNext(1, 200, { body: '<html>Sign in</html>' });
+  const outcomes = await sink.send(sameStream(2, 9));
+  assert.deepEqual(kinds(outcomes), ['retry:server_error', 'retry:server_error']);
+  assert.match(outcomes[0]!.kind === 'retry' ? outcomes[0]!.detail ?? '' : '', /expected Loki's 204 No Content, got HTTP 200: <html>Sign in<\/html>/);
+});

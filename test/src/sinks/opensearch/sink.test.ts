@@ -177,3 +177,25 @@ test('reaches a cluster behind a path prefix', async () => {
   assert.deepEqual(kinds(await sink.send(generatedEvents(1))), ['ok']);
   assert.equal(bulkRequests(os)[0]!.path, '/prefix-test/_bulk');
 });
+
+test('start says what came when GET /_index_template answers something else than the template list', async () => {
+  const double = await ElasticsearchDouble.start({ product: 'opensearch' });
+  try {
+    double.failNext(1, 200, { body: '{"index_templates":{"vigil-events":{}}}', path: /_index_template/ });
+    await assert.rejects(sinkFor(double).start!(), (error: Error) => {
+      assert.match(error.message, /expected \{"index_templates":\[\{"name":…,"index_template":\{…\}\}\]\}, got \{"index_templates":\{"vigil-events":\{\}\}\}/);
+      assert.doesNotMatch(error.message, /is not a function|Cannot read properties/);
+      return true;
+    });
+  } finally {
+    await double.close();
+  }
+});
+
+test('retries a bulk answered 200 with JSON that holds no items, saying what came', async () => {
+  const sink = sinkFor(os, { index: 'shape-test', template: { install: false } });
+  os.failNext(1, 200, { body: '{"status":"ok"}', path: /_bulk$/ });
+  const outcomes = await sink.send(generatedEvents(2));
+  assert.deepEqual(kinds(outcomes), ['retry:server_error', 'retry:server_error']);
+  assert.match(outcomes[0]!.kind === 'retry' ? outcomes[0]!.detail ?? '' : '', /expected a bulk answer \{"items":\[…\]\} with 2 items, got \{"status":"ok"\}/);
+});

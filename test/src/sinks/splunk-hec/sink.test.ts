@@ -196,3 +196,25 @@ test('the double indexes the recorded HEC batch sample: string time, flat fields
   assert.deepEqual([response.status, await response.json()], [200, { text: 'Success', code: 0 }]);
   assert.deepEqual(hec.events.map((stored) => stored.event.time), [1741944413.589, '1741944667.112']);
 });
+
+test('retries a 200 that is not HEC\'s success answer (a proxy page), saying what came', async () => {
+  const sink = sinkFor(hec);
+  hec.failNext(1, 200, { body: '<html>Sign in</html>' });
+  const outcomes = await sink.send(generatedEvents(2));
+  assert.deepEqual(kinds(outcomes), ['retry:server_error', 'retry:server_error']);
+  assert.match(outcomes[0]!.kind === 'retry' ? outcomes[0]!.detail ?? '' : '', /expected HEC's \{"text":"Success","code":0\}, got <html>Sign in<\/html>/);
+  assert.equal(hec.events.length, 0);
+});
+
+test('with indexer acknowledgement, an ack answer of another shape is named in the retry', async () => {
+  const double = await SplunkHecDouble.start({ token: TOKEN, ack: true });
+  try {
+    const sink = sinkFor(double, { ack: { enabled: true, poll_interval_ms: 20, timeout_ms: 300 } });
+    double.failNext(100, 200, { body: '{"acks":[true]}', path: /\/ack$/ });
+    const outcomes = await sink.send(generatedEvents(1));
+    assert.deepEqual(kinds(outcomes), ['retry:timeout']);
+    assert.match(outcomes[0]!.kind === 'retry' ? outcomes[0]!.detail ?? '' : '', /last poll: Ack query: Unexpected answer: expected \{"acks":\{"<ack id>":true\|false\}\}, got \{"acks":\[true\]\}/);
+  } finally {
+    await double.close();
+  }
+});

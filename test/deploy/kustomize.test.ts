@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ROOT, yamlDocuments } from './known.ts';
+import { requireProgram, skipUnlessInstalled } from '../support/real-program.ts';
+
+// kubectl's own kustomize renders config/kubernetes as `kubectl apply -k` would, and every rendered
+// object is validated against the OpenAPI schemas of Kubernetes 1.34 as compiled by the
+// kubernetes-models package (5.1: resource.k8s.io/v1, new in 1.34, is its newest API; no
+// cluster, no network). Those schemas check types, required fields
+// and that the kind exists under its apiVersion; like Kubernetes' OpenAPI itself they do not
+// reject unknown fields (the API server's strict field validation does that; the typed
+// checks in kubernetes.test.ts cover the fields vigil relies on).
+
+const DIR = 'config/kubernetes';
+const skip = skipUnlessInstalled('kubectl', 'apt-get install kubernetes-client');
+
+interface Rendered { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any }
+
+function render(): Rendered[] {
+  requireProgram('kubectl', 'apt-get install kubernetes-client');
+  const result = spawnSync('kubectl', ['kustomize', join(ROOT, DIR)], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(result.status, 0, `kubectl kustomize failed: ${result.stderr}`);
+  return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Rendered);
+}
+
+/** The kubernetes-models module of an apiVersion: `v1` → kubernetes-models/v1, `apps/v1` → kubernetes-models/apps/v1. */
+async function modelOf(resource: Rendered): Promise<{ validate(): void } | undefined> {
+  let module: Record<string, unknown>;
+  try {
+    module = await import(`kubernetes-models/${resource.apiVersion}`);
+  } catch {
+    return undefined;
+  }
+  const Model = module[resource.kind] as (new (data: unknown) => { validate(): void }) | undefined;
+  return Model && new Model(resource);
+}
+
+async function schemaErrors(resource: Rendered): Promise<string | undefined> {
+  const model = await modelOf(resource);
+  if (!model) return `${resource.apiVersion} ${resource.kind} has no schema in Kubernetes 1.34`;
+  try {
+    model.validate();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+test('kubectl kustomize renders every shipped object into the vigil namespace with the image set', { skip }, () => {
+  const rendered = render();
+  const [kustomization] = yamlDocuments(`${DIR}/kustomization.yaml`) as Array<{ namespace: string; resources: string[]; images: Array<{ name: string; newName: string; newTag: string }> }>;
+  const shipped = kustomization.resources.flatMap((file) => yamlDocuments(`${DIR}/${file}`) as Rendered[]);
+  const key = (r: Rendered) => `${r.kind}/${r.metadata.name}`;
+  assert.deepEqual(rendered.map(key).sort(), shipped.map(key).sort());
+  for (const resource of rendered) {
+    if (resource.kind === 'Namespace') assert.equal(resource.metadata.name, kustomization.namespace);
+    else assert.equal(resource.metadata.namespace, kustomization.namespace, `${key(resource)} is outside the namespace`);
+  }
+  const [image] = kustomization.images;
+  const vigilImages = rendered.filter((r) => r.kind === 'Deployment').flatMap((r) => r.spec.template.spec.containers.map((c: { image: string }) => c.image));
+  assert.equal(vigilImages.length, 3);
+  for (const used of vigilImages) assert.equal(used, `${image.newName}:${image.newTag}`);
+});
+
+test('every rendered object is valid against the Kubernetes 1.34 OpenAPI schemas', { skip }, async () => {
+  const invalid: string[] = [];
+  for (const resource of render()) {
+    const errors = await schemaErrors(resource);
+    if (errors) invalid.push(`${resource.kind}/${resource.metadata.name}: ${errors}`);
+  }
+  assert.deepEqual(invalid, []);
+});
+
+test('the schema check rejects what the API server would: a wrong type, a missing field, an unknown API version', { skip }, async () => {
+  const rendered = render();
+  const deployment = rendered.find((r) => r.kind === 'Deployment')!;
+  const wrongType = structuredClone(deployment);
+  wrongType.spec.replicas = 'two';
+  assert.match((await schemaErrors(wrongType))!, /replicas must be integer/);
+  const noContainers = structuredClone(deployment);
+  delete noContainers.spec.template.spec.containers;
+  assert.match((await schemaErrors(noContainers))!, /required property containers/);
+  assert.match((await schemaErrors({ ...deployment, apiVersion: 'apps/v2' }))!, /no schema/);
+});

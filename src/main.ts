@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
 import { Backpressure, BackpressureError, type Backlog } from './ingest/backpressure.ts';
 import { createHttpApp, setHttpsContext } from './ingest/http/app.ts';
+import { ADMIN_LISTENER, createAdminApp } from './observability/admin.ts';
 import { createAllowlist } from './ingest/access/allowlist.ts';
 import { createRateLimiter, type RateLimiter } from './ingest/access/rate-limit.ts';
 import { readTlsFiles, recordExpiry, watchTlsFiles, type TlsPem, type TlsReloader } from './ingest/tls-context.ts';
@@ -23,7 +24,7 @@ import type { FastifyInstance } from 'fastify';
 
 export interface Vigil {
   /** Bound addresses of the listeners that run (port 0 in the config picks a free port). */
-  addresses: { http?: AddressInfo; udp?: AddressInfo; tcp?: AddressInfo; tls?: AddressInfo };
+  addresses: { http?: AddressInfo; admin?: AddressInfo; udp?: AddressInfo; tcp?: AddressInfo; tls?: AddressInfo };
   pipeline: Pipeline;
   sinks: string[];
   /** Reads the TLS and HTTPS certificate files again (SIGHUP); false when any is bad (its old one is kept). */
@@ -57,6 +58,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   let stopping = false;
   let app: FastifyInstance | undefined;
   let closeApp: (() => Promise<void>) | undefined;
+  let admin: FastifyInstance | undefined;
+  let closeAdmin: (() => Promise<void>) | undefined;
+  const ready = () => !stopping && pipeline?.redis.status === 'ready';
   try {
     // HTTP first: a port in use fails the start at once, and while Redis is awaited /healthz
     // answers, /readyz says 503 and webhooks get 503 + Retry-After.
@@ -80,12 +84,21 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
         maxConnectionsPerPeer: listen.max_connections_per_peer,
         // Per-route mtls needs the certificate asked for even when client_auth is optional: routes decide.
         https: pem && { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
-        ready: () => !stopping && pipeline?.redis.status === 'ready',
+        ready,
       });
       app = started;
       closeApp = () => started.close();
       await bind('http_port', listen.host, listen.http_port, () => started.listen({ host: listen.host, port: listen.http_port! }));
       if (pem && cert && key) recordExpiry(metrics, 'http', pem.cert);
+    }
+    if (listen.admin.port !== null) {
+      const { host, port, tls, token, allow_cidrs: allowCidrs } = listen.admin;
+      const pem = tls.cert && tls.key ? readPem('listen.admin.tls', { cert: tls.cert, key: tls.key }) : undefined;
+      const started = createAdminApp({ metrics, logger, ready, token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem });
+      admin = started;
+      closeAdmin = () => started.close();
+      await bind('admin.port', host, port, () => started.listen({ host, port }));
+      if (pem) recordExpiry(metrics, ADMIN_LISTENER, pem.cert);
     }
 
     const redis = await openRedis(config);
@@ -98,7 +111,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       });
     }
     const sinks = configured.map(({ factory, options, policy, name }) => ({
-      sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir }),
+      sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,
     }));
     cleanups.push(async () => {
@@ -160,6 +173,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       if (listen.syslog_udp_port !== null) {
         const udp = createUdpListener({
           ...common, port: listen.syslog_udp_port, allow: createAllowlist(listen.allow_cidrs.udp), rateLimit: limiter(),
+          receiveBufferBytes: listen.udp_receive_buffer_bytes,
         });
         addresses.udp = await bind('syslog_udp_port', listen.host, listen.syslog_udp_port, () => udp.listen());
         listeners.push(udp);
@@ -207,6 +221,15 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     }
     submit = (events) => (backpressure.engaged ? Promise.reject(new BackpressureError()) : started.submit(events));
 
+    if (admin) {
+      cleanups.push(closeAdmin!);
+      closeAdmin = undefined;
+      addresses.admin = admin.server.address() as AddressInfo;
+      const { cert, key } = listen.admin.tls;
+      const https = admin;
+      if (cert && key) watchCertificates(ADMIN_LISTENER, { cert, key }, (next) => setHttpsContext(https, next));
+    }
+
     backpressure.start();
     cleanups.push(async () => backpressure.stop());
 
@@ -223,6 +246,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   } catch (error) {
     stopping = true;
     await closeApp?.().catch(() => undefined);
+    await closeAdmin?.().catch(() => undefined);
     await stopAll();
     throw error;
   }
@@ -244,7 +268,7 @@ const BIND_FAILURES: Record<string, string> = {
 };
 
 /** Binds a listener; one that cannot is an expected failure naming its key and variable. */
-async function bind<T>(key: 'http_port' | 'syslog_udp_port' | 'syslog_tcp_port' | 'syslog_tls_port', host: string, port: number, listen: () => Promise<T>): Promise<T> {
+async function bind<T>(key: 'http_port' | 'syslog_udp_port' | 'syslog_tcp_port' | 'syslog_tls_port' | 'admin.port', host: string, port: number, listen: () => Promise<T>): Promise<T> {
   try {
     return await listen();
   } catch (error) {
@@ -255,10 +279,13 @@ async function bind<T>(key: 'http_port' | 'syslog_udp_port' | 'syslog_tcp_port' 
   }
 }
 
-/** The data dir, created if missing; one vigil cannot write is an expected failure. */
+/**
+ * The data dir, created if missing: events, queues and the Redis AOF live there, this user's only
+ * (the process umask is 077, run.ts). One vigil cannot create is an expected failure.
+ */
 function createDataDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw dataDirError(dir, error);
   }

@@ -29,9 +29,9 @@ export function fieldsFromJson(struct: Record<string, unknown>, schema: Schema, 
 function withoutEmptyKeys(value: Json): Json {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(withoutEmptyKeys);
-  const out: Record<string, Json> = {};
-  for (const [key, inner] of Object.entries(value)) if (key !== '') out[key] = withoutEmptyKeys(inner);
-  return out;
+  // fromEntries defines own properties, as JSON.parse does: a `__proto__` key stays a field (with
+  // `out[key] = ...` it would set the object's prototype and its content would vanish from the event).
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== '').map(([key, inner]) => [key, withoutEmptyKeys(inner)]));
 }
 
 function normalised(key: string, value: unknown): Json {

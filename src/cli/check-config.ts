@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load.ts';
+import { exposureWarnings, isLoopback, resolveWebhookAuth, WEBHOOK_KINDS } from '../config/webhook-auth.ts';
 import { enabledSinks } from '../pipeline/enabled-sinks.ts';
 
 /** Validates the configuration (file + environment) and prints what would run; exit 2 names each bad key. */
@@ -13,7 +14,20 @@ export function runCheckConfig(): number {
     `syslog tls ${listen.syslog_tls_port ?? 'off'}`,
   ];
   console.log(`config ok: role ${config.role}; listen ${listen.host}: ${ports.join(', ')}`);
+  const { admin } = listen;
+  console.log(admin.port === null ? 'admin: off'
+    : `admin: ${admin.tls.cert ? 'https' : 'http'}://${admin.host}:${admin.port} (/healthz, /readyz, /metrics${admin.token ? ' with a bearer token' : ''})`);
+  if (listen.http_port !== null) {
+    const { routes, explicitNone } = resolveWebhookAuth(config.webhooks, listen.http_tls);
+    const local = isLoopback(listen.host) ? ', this machine only' : '';
+    for (const kind of WEBHOOK_KINDS) {
+      const type = routes[kind].type;
+      const note = type !== 'none' ? '' : ` (${explicitNone.has(kind) ? 'set for this route' : 'no auth configured'}${local})`;
+      console.log(`webhook /ingest/${kind}: auth ${type}${note}`);
+    }
+  }
   console.log(`redis: ${config.redis.url ? 'external' : `embedded under ${config.data_dir}/redis`}`);
   console.log(`sinks: ${sinks.map((s) => s.name).join(', ')}`);
+  for (const warning of exposureWarnings(config)) console.error(`WARNING: ${warning}`);
   return 0;
 }

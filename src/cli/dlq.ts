@@ -25,7 +25,7 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
         const size = await dlq.size(sink);
         console.log(`${sink}: ${size} dead letter(s)`);
         (await dlq.list(sink, 0, flags.limit)).forEach((l, i) =>
-          console.log(`${i}\t${l.at}\t${l.reason}\t${l.event.dataset}\t${l.event.id}\t${l.detail.slice(0, 160)}`));
+          console.log([i, l.at, l.reason, l.event.dataset, l.event.id, l.detail.slice(0, 160)].map((field) => printable(String(field))).join('\t')));
         return 0;
       }
       case 'show':
@@ -56,4 +56,14 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
     redis.disconnect();
     await handle.stop();
   }
+}
+
+/**
+ * A field as it may reach a terminal: the backend's error text and event fields come from outside,
+ * and escape sequences in them (ESC, CSI, OSC, BEL, a carriage return) could rewrite the screen
+ * or the title. C0 and C1 controls and DEL become one visible U+FFFD each; tabs and newlines too,
+ * since each entry is one tab-separated line.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
 }

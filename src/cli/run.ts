@@ -67,6 +67,9 @@ const COMMANDS: Record<string, Command> = {
 const GLOBAL_OPTIONS: ParseArgsOptionsConfig = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } };
 
 async function main(argv: string[]): Promise<number> {
+  // Everything vigil and its redis-server create (data dir, AOF, events.ndjson, sockets) is this
+  // user's only: 0700 directories, 0600 files, whatever umask the shell or image left.
+  process.umask(0o077);
   // The command is the first word; with none (or only options) it is start.
   const named = argv[0] !== undefined && !argv[0].startsWith('-');
   const name = named ? argv[0] : 'start';

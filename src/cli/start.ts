@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_UNCAUGHT, VigilError } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
+import { exposureWarnings } from '../config/webhook-auth.ts';
 import { dataDirError, startVigil } from '../main.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -15,7 +16,7 @@ export async function runStart(): Promise<number> {
   const lock = lockDataDir(config.data_dir);
   const metrics = new Metrics({
     defaultMetrics: true,
-    securityLabels: { maxClusters: config.metrics.max_clusters, maxNamespaces: config.metrics.max_namespaces },
+    securityLabels: config.labels,
   });
   const vigil = await startVigil(config, logger, metrics).catch(async (error: unknown) => {
     lock.release();
@@ -27,6 +28,8 @@ export async function runStart(): Promise<number> {
   });
   const listening = Object.fromEntries(Object.entries(vigil.addresses).map(([k, a]) => [k, `${a!.address}:${a!.port}`]));
   logger.info({ role: config.role, listening, sinks: vigil.sinks, dataDir: config.data_dir }, 'Vigil started');
+  // Loud on purpose: each of these accepts forged events from whoever can reach the port.
+  for (const warning of exposureWarnings(config)) logger.warn({ exposure: true }, `UNAUTHENTICATED INPUT: ${warning}`);
 
   // SIGHUP: read the TLS and HTTPS certificates again now (they are also polled for changes).
   const onHangup = () => {

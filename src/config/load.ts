@@ -6,7 +6,7 @@ import { configSchema, deliverySchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { check } from './issues.ts';
-import { WEBHOOK_KINDS } from './webhook-auth.ts';
+import { implicitlyOpenRoutes, openRoutesMessage, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 
@@ -21,6 +21,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_ROLE', path: ['role'], kind: 'string' },
   { env: 'VIGIL_LOG_LEVEL', path: ['log_level'], kind: 'string' },
   { env: 'REDIS_URL', path: ['redis', 'url'], kind: 'string' },
+  { env: 'REDIS_PASSWORD', path: ['redis', 'password'], kind: 'string' },
   { env: 'VIGIL_REDIS_CONNECT_TIMEOUT_MS', path: ['redis', 'connect_timeout_ms'], kind: 'integer' },
   { env: 'VIGIL_HOST', path: ['listen', 'host'], kind: 'string' },
   { env: 'VIGIL_HTTP_PORT', path: ['listen', 'http_port'], kind: 'port' },
@@ -31,6 +32,12 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_TLS_KEY', path: ['listen', 'tls', 'key'], kind: 'string' },
   { env: 'VIGIL_TLS_CA', path: ['listen', 'tls', 'ca'], kind: 'string' },
   { env: 'VIGIL_WEBHOOK_TOKEN', path: ['webhooks', 'token'], kind: 'string' },
+  // The admin listener: health, readiness and metrics (probes and Prometheus).
+  { env: 'VIGIL_ADMIN_HOST', path: ['listen', 'admin', 'host'], kind: 'string' },
+  { env: 'VIGIL_ADMIN_PORT', path: ['listen', 'admin', 'port'], kind: 'port' },
+  { env: 'VIGIL_ADMIN_TOKEN', path: ['listen', 'admin', 'token'], kind: 'string' },
+  { env: 'VIGIL_ADMIN_TLS_CERT', path: ['listen', 'admin', 'tls', 'cert'], kind: 'string' },
+  { env: 'VIGIL_ADMIN_TLS_KEY', path: ['listen', 'admin', 'tls', 'key'], kind: 'string' },
   // Security: HTTPS certificate and webhook credentials (secrets come from here or files, never the command line).
   { env: 'VIGIL_HTTP_TLS_CERT', path: ['listen', 'http_tls', 'cert'], kind: 'string' },
   { env: 'VIGIL_HTTP_TLS_KEY', path: ['listen', 'http_tls', 'key'], kind: 'string' },
@@ -115,6 +122,8 @@ function sinkProblems(doc: Record<string, unknown>): string[] {
 
 function withResolvedPaths(config: Config): Config {
   config.data_dir = resolve(config.data_dir);
+  const open = implicitlyOpenRoutes(config);
+  if (open.length) throw new ConfigError('VIGIL_ERR_WEBHOOK_UNAUTHENTICATED', [openRoutesMessage(config.listen.host, open)]);
   return config;
 }
 

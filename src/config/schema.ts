@@ -4,6 +4,7 @@ import { parseCidr } from '../ingest/access/allowlist.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../ingest/tls-policy.ts';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from '../ingest/http/limits.ts';
+import { DEFAULT_UDP_RECEIVE_BUFFER_BYTES } from '../ingest/udp.ts';
 import { shown } from './issues.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 
@@ -47,7 +48,7 @@ const allowCidrs = z
     udp: cidrs.describe('sources allowed to send syslog over UDP (others dropped, reason denied)'),
     tcp: cidrs.describe('sources allowed to connect for syslog over TCP (others closed at once, reason denied)'),
     tls: cidrs.describe('sources allowed to connect for syslog over TLS, checked before the handshake'),
-    http: cidrs.describe('sources allowed on /ingest/* (others get 403); health and metrics stay open'),
+    http: cidrs.describe('sources allowed on the webhook listener (others get 403)'),
   })
   .prefault({});
 
@@ -67,6 +68,25 @@ const routeAuth = (kind: string) => z
     token: z.string().min(1).optional().describe(`/ingest/${kind}'s own token (token and bearer auth) [webhooks.token]`),
     username: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth username [webhooks.username]`),
     password: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth password [webhooks.password]`),
+  })
+  .prefault({});
+
+/**
+ * Health, readiness and metrics on their own listener: plain HTTP for probes and Prometheus
+ * whatever the webhooks use, with their own bind address, token and allowlist.
+ */
+const adminListener = z
+  .strictObject({
+    host: z.string().optional().describe('bind address of the admin listener; unset: listen.host'),
+    port: port.default(9098).describe('GET /healthz, /readyz and /metrics; off disables'),
+    token: z.string().min(1).optional().describe('bearer token GET /metrics requires (Authorization: Bearer); /healthz and /readyz stay open to probes'),
+    allow_cidrs: cidrs.describe('sources allowed on the admin listener (others get 403)'),
+    tls: z
+      .strictObject({
+        cert: z.string().optional().describe('PEM certificate file: the admin listener serves HTTPS when cert and key are set'),
+        key: z.string().optional().describe('PEM private key file'),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -93,6 +113,7 @@ export const configSchema = z.strictObject({
       url: z.string().nullable().default(null)
         .refine((url) => url === null || (/^rediss?:\/\//.test(url) && URL.canParse(url)), 'expected a redis:// or rediss:// URL')
         .describe('external Redis; null starts an embedded redis-server'),
+      password: z.string().min(1).optional().describe('password of the external Redis (AUTH) when redis.url carries none; keep it in REDIS_PASSWORD_FILE'),
       prefix: z.string().min(1).default('vigil').describe('key prefix of every queue'),
       server_binary: z.string().default('redis-server').describe('embedded Redis executable'),
       connect_timeout_ms: z.number().int().min(0).default(60_000)
@@ -101,17 +122,20 @@ export const configSchema = z.strictObject({
     .prefault({}),
   listen: z
     .strictObject({
-      host: z.string().default('0.0.0.0').describe('bind address of all listeners'),
-      http_port: port.default(8080).describe('webhooks, metrics and health; off disables'),
+      // Loopback unless told otherwise: a vigil started without thinking is reachable from this machine only.
+      host: z.string().default('127.0.0.1').describe('bind address of the syslog and webhook listeners (0.0.0.0 or :: for the network)'),
+      http_port: port.default(8080).describe('webhooks (and /healthz, /readyz for load balancers); off disables'),
       http_body_limit_bytes: z.number().int().min(1024).default(1_048_576).describe('larger webhook bodies get 413'),
       syslog_udp_port: port.default(5514).describe('syslog over UDP; off disables'),
+      udp_receive_buffer_bytes: z.number().int().min(0).max(2 ** 31 - 1).default(DEFAULT_UDP_RECEIVE_BUFFER_BYTES)
+        .describe('SO_RCVBUF of the UDP socket: what bursts can wait in while vigil reads; Linux caps it at net.core.rmem_max (README "UDP"); 0 keeps the system default'),
       syslog_tcp_port: port.default(5514).describe('syslog over TCP (LF or octet-counted framing, per frame); off disables'),
       syslog_tls_port: port.optional().describe(`syslog over TLS (RFC 5425); unset: ${DEFAULT_SYSLOG_TLS_PORT} when listen.tls has a cert and key, else off`),
       tls: tlsFiles().describe('certificate of the syslog TLS listener'),
       max_message_bytes: z.number().int().min(480).default(65_536).describe('longer syslog messages are truncated and tagged'),
       max_connections: z.number().int().min(1).default(1000).describe('connections per listener (syslog TCP, syslog TLS, HTTP); more are refused at once'),
       // Security (grouped): HTTPS, certificate reload, allowlists, per-peer limits, JSON depth.
-      http_tls: tlsFiles().describe('HTTPS for webhooks, metrics and health when cert and key are set'),
+      http_tls: tlsFiles().describe('HTTPS for webhooks when cert and key are set (the admin listener has its own)'),
       tls_reload_interval_ms: z.number().int().min(0).default(10_000)
         .describe('how often certificate files are checked for changes (also on SIGHUP); 0 = SIGHUP only'),
       allow_cidrs: allowCidrs,
@@ -131,10 +155,12 @@ export const configSchema = z.strictObject({
         .describe('at shutdown, syslog senders still sending are read for up to this long, so what they sent before it is not discarded unread'),
       rate_limit: rateLimit,
       max_json_depth: z.number().int().min(1).default(64).describe('webhook JSON nested deeper is refused with 400'),
+      admin: adminListener,
     })
     .prefault({})
     .transform((listen) => ({
       ...listen,
+      admin: { ...listen.admin, host: listen.admin.host ?? listen.host },
       syslog_tls_port: listen.syslog_tls_port !== undefined ? listen.syslog_tls_port
         : listen.tls.cert && listen.tls.key ? DEFAULT_SYSLOG_TLS_PORT : null,
     })),
@@ -187,12 +213,14 @@ export const configSchema = z.strictObject({
         .describe('how often workers look for jobs whose lock expired (a crashed process\'s) and queue them again'),
     })
     .prefault({}),
-  metrics: z
+  // Label values come from here, never from what senders write: anyone who can send an event
+  // could otherwise fill a bounded label set first, or grow Loki's stream count without bound.
+  labels: z
     .strictObject({
-      max_clusters: z.number().int().min(1).max(1000).default(10)
-        .describe('distinct orchestrator.cluster.name label values in vigil_security_events_total; later ones count as _other'),
-      max_namespaces: z.number().int().min(1).max(10_000).default(100)
-        .describe('distinct orchestrator.namespace label values in vigil_security_events_total; later ones count as _other'),
+      clusters: z.array(z.string().min(1)).max(1000).default([])
+        .describe('orchestrator.cluster.name values kept as the cluster label of vigil_security_events_total and of Loki streams; any other value is _other'),
+      namespaces: z.array(z.string().min(1)).max(10_000).default([])
+        .describe('orchestrator.namespace values kept as the namespace label of vigil_security_events_total and of Loki streams; any other value is _other'),
     })
     .prefault({}),
   backpressure: z
@@ -212,6 +240,9 @@ export const configSchema = z.strictObject({
   const { listen } = config;
   if (listen.syslog_tls_port != null && (!listen.tls.cert || !listen.tls.key)) {
     ctx.addIssue({ code: 'custom', path: ['listen', 'syslog_tls_port'], message: 'syslog over TLS needs listen.tls.cert and listen.tls.key' });
+  }
+  if (Boolean(listen.admin.tls.cert) !== Boolean(listen.admin.tls.key)) {
+    ctx.addIssue({ code: 'custom', path: ['listen', 'admin', 'tls'], message: 'cert and key go together' });
   }
   for (const name of ['tls', 'http_tls'] as const) {
     const files = listen[name];

@@ -24,12 +24,5 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
   );
 }
 
-/** Masks a secret token in a URL path or query before it is logged. */
-export function maskUrl(url: string): string {
-  return url
-    .replace(/([?&](?:token|access_token|api_key)=)[^&#]*/gi, '$1***')
-    .replace(/(\/ingest\/[^/?#]+\/)[^/?#]+/, '$1***');
-}
-
 /** A logger that writes nothing: for tests and tools that want silence. */
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { SecurityEventCounter, type SecurityCounts } from './security-events.ts';
+import { SecurityEventCounter, type KnownLabelValues, type SecurityCounts } from './security-events.ts';
 import { DEAD_REASONS, RETRY_REASONS } from '../sinks/kit/types.ts';
 
 /** Bounded reasons an event is dropped at a listener; pre-initialised so dashboards see zeros. */
@@ -9,6 +9,8 @@ export const DROP_REASONS = [
   'denied', 'peer_connection_limit', 'json_too_deep',
   // listen.http_max_items_per_request, and TLS client certificates that fail verification.
   'too_many_items', 'bad_client_certificate',
+  // UDP: datagrams the kernel dropped because the socket's receive buffer was full.
+  'receive_buffer',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
@@ -45,7 +47,7 @@ export class Metrics {
   });
   readonly securityEvents = new Counter({
     name: 'vigil_security_events_total',
-    help: 'Normalised events by dataset, severity (log.level), cluster and namespace; cluster and namespace values beyond the configured limits count as _other.',
+    help: 'Normalised events by dataset, severity (log.level), cluster and namespace; cluster and namespace values not listed in labels.clusters and labels.namespaces count as _other.',
     labelNames: ['dataset', 'severity', 'cluster', 'namespace'] as const, registers: [this.registry],
   });
   readonly redelivered = new Counter({
@@ -80,6 +82,10 @@ export class Metrics {
     name: 'vigil_connections_open', help: 'Open TCP/TLS connections per listener.',
     labelNames: ['listener'] as const, registers: [this.registry],
   });
+  readonly authFailures = new Counter({
+    name: 'vigil_webhook_auth_failures_total', help: 'Webhook requests refused for missing or wrong credentials (401), by route.',
+    labelNames: ['route'] as const, registers: [this.registry],
+  });
   readonly httpRequests = new Counter({
     name: 'vigil_http_requests_total', help: 'Webhook requests by route and status code.',
     labelNames: ['route', 'status'] as const, registers: [this.registry],
@@ -106,10 +112,10 @@ export class Metrics {
 
   readonly #security: SecurityEventCounter;
 
-  /** `securityLabels`: distinct clusters and namespaces kept as label values (default 10 and 100). */
-  constructor(options: { defaultMetrics?: boolean; securityLabels?: { maxClusters: number; maxNamespaces: number } } = {}) {
+  /** `securityLabels`: the clusters and namespaces kept as label values (labels.* in the config; default none). */
+  constructor(options: { defaultMetrics?: boolean; securityLabels?: KnownLabelValues } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
-    this.#security = new SecurityEventCounter(this.securityEvents, options.securityLabels ?? { maxClusters: 10, maxNamespaces: 100 });
+    this.#security = new SecurityEventCounter(this.securityEvents, options.securityLabels ?? { clusters: [], namespaces: [] });
   }
 
   /** Adds one processed batch's security-event counts (summed on the processing thread). */

@@ -5,8 +5,9 @@ import { LEVELS } from '../../parsers/severity.ts';
 /**
  * vigil_security_events_total{dataset, severity, cluster, namespace}: normalised events counted by
  * what a security team charts. Labels must stay bounded whatever senders write: dataset and
- * severity come from fixed sets, cluster and namespace keep the first N distinct values per
- * process and count the rest as OVERFLOW_LABEL.
+ * severity come from fixed sets, cluster and namespace from the configured lists (`labels.*`);
+ * any other value counts as OVERFLOW_LABEL. Never first come, first served: whoever can send an
+ * event could fill the set with forged names and push the real cluster into OVERFLOW_LABEL.
  */
 
 /**
@@ -51,40 +52,35 @@ export function addCounts(into: SecurityCounts, counts: SecurityCounts): void {
   for (const [key, n] of Object.entries(counts)) into[key] = (into[key] ?? 0) + n;
 }
 
-/** Adds batches' counts to the counter, keeping at most `maxClusters` and `maxNamespaces` distinct values. */
+/** The configured cluster and namespace values: the only ones kept as label values. */
+export interface KnownLabelValues {
+  clusters: readonly string[];
+  namespaces: readonly string[];
+}
+
+/** A label value: '' for none, the value when it is configured, else OVERFLOW_LABEL. */
+export function knownOrOther(value: string | undefined, known: ReadonlySet<string>): string {
+  if (value === undefined || value === '') return '';
+  return known.has(value) ? value : OVERFLOW_LABEL;
+}
+
+/** Adds batches' counts to the counter, with cluster and namespace values from the configured lists only. */
 export class SecurityEventCounter {
   readonly #counter: Counter<'dataset' | 'severity' | 'cluster' | 'namespace'>;
-  readonly #clusters: BoundedLabel;
-  readonly #namespaces: BoundedLabel;
+  readonly #clusters: ReadonlySet<string>;
+  readonly #namespaces: ReadonlySet<string>;
 
-  constructor(counter: Counter<'dataset' | 'severity' | 'cluster' | 'namespace'>, limits: { maxClusters: number; maxNamespaces: number }) {
+  constructor(counter: Counter<'dataset' | 'severity' | 'cluster' | 'namespace'>, known: KnownLabelValues) {
     this.#counter = counter;
-    this.#clusters = new BoundedLabel(limits.maxClusters);
-    this.#namespaces = new BoundedLabel(limits.maxNamespaces);
+    this.#clusters = new Set(known.clusters);
+    this.#namespaces = new Set(known.namespaces);
   }
 
   add(counts: SecurityCounts): void {
     for (const [key, n] of Object.entries(counts)) {
       if (!(n > 0)) continue;
       const [dataset, severity, cluster, namespace] = key.split(SEPARATOR);
-      this.#counter.inc({ dataset, severity, cluster: this.#clusters.admit(cluster), namespace: this.#namespaces.admit(namespace) }, n);
+      this.#counter.inc({ dataset, severity, cluster: knownOrOther(cluster, this.#clusters), namespace: knownOrOther(namespace, this.#namespaces) }, n);
     }
-  }
-}
-
-/** The first `max` distinct non-empty values pass; later ones become OVERFLOW_LABEL. */
-class BoundedLabel {
-  readonly #seen = new Set<string>();
-  readonly #max: number;
-
-  constructor(max: number) {
-    this.#max = max;
-  }
-
-  admit(value: string): string {
-    if (value === '' || this.#seen.has(value)) return value;
-    if (this.#seen.size >= this.#max) return OVERFLOW_LABEL;
-    this.#seen.add(value);
-    return value;
   }
 }

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -18,6 +20,8 @@ export interface RedisServerOptions {
   port?: number;
   /** Listen on a unix socket in `dir` instead of TCP (faster on one machine). */
   socket?: boolean;
+  /** Where the socket goes, in a fresh 0700 directory, when `dir` is too deep for one [os.tmpdir()]. */
+  shortSocketParent?: string;
   /** maxmemory (e.g. '256mb'); unset means no limit. */
   maxmemory?: string;
   /**
@@ -48,13 +52,18 @@ export type RedisTarget = { url: string } | { path: string };
  * no RDB snapshots, and noeviction (BullMQ must never lose keys to eviction).
  */
 export async function startRedisServer(options: RedisServerOptions): Promise<RunningRedis> {
-  mkdirSync(options.dir, { recursive: true });
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   await stopStale(join(options.dir, 'redis.pid'));
-  const socketPath = join(options.dir, 'redis.sock');
-  // Unix socket paths are limited to ~107 bytes; fall back to TCP for deep data dirs.
-  const useSocket = options.socket === true && socketPath.length < 100;
+  const socketPath = options.socket === true ? privateSocketPath(options.dir, options.shortSocketParent ?? tmpdir()) : undefined;
+  const useSocket = socketPath !== undefined;
   const port = useSocket ? 0 : options.port || (await freePort());
+  // Over TCP any local user can connect: a socket was wanted and no short path exists, so the
+  // server gets a random password, in a 0600 config file (a command line is readable by all).
+  const password = options.socket === true && !useSocket ? randomBytes(24).toString('hex') : undefined;
+  const authConf = join(options.dir, 'auth.conf');
+  if (password) writeFileSync(authConf, `requirepass "${password}"\n`, { mode: 0o600 });
   const args = [
+    ...(password ? [authConf] : []),
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', options.dir,
@@ -79,19 +88,39 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
     void exited.then((code) => reject(new VigilError('VIGIL_ERR_REDIS_UNAVAILABLE',
       [`the embedded redis-server exited with code ${code} at start: ${lastLine(log)} (all of it in ${log})`])));
   });
-  const target: RedisTarget = useSocket ? { path: socketPath } : { url: `redis://127.0.0.1:${port}` };
+  const target: RedisTarget = useSocket ? { path: socketPath } : { url: `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}` };
   const gaveUp = new AbortController();
   failed.catch(() => gaveUp.abort());
   await Promise.race([waitForRedis(target, { timeoutMs: options.startTimeoutMs ?? 30_000, signal: gaveUp.signal }), failed]).catch((error: unknown) => {
     if (child.exitCode === null) child.kill('SIGTERM');
     throw error;
   });
+  // Where the CLI (vigil dlq) finds this server, password included: readable by this user only.
+  writeFileSync(join(options.dir, TARGET_FILE), JSON.stringify(target), { mode: 0o600 });
 
   const stopWith = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
+    if (socketPath && !socketPath.startsWith(options.dir)) rmSync(join(socketPath, '..'), { recursive: true, force: true });
   };
   return { target, pid: child.pid!, stop: () => stopWith('SIGTERM'), kill: () => stopWith('SIGKILL') };
+}
+
+/** The running embedded server's target (JSON), in its dir. */
+export const TARGET_FILE = 'redis.target';
+
+/** sun_path holds 108 bytes on Linux and 104 on macOS, the final NUL included. */
+const MAX_SOCKET_PATH_BYTES = 103;
+
+/**
+ * The socket in `dir`, or when that path is too long for a unix socket, in a fresh 0700
+ * directory under `shortParent` (only this user can reach it); undefined when neither fits.
+ */
+function privateSocketPath(dir: string, shortParent: string): string | undefined {
+  const inDir = join(dir, 'redis.sock');
+  if (Buffer.byteLength(inDir) <= MAX_SOCKET_PATH_BYTES) return inDir;
+  if (Buffer.byteLength(join(shortParent, 'vigil-redis-XXXXXX', 'redis.sock')) > MAX_SOCKET_PATH_BYTES) return undefined;
+  return join(mkdtempSync(join(shortParent, 'vigil-redis-')), 'redis.sock');
 }
 
 export interface WaitForRedisOptions {

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
-import { ioredisOptions, startRedisServer, type RedisTarget } from './redis-server.ts';
+import { ioredisOptions, startRedisServer, TARGET_FILE, type RedisTarget } from './redis-server.ts';
 
 export interface RedisHandle {
   target: RedisTarget;
@@ -24,13 +24,16 @@ export const embeddedDir = (config: Config): string => join(config.data_dir, 're
 export async function openRedis(config: Config, options: { reuseRunning?: boolean } = {}): Promise<RedisHandle> {
   if (config.redis.url) {
     const target = { url: config.redis.url };
-    return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
+    const options = ioredisOptions(target);
+    // A password kept apart from the URL (REDIS_PASSWORD_FILE: a mounted Secret) fills in for a URL without one.
+    if (options.password === undefined && config.redis.password) options.password = config.redis.password;
+    return { target, options, embedded: false, stop: async () => undefined };
   }
   const dir = embeddedDir(config);
-  const socket = join(dir, 'redis.sock');
-  if (options.reuseRunning && existsSync(socket) && (await answers({ path: socket }))) {
-    const target = { path: socket };
-    return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
+  const running = join(dir, TARGET_FILE);
+  if (options.reuseRunning && existsSync(running)) {
+    const target = JSON.parse(readFileSync(running, 'utf8')) as RedisTarget;
+    if (await answers(target)) return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
   }
   const server = await startRedisServer({ dir, socket: true, binary: config.redis.server_binary, startTimeoutMs: config.redis.connect_timeout_ms });
   return { target: server.target, options: ioredisOptions(server.target), embedded: true, stop: () => server.stop() };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../observability/logger.ts';
+import type { KnownLabelValues } from '../observability/security-events.ts';
 import { elasticsearch } from './elasticsearch/index.ts';
 import { file } from './file/index.ts';
 import type { Sink } from './kit/types.ts';
@@ -12,6 +13,8 @@ export interface SinkDeps {
   logger: Logger;
   /** vigil's state directory (file sink default path). */
   dataDir: string;
+  /** Cluster and namespace values a sink may use as labels (labels.* in the config); others are _other. Unset: none. */
+  labels?: KnownLabelValues;
 }
 
 export interface SinkFactory<C = unknown> {

@@ -43,10 +43,10 @@ export async function run(): Promise<BenchResult> {
       [String(vigil.port('tcp')), String(BACKLOG), String(CONNECTIONS), '0', '7'], { execArgv: [] }));
     await sender.next();
     // Every line parsed and fanned out to the sink queue, where it waits for the backend.
-    await until(async () => (await parsed(vigil.port('http'))) >= BACKLOG, 5 * 60_000);
+    await until(async () => (await parsed(vigil.port('admin'))) >= BACKLOG, 5 * 60_000);
     await new Promise((r) => setTimeout(r, 1_000));
     const backlogSeconds = (Date.now() - built) / 1000;
-    const queued = await sinkQueueDepth(vigil.port('http'));
+    const queued = await sinkQueueDepth(vigil.port('admin'));
 
     const pid = vigil.child.pid!;
     const cpuBefore = { all: cpuSeconds(pid), main: cpuSeconds(pid, pid) };

@@ -18,6 +18,7 @@ const SCENARIOS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>> 
   replay: () => import('./replay.bench.ts'),
   soak: () => import('./soak.bench.ts'),
   'webhook-limits': () => import('./webhook-limits.bench.ts'),
+  udp: () => import('./udp.bench.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

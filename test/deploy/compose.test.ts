@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.ts';
+import { resolveWebhookAuth } from '../../src/config/webhook-auth.ts';
 import { enabledSinks } from '../../src/pipeline/enabled-sinks.ts';
 import { ROOT, readText, vigilEnvNames, yamlDocuments } from './known.ts';
 import { requireProgram, skipUnlessInstalled } from '../support/real-program.ts';
@@ -116,6 +117,9 @@ test('vigil gets only variables it reads, and they configure Redis, Elasticsearc
   const config = loadConfig({ ...env, VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-compose-')) }, join(ROOT, 'config/default.yaml'));
   assert.deepEqual(enabledSinks(config).map((sink) => sink.name).sort(), ['elasticsearch', 'loki']);
   assert.equal(config.webhooks.token, SECRETS.VIGIL_WEBHOOK_TOKEN);
+  // Every route has auth: in the image vigil binds every interface (Dockerfile VIGIL_HOST).
+  assert.match(readText('Dockerfile'), /^ENV .*\bVIGIL_HOST=0\.0\.0\.0\b/m);
+  for (const [kind, auth] of Object.entries(resolveWebhookAuth(config.webhooks, config.listen.http_tls).routes)) assert.equal(auth.type, 'token', `/ingest/${kind}`);
 
   const host = (url: string) => new URL(url).hostname;
   assert.equal(host(config.redis.url!), 'redis');
@@ -160,7 +164,8 @@ test('the image is built in two stages and checks its own health', () => {
   const dockerfile = readText('Dockerfile');
   assert.equal(dockerfile.match(/^FROM /gm)?.length, 2);
   assert.match(dockerfile, /^COPY --from=build /m);
-  assert.match(dockerfile, /^HEALTHCHECK .*\n.*\/healthz/m);
+  // The check itself runs against a live vigil in health-checks.test.ts.
+  assert.match(dockerfile, /^HEALTHCHECK .*\n\s*CMD \["node", "dist\/src\/observability\/healthcheck\.js"\]$/m);
 });
 
 // Debian's docker-compose (1.29, the Python implementation) is the real Compose parser that runs
@@ -206,5 +211,41 @@ test('docker-compose config refuses to render without each required secret, nami
     const result = composeConfig(Object.fromEntries(Object.entries(SECRETS).filter(([key]) => key !== name)));
     assert.notEqual(result.status, 0, `renders without ${name}`);
     assert.match(result.stderr, new RegExp(`set ${name}`), `${name}: ${result.stderr}`);
+  }
+});
+
+test('the Elasticsearch healthcheck authenticates without the password on any command line', { skip: spawnSync('curl', ['--version']).status === 0 ? false : 'curl not installed' }, async () => {
+  const [kind, script] = services.elasticsearch.healthcheck!.test;
+  assert.equal(kind, 'CMD-SHELL');
+  const command = interpolate(script, SECRETS);
+  assert.ok(!command.includes(SECRETS.ELASTIC_PASSWORD), 'the password is not written into the command');
+  // Run it as the container would (sh -c, ELASTIC_PASSWORD in the environment) against a stand-in that checks the credentials.
+  const { createServer } = await import('node:http');
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(String(req.headers.authorization));
+    const ok = req.headers.authorization === `Basic ${Buffer.from(`elastic:${SECRETS.ELASTIC_PASSWORD}`).toString('base64')}`;
+    res.writeHead(ok ? 200 : 401).end('{"status":"green"}');
+  }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const local = command.replace('http://localhost:9200', `http://127.0.0.1:${port}`);
+    // A curl in front of the real one records its arguments: what `ps` would show other users.
+    const shims = mkdtempSync(join(tmpdir(), 'vigil-curl-'));
+    const realCurl = spawnSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(shims, 'curl'), `#!/bin/sh\nprintf '%s\\n' "$@" >> ${join(shims, 'argv')}\nexec ${realCurl} "$@"\n`, { mode: 0o755 });
+    const { spawn } = await import('node:child_process');
+    const exitCode = (env: Record<string, string>) => new Promise<number | null>((resolve) => {
+      spawn('sh', ['-c', local], { env: { PATH: `${shims}:${process.env.PATH ?? ''}`, ...env }, stdio: 'ignore' }).once('exit', resolve);
+    });
+    assert.equal(await exitCode({ ELASTIC_PASSWORD: SECRETS.ELASTIC_PASSWORD }), 0);
+    assert.notEqual(await exitCode({ ELASTIC_PASSWORD: 'wrong' }), 0, 'a wrong password fails the check');
+    assert.equal(seen.length, 2);
+    const argv = readFileSync(join(shims, 'argv'), 'utf8');
+    assert.match(argv, /_cluster\/health/, 'the shim saw curl run');
+    assert.ok(!argv.includes(SECRETS.ELASTIC_PASSWORD), `the password is on curl's command line:\n${argv}`);
+  } finally {
+    server.close();
   }
 });

@@ -98,6 +98,9 @@ test('the security dashboard charts events by dataset, level, namespace and rule
   for (const grouping of ['sum by (dataset)', 'sum by (level)', 'sum by (namespace)', 'sum by (rule)']) assert.ok(exprs.includes(grouping), `no "${grouping}" query`);
   // rule.name is per event, never a stream label: it must come from the JSON line.
   assert.match(exprs, /\| json rule="rule\.name"/);
+  // Stream labels hold only configured clusters and namespaces (labels.*): the top lists read the events' own.
+  assert.match(exprs, /ns="orchestrator\.namespace" .*\| label_format namespace="\{\{\.ns\}\}"/);
+  assert.match(exprs, /cl="orchestrator\.cluster\.name" .*\| label_format cluster="\{\{\.cl\}\}"/);
 });
 
 test('Grafana provisioning loads the dashboards from where compose mounts them', () => {

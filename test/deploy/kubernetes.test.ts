@@ -4,11 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
-import { createHttpApp } from '../../src/ingest/http/app.ts';
+import { resolveWebhookAuth } from '../../src/config/webhook-auth.ts';
+import { createAdminApp } from '../../src/observability/admin.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { enabledSinks } from '../../src/pipeline/enabled-sinks.ts';
-import { createFakeSubmit } from '../src/ingest/support.ts';
 import { listFiles, vigilEnvNames, yamlDocuments } from './known.ts';
 
 // No cluster here: the manifests are parsed and checked against each other and against vigil.
@@ -162,22 +162,31 @@ test('the ConfigMap, with each role\'s environment and the Secret\'s files, pass
     assert.equal(new URL(config.redis.url!).hostname, 'redis');
     assert.equal(config.webhooks.token, secret.stringData!['webhook-token']);
     assert.deepEqual(enabledSinks(config).map((s) => s.name).sort(), ['elasticsearch', 'loki']);
-    assert.equal(config.listen.http_port, 8080);
-    // The container declares the ports the config listens on (syslog only where listeners run).
+    assert.equal(config.listen.http_port, config.role === 'ingest' ? 8080 : null, 'webhooks only where events are taken in');
+    assert.equal(config.listen.admin.port, 9098);
+    // The container declares the ports the config listens on (syslog and webhooks only where listeners run).
     const ports = (workload.spec.template.spec.containers[0].ports ?? []).map((p) => `${p.containerPort}/${p.protocol}`).sort();
-    const { http_port: http, syslog_tcp_port: tcp, syslog_udp_port: udp } = config.listen;
-    assert.deepEqual(ports, config.role === 'ingest' ? [`${tcp}/TCP`, `${udp}/UDP`, `${http}/TCP`] : [`${http}/TCP`]);
+    const { http_port: http, syslog_tcp_port: tcp, syslog_udp_port: udp, admin } = config.listen;
+    assert.deepEqual(ports, config.role === 'ingest' ? [`${tcp}/TCP`, `${udp}/UDP`, `${http}/TCP`, `${admin.port}/TCP`].sort() : [`${admin.port}/TCP`]);
+    // Every webhook route this role serves has auth: none is open to senders from the network.
+    if (config.listen.http_port !== null) {
+      const { routes } = resolveWebhookAuth(config.webhooks, config.listen.http_tls);
+      for (const [kind, auth] of Object.entries(routes)) assert.notEqual(auth.type, 'none', `${workload.metadata.name}: /ingest/${kind} has no auth`);
+    }
+    // vigil authenticates to the Redis the manifests run, with the Secret's password.
+    assert.equal(config.redis.password, secret.stringData!['redis-password']);
   }
 });
 
 test('probes call routes vigil serves, on a port the container declares', async () => {
-  const app = createHttpApp({ submit: createFakeSubmit().submit, metrics: new Metrics(), ready: () => true, bodyLimit: 1024, logger: silentLogger });
+  const app = createAdminApp({ metrics: new Metrics(), ready: () => true, logger: silentLogger });
   const probed = new Set<string>();
   for (const workload of vigilWorkloads) {
     const [container] = workload.spec.template.spec.containers;
     for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
       assert.ok(probe?.httpGet, `${workload.metadata.name}: missing an HTTP probe`);
       assert.ok(container.ports!.some((p) => p.name === probe.httpGet!.port), `${workload.metadata.name}: probe port ${probe.httpGet!.port} undeclared`);
+      assert.equal(probe.httpGet.port, 'admin', `${workload.metadata.name}: probes go to the admin listener, plain HTTP whatever the webhooks use`);
       probed.add(probe.httpGet.path);
     }
     assert.equal(container.readinessProbe!.httpGet!.path, '/readyz');

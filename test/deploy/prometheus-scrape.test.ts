@@ -30,9 +30,9 @@ interface PrometheusConfig { global: Record<string, string>; rule_files: string[
 
 /**
  * The shipped prometheus.yml with compose's view translated to this machine: the vigil target
- * (compose service `vigil`, port of the vigil listener that port is in vigil's default config) to
- * 127.0.0.1 and the test vigil's port of that listener, and rule_files to the folder compose
- * mounts there.
+ * (compose service `vigil`, the port of a vigil listener in vigil's default config: the admin
+ * listener's) to 127.0.0.1 and the test vigil's port of that listener, and rule_files to the
+ * folder compose mounts there.
  */
 function shippedPrometheusConfig(vigil: SpawnedVigil): { config: PrometheusConfig; job: ScrapeConfig } {
   const [config] = yamlDocuments('config/prometheus/prometheus.yml') as PrometheusConfig[];
@@ -41,11 +41,11 @@ function shippedPrometheusConfig(vigil: SpawnedVigil): { config: PrometheusConfi
   const [host, port] = target.split(':');
   assert.equal(host, 'vigil', 'the target is the compose service');
   const defaults = loadConfig({ VIGIL_DATA_DIR: tmpdir() }, join(ROOT, 'config/default.yaml'));
-  // Which vigil listener serves the scraped port (listen.<name>_port in vigil's config).
-  const listenerOfPort: Record<string, 'http'> = { http_port: 'http' };
-  const key = Object.entries(defaults.listen).find(([name, value]) => value === Number(port) && name in listenerOfPort)?.[0];
-  assert.ok(key, `no vigil listener listens on ${port} by default`);
-  job.static_configs[0].targets = [`127.0.0.1:${vigil.port(listenerOfPort[key])}`];
+  // Which vigil listener serves the scraped port in vigil's default config.
+  const ports = { http: defaults.listen.http_port, admin: defaults.listen.admin.port } as const;
+  const listener = (Object.keys(ports) as Array<keyof typeof ports>).find((name) => ports[name] === Number(port));
+  assert.ok(listener, `no vigil listener listens on ${port} by default`);
+  job.static_configs[0].targets = [`127.0.0.1:${vigil.port(listener)}`];
 
   const compose = yamlDocuments('docker-compose.yml')[0] as { services: { prometheus: { volumes: string[] } } };
   config.rule_files = config.rule_files.map((pattern) => {

@@ -63,7 +63,7 @@ test('Prometheus scrapes vigil where compose runs it and loads the rules compose
   const [config] = yamlDocuments('config/prometheus/prometheus.yml') as Array<{ rule_files: string[]; scrape_configs: Array<{ job_name: string; metrics_path: string; static_configs: Array<{ targets: string[] }> }> }>;
   const vigil = config.scrape_configs.find((scrape) => scrape.job_name === 'vigil')!;
   assert.equal(vigil.metrics_path, '/metrics');
-  assert.deepEqual(vigil.static_configs[0].targets, ['vigil:8080']);
+  assert.deepEqual(vigil.static_configs[0].targets, ['vigil:9098'], 'the admin listener (health-checks.test.ts scrapes it live)');
   const compose = yamlDocuments('docker-compose.yml')[0] as { services: { prometheus: { volumes: string[] } } };
   assert.ok(compose.services.prometheus.volumes.includes('./config/prometheus/rules:/etc/prometheus/rules:ro'));
   assert.deepEqual(config.rule_files, ['/etc/prometheus/rules/*.rules.yml']);

@@ -108,7 +108,7 @@ test(`${FRAMES} hostile frames across every listener: vigil stays up, accounts f
     let previous = '';
     const settled = async () => {
       await sleep(1_500); // queue gauges are refreshed every second
-      metrics = await scrape(httpPort);
+      metrics = await scrape(vigil.port('admin'));
       const received = total(metrics, 'vigil_events_received_total');
       const lost = total(metrics, 'vigil_events_dropped_total', { reason: 'queue_unavailable' });
       const normalised = total(metrics, 'vigil_events_parsed_total') + total(metrics, 'vigil_events_parse_failed_total');

@@ -94,7 +94,7 @@ test('Alertmanager → vigil: one event per alert and status across re-notificat
   await waitFor(() => readNdjson(out).length >= 8, 30_000, 'the four resolved alerts in vigil');
   // Let Alertmanager run through more group and repeat intervals: anything it sends now is a copy.
   await new Promise((resolve) => setTimeout(resolve, 5_000));
-  await waitFor(async () => total(await scrape(vigil.port('http')), 'vigil_events_redelivered_total') > 0, 10_000, 'vigil dropping copies');
+  await waitFor(async () => total(await scrape(vigil.port('admin')), 'vigil_events_redelivered_total') > 0, 10_000, 'vigil dropping copies');
 
   const events = readNdjson(out);
   const summary = events.map((e) => `${e.alertmanager.labels.instance}:${e.alertmanager.status}`).sort();
@@ -106,7 +106,7 @@ test('Alertmanager → vigil: one event per alert and status across re-notificat
   assert.equal(total(am, 'alertmanager_notifications_failed_total', { integration: 'webhook' }), 0, 'every notification accepted (the bearer token from credentials_file)');
   const sent = await webhookSent();
   assert.ok(sent >= 8, `Alertmanager re-notified (${sent} webhook notifications for 4 group states)`);
-  const vigilMetrics = await scrape(vigil.port('http'));
+  const vigilMetrics = await scrape(vigil.port('admin'));
   // Every notification vigil answered beyond the first per group and status was dropped as a copy.
   assert.ok(total(vigilMetrics, 'vigil_events_redelivered_total') >= 4, 'the re-notified alerts were dropped as copies');
 
@@ -153,7 +153,7 @@ test('vigil refuses Alertmanager without the bearer token, and Alertmanager coun
   assert.equal(reply.status, 200);
   const failed = async () => total(parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()), 'alertmanager_notifications_failed_total', { integration: 'webhook' });
   await waitFor(async () => (await failed()) >= 1, 30_000, 'Alertmanager seeing the 401');
-  const metrics = await scrape(vigil.port('http'));
+  const metrics = await scrape(vigil.port('admin'));
   assert.equal(total(metrics, 'vigil_events_received_total'), 0, 'nothing accepted');
   assert.match(alertmanager.output(), /401/);
 });

@@ -26,7 +26,7 @@ test('a backlog above the high watermark turns webhooks away with 503 + Retry-Af
     let refused: Response | undefined;
     await waitFor(async () => (refused = await send(99)).status === 503, 10_000, 'a 503 from the ingest vigil');
     assert.ok(Number(refused!.headers.get('retry-after')) > 0, 'Retry-After says when to come back');
-    assert.match(await fetch(`http://127.0.0.1:${http}/metrics`).then((r) => r.text()), /vigil_queue_depth_jobs\{queue="ingest"\} [3-9]/);
+    assert.match(await fetch(`http://127.0.0.1:${ingest.port('admin')}/metrics`).then((r) => r.text()), /vigil_queue_depth_jobs\{queue="ingest"\} [3-9]/);
     assert.ok(ingest.logs.some((l) => l.msg === 'Backpressure on: listeners stop taking input until the backlog drains'));
 
     // A process-and-deliver vigil on the same Redis drains the backlog: input is taken again.

@@ -66,3 +66,47 @@ test('dlq list, replay and purge work on a sink\'s dead letters in Redis', async
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('check-config prints each webhook route\'s auth and warns about unauthenticated input from the network', async () => {
+  const env = { VIGIL_DATA_DIR: '/tmp/vigil-check', VIGIL_HOST: '0.0.0.0', VIGIL_WEBHOOK_TOKEN: 'global-0123456789', VIGIL_WEBHOOK_K8S_AUDIT_AUTH: 'bearer', VIGIL_WEBHOOK_JSON_AUTH: 'none' };
+  const ok = await vigil(['check-config'], env);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^webhook \/ingest\/neuvector: auth token$/m);
+  assert.match(ok.stdout, /^webhook \/ingest\/k8s-audit: auth bearer$/m);
+  assert.match(ok.stdout, /^webhook \/ingest\/json: auth none \(set for this route\)$/m);
+  assert.match(ok.stdout, /^admin: http:\/\/0\.0\.0\.0:9098 /m);
+  assert.match(ok.stderr, /^WARNING: webhook routes \/ingest\/json take unauthenticated events on 0\.0\.0\.0:8080/m);
+  assert.match(ok.stderr, /^WARNING: syslog over UDP takes unauthenticated events from any address/m);
+  const quiet = await vigil(['check-config'], { VIGIL_DATA_DIR: '/tmp/vigil-check' });
+  assert.equal(quiet.stderr, '', 'loopback: nothing to warn about');
+});
+
+test('vigil start refuses a webhook route without auth on a non-loopback address: exit 2, one line naming the routes, nothing bound', async () => {
+  const refused = await vigil(['start'], { VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-open-')), VIGIL_HOST: '0.0.0.0', VIGIL_WEBHOOK_FALCO_TOKEN: 'falco-0123456789' });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /^VIGIL_ERR_WEBHOOK_UNAUTHENTICATED: /);
+  assert.match(refused.stderr, /webhook routes \/ingest\/neuvector, \/ingest\/k8s-audit, \/ingest\/alertmanager, \/ingest\/json would accept unauthenticated events on 0\.0\.0\.0/);
+  assert.doesNotMatch(refused.stderr, /\/ingest\/falco/);
+  assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('dlq list strips control characters from what the backend and the event said before printing them', async () => {
+  const redis = await startTestRedis();
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+  const client = new Redis(redis.url);
+  try {
+    const event = { id: 'e\u001b[31m1', timestamp: '2025-06-03T14:07:05Z', dataset: 'json.log\r', module: 'json', level: 'warning', json: '{}' };
+    await new DeadLetterQueue(client, 'vigil').add([{ at: new Date().toISOString(), sink: 'file', reason: 'mapping_error',
+      detail: 'bad\u001b]0;owned\u0007\u001b[2J field\nnext\u009b', attempts: 1, event }], 'seed');
+    const list = await vigil(['dlq', 'list', 'file'], { REDIS_URL: redis.url, VIGIL_DATA_DIR: dataDir });
+    assert.equal(list.code, 0, list.stderr);
+    const [, line, ...rest] = list.stdout.split('\n').filter(Boolean);
+    assert.equal(rest.length, 0, 'one line per entry');
+    assert.doesNotMatch(line, /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/, JSON.stringify(line));
+    assert.match(line, /mapping_error\tjson\.log\uFFFD\te\uFFFD\[31m1\tbad\uFFFD\]0;owned\uFFFD\uFFFD\[2J field\uFFFDnext\uFFFD$/);
+  } finally {
+    client.disconnect();
+    await redis.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -56,7 +56,7 @@ test('real senders in; Elasticsearch, Splunk HEC and Loki each receive every eve
     const falco = es.allDocuments().find((d) => d.source.includes('"falco.alert"'));
     assert.ok(falco?.source.includes('1741944413589793238'), 'Falco nanoseconds keep every digit in Elasticsearch');
     assert.ok(es.template('vigil-events'), 'the index template was installed');
-    const metrics = await fetch(`http://127.0.0.1:${http}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`http://127.0.0.1:${vigil.port('admin')}/metrics`).then((r) => r.text());
     assert.match(metrics, new RegExp(`vigil_events_forwarded_total\\{sink="loki"\\} ${expected}`));
     // The 429s met the index template install first: those batches waited and were retried.
     assert.match(metrics, /vigil_events_retried_total\{sink="elasticsearch",reason="\w+"\} [1-9]/);

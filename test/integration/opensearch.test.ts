@@ -95,7 +95,7 @@ test('vigil delivers every event exactly once to a real OpenSearch node, install
     const mapping = (await search(`${DATA_STREAM}/_mapping/field/falco.output_fields`)).text;
     assert.match(mapping, /"type":"flat_object"/, 'the data stream uses the template (Falco fields as flat_object)');
 
-    const metrics = await fetch(`http://127.0.0.1:${http}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`http://127.0.0.1:${vigil.port('admin')}/metrics`).then((r) => r.text());
     assert.match(metrics, new RegExp(`vigil_events_forwarded_total\\{sink="opensearch"\\} ${first + 1}\\b`));
     assert.match(metrics, /vigil_events_failed_total\{sink="opensearch",reason="mapping_error"\} 1\b/);
   } finally {

@@ -5,9 +5,9 @@ export interface Sample {
   value: number;
 }
 
-/** GET /metrics of a running vigil, parsed. */
-export async function scrape(httpPort: number): Promise<Sample[]> {
-  const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+/** GET /metrics of a running vigil (its admin listener's port), parsed. */
+export async function scrape(adminPort: number): Promise<Sample[]> {
+  const response = await fetch(`http://127.0.0.1:${adminPort}/metrics`);
   return parsePrometheus(await response.text());
 }
 

@@ -11,7 +11,8 @@ export interface SpawnedVigil {
   dataDir: string;
   /** host:port per listener, from the "Vigil started" log line. */
   listening: Record<string, string>;
-  port(listener: 'http' | 'udp' | 'tcp' | 'tls'): number;
+  /** The bound port of a listener; `admin` serves /healthz, /readyz and /metrics. */
+  port(listener: 'http' | 'admin' | 'udp' | 'tcp' | 'tls'): number;
   /** Every log line so far, parsed. */
   logs: Array<Record<string, unknown>>;
   /** What vigil wrote to stderr so far (logs go to stdout: anything here is unexpected). */
@@ -42,6 +43,7 @@ export async function spawnVigil(env: Record<string, string> = {}, config?: stri
       VIGIL_DATA_DIR: dataDir,
       VIGIL_HOST: '127.0.0.1',
       VIGIL_HTTP_PORT: '0',
+      VIGIL_ADMIN_PORT: '0',
       VIGIL_SYSLOG_UDP_PORT: '0',
       VIGIL_SYSLOG_TCP_PORT: '0',
       VIGIL_LOG_LEVEL: 'info',

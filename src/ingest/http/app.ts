@@ -1,7 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { maskUrl } from '../../observability/logger.ts';
 import type { Submit } from '../submit.ts';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
@@ -14,7 +13,7 @@ import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_R
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
 import type { RouteAuth } from './auth.ts';
-import { registerHealthRoutes } from './routes/health.ts';
+import { registerHealthRoutes } from '../../observability/health-routes.ts';
 import { WEBHOOK_ROUTES } from './routes/index.ts';
 import { HTTP_LISTENER, registerWebhook } from './webhook.ts';
 
@@ -27,7 +26,7 @@ export interface HttpAppOptions {
   webhookToken?: string;
   /** Auth per route kind, falling back to `default` (else webhookToken, else none). */
   auth?: { default?: RouteAuth; routes?: Partial<Record<string, RouteAuth>> };
-  /** Source addresses allowed on /ingest/* (unset: everyone); others get 403. Health and metrics stay open to probes. */
+  /** Source addresses allowed on /ingest/* (unset: everyone); others get 403. /healthz and /readyz stay open to probes. */
   allow?: AddressCheck;
   /** Events per second per source on /ingest/*, counted per item of each body; over it, requests get 429. */
   rateLimit?: RateLimiter;
@@ -52,6 +51,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Retry-After on a 503 (default 5 s). */
   retryAfterSeconds?: number;
+  /** How often refused credentials are summarised in the log, per route (default 10 s). */
+  authLogIntervalMs?: number;
 }
 
 /**
@@ -66,11 +67,12 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const connectionsCheckingInterval = Math.min(1000, requestTimeout);
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    // Fastify's own per-request lines carry the URL, which may hold the token: off. Ours mask it.
+    // Fastify's own per-request lines carry the URL, which may hold the token (?token=, ?%74oken=,
+    // /ingest/<kind>/<token>): off. Ours name the route pattern, never the URL.
     logController: new LogController({ disableRequestLogging: true }),
-    // And any request-scoped line that logs `req` gets the URL masked, whoever writes it.
+    // And any request-scoped line that logs `req` gets the route instead of the URL, whoever writes it.
     childLoggerFactory: (logger, bindings, childOptions) =>
-      logger.child(bindings, { ...childOptions, serializers: { ...childOptions.serializers, req: maskedRequest } }),
+      logger.child(bindings, { ...childOptions, serializers: { ...childOptions.serializers, req: requestWithoutUrl } }),
     bodyLimit: options.bodyLimit,
     // Without these a body sent a byte a minute holds its connection forever (fastify's defaults are 0).
     requestTimeout,
@@ -95,21 +97,21 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   metrics.initListener(HTTP_LISTENER);
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the URL: bounded label values and no token.
-    const route = request.routeOptions.url?.replace(/\/:token$/, '') ?? 'unmatched';
-    metrics.httpRequests.inc({ route, status: String(reply.statusCode) });
+    metrics.httpRequests.inc({ route: routeOf(request), status: String(reply.statusCode) });
   });
 
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'Not found' }));
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) log.error({ error, method: request.method, url: maskUrl(request.url) }, 'Webhook request failed');
+    if (status === 500) log.error({ error, method: request.method, route: routeOf(request) }, 'Webhook request failed');
     // The body limit: counted like every other limit, not only as a status code.
     if (status === 413) metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'too_large' });
     return reply.code(status).send({ error: errorMessage(error, status, options.bodyLimit) });
   });
 
-  registerHealthRoutes(app, { metrics, ready: options.ready });
+  // Health and readiness here too, for a load balancer checking this port in its own scheme; metrics only on the admin listener.
+  registerHealthRoutes(app, { ready: options.ready });
   const fallback: RouteAuth = options.auth?.default
     ?? (options.webhookToken ? { type: 'token', token: options.webhookToken } : { type: 'none' });
   for (const route of WEBHOOK_ROUTES) {
@@ -123,6 +125,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       maxJsonDepth: options.maxJsonDepth,
       maxItemsPerRequest: options.maxItemsPerRequest ?? DEFAULT_MAX_ITEMS_PER_REQUEST,
       retryAfterSeconds: options.retryAfterSeconds ?? 5,
+      authLogIntervalMs: options.authLogIntervalMs,
     });
   }
   return app;
@@ -173,10 +176,15 @@ export function setHttpsContext(app: FastifyInstance, context: SecureContextOpti
   (app.server as unknown as TlsServer).setSecureContext(context);
 }
 
-function maskedRequest(request: FastifyRequest): Record<string, unknown> {
+/** The route pattern, never the URL: bounded label values, and no token in any spelling. */
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions?.url?.replace(/\/:token$/, '') ?? 'unmatched';
+}
+
+function requestWithoutUrl(request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: maskUrl(request.url),
+    route: routeOf(request),
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   };

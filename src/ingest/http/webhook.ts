@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { maskUrl } from '../../observability/logger.ts';
 import type { RawEvent } from '../../pipeline/raw-event.ts';
 import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
 import type { Submit } from '../submit.ts';
-import { formatPeer } from '../peer.ts';
+import { formatPeer, peerIp } from '../peer.ts';
 import { peerKey } from '../access/peer-key.ts';
 import { verifiedClientIdentity } from '../client-certificate.ts';
 import type { TLSSocket } from 'node:tls';
@@ -13,6 +12,7 @@ import { createLogThrottle } from '../log-throttle.ts';
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
 import { createAuthCheck, type RouteAuth } from './auth.ts';
+import { createAuthFailureLog } from './auth-failures.ts';
 import { isJsonMediaType, isNdjsonMediaType, mediaType } from './content-type.ts';
 import type { WebhookRoute } from './webhook-route.ts';
 
@@ -36,6 +36,8 @@ export interface WebhookDeps {
   /** JSON bodies nested deeper than this get 400 (unset: no limit). */
   maxJsonDepth?: number;
   retryAfterSeconds: number;
+  /** How often refused credentials are summarised in the log (default 10 s). */
+  authLogIntervalMs?: number;
 }
 
 /**
@@ -48,7 +50,9 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
   const { submit, metrics } = deps;
   const path = `/ingest/${route.kind}`;
   const checkAuth = createAuthCheck(deps.auth);
-  const throttleAuthLog = createLogThrottle(10_000);
+  const authFailures = createAuthFailureLog({ route: path, logger: deps.logger, intervalMs: deps.authLogIntervalMs ?? 10_000 });
+  app.addHook('onClose', async () => authFailures.flush());
+  metrics.authFailures.inc({ route: path }, 0);
   const throttleDeniedLog = createLogThrottle(10_000);
   const throttleRateLog = createLogThrottle(10_000);
   const throttleUnavailableLog = createLogThrottle(10_000);
@@ -59,7 +63,7 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
     if (deps.allow && !deps.allow(address)) {
       metrics.dropped.inc({ listener: HTTP_LISTENER, reason: 'denied' });
       throttleDeniedLog((suppressed) => deps.logger.warn(
-        { peer: peerOf(request), url: maskUrl(request.url), suppressedLogs: suppressed },
+        { peer: peerOf(request), route: path, suppressedLogs: suppressed },
         'Refused a webhook request: its source is not in listen.allow_cidrs.http'));
       await reply.code(403).send({ error: 'Source address not allowed' });
       return;
@@ -84,9 +88,8 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
       socket: request.socket,
     });
     if (authorised) return;
-    throttleAuthLog((suppressed) => deps.logger.warn(
-      { peer: peerOf(request), url: maskUrl(request.url), auth: deps.auth.type, suppressedLogs: suppressed },
-      'Refused a webhook request: missing or wrong credentials'));
+    metrics.authFailures.inc({ route: path });
+    authFailures.record(peerIp(address));
     if (checkAuth.challenge) reply.header('WWW-Authenticate', checkAuth.challenge);
     const error = deps.auth.type === 'mtls' ? 'A verified client certificate is required' : 'Missing or wrong webhook credentials';
     await reply.code(401).send({ error });

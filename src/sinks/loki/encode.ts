@@ -1,3 +1,4 @@
+import { knownOrOther } from '../../observability/security-events.ts';
 import { epochNanos } from '../kit/epoch.ts';
 import type { SinkEvent } from '../kit/types.ts';
 
@@ -15,12 +16,20 @@ export function baseLabels(staticLabels: Record<string, string>): Record<string,
   return labels;
 }
 
+/** Cluster and namespace values kept as stream labels (labels.* in the config). */
+export interface KnownStreamValues {
+  clusters: ReadonlySet<string>;
+  namespaces: ReadonlySet<string>;
+}
+
 /**
  * The stream labels of one event: the base labels plus a few low-cardinality routing fields
  * (source module, dataset, level, cluster, namespace when present). Anything per-event (ids,
  * rules, pods) stays in the line or in structured metadata, or Loki's stream count explodes.
+ * Senders write cluster and namespace: with `known`, other values become _other, so forged
+ * names cannot multiply the streams (the line keeps the real values).
  */
-export function streamLabels(event: SinkEvent, base: Record<string, string>): Record<string, string> {
+export function streamLabels(event: SinkEvent, base: Record<string, string>, known?: KnownStreamValues): Record<string, string> {
   const labels = { ...base };
   const set = (name: string, value: string | undefined) => {
     if (value) labels[name] = value;
@@ -28,8 +37,8 @@ export function streamLabels(event: SinkEvent, base: Record<string, string>): Re
   set('source', event.module);
   set('dataset', event.dataset);
   set('level', event.level);
-  set('cluster', event.cluster);
-  set('namespace', event.namespace);
+  set('cluster', known ? knownOrOther(event.cluster, known.clusters) : event.cluster);
+  set('namespace', known ? knownOrOther(event.namespace, known.namespaces) : event.namespace);
   return labels;
 }
 
@@ -49,8 +58,9 @@ export interface LokiEntry {
  * the whole event JSON as the line, and the event id as structured metadata. An event without a
  * readable time gets `fallbackNanos` (the send time); its own time stays in the line.
  */
-export function encodeEntry(event: SinkEvent, position: number, base: Record<string, string>, options: { metadata: boolean; fallbackNanos: bigint }): LokiEntry {
-  const labels = streamLabels(event, base);
+export function encodeEntry(event: SinkEvent, position: number, base: Record<string, string>,
+  options: { metadata: boolean; fallbackNanos: bigint; known?: KnownStreamValues }): LokiEntry {
+  const labels = streamLabels(event, base, options.known);
   const stream = JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
   const nanos = epochNanos(event.timestamp) ?? options.fallbackNanos;
   const metadata = options.metadata ? `,{"event_id":${JSON.stringify(event.id)}}` : '';

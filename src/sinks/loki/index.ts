@@ -3,7 +3,7 @@ import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { LokiClient } from './client.ts';
 import { lokiSchema, type LokiConfig } from './config.ts';
-import { baseLabels, encodeEntry, entryBytes, pushBody } from './encode.ts';
+import { baseLabels, encodeEntry, entryBytes, pushBody, type KnownStreamValues } from './encode.ts';
 import { pushResolved } from './resolve.ts';
 
 export class LokiSink implements Sink {
@@ -11,15 +11,17 @@ export class LokiSink implements Sink {
   readonly #config: LokiConfig;
   readonly #base: Record<string, string>;
   readonly #client: LokiClient;
+  readonly #known: KnownStreamValues;
 
-  constructor(config: LokiConfig, _deps?: Pick<SinkDeps, 'logger'>) {
+  constructor(config: LokiConfig, deps?: Pick<SinkDeps, 'logger' | 'labels'>) {
     this.#config = config;
     this.#base = baseLabels(config.labels);
     this.#client = new LokiClient(config);
+    this.#known = { clusters: new Set(deps?.labels?.clusters), namespaces: new Set(deps?.labels?.namespaces) };
   }
 
   async send(events: SinkEvent[]): Promise<Outcome[]> {
-    const options = { metadata: this.#config.structured_metadata, fallbackNanos: BigInt(Date.now()) * 1_000_000n };
+    const options = { metadata: this.#config.structured_metadata, fallbackNanos: BigInt(Date.now()) * 1_000_000n, known: this.#known };
     const entries = events.map((event, position) => encodeEntry(event, position, this.#base, options));
     return sendBatch(entries, {
       sizeOf: entryBytes,

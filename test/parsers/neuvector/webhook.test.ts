@@ -165,3 +165,12 @@ test('a JSON body never yields an empty field name, which Elasticsearch refuses 
   assert.ok(!JSON.stringify(event).includes('"":'), 'empty field name');
   assert.deepEqual((event.neuvector as Record<string, unknown>).extra, [{ a: { b: 3 } }], 'the rest of an unknown value is kept');
 });
+
+test('a nested __proto__ key in an unknown JSON field stays an ordinary field, content and all', () => {
+  const body = `{"notification": "violation", ${jsonStruct('json-violation-02').slice(0, -1)}, "vendor_extra": {"__proto__": {"polluted": "yes"}, "kept": 1}}`;
+  const extra = nativeOf(body).vendor_extra as Record<string, unknown>;
+  assert.deepEqual(Object.keys(extra), ['__proto__', 'kept']);
+  assert.equal(Object.getPrototypeOf(extra), Object.prototype, 'no prototype was set');
+  assert.equal((extra as { polluted?: unknown }).polluted, undefined);
+  assert.deepEqual(JSON.parse(JSON.stringify(extra)), JSON.parse('{"__proto__": {"polluted": "yes"}, "kept": 1}'));
+});

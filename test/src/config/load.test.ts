@@ -124,6 +124,7 @@ test('webhook credentials per route come from the environment or files; routes f
       'alertmanager': { type: 'basic', username: 'am', password: 'am-secret' },
       'json': { type: 'none' },
     },
+    explicitNone: new Set(['json']),
     problems: [],
   });
 });

@@ -8,6 +8,7 @@ import { Metrics } from '../../../src/observability/metrics.ts';
 import { createLogger, silentLogger, type Logger } from '../../../src/observability/logger.ts';
 import { createHttpApp, type HttpAppOptions } from '../../../src/ingest/http/app.ts';
 import { createFakeSubmit, metricValue } from './support.ts';
+import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
 
 const FIXTURES = new URL('../../../fixtures/', import.meta.url);
 /** Webhook bodies from the golden fixtures: `falco-x.json` is fixtures/falco/x.json, NeuVector's keep their names. */
@@ -243,25 +244,66 @@ test('the token never reaches the logs', async () => {
   app.addHook('onRequest', async (request) => request.log.info({ req: request }, 'Request seen'));
   const post = (url: string, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, payload: '{}', headers: { 'content-type': 'application/json', ...headers } });
-  await post(`/ingest/falco/${TOKEN}x`); // 401, logged with its URL
+  await post(`/ingest/falco/${TOKEN}x`); // 401, logged with its route
+  await post(`/ingest/falco?%74oken=${TOKEN}x`); // 401: a percent-encoded key is still the token's spelling
   fake.failNext(2);
   await post(`/ingest/falco/${TOKEN}`); // 503, logged
   await post(`/ingest/falco?token=${TOKEN}`, { authorization: `Bearer ${TOKEN}` });
+  assert.equal((await post(`/ingest/falco?%74oken=${TOKEN}`)).statusCode, 200, 'the query key decodes to token');
   await app.inject({ method: 'GET', url: `/nope?token=${TOKEN}` });
   await app.inject({ method: 'POST', url: `/ingest/unknown/${TOKEN}` });
   await app.close();
   await new Promise((resolve) => setImmediate(resolve));
   const text = lines.join('');
   assert.match(text, /missing or wrong credentials/, 'the refusal was logged');
-  assert.match(text, /\/ingest\/falco\/\*\*\*/, 'with the URL masked');
+  assert.match(text, /"route":"\/ingest\/falco"/, 'with the route pattern');
+  assert.doesNotMatch(text, /"url"/, 'never a URL');
   assert.match(text, /queue is unavailable/);
   assert.match(text, /"msg":"Request seen"/);
   assert.equal(text.includes(TOKEN), false, text);
 });
 
-test('healthz, readyz (following ready()) and metrics', async () => {
+test('a request from outside the allowlist is logged by its route, never its URL and token', async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'trace', destination: new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }) });
+  const { app } = makeApp({ webhookToken: TOKEN, logger, allow: createAllowlist(['10.0.0.0/8']) });
+  for (const url of [`/ingest/json?%74oken=${TOKEN}`, `/ingest/json/${TOKEN}`, `/ingest/json?token=${TOKEN}`]) {
+    assert.equal((await app.inject({ method: 'POST', url, payload: '{}', headers: JSON_TYPE, remoteAddress: '192.0.2.7' })).statusCode, 403);
+  }
+  await app.close();
+  const text = lines.join('');
+  assert.match(text, /not in listen\.allow_cidrs\.http/);
+  assert.match(text, /"route":"\/ingest\/json"/);
+  assert.equal(text.includes(TOKEN), false, text);
+});
+
+test('refused credentials are counted per route and summarised with the addresses that failed', async () => {
+  const lines: Array<Record<string, any>> = [];
+  const logger = createLogger({ level: 'trace', destination: new Writable({ write: (chunk, _e, done) => done(void lines.push(JSON.parse(String(chunk)))) }) });
+  const { app, metrics } = makeApp({ webhookToken: TOKEN, logger, authLogIntervalMs: 100 });
+  const attackers = ['192.0.2.1', '192.0.2.2', '198.51.100.9'];
+  for (let i = 0; i < 30; i++) {
+    const remoteAddress = attackers[i % 3];
+    const res = await app.inject({ method: 'POST', url: `/ingest/k8s-audit?token=guess-${i}`, payload: '{}', headers: JSON_TYPE, remoteAddress });
+    assert.equal(res.statusCode, 401);
+  }
+  await app.inject({ method: 'POST', url: '/ingest/falco', payload: '{}', headers: JSON_TYPE, remoteAddress: '203.0.113.5' });
+  assert.equal(await metricValue(metrics, 'vigil_webhook_auth_failures_total', { route: '/ingest/k8s-audit' }), 30);
+  assert.equal(await metricValue(metrics, 'vigil_webhook_auth_failures_total', { route: '/ingest/falco' }), 1);
+  assert.equal(await metricValue(metrics, 'vigil_webhook_auth_failures_total', { route: '/ingest/json' }), 0, 'every route starts at zero');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const summaries = lines.filter((l) => l.msg === 'Refused webhook requests: missing or wrong credentials');
+  assert.equal(summaries.length, 2, 'one line per route and interval, not one per request');
+  const k8s = summaries.find((l) => l.route === '/ingest/k8s-audit')!;
+  assert.equal(k8s.failures, 30);
+  assert.deepEqual(k8s.peers, { '192.0.2.1': 10, '192.0.2.2': 10, '198.51.100.9': 10 });
+  assert.equal(lines.some((l) => JSON.stringify(l).includes('guess-')), false, 'no guessed token in the log');
+  await app.close();
+});
+
+test('healthz, readyz (following ready()); metrics are on the admin listener only', async () => {
   let ready: boolean | Error = false;
-  const { app } = makeApp({
+  const { app, metrics: registry } = makeApp({
     ready: async () => {
       if (ready instanceof Error) throw ready;
       return ready;
@@ -278,13 +320,12 @@ test('healthz, readyz (following ready()) and metrics', async () => {
   await app.inject({ method: 'POST', url: '/ingest/json', payload: '{', headers: JSON_TYPE });
   await app.inject({ method: 'POST', url: '/ingest/json', payload: '{', headers: JSON_TYPE });
   await app.inject({ method: 'POST', url: '/ingest/what' });
-  const metrics = await app.inject({ method: 'GET', url: '/metrics' });
-  assert.equal(metrics.statusCode, 200);
-  assert.match(String(metrics.headers['content-type']), /^text\/plain/);
-  assert.match(metrics.body, /vigil_http_requests_total\{route="\/ingest\/json",status="200"\} 1\n/);
-  assert.match(metrics.body, /vigil_http_requests_total\{route="\/ingest\/json",status="400"\} 2\n/);
-  assert.match(metrics.body, /vigil_http_requests_total\{route="unmatched",status="404"\} 1\n/);
-  assert.match(metrics.body, /vigil_events_received_total\{listener="http"\} 1\n/);
+  assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404);
+  const metrics = await registry.registry.metrics();
+  assert.match(metrics, /vigil_http_requests_total\{route="\/ingest\/json",status="200"\} 1\n/);
+  assert.match(metrics, /vigil_http_requests_total\{route="\/ingest\/json",status="400"\} 2\n/);
+  assert.match(metrics, /vigil_http_requests_total\{route="unmatched",status="404"\} 2\n/);
+  assert.match(metrics, /vigil_events_received_total\{listener="http"\} 1\n/);
 });
 
 test('the token-bearing path counts under its route, not its URL', async () => {

@@ -125,7 +125,7 @@ test('an IPv6 bind host gets an IPv6 socket and bracketed peers', async (t) => {
 });
 
 test('while paused, and while too many submits are in flight, datagrams are dropped as backpressure', async () => {
-  const { fake, metrics, listener, port } = await startUdp({ groupMaxEvents: 1, maxInFlightSubmits: 1 });
+  const { fake, metrics, listener, port } = await startUdp({ groupMaxEvents: 1, maxEventsInFlight: 1 });
   const dropped = () => metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'backpressure' });
   try {
     listener.pause();
@@ -187,4 +187,21 @@ test('close reads the datagrams already waiting in the socket before it stops re
   assert.equal(sent.status, 0, String(sent.stderr));
   await listener.close();
   assert.deepEqual(fake.events.map((e) => e.text.replace(/^.* - - - /, '')), lines.split('\n'));
+});
+
+test('a main thread busy for half a second loses no datagram: the socket is read on its own thread', async () => {
+  // 1 MiB asked (Linux grants up to twice that): about 900 datagrams of 740 bytes fit, far fewer than are sent.
+  const { fake, metrics, listener, port } = await startUdp({ maxMessageBytes: 65_536, receiveBufferBytes: 1 << 20 });
+  const count = 5000;
+  try {
+    // Paced at 10,000/s by a sender in another process, run while this thread is blocked waiting for it.
+    const sender = new URL('../../bench/udp-sender.ts', import.meta.url).pathname;
+    const sent = spawnSync(process.execPath, [sender, String(port), String(count), '10000'], { encoding: 'utf8' });
+    assert.equal(sent.status, 0, sent.stderr);
+    await fake.waitForEvents(count);
+  } finally {
+    await listener.close();
+  }
+  assert.equal(fake.events.length, count);
+  assert.equal(await metricValue(metrics, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'receive_buffer' }), 0);
 });

@@ -33,7 +33,7 @@ test('every dataset the parsers produce, and each format\'s .log of unreadable b
 });
 
 test('labels come from fixed sets: an unknown dataset is _other, a missing or odd level unknown', async () => {
-  const metrics = new Metrics();
+  const metrics = new Metrics({ securityLabels: { clusters: ['prod'], namespaces: ['shop'] } });
   const counts: SecurityCounts = {};
   for (const e of [event('neuvector.violation', 'warning', 'prod', 'shop'), event('neuvector.violation', 'warning', 'prod', 'shop'),
     event('made.up', 'Warning'), event(undefined, undefined)]) {
@@ -46,8 +46,8 @@ test('labels come from fixed sets: an unknown dataset is _other, a missing or od
   ]);
 });
 
-test('at most max_namespaces distinct namespaces (and clusters) become labels; later ones count as _other', async () => {
-  const metrics = new Metrics({ securityLabels: { maxClusters: 1, maxNamespaces: 2 } });
+test('cluster and namespace label values come from the configuration: others count as _other', async () => {
+  const metrics = new Metrics({ securityLabels: { clusters: ['c1'], namespaces: ['a', 'b'] } });
   const batch = (namespaces: string[], cluster = 'c1') => {
     const counts: SecurityCounts = {};
     for (const ns of namespaces) counts[securityKey(event('falco.alert', 'critical', cluster, ns))] = 1;
@@ -61,8 +61,18 @@ test('at most max_namespaces distinct namespaces (and clusters) become labels; l
   for (const v of values) namespaces.set(String(v.namespace), (namespaces.get(String(v.namespace)) ?? 0) + v.value);
   assert.deepEqual(Object.fromEntries(namespaces), { a: 2, b: 2, [OVERFLOW_LABEL]: 2 });
   assert.deepEqual([...new Set(values.map((v) => v.cluster))].sort(), [OVERFLOW_LABEL, 'c1']);
-  // A huge value is cut, so N values bound the memory too.
+  // A huge value is cut, so the key stays small whatever the sender wrote.
   assert.equal(securityKey(event('falco.alert', 'critical', 'x'.repeat(100_000))).length < 400, true);
+});
+
+test('forged cluster names sent first cannot push the configured cluster into _other', async () => {
+  const metrics = new Metrics({ securityLabels: { clusters: ['prod-eu'], namespaces: ['payments'] } });
+  for (let i = 0; i < 10; i++) metrics.countSecurityEvents({ [securityKey(event('neuvector.violation', 'warning', `forged-${i}`, `ns-${i}`))]: 1 });
+  metrics.countSecurityEvents({ [securityKey(event('neuvector.violation', 'warning', 'prod-eu', 'payments'))]: 1 });
+  const values = await samples(metrics);
+  assert.deepEqual(values.find((v) => v.cluster === 'prod-eu'), { dataset: 'neuvector.violation', severity: 'warning', cluster: 'prod-eu', namespace: 'payments', value: 1 });
+  assert.deepEqual(values.find((v) => v.cluster === OVERFLOW_LABEL), { dataset: 'neuvector.violation', severity: 'warning', cluster: OVERFLOW_LABEL, namespace: OVERFLOW_LABEL, value: 10 });
+  assert.equal(values.length, 2, 'no forged value became a label');
 });
 
 test('the processing thread counts each normalised event once, with its cluster and namespace', () => {

@@ -7,6 +7,7 @@ import { loki as lokiFactory } from '../../../../src/sinks/loki/index.ts';
 import type { RecordedRequest } from '../../../support/doubles/http-double.ts';
 import { LokiDouble } from '../../../support/doubles/loki.ts';
 import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';
+import { decodeSinkBatch, encodeSinkBatch } from '../../../../src/pipeline/codec.ts';
 
 const TENANT = 'team-sec';
 const sinks: Sink[] = [];
@@ -211,6 +212,22 @@ test('retries while Loki is down and delivers once it is back on the same port',
   } finally {
     await double.close();
   }
+});
+
+test('stream labels take only configured clusters and namespaces: forged names are _other, the line keeps them', async () => {
+  const sink = lokiFactory.create(lokiFactory.schema.parse({ url: loki.url, tenant: TENANT }), {
+    logger: silentLogger, dataDir: '', labels: { clusters: ['prod-eu'], namespaces: ['payments'] },
+  });
+  sinks.push(sink);
+  const forged = sameStream(10, 6).map((event, i) => ({ ...event, cluster: `forged-${i}`, namespace: `ns-${i}` }));
+  const real = { ...sameStream(1, 7)[0]!, cluster: 'prod-eu', namespace: 'payments' };
+  // As the deliver worker hands them over: decoded from a sink batch, the JSON read lazily.
+  const decoded = decodeSinkBatch(encodeSinkBatch([...forged, real]));
+  assert.deepEqual(kinds(await sink.send(decoded)), decoded.map(() => 'ok'));
+  const streams = new Set(loki.entries.map((entry) => `${entry.labels.cluster}/${entry.labels.namespace}`));
+  assert.deepEqual([...streams].sort(), ['_other/_other', 'prod-eu/payments']);
+  const forgedEntry = loki.entries.find((entry) => entry.metadata?.event_id === forged[3]!.id)!;
+  assert.equal(forgedEntry.line, forged[3]!.json, 'the event itself is unchanged');
 });
 
 test('retries a 2xx with a body (not Loki\'s 204: a proxy page), saying what came', async () => {

@@ -11,7 +11,7 @@ import { alive } from '../pipeline/redis-server.ts';
 /** `vigil start`: runs in the foreground until SIGTERM or SIGINT, then stops gracefully and exits 0. */
 export async function runStart(): Promise<number> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.log_level });
+  const logger = createLogger({ level: config.log_level, format: config.log_format });
   exitOnUncaught(logger);
   const lock = lockDataDir(config.data_dir);
   const metrics = new Metrics({

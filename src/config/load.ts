@@ -20,6 +20,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_DATA_DIR', path: ['data_dir'], kind: 'string' },
   { env: 'VIGIL_ROLE', path: ['role'], kind: 'string' },
   { env: 'VIGIL_LOG_LEVEL', path: ['log_level'], kind: 'string' },
+  { env: 'VIGIL_LOG_FORMAT', path: ['log_format'], kind: 'string' },
   { env: 'REDIS_URL', path: ['redis', 'url'], kind: 'string' },
   { env: 'REDIS_PASSWORD', path: ['redis', 'password'], kind: 'string' },
   { env: 'VIGIL_REDIS_CONNECT_TIMEOUT_MS', path: ['redis', 'connect_timeout_ms'], kind: 'integer' },

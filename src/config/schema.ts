@@ -7,6 +7,7 @@ import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_R
 import { DEFAULT_UDP_RECEIVE_BUFFER_BYTES } from '../ingest/udp.ts';
 import { shown } from './issues.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
+import { LOG_FORMATS } from '../observability/logger.ts';
 
 /**
  * The single source of vigil's configuration: types, defaults and validation. YAML keys are
@@ -108,6 +109,7 @@ export const configSchema = z.strictObject({
   data_dir: z.string().default('./data').describe('state: embedded Redis data, file sink output'),
   role: z.enum(['all', 'ingest', 'process', 'deliver']).default('all').describe('which stages this process runs'),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  log_format: z.enum(LOG_FORMATS).default('auto').describe('log lines on stdout: json (one object a line), pretty (one readable line), auto: pretty on a terminal, else json; the same fields either way'),
   redis: z
     .strictObject({
       url: z.string().nullable().default(null)

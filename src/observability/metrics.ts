@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BUILD_INFO } from './build-info.ts';
 import { SecurityEventCounter, type KnownLabelValues, type SecurityCounts } from './security-events.ts';
 import { DEAD_REASONS, RETRY_REASONS } from '../sinks/kit/types.ts';
 
@@ -110,11 +111,19 @@ export class Metrics {
     labelNames: ['listener'] as const, registers: [this.registry],
   });
 
+  // Always 1: the labels carry the information (the Prometheus convention for *_build_info).
+  // Its presence also tells a vigil target from any other, whatever the scrape job is called.
+  readonly buildInfo = new Gauge({
+    name: 'vigil_build_info', help: 'Always 1; labels: the vigil version (package.json) and the Node.js version running it.',
+    labelNames: ['version', 'node_version'] as const, registers: [this.registry],
+  });
+
   readonly #security: SecurityEventCounter;
 
   /** `securityLabels`: the clusters and namespaces kept as label values (labels.* in the config; default none). */
   constructor(options: { defaultMetrics?: boolean; securityLabels?: KnownLabelValues } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+    this.buildInfo.set({ ...BUILD_INFO }, 1);
     this.#security = new SecurityEventCounter(this.securityEvents, options.securityLabels ?? { clusters: [], namespaces: [] });
   }
 

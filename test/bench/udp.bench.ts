@@ -101,7 +101,7 @@ async function measureVigil(rate: number, first: number): Promise<Run> {
   try {
     const udp = vigil.port('udp');
     const counters = async () => {
-      const samples = await scrape(vigil.port('http'));
+      const samples = await scrape(vigil.port('admin'));
       const dropped: Record<string, number> = {};
       for (const s of samples) {
         if (s.name === 'vigil_events_dropped_total' && s.labels.listener === 'syslog-udp') dropped[s.labels.reason] = s.value;

@@ -4,9 +4,11 @@ import { listFiles, logqlSelectorLabels, lokiLabelNames, metricNames, promqlMetr
 
 interface Target { refId: string; expr?: string; datasource?: { uid: string; type: string } }
 interface Panel { id: number; type: string; title: string; datasource?: { uid: string; type: string }; targets?: Target[]; panels?: Panel[] }
-interface Dashboard { uid: string; title: string; panels: Panel[]; templating: { list: Array<{ name: string; query: string; datasource: { uid: string } }> } }
+interface Variable { name: string; type: string; query: string; datasource?: { uid: string; type: string } }
+interface Dashboard { uid: string; title: string; panels: Panel[]; templating: { list: Variable[] } }
 
 const dashboards = listFiles('config/grafana/dashboards', '.json').map((file) => ({ file, board: JSON.parse(readText(file)) as Dashboard }));
+const board = (uid: string) => dashboards.find((d) => d.board.uid === uid)!.board;
 
 const allPanels = (panels: Panel[]): Panel[] => panels.flatMap((panel) => [panel, ...allPanels(panel.panels ?? [])]);
 
@@ -16,32 +18,82 @@ function provisionedDataSources(): Map<string, string> {
   return new Map(doc.datasources.map((ds) => [ds.uid, ds.type]));
 }
 
+/**
+ * The plugin type a data source reference resolves to. References name a data source variable
+ * (`${name}`), never a uid: a uid exists only in the Grafana it was provisioned in.
+ */
+function dataSourceType(board: Dashboard, where: string, ref: { uid: string; type: string } | undefined): string {
+  const name = /^\$\{(\w+)\}$/.exec(ref?.uid ?? '')?.[1];
+  assert.ok(name, `${board.uid} ${where} uses data source ${JSON.stringify(ref)}, not a data source variable`);
+  const variable = board.templating.list.find((v) => v.name === name && v.type === 'datasource');
+  assert.ok(variable, `${board.uid} ${where}: no data source variable ${name}`);
+  assert.equal(ref!.type, variable.query, `${board.uid} ${where}: type ${ref!.type} but variable ${name} lists ${variable.query}`);
+  assert.ok([...provisionedDataSources().values()].includes(variable.query), `${board.uid} variable ${name}: no ${variable.query} data source is provisioned`);
+  return variable.query;
+}
+
 /** Every query of a dashboard with the type of data source it goes to. */
 function queries(board: Dashboard): Array<{ where: string; type: string; expr: string }> {
-  const sources = provisionedDataSources();
   const found: Array<{ where: string; type: string; expr: string }> = [];
   for (const panel of allPanels(board.panels)) {
     for (const target of panel.targets ?? []) {
-      const uid = target.datasource?.uid ?? panel.datasource?.uid;
-      assert.ok(uid && sources.has(uid), `${board.uid} panel "${panel.title}" uses data source ${uid}, not provisioned`);
-      assert.equal(typeof target.expr, 'string', `${board.uid} panel "${panel.title}" ${target.refId} has no expr`);
-      found.push({ where: `${board.uid} panel "${panel.title}" ${target.refId}`, type: sources.get(uid)!, expr: target.expr! });
+      const where = `panel "${panel.title}" ${target.refId}`;
+      const type = dataSourceType(board, where, target.datasource ?? panel.datasource);
+      if (panel.datasource) assert.equal(dataSourceType(board, `panel "${panel.title}"`, panel.datasource), type);
+      assert.equal(typeof target.expr, 'string', `${board.uid} ${where} has no expr`);
+      found.push({ where: `${board.uid} ${where}`, type, expr: target.expr! });
     }
   }
-  for (const variable of board.templating.list) {
-    const type = sources.get(variable.datasource.uid);
-    assert.ok(type, `${board.uid} variable ${variable.name} uses an unprovisioned data source`);
+  for (const variable of board.templating.list.filter((v) => v.type !== 'datasource')) {
+    const type = dataSourceType(board, `variable ${variable.name}`, variable.datasource);
     found.push({ where: `${board.uid} variable ${variable.name}`, type, expr: variable.query });
   }
   return found;
 }
 
-test('there are two dashboards, vigil health (Prometheus) and security events (Loki), with unique uids', () => {
+test('there are two dashboards, vigil health (Prometheus) and security events (Loki, and Prometheus for vigil_security_events_total), with unique uids', () => {
   const uids = dashboards.map(({ board }) => board.uid).sort();
   assert.deepEqual(uids, ['vigil-health', 'vigil-security-events']);
   const types = (uid: string) => new Set(queries(dashboards.find(({ board }) => board.uid === uid)!.board).map((q) => q.type));
   assert.deepEqual(types('vigil-health'), new Set(['prometheus']));
-  assert.deepEqual(types('vigil-security-events'), new Set(['loki']));
+  assert.deepEqual(types('vigil-security-events'), new Set(['loki', 'prometheus']));
+});
+
+test('no hard-coded data source: each dashboard chooses its data sources by variable, one per type it queries', () => {
+  for (const { file, board } of dashboards) {
+    const text = readText(file);
+    for (const uid of provisionedDataSources().keys()) assert.doesNotMatch(text, new RegExp(`"uid": "${uid}"`), `${file} names data source uid ${uid}`);
+    const variables = board.templating.list.filter((v) => v.type === 'datasource');
+    const used = new Set(queries(board).map((q) => q.type));
+    assert.deepEqual(variables.map((v) => v.query).sort(), [...used].sort(), `${file}: one data source variable per type queried`);
+  }
+});
+
+test('an instance variable from vigil_build_info filters every Prometheus query of both dashboards', () => {
+  for (const { board } of dashboards) {
+    const instance = board.templating.list.find((v) => v.name === 'instance');
+    assert.ok(instance, `${board.uid}: no instance variable`);
+    assert.equal(instance.query, 'label_values(vigil_build_info, instance)');
+    assert.equal(dataSourceType(board, 'variable instance', instance.datasource), 'prometheus');
+    let filtered = 0;
+    for (const query of queries(board).filter((q) => q.type === 'prometheus' && !q.where.endsWith('variable instance'))) {
+      for (const [selector, matchers = ''] of query.expr.matchAll(/\bvigil_[a-z0-9_]+(?:\{([^}]*)\})?/g)) {
+        assert.ok(matchers.includes('instance=~"$instance"'), `${query.where}: ${selector} is not filtered by $instance`);
+        filtered++;
+      }
+    }
+    assert.ok(filtered >= 2, `${board.uid}: only ${filtered} selectors filtered`);
+  }
+});
+
+test('the security dashboard also charts vigil_security_events_total by dataset and severity, cluster and namespace', () => {
+  const exprs = queries(board('vigil-security-events')).filter((q) => q.type === 'prometheus').map((q) => q.expr);
+  const counted = exprs.filter((expr) => promqlMetrics(expr).includes('vigil_security_events_total'));
+  for (const grouping of ['sum by (dataset, severity)', 'sum by (cluster, namespace)']) {
+    assert.ok(counted.some((expr) => expr.includes(grouping)), `no "${grouping}" query of vigil_security_events_total`);
+  }
+  // The Loki variables filter these panels too: the same cluster and namespace values (labels.*) on both.
+  for (const expr of counted) for (const filter of ['cluster=~"$cluster"', 'namespace=~"$namespace"', 'dataset=~"$dataset"']) assert.ok(expr.includes(filter), `${expr} lacks ${filter}`);
 });
 
 test('panel ids are unique within each dashboard and every panel sits on the 24-column grid', () => {
@@ -70,8 +122,7 @@ test('every metric a PromQL query names is one vigil exports', async () => {
 });
 
 test('the health dashboard covers listeners, sinks, queues, retries, dead-letter queues and latency', () => {
-  const { board } = dashboards.find(({ board }) => board.uid === 'vigil-health')!;
-  const used = new Set(queries(board).flatMap((q) => promqlMetrics(q.expr)));
+  const used = new Set(queries(board('vigil-health')).flatMap((q) => promqlMetrics(q.expr)));
   for (const name of ['vigil_events_received_total', 'vigil_events_forwarded_total', 'vigil_queue_depth_jobs', 'vigil_events_retried_total',
     'vigil_dlq_depth_events', 'vigil_events_failed_total', 'vigil_sink_request_seconds_bucket', 'vigil_events_dropped_total', 'vigil_events_parse_failed_total']) {
     assert.ok(used.has(name), `the health dashboard does not chart ${name}`);
@@ -93,8 +144,7 @@ test('every LogQL stream selector uses only labels the Loki sink sets', () => {
 });
 
 test('the security dashboard charts events by dataset, level, namespace and rule', () => {
-  const { board } = dashboards.find(({ board }) => board.uid === 'vigil-security-events')!;
-  const exprs = queries(board).map((q) => q.expr).join('\n');
+  const exprs = queries(board('vigil-security-events')).filter((q) => q.type === 'loki').map((q) => q.expr).join('\n');
   for (const grouping of ['sum by (dataset)', 'sum by (level)', 'sum by (namespace)', 'sum by (rule)']) assert.ok(exprs.includes(grouping), `no "${grouping}" query`);
   // rule.name is per event, never a stream label: it must come from the JSON line.
   assert.match(exprs, /\| json rule="rule\.name"/);

@@ -117,7 +117,13 @@ test('the compose Prometheus scrape target is vigil\'s admin port, and its metri
   assert.equal(job.scheme ?? 'http', 'http');
   const response = await get(vigil.port('admin'), job.metrics_path);
   assert.equal(response.status, 200);
-  assert.ok(parsePrometheus(await response.text()).some((s) => s.name === 'vigil_security_events_total' || s.name === 'vigil_events_received_total'));
+  const samples = parsePrometheus(await response.text());
+  assert.ok(samples.some((s) => s.name === 'vigil_security_events_total' || s.name === 'vigil_events_received_total'));
+  // vigil_build_info from the compiled dist/ (as npm start and the image run it): package.json's version.
+  const { version } = JSON.parse(readText('package.json')) as { version: string };
+  const buildInfo = samples.filter((s) => s.name === 'vigil_build_info');
+  assert.deepEqual(buildInfo.map((s) => [s.labels.version, s.value]), [[version, 1]]);
+  assert.match(buildInfo[0].labels.node_version, /^v\d+\.\d+\.\d+$/);
 });
 
 test('with its own certificate the admin listener serves HTTPS, and the HEALTHCHECK follows it', async () => {

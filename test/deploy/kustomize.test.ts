@@ -13,15 +13,23 @@ import { requireProgram, skipUnlessInstalled } from '../support/real-program.ts'
 // and that the kind exists under its apiVersion; like Kubernetes' OpenAPI itself they do not
 // reject unknown fields (the API server's strict field validation does that; the typed
 // checks in kubernetes.test.ts cover the fields vigil relies on).
+//
+// The Prometheus Operator objects (ServiceMonitor, PrometheusRule) live in their own
+// kustomization, config/kubernetes/monitoring: their kinds exist only on clusters with the
+// operator's CRDs, and `kubectl apply -k config/kubernetes` must work on any cluster. They are
+// validated against the operator's CRD schemas as compiled by @kubernetes-models/prometheus-operator.
 
 const DIR = 'config/kubernetes';
+const MONITORING_DIR = 'config/kubernetes/monitoring';
+/** Packages of the models of API groups that are CRDs, not Kubernetes' own. */
+const CRD_MODELS: Record<string, string> = { 'monitoring.coreos.com': '@kubernetes-models/prometheus-operator' };
 const skip = skipUnlessInstalled('kubectl', 'apt-get install kubernetes-client');
 
 interface Rendered { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any }
 
-function render(): Rendered[] {
+function render(dir = DIR): Rendered[] {
   requireProgram('kubectl', 'apt-get install kubernetes-client');
-  const result = spawnSync('kubectl', ['kustomize', join(ROOT, DIR)], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(result.status, 0, `kubectl kustomize failed: ${result.stderr}`);
   return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Rendered);
 }
@@ -30,7 +38,8 @@ function render(): Rendered[] {
 async function modelOf(resource: Rendered): Promise<{ validate(): void } | undefined> {
   let module: Record<string, unknown>;
   try {
-    module = await import(`kubernetes-models/${resource.apiVersion}`);
+    const group = resource.apiVersion.includes('/') ? resource.apiVersion.split('/')[0] : '';
+    module = await import(`${CRD_MODELS[group] ?? 'kubernetes-models'}/${resource.apiVersion}`);
   } catch {
     return undefined;
   }
@@ -84,4 +93,44 @@ test('the schema check rejects what the API server would: a wrong type, a missin
   delete noContainers.spec.template.spec.containers;
   assert.match((await schemaErrors(noContainers))!, /required property containers/);
   assert.match((await schemaErrors({ ...deployment, apiVersion: 'apps/v2' }))!, /no schema/);
+});
+
+test('the monitoring kustomization renders a valid ServiceMonitor and PrometheusRule into the vigil namespace; the main one has no CRD kinds', { skip }, async () => {
+  const monitoring = render(MONITORING_DIR);
+  assert.deepEqual(monitoring.map((r) => `${r.apiVersion} ${r.kind}`).sort(), ['monitoring.coreos.com/v1 PrometheusRule', 'monitoring.coreos.com/v1 ServiceMonitor']);
+  const invalid: string[] = [];
+  for (const resource of monitoring) {
+    assert.equal(resource.metadata.namespace, 'vigil');
+    const errors = await schemaErrors(resource);
+    if (errors) invalid.push(`${resource.kind}/${resource.metadata.name}: ${errors}`);
+  }
+  assert.deepEqual(invalid, []);
+  // The operator's schema rejects what the operator would (so the check above can fail).
+  const monitor = structuredClone(monitoring.find((r) => r.kind === 'ServiceMonitor')!);
+  monitor.spec.endpoints[0].interval = 'often';
+  assert.match((await schemaErrors(monitor))!, /interval/);
+
+  for (const resource of render()) assert.ok(!(resource.apiVersion.split('/')[0] in CRD_MODELS), `${resource.kind} in the main kustomization needs the operator's CRDs`);
+});
+
+test('the ServiceMonitor scrapes the admin port of every vigil pod through the vigil-metrics Service', { skip }, () => {
+  const base = render();
+  const [monitor] = render(MONITORING_DIR).filter((r) => r.kind === 'ServiceMonitor');
+  const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+  const services = base.filter((r) => r.kind === 'Service' && matches(monitor.spec.selector.matchLabels, (r.metadata as { labels?: Record<string, string> }).labels));
+  assert.deepEqual(services.map((s) => s.metadata.name), ['vigil-metrics']);
+  const [service] = services;
+  assert.equal(service.spec.clusterIP, 'None', 'headless: every pod is a target');
+  const [endpoint] = monitor.spec.endpoints as Array<{ port: string; path: string }>;
+  const port = (service.spec.ports as Array<{ name: string; port: number; targetPort: string }>).find((p) => p.name === endpoint.port);
+  assert.ok(port, `the Service has no port named ${endpoint.port}`);
+  assert.equal(endpoint.path, '/metrics');
+  // Every vigil Deployment's pods are selected and serve the target port as the admin listener's.
+  const deployments = base.filter((r) => r.kind === 'Deployment' && matches(service.spec.selector, r.spec.template.metadata.labels));
+  assert.deepEqual(deployments.map((d) => d.metadata.name).sort(), ['vigil-deliver', 'vigil-ingest', 'vigil-process']);
+  for (const deployment of deployments) {
+    const ports = deployment.spec.template.spec.containers.flatMap((c: { ports?: Array<{ name: string; containerPort: number }> }) => c.ports ?? []);
+    assert.equal(ports.find((p: { name: string }) => p.name === port.targetPort)?.containerPort, 9098, `${deployment.metadata.name}: the admin port`);
+  }
+  assert.ok(!base.some((r) => r.kind === 'StatefulSet' && matches(service.spec.selector, r.spec.template.metadata.labels)), 'Redis is not scraped');
 });

@@ -141,14 +141,29 @@ test('Prometheus scrapes vigil through the shipped config; the shipped rules eva
   assert.deepEqual(rules.map((rule) => rule.name).sort(), shipped.groups.flatMap((group) => group.rules.map((rule) => rule.alert)).sort());
   for (const rule of rules) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
 
-  // Every dashboard query: its metrics are in the live scrape with the labels it groups by, and
-  // Prometheus runs it (Grafana's $__rate_interval as 1m).
+  // Every dashboard query: its metrics are in the live scrape with the labels it groups by or
+  // filters on, and Prometheus runs it (Grafana's $__rate_interval as 1m, every other variable as
+  // its "All" value .*, as the dashboards open). A label_values(metric, label) variable: that
+  // metric's series carry that label.
   const missing: string[] = [];
+  let selectedInstance = 0;
   for (const file of listFiles('config/grafana/dashboards', '.json')) {
     for (const expr of dashboardQueries(JSON.parse(readText(file)))) {
-      const runnable = expr.replaceAll('$__rate_interval', '1m');
-      await query(runnable);
-      const groupedBy = [...expr.matchAll(/\bby\s*\(([^)]*)\)/g)].flatMap((match) => match[1].split(',').map((label) => label.trim()));
+      const variable = /^label_values\((\w+),\s*(\w+)\)$/.exec(expr);
+      const groupedBy = variable ? [variable[2]] : [...expr.matchAll(/\bby\s*\(([^)]*)\)/g), ...expr.matchAll(/\{([^}]*)\}/g)]
+        .flatMap((match) => match[1].split(',').map((part) => part.trim().split(/[=!~]/)[0].trim()))
+        .filter((label) => label && label !== 'le');
+      if (!variable) {
+        const runnable = expr.replaceAll('$__rate_interval', '1m').replace(/"\$\w+"/g, '".*"');
+        await query(runnable);
+        // The instance filter with this vigil's instance selects what All does.
+        if (expr.includes('instance=~"$instance"')) {
+          const all = (await query(runnable)).result.length;
+          const one = (await query(runnable.replaceAll('instance=~".*"', `instance=~"${job.static_configs[0].targets[0]}"`))).result.length;
+          assert.equal(one, all, `${expr}: this vigil's instance selects its series`);
+          selectedInstance += one;
+        }
+      }
       for (const name of promqlMetrics(expr)) {
         const series = await api<Array<Record<string, string>>>(`series?match[]=${encodeURIComponent(name)}`);
         if (series.length === 0) missing.push(`${name} (${file})`);
@@ -159,6 +174,17 @@ test('Prometheus scrapes vigil through the shipped config; the shipped rules eva
     }
   }
   assert.deepEqual(missing, [], 'dashboard metrics missing from the live scrape');
+  assert.ok(selectedInstance > 0, 'the instance filter selected series');
+
+  // vigil stops: VigilDown becomes active for its target (found by vigil_build_info, not by the
+  // job's name), once a scrape has failed and the rules have run again.
+  await vigil.stop();
+  const [target] = job.static_configs[0].targets;
+  const vigilDown = async () => (await activeAlerts()).find((alert) => alert.labels.alertname === 'VigilDown' && alert.labels.instance === target);
+  await waitFor(async () => Boolean(await vigilDown()), 90_000, 'VigilDown active for the stopped vigil');
+  const down = (await vigilDown())!;
+  assert.equal(down.labels.job, job.job_name);
+  assert.equal(down.annotations.summary, `vigil ${target} is not answering /metrics`);
 });
 
 /** Every PromQL expression of a Grafana dashboard (panels, nested rows and variables on Prometheus). */

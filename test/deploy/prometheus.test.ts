@@ -30,10 +30,16 @@ test('every metric the rules use is one vigil exports', async () => {
   const known = await metricNames();
   for (const rule of rules) {
     const names = promqlMetrics(rule.expr);
-    if (rule.alert === 'VigilDown') continue; // up{job="vigil"}: Prometheus' own
     assert.ok(names.length > 0, `${rule.alert}: no vigil metric`);
     for (const name of names) assert.ok(known.has(name), `${rule.alert}: ${name} is not a vigil metric`);
   }
+});
+
+test('VigilDown names no scrape job: it finds vigil\'s targets by vigil_build_info, whatever the job is called', () => {
+  const down = rules.find((rule) => rule.alert === 'VigilDown')!;
+  assert.doesNotMatch(down.expr, /\bjob\s*=/, 'no job matcher');
+  assert.match(down.expr, /\bup\b/);
+  assert.deepEqual(new Set(promqlMetrics(down.expr)), new Set(['vigil_build_info']));
 });
 
 test('every alert has a unit test that expects it to fire', () => {
@@ -67,4 +73,10 @@ test('Prometheus scrapes vigil where compose runs it and loads the rules compose
   const compose = yamlDocuments('docker-compose.yml')[0] as { services: { prometheus: { volumes: string[] } } };
   assert.ok(compose.services.prometheus.volumes.includes('./config/prometheus/rules:/etc/prometheus/rules:ro'));
   assert.deepEqual(config.rule_files, ['/etc/prometheus/rules/*.rules.yml']);
+});
+
+test('the PrometheusRule for the Prometheus Operator carries exactly the shipped rule groups', () => {
+  const [rule] = yamlDocuments('config/kubernetes/monitoring/prometheusrule.yaml') as Array<{ kind: string; spec: { groups: unknown[] } }>;
+  assert.equal(rule.kind, 'PrometheusRule');
+  assert.deepEqual(rule.spec.groups, rulesDoc.groups, 'regenerate config/kubernetes/monitoring/prometheusrule.yaml from vigil.rules.yml');
 });

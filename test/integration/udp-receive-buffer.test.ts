@@ -24,7 +24,7 @@ test('datagrams the kernel drops on a full receive buffer are counted in /metric
   const vigil = await spawnVigil({}, 'listen:\n  udp_receive_buffer_bytes: 4096\n');
   try {
     const udp = vigil.port('udp');
-    const http = vigil.port('http');
+    const admin = vigil.port('admin');
     const sent = 20_000;
     const socket = dgram.createSocket('udp4');
     const lines = neuvectorLines(1000, 7).map((line) => Buffer.from(line));
@@ -35,7 +35,7 @@ test('datagrams the kernel drops on a full receive buffer are counted in /metric
     socket.close();
 
     const counted = async () => {
-      const samples = await scrape(http);
+      const samples = await scrape(admin);
       return {
         received: total(samples, 'vigil_events_received_total', { listener: 'syslog-udp' }),
         receiveBuffer: total(samples, 'vigil_events_dropped_total', { listener: 'syslog-udp', reason: 'receive_buffer' }),

@@ -22,5 +22,7 @@ test('a sink, listener and format expose every counter at zero before anything h
   for (const name of ['vigil_events_forwarded_total', 'vigil_sink_halted', 'vigil_events_truncated_total', 'vigil_events_parsed_total', 'vigil_events_parse_failed_total']) {
     assert.equal(series(name).length, 1, name);
   }
-  assert.ok(samples.filter((s) => s.name.startsWith('vigil_')).every((s) => s.value === 0));
+  // vigil_build_info is the one constant 1 (its labels are the information).
+  assert.ok(samples.filter((s) => s.name.startsWith('vigil_') && s.name !== 'vigil_build_info').every((s) => s.value === 0));
+  assert.deepEqual(series('vigil_build_info').map((s) => s.value), [1]);
 });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSinkBatch, decodeSinkBatchAsync, encodeSinkBatch, frameContentSize } from '../../../src/pipeline/codec.ts';
+import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { decodeRawBatch, decodeSinkBatch, decodeSinkBatchAsync, encodeRawBatch, encodeSinkBatch, frameContentSize } from '../../../src/pipeline/codec.ts';
+import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
 import { DecodedSinkEvent, jsonBytes } from '../../../src/sinks/kit/json-bytes.ts';
 import { fixtureEvents } from '../../support/doubles/sink-events.ts';
 
@@ -47,4 +49,25 @@ test('the decompressed size is read from the zstd frame header, so batches decom
     assert.deepEqual(decodeSinkBatch(payload).map((e) => e.json), events.map((e) => e.json));
   }
   assert.equal(frameContentSize(Buffer.from('not zstd at all')), undefined);
+});
+
+test('a raw batch gives back every event as it was, texts of any content and shared fields written once', () => {
+  const events: RawEvent[] = [
+    { format: 'syslog', text: 'line one', receivedAt: 1765000000123.5, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514' },
+    { format: 'syslog', text: 'line "two"\nwith LF, NUL \u0000 and 🛡 non-ASCII', receivedAt: 1765000000124, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514', tags: ['truncated'] },
+    { format: 'syslog', text: '', receivedAt: 1765000000125, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514' },
+    { format: 'falco', text: '{"rule":"x"}', receivedAt: 1765000000126, input: 'http', listener: 'http', peer: '[::1]:40000' },
+    { format: 'syslog', text: 'back to the first', receivedAt: 1765000000127, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514' },
+  ];
+  assert.deepEqual(decodeRawBatch(encodeRawBatch(events)), events);
+  assert.deepEqual(decodeRawBatch(encodeRawBatch([])), []);
+  const many = Array.from({ length: 1000 }, (_, i) => ({ ...events[0]!, text: `event ${i}`, receivedAt: events[0]!.receivedAt + i }));
+  const bytes = zstdDecompressSync(Buffer.from(encodeRawBatch(many), 'base64'));
+  assert.equal(bytes.toString('latin1').split('syslog-tcp').length - 1, 1, 'the listener is written once for a batch of one origin');
+});
+
+test('a raw batch written as JSON lines (by an older vigil, still queued in Redis) decodes as before', () => {
+  const events: RawEvent[] = [{ format: 'syslog', text: 'queued before the upgrade', receivedAt: 1765000000000, input: 'udp', listener: 'syslog-udp', peer: '10.0.0.2:514', tags: ['invalid_utf8'] }];
+  const legacy = zstdCompressSync(Buffer.from(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`)).toString('base64');
+  assert.deepEqual(decodeRawBatch(legacy), events);
 });

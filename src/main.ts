@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
-import { Backpressure, BackpressureError } from './ingest/backpressure.ts';
+import { Backpressure, BackpressureError, type Backlog } from './ingest/backpressure.ts';
 import { createHttpApp, setHttpsContext } from './ingest/http/app.ts';
 import { ADMIN_LISTENER, createAdminApp } from './observability/admin.ts';
 import { createAllowlist } from './ingest/access/allowlist.ts';
@@ -19,6 +19,11 @@ import { checkDurability, openRedis } from './pipeline/redis-target.ts';
 import { RecentEvents } from './observability/status-recent.ts';
 import { StatusSampler } from './observability/status-state.ts';
 import { createTestEventSender } from './observability/status-test-events.ts';
+import { maskRedisUrl, waitForRedis } from './pipeline/redis-server.ts';
+import { ConfigError, VigilError } from './config/errors.ts';
+import { ENV_OVERRIDES } from './config/load.ts';
+import { isRedisConnectionError, watchRedisAvailability } from './pipeline/redis-availability.ts';
+import type { FastifyInstance } from 'fastify';
 
 export interface Vigil {
   /** Bound addresses of the listeners that run (port 0 in the config picks a free port). */
@@ -31,24 +36,91 @@ export interface Vigil {
   stop(): Promise<void>;
 }
 
-/** Wires one vigil process: Redis, pipeline stages for its role, listeners, health and metrics. */
+/**
+ * Wires one vigil process: health and webhooks (answering not ready until the rest runs), Redis,
+ * pipeline stages for its role, syslog listeners. A listener that cannot bind, or a Redis that
+ * does not answer within redis.connect_timeout_ms, fails the start with a VigilError.
+ */
 export async function startVigil(config: Config, logger: Logger, metrics: Metrics): Promise<Vigil> {
-  // Events, queues and the Redis AOF live here: this user's only (the process umask is 077, vigil.ts).
-  mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
+  createDataDir(config.data_dir);
   const roles = {
     ingest: config.role === 'all' || config.role === 'ingest',
     process: config.role === 'all' || config.role === 'process',
     deliver: config.role === 'all' || config.role === 'deliver',
   };
   const configured = enabledSinks(config);
-  const redis = await openRedis(config);
-  const cleanups: Array<() => Promise<void>> = [() => redis.stop()];
+  // The status page's latest events: held where events are processed (this process only).
+  const recent = roles.process ? new RecentEvents() : undefined;
+  const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
       await cleanup().catch((error: unknown) => logger.error({ error }, 'Shutdown step failed'));
     }
   };
+  const { listen } = config;
+  let pipeline: Pipeline | undefined;
+  let submit: Submit | undefined;
+  let stopping = false;
+  let app: FastifyInstance | undefined;
+  let closeApp: (() => Promise<void>) | undefined;
+  let admin: FastifyInstance | undefined;
+  let closeAdmin: (() => Promise<void>) | undefined;
+  const ready = () => !stopping && pipeline?.redis.status === 'ready';
   try {
+    // HTTP first: a port in use fails the start at once, and while Redis is awaited /healthz
+    // answers, /readyz says 503 and webhooks get 503 + Retry-After.
+    if (listen.http_port !== null) {
+      const { cert, key, ca, client_auth: clientAuth } = listen.http_tls;
+      const pem = cert && key ? readPem('listen.http_tls', { cert, key, ca }) : undefined;
+      const started = createHttpApp({
+        submit: (events) => (submit ? submit(events) : Promise.reject(new Error('vigil is starting: Redis not reached yet'))),
+        metrics,
+        logger,
+        bodyLimit: listen.http_body_limit_bytes,
+        auth: { routes: resolveWebhookAuth(config.webhooks, listen.http_tls).routes },
+        allow: createAllowlist(listen.allow_cidrs.http),
+        rateLimit: rateLimiter(listen.rate_limit),
+        maxJsonDepth: listen.max_json_depth,
+        maxItemsPerRequest: listen.http_max_items_per_request,
+        requestTimeoutMs: listen.http_request_timeout_ms,
+        connectionTimeoutMs: listen.http_connection_timeout_ms,
+        tlsHandshakeTimeoutMs: listen.tls_handshake_timeout_ms,
+        maxConnections: listen.max_connections,
+        maxConnectionsPerPeer: listen.max_connections_per_peer,
+        // Per-route mtls needs the certificate asked for even when client_auth is optional: routes decide.
+        https: pem && { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
+        ready,
+      });
+      app = started;
+      closeApp = () => started.close();
+      await bind('http_port', listen.host, listen.http_port, () => started.listen({ host: listen.host, port: listen.http_port! }));
+      if (pem && cert && key) recordExpiry(metrics, 'http', pem.cert);
+    }
+    if (listen.admin.port !== null) {
+      const { host, port, tls, token, allow_cidrs: allowCidrs } = listen.admin;
+      const pem = tls.cert && tls.key ? readPem('listen.admin.tls', { cert: tls.cert, key: tls.key }) : undefined;
+      const sampler = new StatusSampler(metrics, { role: config.role });
+      sampler.start();
+      cleanups.push(async () => sampler.stop());
+      const started = createAdminApp({
+        metrics, logger, ready, token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
+        status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses) },
+      });
+      admin = started;
+      closeAdmin = () => started.close();
+      await bind('admin.port', host, port, () => started.listen({ host, port }));
+      if (pem) recordExpiry(metrics, ADMIN_LISTENER, pem.cert);
+    }
+
+    const redis = await openRedis(config);
+    cleanups.push(() => redis.stop());
+    if (!redis.embedded && 'url' in redis.target) {
+      const url = maskRedisUrl(redis.target.url);
+      await waitForRedis(redis.target, {
+        timeoutMs: config.redis.connect_timeout_ms,
+        onRetry: (reason, retryInMs) => logger.warn({ redis: url, reason, retryInMs, giveUpAfterMs: config.redis.connect_timeout_ms }, 'Redis is not reachable yet: retrying'),
+      });
+    }
     const sinks = configured.map(({ factory, options, policy, name }) => ({
       sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,
@@ -56,9 +128,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     cleanups.push(async () => {
       await Promise.all(sinks.map(({ sink }) => sink.close?.()));
     });
-    // The status page's latest events: held where events are processed (this process only).
-    const recent = roles.process ? new RecentEvents() : undefined;
-    const pipeline = await startPipeline({
+    pipeline = await startPipeline({
       redis: redis.options,
       prefix: config.redis.prefix,
       roles,
@@ -72,27 +142,34 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       logger,
       onProcessed: recent && ((payload) => recent.add(payload)),
     });
-    cleanups.push(() => pipeline.stop());
+    const started = pipeline;
+    cleanups.push(() => started.stop());
+    cleanups.push(watchRedisAvailability(started.redis, { logger, redis: 'url' in redis.target ? maskRedisUrl(redis.target.url) : redis.target.path }));
     await checkDurability(pipeline.redis, logger);
 
     // Measures the backlog (and keeps the queue gauges fresh) in every role; only listeners act on it.
     const { backpressure: bp } = config;
-    const backpressure = new Backpressure(() => pipeline.measureBacklog(), {
+    // While Redis is away (reported once by the watcher above) nothing can be measured: the last
+    // measurement stands, rather than a failure logged per check.
+    let lastBacklog: Backlog = { jobs: 0, memoryRatio: 0 };
+    const measure = async () => {
+      if (started.redis.status !== 'ready') return lastBacklog;
+      try {
+        return (lastBacklog = await started.measureBacklog());
+      } catch (error) {
+        if (isRedisConnectionError(error) || started.redis.status !== 'ready') return lastBacklog;
+        throw error;
+      }
+    };
+    const backpressure = new Backpressure(measure, {
       highJobs: bp.high_watermark_jobs, lowJobs: bp.low_watermark_jobs,
       highMemoryRatio: bp.high_memory_ratio, lowMemoryRatio: bp.low_memory_ratio, intervalMs: bp.check_interval_ms,
     }, logger);
-    const submit: Submit = (events) => (backpressure.engaged ? Promise.reject(new BackpressureError()) : pipeline.submit(events));
-
     const addresses: Vigil['addresses'] = {};
-    const { listen } = config;
     const listeners: Array<UdpListener | TcpListener> = [];
     const reloaders: TlsReloader[] = [];
     cleanups.push(async () => reloaders.forEach((r) => r.stop()));
-    // One bucket set per listener: a peer's syslog and its webhooks are limited separately.
-    const rateLimiter = (): RateLimiter | undefined => {
-      const { events_per_second: perSecond, burst, max_peers: maxPeers } = listen.rate_limit;
-      return perSecond > 0 ? createRateLimiter({ perSecond, burst: burst || Math.max(1, Math.ceil(perSecond * 2)), maxPeers }) : undefined;
-    };
+    const limiter = () => rateLimiter(listen.rate_limit);
     const watchCertificates = (listener: string, files: { cert: string; key: string; ca?: string }, apply: (pem: TlsPem) => void) => {
       reloaders.push(watchTlsFiles({ listener, files, apply, metrics, logger, pollIntervalMs: listen.tls_reload_interval_ms }));
     };
@@ -107,34 +184,34 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       backpressure.onChange((engaged) => listeners.forEach((l) => (engaged ? l.pause() : l.resume())));
       if (listen.syslog_udp_port !== null) {
         const udp = createUdpListener({
-          ...common, port: listen.syslog_udp_port, allow: createAllowlist(listen.allow_cidrs.udp), rateLimit: rateLimiter(),
+          ...common, port: listen.syslog_udp_port, allow: createAllowlist(listen.allow_cidrs.udp), rateLimit: limiter(),
           receiveBufferBytes: listen.udp_receive_buffer_bytes,
         });
-        addresses.udp = await udp.listen();
+        addresses.udp = await bind('syslog_udp_port', listen.host, listen.syslog_udp_port, () => udp.listen());
         listeners.push(udp);
       }
       if (listen.syslog_tcp_port !== null) {
         const tcp = createTcpListener({
-          ...common, ...tcpLimits, port: listen.syslog_tcp_port, allow: createAllowlist(listen.allow_cidrs.tcp), rateLimit: rateLimiter(),
+          ...common, ...tcpLimits, port: listen.syslog_tcp_port, allow: createAllowlist(listen.allow_cidrs.tcp), rateLimit: limiter(),
         });
-        addresses.tcp = await tcp.listen();
+        addresses.tcp = await bind('syslog_tcp_port', listen.host, listen.syslog_tcp_port, () => tcp.listen());
         listeners.push(tcp);
       }
       if (listen.syslog_tls_port !== null) {
         const { cert, key, ca, client_auth: clientAuth } = listen.tls;
         if (!cert || !key) throw new Error('listen.syslog_tls_port is set but listen.tls.cert and listen.tls.key are not');
-        const pem = readTlsFiles({ cert, key, ca });
+        const pem = readPem('listen.tls', { cert, key, ca });
         const tlsListener = createTcpListener({
           ...common,
           ...tcpLimits,
           port: listen.syslog_tls_port,
           allow: createAllowlist(listen.allow_cidrs.tls),
-          rateLimit: rateLimiter(),
+          rateLimit: limiter(),
           tls: {
             ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required', handshakeTimeoutMs: listen.tls_handshake_timeout_ms,
           },
         });
-        addresses.tls = await tlsListener.listen();
+        addresses.tls = await bind('syslog_tls_port', listen.host, listen.syslog_tls_port, () => tlsListener.listen());
         listeners.push(tlsListener);
         recordExpiry(metrics, tlsListener.id, pem.cert);
         watchCertificates(tlsListener.id, { cert, key, ca }, (next) => tlsListener.setSecureContext(next));
@@ -145,56 +222,24 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       await Promise.all(listeners.map((l) => l.close()));
     });
 
-    let stopping = false;
-    const ready = () => !stopping && pipeline.redis.status === 'ready';
-    if (listen.http_port !== null) {
-      const { cert, key, ca, client_auth: clientAuth } = listen.http_tls;
-      const pem = cert && key ? readTlsFiles({ cert, key, ca }) : undefined;
-      const app = createHttpApp({
-        submit,
-        metrics,
-        logger,
-        bodyLimit: listen.http_body_limit_bytes,
-        auth: { routes: resolveWebhookAuth(config.webhooks, listen.http_tls).routes },
-        allow: createAllowlist(listen.allow_cidrs.http),
-        rateLimit: rateLimiter(),
-        maxJsonDepth: listen.max_json_depth,
-        maxItemsPerRequest: listen.http_max_items_per_request,
-        requestTimeoutMs: listen.http_request_timeout_ms,
-        connectionTimeoutMs: listen.http_connection_timeout_ms,
-        tlsHandshakeTimeoutMs: listen.tls_handshake_timeout_ms,
-        maxConnections: listen.max_connections,
-        maxConnectionsPerPeer: listen.max_connections_per_peer,
-        // Per-route mtls needs the certificate asked for even when client_auth is optional: routes decide.
-        https: pem && { ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required' },
-        ready,
-      });
-      await app.listen({ host: listen.host, port: listen.http_port });
+    if (app) {
+      // Closed before the pipeline drains, like the syslog listeners.
+      cleanups.push(closeApp!);
+      closeApp = undefined;
       addresses.http = app.server.address() as AddressInfo;
-      cleanups.push(() => app.close());
-      if (pem && cert && key) {
-        recordExpiry(metrics, 'http', pem.cert);
-        watchCertificates('http', { cert, key, ca }, (next) => setHttpsContext(app, next));
-      }
+      const { cert, key, ca } = listen.http_tls;
+      const https = app;
+      if (cert && key) watchCertificates('http', { cert, key, ca }, (next) => setHttpsContext(https, next));
     }
+    submit = (events) => (backpressure.engaged ? Promise.reject(new BackpressureError()) : started.submit(events));
 
-    const { admin } = listen;
-    if (admin.port !== null) {
-      const pem = admin.tls.cert && admin.tls.key ? readTlsFiles({ cert: admin.tls.cert, key: admin.tls.key }) : undefined;
-      const sampler = new StatusSampler(metrics, { role: config.role });
-      sampler.start();
-      cleanups.push(async () => sampler.stop());
-      const app = createAdminApp({
-        metrics, logger, ready, token: admin.token, allow: admin.allow_cidrs.length ? createAllowlist(admin.allow_cidrs) : undefined, https: pem,
-        status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses) },
-      });
-      await app.listen({ host: admin.host, port: admin.port });
-      addresses.admin = app.server.address() as AddressInfo;
-      cleanups.push(() => app.close());
-      if (pem && admin.tls.cert && admin.tls.key) {
-        recordExpiry(metrics, ADMIN_LISTENER, pem.cert);
-        watchCertificates(ADMIN_LISTENER, { cert: admin.tls.cert, key: admin.tls.key }, (next) => setHttpsContext(app, next));
-      }
+    if (admin) {
+      cleanups.push(closeAdmin!);
+      closeAdmin = undefined;
+      addresses.admin = admin.server.address() as AddressInfo;
+      const { cert, key } = listen.admin.tls;
+      const https = admin;
+      if (cert && key) watchCertificates(ADMIN_LISTENER, { cert, key }, (next) => setHttpsContext(https, next));
     }
 
     backpressure.start();
@@ -202,7 +247,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
 
     return {
       addresses,
-      pipeline,
+      pipeline: started,
       sinks: configured.map((s) => s.name),
       reloadCertificates: () => reloaders.map((r) => r.reload()).every(Boolean),
       stop: async () => {
@@ -211,7 +256,65 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       },
     };
   } catch (error) {
+    stopping = true;
+    await closeApp?.().catch(() => undefined);
+    await closeAdmin?.().catch(() => undefined);
     await stopAll();
     throw error;
+  }
+}
+
+// One bucket set per listener: a peer's syslog and its webhooks are limited separately.
+function rateLimiter(options: Config['listen']['rate_limit']): RateLimiter | undefined {
+  const { events_per_second: perSecond, burst, max_peers: maxPeers } = options;
+  return perSecond > 0 ? createRateLimiter({ perSecond, burst: burst || Math.max(1, Math.ceil(perSecond * 2)), maxPeers }) : undefined;
+}
+
+const BIND_FAILURES: Record<string, string> = {
+  EADDRINUSE: 'the port is in use by another process',
+  EACCES: 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)',
+  EPERM: 'not permitted',
+  EADDRNOTAVAIL: 'the address is not one of this host\'s (listen.host, VIGIL_HOST)',
+  ENOTFOUND: 'listen.host (VIGIL_HOST) does not resolve',
+  EAI_AGAIN: 'listen.host (VIGIL_HOST) could not be resolved',
+};
+
+/** Binds a listener; one that cannot is an expected failure naming its key and variable. */
+async function bind<T>(key: 'http_port' | 'syslog_udp_port' | 'syslog_tcp_port' | 'syslog_tls_port' | 'admin.port', host: string, port: number, listen: () => Promise<T>): Promise<T> {
+  try {
+    return await listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code || !BIND_FAILURES[code]) throw error;
+    const env = ENV_OVERRIDES.find((o) => o.path.join('.') === `listen.${key}`)!.env;
+    throw new VigilError('VIGIL_ERR_LISTEN', [`listen.${key} (${env}): cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${BIND_FAILURES[code]} (${code})`]);
+  }
+}
+
+/**
+ * The data dir, created if missing: events, queues and the Redis AOF live there, this user's only
+ * (the process umask is 077, run.ts). One vigil cannot create is an expected failure.
+ */
+function createDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw dataDirError(dir, error);
+  }
+}
+
+export function dataDirError(dir: string, error: unknown): Error {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (!code) return error as Error;
+  return new VigilError('VIGIL_ERR_DATA_DIR', [`data_dir (VIGIL_DATA_DIR) ${dir}: ${message}`]);
+}
+
+/** A listener's certificate files; one that cannot be read names its key. */
+function readPem(key: string, files: { cert: string; key: string; ca?: string }): TlsPem {
+  try {
+    return readTlsFiles(files);
+  } catch (error) {
+    if (!(error as NodeJS.ErrnoException).code) throw error;
+    throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', [`${key}: ${(error as Error).message}`]);
   }
 }

@@ -3,17 +3,20 @@ import { loadConfig } from '../config/load.ts';
 import { DeadLetterQueue } from '../pipeline/dlq.ts';
 import { openQueue, sinkQueueName, type SinkBatchJob } from '../pipeline/queues.ts';
 import { openRedis } from '../pipeline/redis-target.ts';
+import { waitForRedis } from '../pipeline/redis-server.ts';
 import { replayDeadLetters } from '../pipeline/replay.ts';
 
-/** `vigil dlq list|show|replay|purge <sink>`: the operator's view of a sink's dead letters. */
-export async function runDlq(args: string[], flags: { limit: number; yes: boolean }): Promise<number> {
-  const [action, sink] = args;
-  if (!['list', 'show', 'replay', 'purge'].includes(action ?? '') || !sink) {
-    console.error('usage: vigil dlq list|show|replay|purge <sink> [--limit N] [--yes]');
-    return 2;
-  }
+export const DLQ_ACTIONS = ['list', 'show', 'replay', 'purge'] as const;
+
+/** `vigil dlq list|show|replay|purge <sink>`: the operator's view of a sink's dead letters (arguments checked by the caller). */
+export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string, flags: { limit: number; yes: boolean }): Promise<number> {
   const config = loadConfig();
   const handle = await openRedis(config, { reuseRunning: true });
+  // A Redis that does not answer is one line naming it (VIGIL_ERR_REDIS_UNAVAILABLE), not a stack.
+  await waitForRedis(handle.target, { timeoutMs: 5_000, setBy: 'vigil dlq waits 5 s' }).catch(async (error: unknown) => {
+    await handle.stop();
+    throw error;
+  });
   const redis = new Redis({ ...handle.options, maxRetriesPerRequest: 2 });
   const dlq = new DeadLetterQueue(redis, config.redis.prefix);
   try {

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXIT_UNCAUGHT, VigilError } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
 import { exposureWarnings } from '../config/webhook-auth.ts';
-import { startVigil } from '../main.ts';
+import { dataDirError, startVigil } from '../main.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { alive } from '../pipeline/redis-server.ts';
@@ -17,8 +18,12 @@ export async function runStart(): Promise<number> {
     defaultMetrics: true,
     securityLabels: config.labels,
   });
-  const vigil = await startVigil(config, logger, metrics).catch((error: unknown) => {
+  const vigil = await startVigil(config, logger, metrics).catch(async (error: unknown) => {
     lock.release();
+    // The one line goes to stderr (vigil.ts); the log gets it too, for whoever reads only that.
+    if (error instanceof VigilError) logger.fatal({ code: error.code }, error.message);
+    else logger.fatal({ error }, 'vigil could not start');
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     throw error;
   });
   const listening = Object.fromEntries(Object.entries(vigil.addresses).map(([k, a]) => [k, `${a!.address}:${a!.port}`]));
@@ -58,7 +63,7 @@ function exitOnUncaught(logger: Logger): void {
     logger.fatal({ error }, `${kind}: vigil exits`);
     logger.flush();
     process.stderr.write(`vigil: ${kind}: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(70);
+    process.exit(EXIT_UNCAUGHT);
   };
   process.on('uncaughtException', die('uncaught exception'));
   process.on('unhandledRejection', die('unhandled rejection'));
@@ -66,17 +71,27 @@ function exitOnUncaught(logger: Logger): void {
 
 /**
  * Two vigil processes on one data dir would run two redis-servers on one AOF: refuse the second.
- * A pid file from a crashed process (its pid gone) is taken over.
+ * The pid file is created exclusively (O_EXCL), so of two starting at once one wins; one left by
+ * a crashed process (its pid gone) is taken over.
  */
 function lockDataDir(dataDir: string): { release(): void } {
-  mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'vigil.pid');
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid && alive(pid)) {
-      throw new Error(`another vigil (pid ${pid}) is using the data dir ${dataDir}; stop it or set VIGIL_DATA_DIR`);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    for (;;) {
+      try {
+        writeFileSync(file, String(process.pid), { flag: 'wx' });
+        return { release: () => rmSync(file, { force: true }) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const pid = Number(readFileSync(file, 'utf8'));
+      if (pid && pid !== process.pid && alive(pid)) {
+        throw new VigilError('VIGIL_ERR_DATA_DIR_LOCKED', [`another vigil (pid ${pid}) is using the data dir ${dataDir}; stop it, or give this one its own VIGIL_DATA_DIR`]);
+      }
+      rmSync(file, { force: true });
     }
+  } catch (error) {
+    throw error instanceof VigilError ? error : dataDirError(dataDir, error);
   }
-  writeFileSync(file, String(process.pid));
-  return { release: () => rmSync(file, { force: true }) };
 }

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
-import { configSchema, type Config } from './schema.ts';
+import { parseDocument } from 'yaml';
+import { enabledSinks } from '../pipeline/enabled-sinks.ts';
+import { configSchema, deliverySchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
+import { interpolateEnv } from './interpolate.ts';
+import { check } from './issues.ts';
 import { implicitlyOpenRoutes, openRoutesMessage, WEBHOOK_KINDS } from './webhook-auth.ts';
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
@@ -14,13 +16,14 @@ type Env = Record<string, string | undefined>;
  * Environment variables that override config keys. Each also has a `<NAME>_FILE` form that reads
  * the value from a file (for secrets mounted by Docker or Kubernetes).
  */
-export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: 'string' | 'port' }> = [
+export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: 'string' | 'port' | 'integer' }> = [
   { env: 'VIGIL_DATA_DIR', path: ['data_dir'], kind: 'string' },
   { env: 'VIGIL_ROLE', path: ['role'], kind: 'string' },
   { env: 'VIGIL_LOG_LEVEL', path: ['log_level'], kind: 'string' },
   { env: 'VIGIL_LOG_FORMAT', path: ['log_format'], kind: 'string' },
   { env: 'REDIS_URL', path: ['redis', 'url'], kind: 'string' },
   { env: 'REDIS_PASSWORD', path: ['redis', 'password'], kind: 'string' },
+  { env: 'VIGIL_REDIS_CONNECT_TIMEOUT_MS', path: ['redis', 'connect_timeout_ms'], kind: 'integer' },
   { env: 'VIGIL_HOST', path: ['listen', 'host'], kind: 'string' },
   { env: 'VIGIL_HTTP_PORT', path: ['listen', 'http_port'], kind: 'port' },
   { env: 'VIGIL_SYSLOG_UDP_PORT', path: ['listen', 'syslog_udp_port'], kind: 'port' },
@@ -65,7 +68,10 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'VIGIL_FILE_PATH', path: ['sinks', 'file', 'path'], kind: 'string' },
 ];
 
-/** Reads the YAML file named by VIGIL_CONFIG (or the default), applies env overrides, validates. */
+/**
+ * Reads the YAML file named by VIGIL_CONFIG (or the default), replaces its `${VAR}` references,
+ * applies env overrides, validates. Every problem of the file is reported at once.
+ */
 export function loadConfig(env: Env = process.env, file = env.VIGIL_CONFIG || DEFAULT_CONFIG_FILE): Config {
   let text: string;
   try {
@@ -73,35 +79,56 @@ export function loadConfig(env: Env = process.env, file = env.VIGIL_CONFIG || DE
   } catch (error) {
     throw new ConfigError('VIGIL_ERR_CONFIG_READ', [`${file}: ${(error as Error).message}`]);
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text) ?? {};
-  } catch (error) {
-    throw new ConfigError('VIGIL_ERR_CONFIG_YAML', [`${file}: ${(error as Error).message.split('\n')[0]}`]);
+  const yaml = parseDocument(text, { prettyErrors: false });
+  if (yaml.errors.length) {
+    throw new ConfigError('VIGIL_ERR_CONFIG_YAML', yaml.errors.map((error) => `${file}: ${error.message.split('\n')[0]}`));
   }
+  const unset = interpolateEnv(yaml, env);
+  const doc: unknown = yaml.toJS() ?? {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError('VIGIL_ERR_CONFIG_YAML', [`${file}: the top level must be a mapping`]);
   }
-  return parseConfig(applyEnv(doc as Record<string, unknown>, env));
+  const result = check(configSchema, applyEnv(doc as Record<string, unknown>, env));
+  if (!result.success || unset.length) {
+    const failed = unset.map(({ path }) => path.join('.'));
+    // A value whose reference failed is reported as that, not also as a wrong type.
+    const other = [...(result.success ? [] : result.problems), ...sinkProblems(doc as Record<string, unknown>)]
+      .filter((line) => !failed.some((key) => line.startsWith(`${key}:`) || line.startsWith(`${key}.`)));
+    throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', [...unset.map(({ path, problem }) => `${path.join('.')}: ${problem}`), ...other]);
+  }
+  return withResolvedPaths(result.data);
 }
 
 export function parseConfig(doc: unknown): Config {
-  const result = configSchema.safeParse(doc);
-  if (!result.success) throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', describeIssues(result.error.issues));
-  const config = result.data;
+  const result = check(configSchema, doc);
+  if (!result.success) throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', result.problems);
+  return withResolvedPaths(result.data);
+}
+
+/**
+ * The sink sections' problems, for a file whose other keys failed: sinks are validated by their
+ * own schemas once the rest is valid (enabledSinks), and this lists theirs in the same pass.
+ */
+function sinkProblems(doc: Record<string, unknown>): string[] {
+  const { sinks, delivery } = doc;
+  if (typeof sinks !== 'object' || sinks === null || Array.isArray(sinks)) return [];
+  const policy = deliverySchema.safeParse(delivery ?? {});
+  try {
+    enabledSinks({ data_dir: '.', sinks, delivery: policy.success ? policy.data : deliverySchema.parse({}) } as Config);
+    return [];
+  } catch (error) {
+    return error instanceof ConfigError ? error.problems : [];
+  }
+}
+
+function withResolvedPaths(config: Config): Config {
   config.data_dir = resolve(config.data_dir);
   const open = implicitlyOpenRoutes(config);
   if (open.length) throw new ConfigError('VIGIL_ERR_WEBHOOK_UNAUTHENTICATED', [openRoutesMessage(config.listen.host, open)]);
   return config;
 }
 
-/** zod issues as `key.path: message` lines, for people. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): string[] {
-  return issues.map((issue) => {
-    const key = [...prefix, ...issue.path.map(String)].join('.') || '(top level)';
-    return `${key}: ${issue.message}`;
-  });
-}
+export { describeIssues } from './issues.ts';
 
 function applyEnv(doc: Record<string, unknown>, env: Env): Record<string, unknown> {
   const problems: string[] = [];
@@ -118,11 +145,11 @@ function applyEnv(doc: Record<string, unknown>, env: Env): Record<string, unknow
     }
     if (raw === undefined || raw === '') continue;
     let value: unknown = raw;
-    if (kind === 'port') {
-      if (raw === 'off') value = 'off';
+    if (kind === 'port' || kind === 'integer') {
+      if (kind === 'port' && raw === 'off') value = 'off';
       else if (/^\d+$/.test(raw)) value = Number(raw);
       else {
-        problems.push(`${name}: expected a port number or off, got "${raw}"`);
+        problems.push(`${name}: expected ${kind === 'port' ? 'a port number or off' : 'a whole number'}, got "${raw}"`);
         continue;
       }
     }

@@ -5,6 +5,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../ingest/tls-policy.ts';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from '../ingest/http/limits.ts';
 import { DEFAULT_UDP_RECEIVE_BUFFER_BYTES } from '../ingest/udp.ts';
+import { shown } from './issues.ts';
 import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
 import { LOG_FORMATS } from '../observability/logger.ts';
 
@@ -16,12 +17,14 @@ import { LOG_FORMATS } from '../observability/logger.ts';
 
 /** A TCP/UDP port, or 'off' (also false/null) to disable that listener. */
 const port = z
-  .union([z.number().int().min(0).max(65535), z.literal('off'), z.literal(false), z.null()])
+  .union([z.number().int().min(0).max(65535), z.literal('off'), z.literal(false), z.null()], {
+    error: (issue) => `expected an integer from 0 to 65535 or "off", got ${shown(issue.input)}`,
+  })
   .transform((v) => (typeof v === 'number' ? v : null))
   .describe('port number, or off');
 
 const tlsFiles = () => z
-  .object({
+  .strictObject({
     cert: z.string().optional().describe('PEM certificate file (chain first)'),
     key: z.string().optional().describe('PEM private key file'),
     ca: z.string().optional().describe('PEM CA bundle client certificates must chain to (mTLS)'),
@@ -108,15 +111,19 @@ export const configSchema = z.strictObject({
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   log_format: z.enum(LOG_FORMATS).default('auto').describe('log lines on stdout: json (one object a line), pretty (one readable line), auto: pretty on a terminal, else json; the same fields either way'),
   redis: z
-    .object({
-      url: z.string().nullable().default(null).describe('external Redis; null starts an embedded redis-server'),
+    .strictObject({
+      url: z.string().nullable().default(null)
+        .refine((url) => url === null || (/^rediss?:\/\//.test(url) && URL.canParse(url)), 'expected a redis:// or rediss:// URL')
+        .describe('external Redis; null starts an embedded redis-server'),
       password: z.string().min(1).optional().describe('password of the external Redis (AUTH) when redis.url carries none; keep it in REDIS_PASSWORD_FILE'),
       prefix: z.string().min(1).default('vigil').describe('key prefix of every queue'),
       server_binary: z.string().default('redis-server').describe('embedded Redis executable'),
+      connect_timeout_ms: z.number().int().min(0).default(60_000)
+        .describe('at start, how long vigil retries (with backoff) to reach Redis before it exits with VIGIL_ERR_REDIS_UNAVAILABLE'),
     })
     .prefault({}),
   listen: z
-    .object({
+    .strictObject({
       // Loopback unless told otherwise: a vigil started without thinking is reachable from this machine only.
       host: z.string().default('127.0.0.1').describe('bind address of the syslog and webhook listeners (0.0.0.0 or :: for the network)'),
       http_port: port.default(8080).describe('webhooks (and /healthz, /readyz for load balancers); off disables'),
@@ -160,7 +167,7 @@ export const configSchema = z.strictObject({
         : listen.tls.cert && listen.tls.key ? DEFAULT_SYSLOG_TLS_PORT : null,
     })),
   webhooks: z
-    .object({
+    .strictObject({
       token: z.string().min(1).nullable().default(null).describe('shared secret webhooks must present (token and bearer auth)'),
       auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe('default auth of every route; unset: token when webhooks.token is set, else none'),
       username: z.string().min(1).optional().describe('basic-auth username for routes with basic auth'),
@@ -179,7 +186,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   batch: z
-    .object({
+    .strictObject({
       // 1000 rather than 500: half the queue, Redis and bulk-request work per event, for the same
       // peak memory (npm run bench -- e2e: 18,700-18,900 vs 17,400-17,900 events/s).
       max_events: z.number().int().min(1).default(1000).describe('events per batch written to Redis'),
@@ -188,7 +195,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   process: z
-    .object({
+    .strictObject({
       concurrency: z.number().int().min(1).max(64).default(2).describe('raw batches processed at once'),
       threads: z.number().int().min(0).max(64).default(Math.max(1, availableParallelism() - 1))
         .describe('worker threads that parse and normalise; 0 = on the main thread')

@@ -1,6 +1,7 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
+import { redisErrorLevel } from './redis-availability.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Outcome, Sink, SinkEvent } from '../sinks/kit/types.ts';
 import { backoffMs } from './backoff.ts';
@@ -34,7 +35,7 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
     concurrency: options.policy.concurrency,
     ...sharedWorkerOptions(setup.locks),
   });
-  worker.on('error', (error) => logger.error({ error, sink: sink.name }, 'Deliver worker error'));
+  worker.on('error', (error) => logger[redisErrorLevel(error)]({ error, sink: sink.name }, 'Deliver worker error'));
   worker.on('failed', (job, error) => logger.error({ error, sink: sink.name, job: job?.id }, 'Delivery job failed; it will be redone'));
   return worker;
 }

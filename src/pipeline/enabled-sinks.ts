@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { deliverySchema, type Config, type DeliveryPolicy } from '../config/schema.ts';
 import { ConfigError } from '../config/errors.ts';
-import { describeIssues } from '../config/load.ts';
+import { check, closest } from '../config/issues.ts';
 import { sinks as registry, type SinkFactory } from '../sinks/index.ts';
 
 export interface EnabledSink {
@@ -25,24 +25,30 @@ export function enabledSinks(config: Config): EnabledSink[] {
   );
   if (sections.length === 0) sections = [['file', { path: join(config.data_dir, 'out', 'events.ndjson') }]];
 
-  const unknown = sections.filter(([name]) => !registry[name]).map(([name]) => `sinks.${name}: no such sink (known: ${Object.keys(registry).join(', ')})`);
-  if (unknown.length) throw new ConfigError('VIGIL_ERR_SINK_UNKNOWN', unknown);
+  const known = Object.keys(registry);
+  const unknown = sections.filter(([name]) => !registry[name]).map(([name]) => {
+    const near = closest(name, known);
+    return `sinks.${name}: no such sink${near ? `; did you mean ${near}?` : ''} (known: ${known.join(', ')})`;
+  });
   const problems: string[] = [];
   const enabled: EnabledSink[] = [];
   for (const [name, section] of sections) {
     const factory = registry[name];
+    if (!factory) continue;
     const own: Record<string, unknown> = {};
     const delivery: Record<string, unknown> = { ...config.delivery };
     for (const [key, value] of Object.entries(section)) {
       if (key === 'enabled') continue;
       (DELIVERY_KEYS.includes(key) ? delivery : own)[key] = value;
     }
-    const options = factory.schema.safeParse(own);
-    const policy = deliverySchema.safeParse(delivery);
-    if (!options.success) problems.push(...describeIssues(options.error.issues, ['sinks', name]));
-    if (!policy.success) problems.push(...describeIssues(policy.error.issues, ['sinks', name]));
+    // A mistyped delivery key lands among the sink's own keys: suggest those too.
+    const options = check(factory.schema, own, ['sinks', name], [...DELIVERY_KEYS, 'enabled']);
+    const policy = check(deliverySchema, delivery, ['sinks', name]);
+    if (!options.success) problems.push(...options.problems);
+    if (!policy.success) problems.push(...policy.problems);
     if (options.success && policy.success) enabled.push({ name, factory, options: options.data, policy: policy.data });
   }
-  if (problems.length) throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', problems);
+  if (unknown.length && !problems.length) throw new ConfigError('VIGIL_ERR_SINK_UNKNOWN', unknown);
+  if (problems.length) throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', [...unknown, ...problems]);
   return enabled;
 }

@@ -1,5 +1,6 @@
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
+import { redisErrorLevel } from './redis-availability.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { INGEST_QUEUE, sinkJobOptions, sharedWorkerOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { ProcessPool } from './process-pool.ts';
@@ -51,7 +52,7 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
       ...sharedWorkerOptions(setup.locks),
     },
   );
-  worker.on('error', (error) => logger.error({ error }, 'Process worker error'));
+  worker.on('error', (error) => logger[redisErrorLevel(error)]({ error }, 'Process worker error'));
   worker.on('failed', (job, error) => logger.error({ error, job: job?.id }, 'Process job failed; it will be retried'));
   return worker;
 }

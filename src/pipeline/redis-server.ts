@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { VigilError } from '../config/errors.ts';
 
 export const REDIS_MISSING_HELP =
   'redis-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install redis-server; ' +
@@ -30,6 +31,8 @@ export interface RedisServerOptions {
    * answering: nothing acknowledged is lost either way, at a cost in write throughput.
    */
   appendfsync?: 'everysec' | 'always';
+  /** How long to wait for the server to answer (it replays its AOF first) [30 s]. */
+  startTimeoutMs?: number;
 }
 
 export interface RunningRedis {
@@ -75,18 +78,23 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   if (useSocket) args.push('--unixsocket', socketPath, '--unixsocketperm', '700');
   if (options.maxmemory) args.push('--maxmemory', options.maxmemory);
 
-  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const binary = options.binary ?? 'redis-server';
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const log = join(options.dir, 'redis.log');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new Error(REDIS_MISSING_HELP) : error));
-    void exited.then((code) =>
-      reject(new Error(`redis-server exited with code ${code} at start; see ${join(options.dir, 'redis.log')}`)));
+      reject(error.code === 'ENOENT' ? new VigilError('VIGIL_ERR_REDIS_MISSING', [`${binary}: ${REDIS_MISSING_HELP}`]) : error));
+    void exited.then((code) => reject(new VigilError('VIGIL_ERR_REDIS_UNAVAILABLE',
+      [`the embedded redis-server exited with code ${code} at start: ${lastLine(log)} (all of it in ${log})`])));
   });
   const target: RedisTarget = useSocket ? { path: socketPath } : { url: `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}` };
   const gaveUp = new AbortController();
   failed.catch(() => gaveUp.abort());
-  await Promise.race([waitForPing(target, gaveUp.signal), failed]);
+  await Promise.race([waitForRedis(target, { timeoutMs: options.startTimeoutMs ?? 30_000, signal: gaveUp.signal }), failed]).catch((error: unknown) => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    throw error;
+  });
   // Where the CLI (vigil dlq) finds this server, password included: readable by this user only.
   writeFileSync(join(options.dir, TARGET_FILE), JSON.stringify(target), { mode: 0o600 });
 
@@ -115,22 +123,85 @@ function privateSocketPath(dir: string, shortParent: string): string | undefined
   return join(mkdtempSync(join(shortParent, 'vigil-redis-')), 'redis.sock');
 }
 
-async function waitForPing(target: RedisTarget, signal: AbortSignal, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!signal.aborted) {
-    const client = new Redis({ ...ioredisOptions(target), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
+export interface WaitForRedisOptions {
+  /** Give up after this long (0: one attempt). */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** What sets timeoutMs, for the message when it runs out [the start-up setting]. */
+  setBy?: string;
+  /** Called after a failed attempt whose reason differs from the previous one. */
+  onRetry?: (reason: string, nextAttemptMs: number) => void;
+}
+
+/**
+ * Waits until Redis answers PING, retrying with backoff (0.25 s doubling to 5 s) until the
+ * deadline; then fails with VIGIL_ERR_REDIS_UNAVAILABLE naming the target (password masked) and
+ * the last reason. Rejected credentials fail at once: retrying cannot fix them. LOADING (an AOF
+ * being replayed) and a refused connection both mean: not yet.
+ */
+export async function waitForRedis(target: RedisTarget, options: WaitForRedisOptions): Promise<void> {
+  const started = Date.now();
+  let delay = 250;
+  let previous = '';
+  for (;;) {
+    const client = new Redis({ ...ioredisOptions(target), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000 });
+    // connect() rejects with "Connection is closed."; the cause comes as an error event.
+    let cause: Error | undefined;
+    client.on('error', (error) => (cause ??= error));
+    let reason: string;
     try {
       await client.connect();
       await client.ping();
       return;
     } catch (error) {
-      // LOADING (AOF replay) and ECONNREFUSED both mean: not yet.
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer within ${timeoutMs} ms: ${(error as Error).message}`);
+      reason = describeRedisError((cause ?? error) as NodeJS.ErrnoException);
     } finally {
       client.disconnect();
     }
-    await sleep(50);
+    const where = 'url' in target ? maskRedisUrl(target.url) : target.path;
+    if (/^(WRONGPASS|NOAUTH|ERR AUTH|ERR invalid password)/.test(reason)) {
+      throw new VigilError('VIGIL_ERR_REDIS_UNAVAILABLE', [`${where}: ${reason}`]);
+    }
+    const left = started + options.timeoutMs - Date.now();
+    if (left <= 0 || options.signal?.aborted) {
+      const waited = Math.round((Date.now() - started) / 1000);
+      throw new VigilError('VIGIL_ERR_REDIS_UNAVAILABLE', [`${where}: ${reason}; gave up after ${waited} s (${options.setBy ?? 'redis.connect_timeout_ms, VIGIL_REDIS_CONNECT_TIMEOUT_MS'})`]);
+    }
+    const wait = Math.min(delay, left);
+    if (reason !== previous) options.onRetry?.(reason, wait);
+    previous = reason;
+    await sleep(wait, undefined, { signal: options.signal }).catch(() => undefined);
+    delay = Math.min(delay * 2, 5_000);
+  }
+}
+
+/** An ioredis or socket error as a short reason: `connection refused (ECONNREFUSED)`. */
+export function describeRedisError(error: NodeJS.ErrnoException): string {
+  const known: Record<string, string> = {
+    ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ETIMEDOUT: 'timed out', ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed', EHOSTUNREACH: 'host unreachable', ENOENT: 'no such socket', EACCES: 'permission denied',
+  };
+  if (error.code && known[error.code]) return `${known[error.code]} (${error.code})`;
+  return error.message.split('\n')[0];
+}
+
+/** A Redis URL fit for a log line: its password replaced by ***. */
+export function maskRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(a REDIS_URL that is not a URL)';
+  }
+}
+
+/** The last non-empty line of a log file, to say why a process ended. */
+function lastLine(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').pop()?.trim() || '(its log is empty)';
+  } catch {
+    return '(it wrote no log)';
   }
 }
 

@@ -35,7 +35,7 @@ export async function openRedis(config: Config, options: { reuseRunning?: boolea
     const target = JSON.parse(readFileSync(running, 'utf8')) as RedisTarget;
     if (await answers(target)) return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
   }
-  const server = await startRedisServer({ dir, socket: true, binary: config.redis.server_binary });
+  const server = await startRedisServer({ dir, socket: true, binary: config.redis.server_binary, startTimeoutMs: config.redis.connect_timeout_ms });
   return { target: server.target, options: ioredisOptions(server.target), embedded: true, stop: () => server.stop() };
 }
 

@@ -84,7 +84,7 @@ test('check-config prints each webhook route\'s auth and warns about unauthentic
 test('vigil start refuses a webhook route without auth on a non-loopback address: exit 2, one line naming the routes, nothing bound', async () => {
   const refused = await vigil(['start'], { VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-open-')), VIGIL_HOST: '0.0.0.0', VIGIL_WEBHOOK_FALCO_TOKEN: 'falco-0123456789' });
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /^VIGIL_ERR_WEBHOOK_UNAUTHENTICATED: /);
+  assert.match(refused.stderr, /^vigil: VIGIL_ERR_WEBHOOK_UNAUTHENTICATED: /);
   assert.match(refused.stderr, /webhook routes \/ingest\/neuvector, \/ingest\/k8s-audit, \/ingest\/alertmanager, \/ingest\/json would accept unauthenticated events on 0\.0\.0\.0/);
   assert.doesNotMatch(refused.stderr, /\/ingest\/falco/);
   assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');

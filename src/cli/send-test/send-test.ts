@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { isIPv6 } from 'node:net';
-import { ConfigError } from '../../config/errors.ts';
+import { ConfigError, VigilError } from '../../config/errors.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { makeSample, SAMPLE_TYPES, type Sample } from './samples.ts';
@@ -15,8 +15,10 @@ export interface SendTestOptions {
   to?: string;
   type?: string;
   host?: string;
-  port?: string;
-  count?: string;
+  /** Already checked by the command line: 1-65535. */
+  port?: number;
+  /** Already checked by the command line: 1-10000. */
+  count?: number;
   /** File holding the webhook token (never the token itself on the command line). */
   tokenFile?: string;
   /** PEM CA to verify vigil's TLS certificate; `insecure` skips verification. */
@@ -35,12 +37,10 @@ export async function runSendTest(options: SendTestOptions): Promise<number> {
   try {
     const to = oneOf(options.to ?? 'tcp', TARGETS, '--to');
     const type = oneOf(options.type ?? 'violation', SAMPLE_TYPES, '--type');
-    const count = options.count === undefined ? 1 : Number(options.count);
-    if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new SendError(`--count must be a whole number from 1 to 10000, got "${options.count}"`);
+    const count = options.count ?? 1;
     const config = configForSending();
     const host = options.host ?? clientHost(config.listen.host);
-    const port = options.port !== undefined ? Number(options.port) : defaultPort(config, to);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SendError(`--port must be a port number, got "${options.port}"`);
+    const port = options.port ?? defaultPort(config, to);
     const samples = Array.from({ length: count }, () => makeSample(type));
     const where = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
     switch (to) {
@@ -59,17 +59,15 @@ export async function runSendTest(options: SendTestOptions): Promise<number> {
     for (const sample of samples) console.log(`  id ${sample.id}`);
     return 0;
   } catch (error) {
-    if (error instanceof SendError || error instanceof ConfigError) {
-      console.error(`vigil send-test: ${error.message}`);
-      return error instanceof ConfigError ? 2 : 1;
-    }
-    throw error;
+    if (!(error instanceof SendError)) throw error;
+    console.error(`vigil send-test: ${error.message}`);
+    return 1;
   }
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new SendError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  throw new VigilError('VIGIL_ERR_USAGE', [`send-test: ${flag} must be one of ${allowed.join(', ')}, got "${value}"; see vigil --help`]);
 }
 
 /** The config file when there is one; without one (run outside a deployment) the defaults plus env. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV_OVERRIDES, loadConfig } from '../../../src/config/load.ts';
 import { configReference, withReference } from '../../../src/config/reference.ts';
-import { ConfigError, CONFIG_ERRORS } from '../../../src/config/errors.ts';
+import { ConfigError, ERRORS } from '../../../src/config/errors.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { resolveWebhookAuth, WEBHOOK_KINDS } from '../../../src/config/webhook-auth.ts';
 import { WEBHOOK_ROUTES } from '../../../src/ingest/http/routes/index.ts';
@@ -60,8 +60,10 @@ test('errors name the key and the problem', () => {
   assert.throws(() => loadConfig({}, join(dir, 'missing.yaml')), { code: 'VIGIL_ERR_CONFIG_READ' });
 });
 
-test('README documents every error code', () => {
-  for (const code of Object.keys(CONFIG_ERRORS)) assert.ok(readme.includes(`\`${code}\``), `README lacks ${code}`);
+test('README documents every error code with the exit status vigil ends with', () => {
+  for (const [code, { exit }] of Object.entries(ERRORS)) {
+    assert.match(readme, new RegExp(`\\| \`${code}\` \\| ${exit} \\|`), `README's Errors table lacks ${code} with exit status ${exit}`);
+  }
 });
 
 test("README's configuration reference is the one the schema generates (npm run docs:config)", () => {
@@ -169,4 +171,111 @@ test('every security key says what it does (.describe), so check-config and the 
 
 test('every webhook route can have its own auth: the config knows the same route kinds as the HTTP app', () => {
   assert.deepEqual([...WEBHOOK_KINDS].sort(), WEBHOOK_ROUTES.map((r) => r.kind).sort());
+});
+
+test('an unknown key is an error in every section, naming the nearest known key, and all problems come in one pass', () => {
+  const path = file('typos.yaml', [
+    'dat_dir: /tmp/x',
+    'webhooks: {tokne: s3cret}',
+    'listen:',
+    '  http_prot: 17080',
+    '  syslog_tcp_port: eighty',
+    '  tls: {crt: /c.pem}',
+    '  allow_cidrs: {htp: []}',
+    '  rate_limit: {burts: 3}',
+    'redis: {ulr: "redis://r:6379"}',
+    'batch: {max_event: 10}',
+    'process: {thread: 1}',
+    'delivery: {max_attempt: 3}',
+    'jobs: {lock: 1000}',
+    'labels: {cluster: [a]}',
+    'backpressure: {high_watermark: 3}',
+    'role: ingets',
+    'sinks:',
+    '  elasticsearh: {url: "http://es:9200"}',
+    '  loki: {url: "http://loki:3100", max_attemps: 3, tls: {reject_unauthorised: false}}',
+    '',
+  ].join('\n'));
+  assert.throws(() => loadConfig({}, path), (error: ConfigError) => {
+    assert.equal(error.code, 'VIGIL_ERR_CONFIG_INVALID');
+    const expected = [
+      'dat_dir: unknown key; did you mean data_dir?',
+      'webhooks.tokne: unknown key; did you mean token?',
+      'listen.http_prot: unknown key; did you mean http_port?',
+      'listen.syslog_tcp_port: expected an integer from 0 to 65535 or "off", got "eighty"',
+      'listen.tls.crt: unknown key; did you mean cert?',
+      'listen.allow_cidrs.htp: unknown key; did you mean http?',
+      'listen.rate_limit.burts: unknown key; did you mean burst?',
+      'redis.ulr: unknown key; did you mean url?',
+      'batch.max_event: unknown key; did you mean max_events?',
+      'process.thread: unknown key; did you mean threads?',
+      'delivery.max_attempt: unknown key; did you mean max_attempts?',
+      'jobs.lock: unknown key; did you mean lock_ms?',
+      'labels.cluster: unknown key; did you mean clusters?',
+      'backpressure.high_watermark: unknown key; did you mean high_watermark_jobs?',
+      'role: expected one of "all", "ingest", "process", "deliver", got "ingets"; did you mean ingest?',
+      'sinks.elasticsearh: no such sink; did you mean elasticsearch?',
+      'sinks.loki.max_attemps: unknown key; did you mean max_attempts?',
+      'sinks.loki.tls.reject_unauthorised: unknown key; did you mean reject_unauthorized?',
+    ];
+    for (const line of expected) assert.ok(error.problems.some((p) => p.startsWith(line)), `${line}\nnot in:\n${error.message}`);
+    assert.equal(error.problems.length, expected.length, error.message);
+    return true;
+  });
+});
+
+test('a wrong value says what was expected and what came, but never echoes a secret', () => {
+  const path = file('types.yaml', 'listen: {http_port: eighty, host: 7}\nwebhooks: {token: 123456789}\nbatch: {max_events: 1.5}\n');
+  assert.throws(() => loadConfig({}, path), (error: ConfigError) => {
+    assert.deepEqual(error.problems.sort(), [
+      'batch.max_events: expected an integer, got 1.5',
+      'listen.host: expected a string, got 7',
+      'listen.http_port: expected an integer from 0 to 65535 or "off", got "eighty"',
+      'webhooks.token: expected a string, got a number (value not shown)',
+    ]);
+    assert.doesNotMatch(error.message, /123456789/);
+    return true;
+  });
+});
+
+test('${VAR} in values is replaced from the environment, with :- defaults; $${ is a literal', () => {
+  const path = file('vars.yaml', [
+    'listen:',
+    '  http_port: ${HTTP_PORT}',
+    '  syslog_udp_port: ${UDP_PORT:-off}',
+    '  host: "${HOST:-127.0.0.1}"',
+    'webhooks: {token: "${TOKEN}"}',
+    'redis: {url: "redis://${REDIS_HOST}:6379/0", prefix: "a$${b}"}',
+    'sinks:',
+    '  splunk-hec: {url: "https://splunk:8088", token: "${HEC_TOKEN}"}',
+    '',
+  ].join('\n'));
+  const config = loadConfig({ HTTP_PORT: '9090', TOKEN: 'tok: en #1', REDIS_HOST: 'r1', HEC_TOKEN: '12345', HOST: '' }, path);
+  assert.equal(config.listen.http_port, 9090, 'an unquoted reference reads as YAML: a number');
+  assert.equal(config.listen.syslog_udp_port, null, 'default off');
+  assert.equal(config.listen.host, '127.0.0.1', 'an empty variable takes the default');
+  assert.equal(config.webhooks.token, 'tok: en #1', 'a value cannot add YAML structure or comments');
+  assert.equal(config.redis.url, 'redis://r1:6379/0');
+  assert.equal(config.redis.prefix, 'a${b}');
+  assert.equal(config.sinks['splunk-hec']!.token, '12345', 'a quoted reference stays a string');
+});
+
+test('${VAR} that is unset or not a variable reference is an error naming it, never taken literally', () => {
+  const path = file('bad-vars.yaml', [
+    'webhooks: {token: "${from VIGIL_WEBHOOK_TOKEN}"}',
+    'redis: {url: "${REDIS_URL_UNSET}", prefix: "${broken"}',
+    'sinks:',
+    '  splunk-hec: {url: "https://splunk:8088", token: "${from VIGIL_SPLUNK_HEC_TOKEN}"}',
+    '',
+  ].join('\n'));
+  assert.throws(() => loadConfig({}, path), (error: ConfigError) => {
+    assert.equal(error.code, 'VIGIL_ERR_CONFIG_INVALID');
+    assert.deepEqual(error.problems, [
+      'webhooks.token: ${from VIGIL_WEBHOOK_TOKEN} is not a variable reference; write ${NAME} or ${NAME:-default} (NAME: letters, digits, _)',
+      'redis.url: ${REDIS_URL_UNSET}: the environment variable REDIS_URL_UNSET is not set (set it, or write ${REDIS_URL_UNSET:-default})',
+      'redis.prefix: "${broken" has a ${ without its closing }; write ${NAME}, ${NAME:-default}, or $${ for a literal ${',
+      'sinks.splunk-hec.token: ${from VIGIL_SPLUNK_HEC_TOKEN} is not a variable reference; write ${NAME} or ${NAME:-default} (NAME: letters, digits, _)',
+    ]);
+    return true;
+  });
 });

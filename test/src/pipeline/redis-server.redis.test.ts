@@ -42,6 +42,6 @@ test('a write acknowledged before a graceful stop survives a restart on the same
 test('a missing redis-server binary fails fast with install help', async () => {
   await assert.rejects(
     startRedisServer({ dir: join(process.env.TMPDIR ?? '/tmp', `vigil-missing-${process.pid}`), binary: 'redis-server-that-does-not-exist' }),
-    (error: Error) => error.message === REDIS_MISSING_HELP,
+    (error: Error & { code?: string }) => error.code === 'VIGIL_ERR_REDIS_MISSING' && error.message.endsWith(`redis-server-that-does-not-exist: ${REDIS_MISSING_HELP}`),
   );
 });

@@ -1,0 +1,147 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { VigilError } from '../config/errors.ts';
+import { closest } from '../config/issues.ts';
+import { sinks } from '../sinks/index.ts';
+import { runStart } from './start.ts';
+import { runCheckConfig } from './check-config.ts';
+import { runDlq, DLQ_ACTIONS } from './dlq.ts';
+import { packageInfo } from './package-info.ts';
+import { runSendTest } from './send-test/send-test.ts';
+
+const USAGE = `usage: vigil <command>
+
+  start                               run vigil in the foreground (the default)
+  check-config                        validate the configuration and print what would run
+  dlq list|show|replay|purge <sink>   inspect or replay a sink's dead-letter queue
+      --limit N                       entries to list or replay (default 100)
+      --yes                           confirm purge
+  send-test                           send realistic sample events to a running vigil
+      --to udp|tcp|tls|http           listener to send to (default tcp)
+      --type violation|threat|incident|audit|falco   sample (default violation)
+      --host H --port P               target (default: this configuration's listeners on loopback)
+      --count N                       events to send (default 1)
+      --token-file F                  webhook token for http (default VIGIL_WEBHOOK_TOKEN[_FILE])
+      --ca F | --insecure             verify vigil's TLS certificate with this CA, or not at all
+  --version, -V                       print vigil's version
+  --help, -h                          print this help
+
+The configuration is the YAML file named by VIGIL_CONFIG (default config/default.yaml),
+overridden by environment variables (see README "Configuration"). Wrong usage exits 2.`;
+
+interface Command {
+  options: ParseArgsOptionsConfig;
+  /** Positional arguments it takes after its name. */
+  positionals: number;
+  run(args: string[], values: Record<string, string | boolean | undefined>): Promise<number> | number;
+}
+
+const COMMANDS: Record<string, Command> = {
+  'start': { options: {}, positionals: 0, run: () => runStart() },
+  'check-config': { options: {}, positionals: 0, run: () => runCheckConfig() },
+  'dlq': {
+    options: { limit: { type: 'string' }, yes: { type: 'boolean' } },
+    positionals: 2,
+    run: ([action, sink], values) => {
+      if (!action || !sink) throw usage('dlq needs an action and a sink: vigil dlq list|show|replay|purge <sink>');
+      if (!(DLQ_ACTIONS as readonly string[]).includes(action)) throw usage(`dlq: unknown action "${action}"${hint(action, DLQ_ACTIONS)} (one of ${DLQ_ACTIONS.join(', ')})`);
+      if (!sinks[sink]) throw usage(`dlq: unknown sink "${sink}"${hint(sink, Object.keys(sinks))} (one of ${Object.keys(sinks).join(', ')})`);
+      const limit = values.limit === undefined ? 100 : wholeNumber('--limit', values.limit as string, 1, 1_000_000);
+      return runDlq(action as (typeof DLQ_ACTIONS)[number], sink, { limit, yes: values.yes === true });
+    },
+  },
+  'send-test': {
+    options: {
+      to: { type: 'string' }, type: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, count: { type: 'string' },
+      'token-file': { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' },
+    },
+    positionals: 0,
+    run: (_args, values) => runSendTest({
+      to: values.to as string | undefined, type: values.type as string | undefined, host: values.host as string | undefined,
+      port: values.port === undefined ? undefined : wholeNumber('--port', values.port as string, 1, 65535),
+      count: values.count === undefined ? undefined : wholeNumber('--count', values.count as string, 1, 10_000),
+      tokenFile: values['token-file'] as string | undefined, ca: values.ca as string | undefined, insecure: values.insecure as boolean | undefined,
+    }),
+  },
+};
+
+const GLOBAL_OPTIONS: ParseArgsOptionsConfig = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } };
+
+async function main(argv: string[]): Promise<number> {
+  // Everything vigil and its redis-server create (data dir, AOF, events.ndjson, sockets) is this
+  // user's only: 0700 directories, 0600 files, whatever umask the shell or image left.
+  process.umask(0o077);
+  // The command is the first word; with none (or only options) it is start.
+  const named = argv[0] !== undefined && !argv[0].startsWith('-');
+  const name = named ? argv[0] : 'start';
+  const command = COMMANDS[name];
+  if (!command) throw usage(`unknown command "${name}"${hint(name, Object.keys(COMMANDS))} (one of ${Object.keys(COMMANDS).join(', ')})`);
+  const options = { ...GLOBAL_OPTIONS, ...command.options };
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: argv.slice(named ? 1 : 0), options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usage(describeParseError(error as NodeJS.ErrnoException, name, options));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    console.log(`vigil ${packageInfo().version}`);
+    return 0;
+  }
+  if (positionals.length > command.positionals) throw usage(`${name}: unexpected argument "${positionals[command.positionals]}"`);
+  return command.run(positionals, values as Record<string, string | boolean | undefined>);
+}
+
+function usage(message: string): VigilError {
+  return new VigilError('VIGIL_ERR_USAGE', [`${message}; see vigil --help`]);
+}
+
+function hint(name: string, known: readonly string[]): string {
+  const near = closest(name, known);
+  return near ? `; did you mean ${near}?` : '';
+}
+
+/** A whole number in [min, max] from an option's text, or a usage error naming the option. */
+function wholeNumber(option: string, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) throw usage(`${option} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return value;
+}
+
+/** node:util parseArgs errors are several sentences; one line names the option and the command. */
+function describeParseError(error: NodeJS.ErrnoException, command: string, options: ParseArgsOptionsConfig): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1] ?? '';
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const known = Object.keys(options);
+      const near = closest(option.replace(/^-+/, ''), known);
+      return `${command}: unknown option ${option}${near ? `; did you mean --${near}?` : ''}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `${command}: ${option} ${/argument missing/.test(error.message) ? 'needs a value' : 'takes no value'}`;
+    default:
+      return `${command}: ${error.message.split('\n')[0]}`;
+  }
+}
+
+/**
+ * Expected failures (VigilError) end in one line and their documented exit status; anything else
+ * keeps its stack (exit 1). The exit is explicit: a failed start can leave handles open (a Redis
+ * client retrying, a worker thread) that must not keep a half-started process alive.
+ */
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof VigilError) {
+      console.error(`vigil: ${error.message}`);
+      process.exit(error.exitStatus);
+    }
+    console.error(`vigil: ${(error as Error)?.stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,4 +1,4 @@
-// The normalised event: ECS 8.x field names (see README "The normalised event").
+// The normalised event: ECS 8.x field names (see docs/events.md).
 // Only the field sets vigil fills are typed; each source's native fields live under
 // its module namespace (neuvector.*, falco.*, kubernetes.audit.*, alertmanager.*, cef.*).
 

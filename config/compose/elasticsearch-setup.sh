@@ -2,7 +2,7 @@
 # Runs once before Kibana and vigil start (docker-compose.yml, service elasticsearch-setup): sets
 # the password Kibana connects with, and gives vigil a user that may only write its own data
 # streams, so the elastic superuser's password never reaches vigil.
-# Passwords go into JSON as they are: use letters and digits (README "Deploy").
+# Passwords go into JSON as they are: use letters and digits (docs/deploy.md).
 set -eu
 es=http://elasticsearch:9200
 

@@ -31,7 +31,7 @@ const USAGE = `usage: vigil <command>
   --help, -h                          print this help
 
 The configuration is the YAML file named by VIGIL_CONFIG (default config/default.yaml),
-overridden by environment variables (see README "Configuration"). Wrong usage exits 2.`;
+overridden by environment variables (see docs/configuration.md). Wrong usage exits 2.`;
 
 interface Command {
   options: ParseArgsOptionsConfig;

@@ -1,6 +1,6 @@
 /**
  * Expected failures: each has a code, the exit status vigil ends with, and a message naming what
- * to fix, printed without a stack. README's "Errors" table lists every code with its exit status;
+ * to fix, printed without a stack. docs/errors.md lists every code with its exit status;
  * a test keeps them in step. Anything else that ends vigil is a bug and keeps its stack (exit 1,
  * or 70 when it escaped every handler of a running vigil). Statuses above 2 follow sysexits.h.
  */

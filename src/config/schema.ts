@@ -33,7 +33,7 @@ const tlsFiles = () => z
   })
   .prefault({});
 
-// ---- Security: access control, limits and webhook auth (README "Security") ----
+// ---- Security: access control, limits and webhook auth (docs/security.md) ----
 
 /** The syslog TLS port when listen.tls has a certificate and key and no port is set (RFC 5425). */
 export const DEFAULT_SYSLOG_TLS_PORT = 6514;
@@ -130,7 +130,7 @@ export const configSchema = z.strictObject({
       http_body_limit_bytes: z.number().int().min(1024).default(1_048_576).describe('larger webhook bodies get 413'),
       syslog_udp_port: port.default(5514).describe('syslog over UDP; off disables'),
       udp_receive_buffer_bytes: z.number().int().min(0).max(2 ** 31 - 1).default(DEFAULT_UDP_RECEIVE_BUFFER_BYTES)
-        .describe('SO_RCVBUF of the UDP socket: what bursts can wait in while vigil reads; Linux caps it at net.core.rmem_max (README "UDP"); 0 keeps the system default'),
+        .describe('SO_RCVBUF of the UDP socket: what bursts can wait in while vigil reads; Linux caps it at net.core.rmem_max (docs/sources/syslog.md); 0 keeps the system default'),
       syslog_tcp_port: port.default(5514).describe('syslog over TCP (LF or octet-counted framing, per frame); off disables'),
       syslog_tls_port: port.optional().describe(`syslog over TLS (RFC 5425); unset: ${DEFAULT_SYSLOG_TLS_PORT} when listen.tls has a cert and key, else off`),
       tls: tlsFiles().describe('certificate of the syslog TLS listener'),

@@ -30,7 +30,7 @@ interface Service {
 const compose = yamlDocuments('docker-compose.yml')[0] as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const { services } = compose;
 
-/** What an operator must set before `docker compose up` (README "Deploy"). */
+/** What an operator must set before `docker compose up` (docs/deploy.md). */
 const SECRETS: Record<string, string> = {
   VIGIL_WEBHOOK_TOKEN: 'webhooktoken0123456789',
   VIGIL_ES_PASSWORD: 'vigilpassword0123',

@@ -5,14 +5,22 @@ import { createHttpApp } from '../../src/ingest/http/app.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { createFakeSubmit } from '../src/ingest/support.ts';
-import { readText } from './known.ts';
+import { listFiles, readText } from './known.ts';
 
-// README "Pointing senders at vigil" is what operators paste: its URLs and auth must work on
-// vigil's real webhook app, and its YAML must parse.
+// The "Pointing … at vigil" section of each source's page (docs/sources/) is what operators
+// paste: its URLs and auth must work on vigil's real webhook app, and its YAML must parse.
 
-const TOKEN = 'readme-token-0123456789';
-const readme = readText('README.md');
-const section = readme.slice(readme.indexOf('### Pointing senders at vigil'), readme.indexOf('## The normalised event'));
+const TOKEN = 'docs-token-0123456789';
+const pages = listFiles('docs/sources', '.md');
+const section = pages.map((file) => pointingSection(file)).join('\n');
+
+function pointingSection(file: string): string {
+  const text = readText(file);
+  const start = text.search(/^## Pointing .* at vigil$/m);
+  assert.ok(start >= 0, `${file} lacks a "## Pointing … at vigil" section`);
+  const end = text.indexOf('\n## ', start + 1);
+  return text.slice(start, end < 0 ? undefined : end);
+}
 
 /** A body each sender really sends, from the golden fixtures. */
 const BODIES: Record<string, { file: string; type: string }> = {
@@ -20,7 +28,13 @@ const BODIES: Record<string, { file: string; type: string }> = {
   falco: { file: 'fixtures/falco/terminal-shell-in-container.json', type: 'application/json' },
   'k8s-audit': { file: 'fixtures/k8s-audit/eventlist-mixed-stages.json', type: 'application/json' },
   alertmanager: { file: 'fixtures/alertmanager/firing-v4.json', type: 'application/json' },
+  json: { file: 'fixtures/json/array.json', type: 'application/json' },
 };
+
+test('every source has its page with a section pointing it at vigil', () => {
+  const names = pages.map((file) => file.replace(/^docs\/sources\//, ''));
+  for (const name of ['neuvector.md', 'falco.md', 'kubernetes-audit.md', 'alertmanager.md', 'syslog.md']) assert.ok(names.includes(name), `docs/sources/${name}`);
+});
 
 test('every YAML snippet for senders parses', () => {
   const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]);

@@ -11,14 +11,14 @@ import { spawnVigil } from '../support/vigil.ts';
 
 // The real Alertmanager (Debian's prometheus-alertmanager) as the sender: alerts go into its API v2,
 // it groups them and notifies vigil's /ingest/alertmanager through a webhook receiver configured as
-// README "Pointing senders at vigil" says (bearer token from a file, send_resolved), and re-notifies
+// docs/sources/alertmanager.md says (bearer token from a file, send_resolved), and re-notifies
 // every repeat_interval. vigil must keep one event per alert and status.
 
 const INSTALL = 'apt-get install prometheus-alertmanager';
 const skip = skipUnlessInstalled('prometheus-alertmanager', INSTALL);
 const TOKEN = 'alertmanager-token-0123456789abcdef';
 
-/** README's receiver, pointed at this vigil, with intervals short enough to re-notify within seconds. */
+/** The receiver of docs/sources/alertmanager.md, pointed at this vigil, with intervals short enough to re-notify within seconds. */
 function alertmanagerConfig(vigilPort: number, tokenFile: string): string {
   return `route:
   receiver: default

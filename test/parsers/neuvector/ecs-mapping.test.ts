@@ -4,7 +4,7 @@ import type { EcsEvent } from '../../../parsers/ecs.ts';
 import { audit, event, incident, threat, violation } from './structs.ts';
 import { common, edited, inserted, kvBody, parseOne } from './support.ts';
 
-// The ECS side of each dataset (README "The normalised event"; ECS schemas/event.yml): each case
+// The ECS side of each dataset (docs/events.md; ECS schemas/event.yml): each case
 // builds a struct, changes what the mapping depends on, and states the ECS fields it must give.
 
 interface Case { name: string; body: string; expect: (e: EcsEvent) => void }

@@ -10,7 +10,7 @@ import { parseOne, RECEIVED_AT } from './parse-one.ts';
 // a <PRI>, `Mmm dd hh:mm:ss`, a HOSTNAME and a TAG (RFC 3164 §4.1). On those, vigil's header parser
 // must agree with it on priority, facility, severity, host, app name, pid, time and message.
 //
-// Where the two differ on purpose (README "Why vigil parses syslog itself"), the difference is
+// Where the two differ on purpose (docs/sources/syslog.md, "Why vigil parses syslog itself"), the difference is
 // asserted as such, so a change on either side shows here:
 // - the year: syslog-parse always takes the current one; vigil takes the one before when the
 //   date would be over a day in the future (a `Dec 31` line received on Jan 1);

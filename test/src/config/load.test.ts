@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV_OVERRIDES, loadConfig } from '../../../src/config/load.ts';
-import { configReference, withReference } from '../../../src/config/reference.ts';
+import { configReference, REFERENCE_PAGE, withReference } from '../../../src/config/reference.ts';
 import { ConfigError, ERRORS } from '../../../src/config/errors.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { resolveWebhookAuth, WEBHOOK_KINDS } from '../../../src/config/webhook-auth.ts';
@@ -17,7 +17,9 @@ function file(name: string, text: string): string {
   return path;
 }
 const defaults = new URL('../../../config/default.yaml', import.meta.url).pathname;
-const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const page = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
+const errorsPage = page('docs/errors.md');
+const referencePage = page(REFERENCE_PAGE);
 
 test('the embedded default config is valid and listens where the README says', () => {
   const config = loadConfig({}, defaults);
@@ -60,14 +62,14 @@ test('errors name the key and the problem', () => {
   assert.throws(() => loadConfig({}, join(dir, 'missing.yaml')), { code: 'VIGIL_ERR_CONFIG_READ' });
 });
 
-test('README documents every error code with the exit status vigil ends with', () => {
+test('docs/errors.md documents every error code with the exit status vigil ends with', () => {
   for (const [code, { exit }] of Object.entries(ERRORS)) {
-    assert.match(readme, new RegExp(`\\| \`${code}\` \\| ${exit} \\|`), `README's Errors table lacks ${code} with exit status ${exit}`);
+    assert.match(errorsPage, new RegExp(`\\| \`${code}\` \\| ${exit} \\|`), `docs/errors.md lacks ${code} with exit status ${exit}`);
   }
 });
 
-test("README's configuration reference is the one the schema generates (npm run docs:config)", () => {
-  assert.equal(withReference(readme), readme, 'README drifted from the schema: run npm run docs:config');
+test('the configuration reference (docs/configuration.md) is the one the schema generates (npm run docs:config)', () => {
+  assert.equal(withReference(referencePage), referencePage, `${REFERENCE_PAGE} drifted from the schema: run npm run docs:config`);
 });
 
 test('the reference lists every config key, and every environment override names a real key', () => {
@@ -152,7 +154,7 @@ test('security keys that cannot work are named: bad CIDRs, auth without credenti
   });
 });
 
-test('every security key says what it does (.describe), so check-config and the README can', () => {
+test('every security key says what it does (.describe), so check-config and the reference can', () => {
   const listen = unwrap(configSchema.shape.listen) as { shape: Record<string, unknown> };
   const webhooks = unwrap(configSchema.shape.webhooks) as { shape: Record<string, unknown> };
   const keys: Array<[string, unknown]> = [

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load.ts';
-import { DeadLetterQueue } from '../pipeline/dlq.ts';
+import { DeadLetterQueue, type DeadLetter } from '../pipeline/dlq.ts';
 import { openQueue, sinkQueueName, type SinkBatchJob } from '../pipeline/queues.ts';
 import { openRedis } from '../pipeline/redis-target.ts';
 import { waitForRedis } from '../pipeline/redis-server.ts';
@@ -8,8 +8,22 @@ import { replayDeadLetters } from '../pipeline/replay.ts';
 
 export const DLQ_ACTIONS = ['list', 'show', 'replay', 'purge'] as const;
 
-/** `vigil dlq list|show|replay|purge <sink>`: the operator's view of a sink's dead letters (arguments checked by the caller). */
-export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string, flags: { limit: number; yes: boolean }): Promise<number> {
+export interface DlqFlags {
+  /** Entries to list, show or replay (Infinity with --all). */
+  limit: number;
+  /** Events per re-queued batch. */
+  chunk: number;
+  reason?: string;
+  json: boolean;
+  yes: boolean;
+}
+
+/**
+ * `vigil dlq list|show|replay|purge <sink>`: the operator's view of a sink's dead letters
+ * (arguments checked by the caller). Human text by default; with --json one JSON document on
+ * stdout. Progress goes to stderr either way.
+ */
+export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string, flags: DlqFlags): Promise<number> {
   const config = loadConfig();
   const handle = await openRedis(config, { reuseRunning: true });
   // A Redis that does not answer is one line naming it (VIGIL_ERR_REDIS_UNAVAILABLE), not a stack.
@@ -19,25 +33,38 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
   });
   const redis = new Redis({ ...handle.options, maxRetriesPerRequest: 2 });
   const dlq = new DeadLetterQueue(redis, config.redis.prefix);
+  const { reason, json } = flags;
+  const which = reason === undefined ? '' : ` with reason ${reason}`;
   try {
     switch (action) {
       case 'list': {
-        const size = await dlq.size(sink);
-        console.log(`${sink}: ${size} dead letter(s)`);
-        (await dlq.list(sink, 0, flags.limit)).forEach((l, i) =>
+        const total = await dlq.size(sink);
+        const matching = reason === undefined ? total : await dlq.count(sink, reason);
+        const letters = await dlq.list(sink, { count: flags.limit, reason });
+        if (json) {
+          print({ sink, total, ...(reason === undefined ? {} : { reason, matching }), entries: letters.map(({ event: { json: _, ...event }, ...rest }) => ({ ...rest, event })) });
+          return 0;
+        }
+        console.log(`${sink}: ${total} dead letter(s)${reason === undefined ? '' : `, ${matching} with reason ${reason}`}`);
+        letters.forEach((l, i) =>
           console.log([i, l.at, l.reason, l.event.dataset, l.event.id, l.detail.slice(0, 160)].map((field) => printable(String(field))).join('\t')));
         return 0;
       }
-      case 'show':
-        for (const l of await dlq.list(sink, 0, flags.limit)) {
-          console.log(JSON.stringify({ ...l, event: { ...l.event, json: JSON.parse(l.event.json) } }, null, 2));
-        }
+      case 'show': {
+        const letters = await dlq.list(sink, { count: flags.limit, reason });
+        if (json) console.log(`{"sink":${JSON.stringify(sink)},"entries":[${letters.map(withEvent).join(',')}]}`);
+        else for (const l of letters) console.log(JSON.stringify({ ...l, event: { ...l.event, json: JSON.parse(l.event.json) } }, null, 2));
         return 0;
+      }
       case 'replay': {
         const queue = openQueue<SinkBatchJob>(sinkQueueName(sink), { connection: { ...handle.options, maxRetriesPerRequest: null }, prefix: config.redis.prefix });
         try {
-          const moved = await replayDeadLetters(queue, dlq, sink, flags.limit);
-          console.log(`${sink}: ${moved} event(s) queued for delivery again`);
+          const { replayed, remaining } = await replayDeadLetters(queue, dlq, sink, {
+            max: flags.limit, chunk: flags.chunk, reason,
+            progress: (done, left) => console.error(`${sink}: replayed ${done}, ${left} remaining${which}`),
+          });
+          if (json) print({ sink, ...(reason === undefined ? {} : { reason }), replayed, remaining });
+          else console.log(`${sink}: ${replayed} event(s) queued for delivery again, ${remaining} dead letter(s)${which} remaining`);
         } finally {
           await queue.close();
         }
@@ -45,10 +72,12 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
       }
       default: {
         if (!flags.yes) {
-          console.error(`vigil dlq purge ${sink} deletes ${await dlq.size(sink)} event(s) for good: add --yes`);
+          console.error(`vigil dlq purge ${sink} deletes ${await dlq.count(sink, reason)} event(s)${which} for good: add --yes`);
           return 2;
         }
-        console.log(`${sink}: ${await dlq.purge(sink)} event(s) deleted`);
+        const deleted = await dlq.purge(sink, reason);
+        if (json) print({ sink, ...(reason === undefined ? {} : { reason }), deleted });
+        else console.log(`${sink}: ${deleted} event(s)${which} deleted`);
         return 0;
       }
     }
@@ -56,6 +85,18 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
     redis.disconnect();
     await handle.stop();
   }
+}
+
+function print(document: object): void {
+  console.log(JSON.stringify(document));
+}
+
+/** A dead letter as JSON with its ECS event inline, spliced in as stored: integers beyond 2^53 keep every digit. */
+function withEvent(letter: DeadLetter): string {
+  const { json, ...event } = letter.event;
+  const text = JSON.stringify({ ...letter, event: { ...event, json: null } });
+  const at = text.lastIndexOf('"json":null');
+  return `${text.slice(0, at)}"json":${json}${text.slice(at + '"json":null'.length)}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { sinks } from '../sinks/index.ts';
 import { runStart } from './start.ts';
 import { runCheckConfig } from './check-config.ts';
 import { runDlq, DLQ_ACTIONS } from './dlq.ts';
+import { DEAD_LETTER_REASONS } from '../pipeline/dlq.ts';
 import { packageInfo } from './package-info.ts';
 import { runSendTest } from './send-test/send-test.ts';
 
@@ -13,7 +14,11 @@ const USAGE = `usage: vigil <command>
   start                               run vigil in the foreground (the default)
   check-config                        validate the configuration and print what would run
   dlq list|show|replay|purge <sink>   inspect or replay a sink's dead-letter queue
-      --limit N                       entries to list or replay (default 100)
+      --limit N                       entries to list, show or replay (default 100)
+      --all                           replay every dead letter (in chunks, with progress)
+      --chunk N                       events per re-queued batch (default 1000)
+      --reason R                      only dead letters with this reason (${DEAD_LETTER_REASONS.join(', ')})
+      --json                          one JSON document on stdout
       --yes                           confirm purge
   send-test                           send realistic sample events to a running vigil
       --to udp|tcp|tls|http           listener to send to (default tcp)
@@ -39,14 +44,25 @@ const COMMANDS: Record<string, Command> = {
   'start': { options: {}, positionals: 0, run: () => runStart() },
   'check-config': { options: {}, positionals: 0, run: () => runCheckConfig() },
   'dlq': {
-    options: { limit: { type: 'string' }, yes: { type: 'boolean' } },
+    options: {
+      limit: { type: 'string' }, all: { type: 'boolean' }, chunk: { type: 'string' }, reason: { type: 'string' },
+      json: { type: 'boolean' }, yes: { type: 'boolean' },
+    },
     positionals: 2,
     run: ([action, sink], values) => {
       if (!action || !sink) throw usage('dlq needs an action and a sink: vigil dlq list|show|replay|purge <sink>');
       if (!(DLQ_ACTIONS as readonly string[]).includes(action)) throw usage(`dlq: unknown action "${action}"${hint(action, DLQ_ACTIONS)} (one of ${DLQ_ACTIONS.join(', ')})`);
       if (!sinks[sink]) throw usage(`dlq: unknown sink "${sink}"${hint(sink, Object.keys(sinks))} (one of ${Object.keys(sinks).join(', ')})`);
-      const limit = values.limit === undefined ? 100 : wholeNumber('--limit', values.limit as string, 1, 1_000_000);
-      return runDlq(action as (typeof DLQ_ACTIONS)[number], sink, { limit, yes: values.yes === true });
+      const reason = values.reason as string | undefined;
+      if (reason !== undefined && !(DEAD_LETTER_REASONS as readonly string[]).includes(reason)) {
+        throw usage(`dlq: unknown reason "${reason}"${hint(reason, DEAD_LETTER_REASONS)} (one of ${DEAD_LETTER_REASONS.join(', ')})`);
+      }
+      if (values.all && action !== 'replay') throw usage('dlq: --all is for replay (list and show take --limit)');
+      if (values.chunk !== undefined && action !== 'replay') throw usage('dlq: --chunk is for replay');
+      if (values.all && values.limit !== undefined) throw usage('dlq: --all or --limit, not both');
+      const limit = values.all ? Infinity : values.limit === undefined ? 100 : wholeNumber('--limit', values.limit as string, 1, 1_000_000);
+      const chunk = values.chunk === undefined ? 1000 : wholeNumber('--chunk', values.chunk as string, 1, 10_000);
+      return runDlq(action as (typeof DLQ_ACTIONS)[number], sink, { limit, chunk, reason, json: values.json === true, yes: values.yes === true });
     },
   },
   'send-test': {

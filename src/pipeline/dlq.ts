@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { SinkEvent } from '../sinks/kit/types.ts';
+import { DEAD_REASONS, type SinkEvent } from '../sinks/kit/types.ts';
+
+/** Why an event is dead: the sink's verdict, or its retries ran out (delivery.max_attempts). */
+export const DEAD_LETTER_REASONS = [...DEAD_REASONS, 'retries_exhausted'] as const;
 
 /** One event a sink gave up on, with why and what the backend answered. */
 export interface DeadLetter {
@@ -11,6 +14,38 @@ export interface DeadLetter {
   attempts: number;
   event: SinkEvent;
 }
+
+/** A dead letter picked from the list, with where it was and its stored text (to remove exactly it). */
+export interface Picked {
+  index: number;
+  raw: string;
+  letter: DeadLetter;
+}
+
+/** Which dead letters an operation takes: those with `reason` (any when undefined), the first `count` of them. */
+export interface Selection {
+  reason?: string;
+  count: number;
+  /** Where to start looking: the entries before it are known not to match. */
+  from?: number;
+}
+
+/** Entries read per LRANGE while looking for a reason: one round trip per page, never per entry. */
+const PAGE = 1000;
+
+/** What a picked entry becomes just before it is removed: never a JSON entry. */
+const TOMBSTONE = '\u0000vigil:dlq:removed';
+
+// KEYS: the list. ARGV: the tombstone, then index and entry pairs (ascending indexes). Removes
+// exactly those entries, or nothing (returns -1) when one of them is no longer where it was read.
+// LSET then one LREM counted to the number of tombstones stops at the last of them: the cost is the
+// position of the last entry, once, not once per entry.
+const REMOVE_PICKED = `
+for i = 2, #ARGV, 2 do
+  if redis.call('LINDEX', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then return -1 end
+end
+for i = 2, #ARGV, 2 do redis.call('LSET', KEYS[1], ARGV[i], ARGV[1]) end
+return redis.call('LREM', KEYS[1], (#ARGV - 1) / 2, ARGV[1])`;
 
 const WRITTEN_TTL_SECONDS = 7 * 24 * 60 * 60;
 
@@ -24,7 +59,8 @@ redis.call('EXPIRE', KEYS[2], ARGV[1])`;
 
 /**
  * A dead-letter queue per sink: a Redis list of JSON entries under `<prefix>:dlq:<sink>`.
- * Appends are one round trip per batch; replay reads from the head and trims what it re-queued.
+ * Appends are one round trip per batch; replay reads from the head, a page at a time, and removes
+ * what it re-queued in one round trip per chunk.
  */
 export class DeadLetterQueue {
   readonly #redis: Redis;
@@ -56,27 +92,74 @@ export class DeadLetterQueue {
     return this.#redis.llen(this.key(sink));
   }
 
-  async list(sink: string, start = 0, count = 100): Promise<DeadLetter[]> {
-    const items = await this.#redis.lrange(this.key(sink), start, start + count - 1);
-    return items.map((item) => JSON.parse(item) as DeadLetter);
+  /** Dead letters with this reason (any when undefined): a full read of the list in pages when a reason is given. */
+  async count(sink: string, reason?: string): Promise<number> {
+    if (reason === undefined) return this.size(sink);
+    let matching = 0;
+    for (let start = 0; ; start += PAGE) {
+      const page = await this.#redis.lrange(this.key(sink), start, start + PAGE - 1);
+      for (const raw of page) if ((JSON.parse(raw) as DeadLetter).reason === reason) matching++;
+      if (page.length < PAGE) return matching;
+    }
+  }
+
+  async list(sink: string, selection: Partial<Selection> = {}): Promise<DeadLetter[]> {
+    return (await this.pick(sink, { count: 100, ...selection })).map((p) => p.letter);
+  }
+
+  /** The first `count` dead letters with the reason, from the head (oldest first), read a page at a time. */
+  async pick(sink: string, { reason, count, from = 0 }: Selection): Promise<Picked[]> {
+    const picked: Picked[] = [];
+    // Without a reason every entry matches: read exactly what is wanted.
+    const pageSize = reason === undefined ? count : Math.max(count, PAGE);
+    for (let start = from; picked.length < count; start += pageSize) {
+      const page = await this.#redis.lrange(this.key(sink), start, start + pageSize - 1);
+      for (let i = 0; i < page.length && picked.length < count; i++) {
+        const letter = JSON.parse(page[i]) as DeadLetter;
+        if (reason === undefined || letter.reason === reason) picked.push({ index: start + i, raw: page[i], letter });
+      }
+      if (page.length < pageSize) break;
+    }
+    return picked;
+  }
+
+  /** Removes exactly the picked entries in one round trip; throws if the list changed under them. */
+  async remove(sink: string, picked: Picked[]): Promise<void> {
+    if (!picked.length) return;
+    const removed = await this.#redis.eval(REMOVE_PICKED, 1, this.key(sink), TOMBSTONE, ...picked.flatMap((p) => [String(p.index), p.raw]));
+    if (removed === -1) throw new Error(`the dead-letter queue of ${sink} changed while it was read (another replay or purge at the same time?): run the command again`);
   }
 
   /**
-   * Hands up to `count` entries from the head to `requeue`, then trims them. Trimming after the
-   * requeue succeeded means a crash in between hands the same entries over again next time, never
-   * loses them: requeue must make that harmless (replayDeadLetters names the batch after them).
+   * Hands the first `count` entries with the reason to `requeue`, then removes them. Removing after
+   * the requeue succeeded means a crash in between hands the same entries over again next time,
+   * never loses them: requeue must make that harmless (replayDeadLetters names the batch after
+   * them). The same entries come again because the choice depends only on the entries themselves:
+   * the first `count` that match, from the head. Returns them, and where the next call may start
+   * looking (the entries before it do not match).
    */
-  async replay(sink: string, count: number, requeue: (entries: DeadLetter[]) => Promise<void>): Promise<number> {
-    const entries = await this.list(sink, 0, count);
-    if (!entries.length) return 0;
-    await requeue(entries);
-    await this.#redis.ltrim(this.key(sink), entries.length, -1);
-    return entries.length;
+  async replay(sink: string, selection: Selection, requeue: (entries: DeadLetter[]) => Promise<void>): Promise<{ moved: number; next: number }> {
+    const picked = await this.pick(sink, selection);
+    if (!picked.length) return { moved: 0, next: selection.from ?? 0 };
+    await requeue(picked.map((p) => p.letter));
+    await this.remove(sink, picked);
+    return { moved: picked.length, next: picked[picked.length - 1].index + 1 - picked.length };
   }
 
-  async purge(sink: string): Promise<number> {
-    const size = await this.size(sink);
-    await this.#redis.del(this.key(sink));
-    return size;
+  /** Deletes every dead letter, or those with the reason (a page at a time). */
+  async purge(sink: string, reason?: string): Promise<number> {
+    if (reason === undefined) {
+      const size = await this.size(sink);
+      await this.#redis.del(this.key(sink));
+      return size;
+    }
+    let deleted = 0;
+    for (let from = 0; ;) {
+      const picked = await this.pick(sink, { reason, count: PAGE, from });
+      if (!picked.length) return deleted;
+      await this.remove(sink, picked);
+      deleted += picked.length;
+      from = picked[picked.length - 1].index + 1 - picked.length;
+    }
   }
 }

@@ -120,7 +120,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     },
     replay: (sink, count) => {
       const queue = sinkQueues.get(sink);
-      return queue ? replayDeadLetters(queue, dlq, sink, count) : Promise.reject(new Error(`no enabled sink named "${sink}"`));
+      return queue ? replayDeadLetters(queue, dlq, sink, { max: count }).then((r) => r.replayed) : Promise.reject(new Error(`no enabled sink named "${sink}"`));
     },
     async stop() {
       await batcher?.drain();

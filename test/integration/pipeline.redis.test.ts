@@ -226,8 +226,8 @@ test('a replay that died between re-queueing and trimming, run again, delivers n
     await waitFor(async () => sink.accepted.length >= 15 && (await pipeline.dlq.size('memory')) === 5, 20_000, 'DLQ of 5');
     fixed = true;
     const replay = pipeline.dlq.replay.bind(pipeline.dlq);
-    pipeline.dlq.replay = async (name, count, requeue) => {
-      await requeue(await pipeline.dlq.list(name, 0, count));
+    pipeline.dlq.replay = async (name, selection, requeue) => {
+      await requeue(await pipeline.dlq.list(name, selection));
       throw new Error('killed before the trim');
     };
     await assert.rejects(pipeline.replay('memory', 100), /killed before the trim/);

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { cpuSeconds, residentMemory, spawnVigil } from '../support/vigil.ts';
 import { execFileSync } from 'node:child_process';
 import { waitForPort } from '../support/real-program.ts';
 import { fetchSyslogNg, startSyslogNg, SYSLOG_NG_LIBRARIES, SYSLOG_NG_SCL, syslogNgUnavailable } from '../support/syslog-ng.ts';
+import { child } from './child.ts';
 
 /**
  * The peer job (NeuVector kv lines over one TCP connection → parse → Elasticsearch _bulk, durable
@@ -118,13 +119,6 @@ export const groupCpuSeconds = (pids: number[]): number => pids.reduce((sum, pid
 /** Peak resident memory (VmHWM) summed over a group of processes, MB. */
 export const groupPeakMb = (pids: number[]): number => pids.reduce((sum, pid) => sum + residentMemory(pid).peakMb, 0);
 
-/** A forked helper process whose messages are read in order. */
-async function child(process: ChildProcess): Promise<{ process: ChildProcess; next(): Promise<unknown> }> {
-  const inbox: unknown[] = [];
-  const waiting: Array<(m: unknown) => void> = [];
-  process.on('message', (m) => (waiting.length ? waiting.shift()!(m) : inbox.push(m)));
-  return { process, next: () => new Promise((resolve) => (inbox.length ? resolve(inbox.shift()) : waiting.push(resolve))) };
-}
 
 export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,7 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { residentMemory, spawnVigil } from '../support/vigil.ts';
 import type { BenchResult } from './run.ts';
+import { child } from './child.ts';
 
 const EVENTS = Number(process.env.VIGIL_BENCH_EVENTS ?? 300_000);
 const CONNECTIONS = 4;
@@ -67,12 +68,4 @@ export async function run(): Promise<BenchResult> {
     await vigil.stop();
     rmSync(vigil.dataDir, { recursive: true, force: true });
   }
-}
-
-/** A forked helper process whose messages are read in order. */
-async function child(process: ChildProcess): Promise<{ process: ChildProcess; next(): Promise<unknown> }> {
-  const inbox: unknown[] = [];
-  const waiting: Array<(m: unknown) => void> = [];
-  process.on('message', (m) => (waiting.length ? waiting.shift()!(m) : inbox.push(m)));
-  return { process, next: () => new Promise((resolve) => (inbox.length ? resolve(inbox.shift()) : waiting.push(resolve))) };
 }

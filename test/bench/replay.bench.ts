@@ -1,8 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { cpuSeconds, spawnVigil } from '../support/vigil.ts';
 import { results } from './results.ts';
 import type { BenchResult } from './run.ts';
+import { child } from './child.ts';
 
 const BACKLOG = Number(process.env.VIGIL_BENCH_BACKLOG ?? 100_000);
 const CONNECTIONS = 4;
@@ -127,12 +128,4 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
     if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** A forked helper process whose messages are read in order. */
-async function child(process: ChildProcess): Promise<{ process: ChildProcess; next(): Promise<unknown> }> {
-  const inbox: unknown[] = [];
-  const waiting: Array<(m: unknown) => void> = [];
-  process.on('message', (m) => (waiting.length ? waiting.shift()!(m) : inbox.push(m)));
-  return { process, next: () => new Promise((resolve) => (inbox.length ? resolve(inbox.shift()) : waiting.push(resolve))) };
 }

@@ -1,7 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { residentMemory, spawnVigil } from '../support/vigil.ts';
 import type { BenchResult } from './run.ts';
+import { child } from './child.ts';
 
 /** 1,000,000 by default; VIGIL_BENCH_SOAK_EVENTS runs it smaller (or larger). */
 const EVENTS = Number(process.env.VIGIL_BENCH_SOAK_EVENTS ?? 1_000_000);
@@ -79,12 +80,4 @@ export async function run(): Promise<BenchResult> {
     await vigil.stop();
     rmSync(vigil.dataDir, { recursive: true, force: true });
   }
-}
-
-/** A forked helper process whose messages are read in order. */
-async function child(process: ChildProcess): Promise<{ process: ChildProcess; next(): Promise<unknown> }> {
-  const inbox: unknown[] = [];
-  const waiting: Array<(m: unknown) => void> = [];
-  process.on('message', (m) => (waiting.length ? waiting.shift()!(m) : inbox.push(m)));
-  return { process, next: () => new Promise((resolve) => (inbox.length ? resolve(inbox.shift()) : waiting.push(resolve))) };
 }

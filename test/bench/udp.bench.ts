@@ -7,6 +7,7 @@ import { spawnVigil } from '../support/vigil.ts';
 import { scrape, total } from '../support/prometheus.ts';
 import { fetchSyslogNg, startSyslogNg, SYSLOG_NG_SCL } from '../support/syslog-ng.ts';
 import type { BenchResult } from './run.ts';
+import { kernelUdpDrops } from '../support/proc-net-udp.ts';
 
 const EVENTS = Number(process.env.VIGIL_BENCH_UDP_EVENTS ?? 100_000);
 const RATES = (process.env.VIGIL_BENCH_UDP_RATES ?? '10000,20000,40000').split(',').map(Number);
@@ -176,10 +177,10 @@ async function burst(es: CountingServer, port: number, rate: number, first: numb
   await send(port, WARMUP_EVENTS, WARMUP_RATE, first);
   const warm = await settled(es);
   await warmedUp?.();
-  const drops0 = socketDrops(port);
+  const drops0 = kernelUdpDrops(port);
   const rcvbuf0 = rcvbufErrors();
   const sent = await send(port, EVENTS, rate, first + WARMUP_EVENTS);
-  const drops = socketDrops(port) - drops0;
+  const drops = kernelUdpDrops(port) - drops0;
   const rcvbuf = rcvbufErrors() - rcvbuf0;
   const done = await settled(es);
   return {
@@ -222,17 +223,6 @@ async function settled(es: CountingServer): Promise<{ count: number; duplicates:
   return last;
 }
 
-/** The drops column of /proc/net/udp(6) summed over sockets bound to `port`. */
-function socketDrops(port: number): number {
-  let drops = 0;
-  for (const path of ['/proc/net/udp', '/proc/net/udp6']) {
-    for (const line of readFileSync(path, 'latin1').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length >= 13 && Number.parseInt(fields[1].split(':').pop()!, 16) === port) drops += Number(fields[12]);
-    }
-  }
-  return drops;
-}
 
 /** Udp RcvbufErrors from /proc/net/snmp (machine-wide). */
 function rcvbufErrors(): number {

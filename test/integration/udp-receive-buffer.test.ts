@@ -6,18 +6,8 @@ import { spawnVigil } from '../support/vigil.ts';
 import { scrape, total } from '../support/prometheus.ts';
 import { neuvectorLines } from '../bench/generate.ts';
 import { waitFor } from '../support/memory-sink.ts';
+import { kernelUdpDrops } from '../support/proc-net-udp.ts';
 
-/** The kernel's own count for the socket on `port` (drops column of /proc/net/udp, the last one). */
-function kernelDrops(port: number): number {
-  let drops = 0;
-  for (const path of ['/proc/net/udp', '/proc/net/udp6']) {
-    for (const line of readFileSync(path, 'latin1').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length >= 13 && Number.parseInt(fields[1].split(':').pop()!, 16) === port) drops += Number(fields[12]);
-    }
-  }
-  return drops;
-}
 
 test('datagrams the kernel drops on a full receive buffer are counted in /metrics, reason receive_buffer', { skip: process.platform !== 'linux' && 'drops are read from /proc (Linux)' }, async () => {
   // The smallest buffer Linux grants (a few datagrams) and a burst far above it: the kernel must drop.
@@ -50,7 +40,7 @@ test('datagrams the kernel drops on a full receive buffer are counted in /metric
     }, 30_000, `all ${sent} datagrams accounted for`).catch(() => undefined);
     assert.equal(last.received + last.dropped, sent, JSON.stringify(last));
     assert.ok(last.receiveBuffer > 0, `the burst overflowed the buffer: ${JSON.stringify(last)}`);
-    assert.equal(last.receiveBuffer, kernelDrops(udp), 'the metric is the kernel\'s count for the socket');
+    assert.equal(last.receiveBuffer, kernelUdpDrops(udp), 'the metric is the kernel\'s count for the socket');
   } finally {
     assert.equal(await vigil.stop(), 0);
   }

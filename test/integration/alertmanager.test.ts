@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,16 +43,18 @@ receivers:
 `;
 }
 
-interface PostableAlert { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt?: string; generatorURL: string }
-
-test('Alertmanager → vigil: one event per alert and status across re-notifications, grouped notifications split', { skip }, async (t) => {
+/**
+ * A vigil whose Alertmanager route takes `auth: bearer`, and a real Alertmanager notifying it with
+ * `tokenText` from a credentials file, as README's receiver does; both stopped after the test.
+ */
+async function vigilAndAlertmanager(t: TestContext, tokenText: string) {
   const binary = requireProgram('prometheus-alertmanager', INSTALL);
   const vigil = await spawnVigil({ VIGIL_WEBHOOK_TOKEN: TOKEN }, 'webhooks:\n  routes:\n    alertmanager:\n      auth: bearer\n');
   t.after(() => vigil.stop());
   const dir = mkdtempSync(join(tmpdir(), 'vigil-alertmanager-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const tokenFile = join(dir, 'vigil-token');
-  writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+  writeFileSync(tokenFile, `${tokenText}\n`, { mode: 0o600 });
   writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerConfig(vigil.port('http'), tokenFile));
   const port = await freePort();
   const alertmanager = startProgram(binary, [
@@ -61,8 +63,16 @@ test('Alertmanager → vigil: one event per alert and status across re-notificat
   ]);
   t.after(() => alertmanager.stop());
   await waitForPort(port, alertmanager);
-  const api = `http://127.0.0.1:${port}/api/v2`;
+  const base = `http://127.0.0.1:${port}`;
+  const api = `${base}/api/v2`;
   await waitFor(async () => (await fetch(`${api}/status`).catch(() => undefined))?.ok === true, 20_000, 'Alertmanager API up');
+  return { vigil, base, api, alertmanager };
+}
+
+interface PostableAlert { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt?: string; generatorURL: string }
+
+test('Alertmanager → vigil: one event per alert and status across re-notifications, grouped notifications split', { skip }, async (t) => {
+  const { vigil, base, api } = await vigilAndAlertmanager(t, TOKEN);
 
   const startsAt = new Date(Date.now() - 60_000).toISOString();
   const alert = (group: string, instance: string, severity: string): PostableAlert => ({
@@ -82,7 +92,7 @@ test('Alertmanager → vigil: one event per alert and status across re-notificat
   await post([...grouped, single, unrouted]);
 
   const out = join(vigil.dataDir, 'out', 'events.ndjson');
-  const amMetrics = async () => parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+  const amMetrics = async () => parsePrometheus(await (await fetch(`${base}/metrics`)).text());
   const webhookSent = async () => total(await amMetrics(), 'alertmanager_notifications_total', { integration: 'webhook' });
   // Firing: each group notified, then re-notified at least twice (repeat_interval) with the same alerts.
   await waitFor(() => readNdjson(out).length >= 4, 30_000, 'the four firing alerts in vigil');
@@ -130,28 +140,13 @@ test('Alertmanager → vigil: one event per alert and status across re-notificat
 });
 
 test('vigil refuses Alertmanager without the bearer token, and Alertmanager counts the failure', { skip }, async (t) => {
-  const binary = requireProgram('prometheus-alertmanager', INSTALL);
-  const vigil = await spawnVigil({ VIGIL_WEBHOOK_TOKEN: TOKEN }, 'webhooks:\n  routes:\n    alertmanager:\n      auth: bearer\n');
-  t.after(() => vigil.stop());
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-alertmanager-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const tokenFile = join(dir, 'vigil-token');
-  writeFileSync(tokenFile, 'not-the-token\n', { mode: 0o600 });
-  writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerConfig(vigil.port('http'), tokenFile));
-  const port = await freePort();
-  const alertmanager = startProgram(binary, [
-    `--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=',
-  ]);
-  t.after(() => alertmanager.stop());
-  await waitForPort(port, alertmanager);
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/v2/status`).catch(() => undefined))?.ok === true, 20_000, 'Alertmanager API up');
-  const reply = await fetch(`http://127.0.0.1:${port}/api/v2/alerts`, {
+  const { vigil, base, api, alertmanager } = await vigilAndAlertmanager(t, 'not-the-token');
+  const reply = await fetch(`${api}/alerts`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify([{ labels: { alertname: 'VigilWrongToken', group: 'x', severity: 'critical' }, startsAt: new Date().toISOString() }]),
   });
   assert.equal(reply.status, 200);
-  const failed = async () => total(parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()), 'alertmanager_notifications_failed_total', { integration: 'webhook' });
+  const failed = async () => total(parsePrometheus(await (await fetch(`${base}/metrics`)).text()), 'alertmanager_notifications_failed_total', { integration: 'webhook' });
   await waitFor(async () => (await failed()) >= 1, 30_000, 'Alertmanager seeing the 401');
   const metrics = await scrape(vigil.port('admin'));
   assert.equal(total(metrics, 'vigil_events_received_total'), 0, 'nothing accepted');

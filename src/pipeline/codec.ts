@@ -155,12 +155,21 @@ export function encodeSinkBatch(events: SinkEvent[]): string {
  */
 export function encodeSinkEvents(produce: (add: (event: SinkEvent) => void) => void): { z: string; n: number } {
   let n = 0;
-  const z = pack((line) => produce(({ json, ...meta }) => {
-    line(JSON.stringify(meta));
-    line(json);
+  const z = pack((line) => produce((event) => {
+    line(routingJson(event));
+    line(event.json);
     n++;
   }));
   return { z, n };
+}
+
+/**
+ * The routing fields' line. An object literal of one fixed shape (undefined fields are left out by
+ * JSON.stringify): a rest copy without `json` (`{ json, ...meta }`) goes through V8's slow
+ * generic property copy, once per event.
+ */
+function routingJson({ id, timestamp, dataset, module, level, cluster, namespace, host }: SinkEvent): string {
+  return JSON.stringify({ id, timestamp, dataset, module, level, cluster, namespace, host });
 }
 
 export function decodeSinkBatch(payload: string): SinkEvent[] {

@@ -1,5 +1,5 @@
 import { hasSourceIdentity, normalize, unparsed } from '../normalize/index.ts';
-import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch, encodeSinkEvents } from './codec.ts';
+import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch, encodeSinkEvents, rawEvents } from './codec.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
 import { addCounts, securityKey, type SecurityCounts } from '../observability/security-events.ts';
@@ -29,7 +29,7 @@ export function processPayload(payload: string): ProcessedBatch {
   const sourceKeys: string[] = [];
   // Each event is serialised into the batch as it is made: its JSON text dies young.
   const { z, n } = encodeSinkEvents((add) => {
-    for (const raw of decodeRawBatch(payload)) {
+    for (const raw of rawEvents(payload)) {
       for (const event of normalize(raw)) {
         const sinkEvent = toSinkEvent(event);
         add(sinkEvent);

@@ -11,10 +11,7 @@ import { LineWriter } from './line-writer.ts';
 // faster and smaller than deflate; measured in test/bench. Synchronous on purpose: zlib's async
 // API runs every call through stream machinery on the main thread, which cost more than the
 // compression itself. Both kinds of batch are lines of JSON, written and read line by line.
-// A 2 MB window (windowLog 21, RFC 8878 §3.1.1.1.2) instead of level 1's 512 KB: a full sink batch
-// is ~4 MB, and matches against events further back made it ~25% smaller and no slower to
-// compress on the NeuVector mix. Smaller inputs (raw batches) keep a window of their own size.
-const COMPRESS = { params: { [constants.ZSTD_c_compressionLevel]: 1, [constants.ZSTD_c_windowLog]: 21 } };
+const COMPRESS = { params: { [constants.ZSTD_c_compressionLevel]: 1 } };
 
 /** One per thread: batches are encoded synchronously, one at a time. */
 const writer = new LineWriter();

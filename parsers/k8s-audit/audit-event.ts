@@ -34,7 +34,7 @@ export function fromAuditEvent(item: JsonObject, original: string | undefined): 
       action: verb,
       outcome: code === undefined ? 'unknown' : code < 400 ? 'success' : 'failure',
       module: 'kubernetes',
-      dataset: 'kubernetes.audit',
+      dataset: 'kubernetes.audit_logs',
       reason: text(annotations['authorization.k8s.io/reason']) ?? (status && text(status.message)),
       // The API server re-sends a whole batch after any non-2xx: the same auditID+stage, the same id.
       id: auditID && `${auditID}:${text(item.stage) ?? ''}`,

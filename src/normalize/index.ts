@@ -77,7 +77,8 @@ function finish(raw: RawEvent, event: EcsEvent, index: number, received: string)
   ev.created = created;
   ev.kind ??= 'event';
   ev.module = module;
-  ev.dataset ??= `${module}.log`;
+  // A data stream name's dataset part holds no '-' (Elastic's data stream naming scheme).
+  ev.dataset ??= `${module.replaceAll('-', '_')}.log`;
   const syslogCode = event.log?.syslog?.severity?.code;
   if (ev.severity === undefined && syslogCode !== undefined) ev.severity = fromSyslogCode(syslogCode).severity;
   const log = (event.log ??= {});

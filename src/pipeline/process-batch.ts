@@ -27,11 +27,12 @@ export function processPayload(payload: string): ProcessedBatch {
   const sourceIds: string[] = [];
   const security: SecurityCounts = {};
   const sourceKeys: string[] = [];
+  const ingested = new Date().toISOString();
   // Each event is serialised into the batch as it is made: its JSON text dies young.
   const { z, n } = encodeSinkEvents((add) => {
     for (const raw of decodeRawBatch(payload)) {
       for (const event of normalize(raw)) {
-        const sinkEvent = toSinkEvent(event);
+        const sinkEvent = toSinkEvent(event, ingested);
         add(sinkEvent);
         const key = securityKey(event);
         security[key] = (security[key] ?? 0) + 1;
@@ -72,7 +73,7 @@ export async function processEventByEvent(payload: string, run: (payload: string
       addCounts(security, one.security);
     } catch (error) {
       const event = unparsed(raw, `processing failed: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
-      sinkEvents.push(toSinkEvent(event));
+      sinkEvents.push(toSinkEvent(event, new Date().toISOString()));
       add(failed, raw.format, 1);
       addCounts(security, { [securityKey(event)]: 1 });
     }

@@ -11,12 +11,14 @@ import { startTestRedis } from '../support/redis.ts';
 import { post, sendOneOfEach } from '../support/senders.ts';
 import { spawnVigil } from '../support/vigil.ts';
 
-const DATA_STREAM = 'logs-vigil.events-default';
+/** Every data stream vigil writes (one per dataset) in the default namespace. */
+const DATA_STREAM = 'logs-*-default';
 const unavailable = openSearchUnavailable();
 
 interface Hit {
   _id: string;
-  _source: { event?: { id?: string; dataset?: string } };
+  _index: string;
+  _source: { event?: { id?: string; dataset?: string; ingested?: string }; data_stream?: { type: string; dataset: string; namespace: string } };
 }
 
 test('vigil delivers every event exactly once to a real OpenSearch node, installs its template and dead-letters a mapping conflict', {
@@ -67,7 +69,15 @@ test('vigil delivers every event exactly once to a real OpenSearch node, install
     const ids = hits.map((hit) => hit._id);
     assert.equal(hits.length, first + 1, `OpenSearch holds ${hits.length} events`);
     assert.equal(new Set(ids).size, hits.length, 'no event twice');
-    for (const hit of hits) assert.equal(hit._id, hit._source.event?.id, 'the document id is the event id');
+    for (const hit of hits) {
+      assert.equal(hit._id, hit._source.event?.id, 'the document id is the event id');
+      // One data stream per dataset, named as the document says (Elastic's naming scheme).
+      const dataset = hit._source.event!.dataset!;
+      assert.deepEqual(hit._source.data_stream, { type: 'logs', dataset, namespace: 'default' });
+      assert.ok(hit._index.startsWith(`.ds-logs-${dataset}-default-`), hit._index);
+      assert.ok(!Number.isNaN(Date.parse(hit._source.event!.ingested!)), 'event.ingested is stamped');
+    }
+    assert.ok(new Set(hits.map((hit) => hit._index)).size >= 4, 'several data streams');
     for (const id of ids) {
       const count = JSON.parse((await search(`${DATA_STREAM}/_count`, { query: { ids: { values: [id] } } })).text) as { count: number };
       assert.equal(count.count, 1, `event ${id} is stored exactly once`);
@@ -92,7 +102,7 @@ test('vigil delivers every event exactly once to a real OpenSearch node, install
       index_templates: Array<{ index_template: { _meta?: { vigil_template_version?: number } } }>;
     };
     assert.equal(template.index_templates[0]?.index_template._meta?.vigil_template_version, TEMPLATE_VERSION, 'the index template was installed');
-    const mapping = (await search(`${DATA_STREAM}/_mapping/field/falco.output_fields`)).text;
+    const mapping = (await search('logs-falco.alerts-default/_mapping/field/falco.output_fields')).text;
     assert.match(mapping, /"type":"flat_object"/, 'the data stream uses the template (Falco fields as flat_object)');
 
     const metrics = await fetch(`http://127.0.0.1:${vigil.port('admin')}/metrics`).then((r) => r.text());

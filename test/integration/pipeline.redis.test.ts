@@ -159,13 +159,13 @@ test('a re-sent Kubernetes audit batch is delivered once; identical plain events
     await waitFor(async () => /vigil_events_redelivered_total 2/.test(await metrics.registry.metrics()), 20_000, 'the copies counted');
     await waitFor(() => sink.accepted.length >= 4, 20_000, 'the second plain event');
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(sink.accepted.filter((e) => e.dataset === 'kubernetes.audit').length, 2, 'two audit items, once each');
+    assert.equal(sink.accepted.filter((e) => e.dataset === 'kubernetes.audit_logs').length, 2, 'two audit items, once each');
     assert.equal(sink.accepted.filter((e) => e.dataset === 'json.log').length, 2, 'plain events are two receptions');
     assert.deepEqual(sink.duplicates(), []);
     // Security-event counts are of what is forwarded: the dropped copies are taken off.
     const security = (await metrics.securityEvents.get()).values;
     const byDataset = (dataset: string) => security.filter((v) => v.labels.dataset === dataset).reduce((sum, v) => sum + v.value, 0);
-    assert.equal(byDataset('kubernetes.audit'), 2);
+    assert.equal(byDataset('kubernetes.audit_logs'), 2);
     assert.equal(byDataset('json.log'), 2);
   } finally {
     await pipeline.stop();

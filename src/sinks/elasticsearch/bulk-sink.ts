@@ -4,7 +4,8 @@ import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { classifyBulk } from './classify.ts';
 import type { BulkReply } from './client.ts';
 import { BufferPool } from '../kit/buffer-pool.ts';
-import { bulkBodyFromParts, bulkItem } from './encode.ts';
+import { bulkBodyFromParts, bulkItem, streamTarget, type StreamTarget } from './encode.ts';
+import { DATA_STREAM_TYPE, dataStreamName, datasetPart, templatePatterns } from './data-stream.ts';
 import { installedVersion, TEMPLATE_VERSION, type IndexTemplate } from './template.ts';
 
 /**
@@ -17,18 +18,18 @@ export interface BulkBackend {
   /** The installed template of that name, or undefined when there is none. Throws with `statusCode` on HTTP errors. */
   getTemplate(name: string, timeoutMs: number): Promise<{ version?: number; _meta?: Record<string, unknown> } | undefined>;
   putTemplate(name: string, template: IndexTemplate, timeoutMs: number): Promise<void>;
-  /** One POST /<index>/_bulk with a ready NDJSON body, never throwing: every answer becomes a BulkReply. */
-  bulk(index: string, body: Buffer, timeoutMs: number, compress: boolean): Promise<BulkReply>;
+  /** One POST /_bulk with a ready NDJSON body (each action names its index), never throwing: every answer becomes a BulkReply. */
+  bulk(body: Buffer, timeoutMs: number, compress: boolean): Promise<BulkReply>;
   close(): Promise<void>;
 }
 
 /** What a bulk sink needs of its config section. */
 export interface BulkSinkConfig {
-  index: string;
+  namespace: string;
   compression: boolean;
   max_bytes: number;
   timeout_ms: number;
-  template: { install: boolean; name: string; pattern: string };
+  template: { install: boolean; name: string };
 }
 
 export interface BulkSinkOptions {
@@ -39,8 +40,8 @@ export interface BulkSinkOptions {
   config: BulkSinkConfig;
   logger: Logger;
   backend: BulkBackend;
-  /** The index template body for a pattern, in the backend's dialect. */
-  template(pattern: string): IndexTemplate;
+  /** The index template body for these index patterns, in the backend's dialect. */
+  template(patterns: string[]): IndexTemplate;
 }
 
 /** Bulk `create` with the event id as `_id`: a redelivered event is a 409, counted as delivered. */
@@ -49,6 +50,8 @@ export class BulkSink implements Sink {
   readonly #options: BulkSinkOptions;
   /** Two bodies: one per batch in flight at the default delivery concurrency. */
   readonly #bodies: BufferPool;
+  /** Per event.dataset: its data stream (a handful of datasets, looked up per event). */
+  readonly #targets = new Map<string, StreamTarget>();
 
   constructor(options: BulkSinkOptions) {
     this.name = options.name;
@@ -63,12 +66,12 @@ export class BulkSink implements Sink {
    */
   async start(): Promise<void> {
     const { config, backend, logger, product } = this.#options;
-    const { install, name, pattern } = config.template;
+    const { install, name } = config.template;
     if (!install) return;
     try {
       const current = installedVersion(await backend.getTemplate(name, config.timeout_ms));
       if (current >= TEMPLATE_VERSION) return;
-      await backend.putTemplate(name, this.#options.template(pattern), config.timeout_ms);
+      await backend.putTemplate(name, this.#options.template(templatePatterns()), config.timeout_ms);
       logger.info({ template: name, version: TEMPLATE_VERSION, previous: current }, `Installed the ${product} index template`);
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
@@ -82,18 +85,28 @@ export class BulkSink implements Sink {
 
   async send(events: SinkEvent[]): Promise<Outcome[]> {
     const { config, backend } = this.#options;
-    const items = events.map(bulkItem);
+    const items = events.map((event) => bulkItem(event, this.#target(event.dataset)));
     return sendBatch(items, {
       sizeOf: (item) => item.bytes,
       maxBytes: config.max_bytes,
       attempt: async (group) => {
         const body = bulkBodyFromParts(group, (size) => this.#bodies.take(size));
-        const reply = await backend.bulk(config.index, body, config.timeout_ms, config.compression);
+        const reply = await backend.bulk(body, config.timeout_ms, config.compression);
         // A bulk answer means the backend read the whole body; after a failure a socket may still hold it.
         if (reply.kind === 'reply') this.#bodies.give(body);
         return classifyBulk(reply, group.length);
       },
     });
+  }
+
+  #target(dataset: string): StreamTarget {
+    let target = this.#targets.get(dataset);
+    if (!target) {
+      const { namespace } = this.#options.config;
+      target = streamTarget(dataStreamName(dataset, namespace), { type: DATA_STREAM_TYPE, dataset: datasetPart(dataset), namespace });
+      this.#targets.set(dataset, target);
+    }
+    return target;
   }
 
   async close(): Promise<void> {

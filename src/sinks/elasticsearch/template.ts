@@ -7,7 +7,7 @@ import { unexpected } from '../kit/outcome.ts';
  * template and leaves a newer one alone (a newer vigil may run beside this one during a rollout).
  */
 
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 
 type Mapping = Record<string, unknown>;
 
@@ -129,18 +129,22 @@ const properties: Record<string, Mapping> = {
 export interface IndexTemplate {
   index_patterns: string[];
   data_stream: Record<string, never>;
-  /** Above the built-in logs-*-* template (100), so ours wins for vigil's data streams. */
+  /**
+   * Above the built-in logs-*-* template (100) and Elastic's integrations (200, which the server
+   * refuses to share with an overlapping template: `logs-falco.alerts-*` is both theirs and ours),
+   * so ours wins for vigil's data streams.
+   */
   priority: number;
   version: number;
   _meta: { managed_by: 'vigil'; vigil_template_version: number };
   template: { settings: Record<string, unknown>; mappings: Record<string, unknown> };
 }
 
-export function indexTemplate(pattern: string): IndexTemplate {
+export function indexTemplate(patterns: string[]): IndexTemplate {
   return {
-    index_patterns: [pattern],
+    index_patterns: patterns,
     data_stream: {},
-    priority: 200,
+    priority: 250,
     version: TEMPLATE_VERSION,
     _meta: { managed_by: 'vigil', vigil_template_version: TEMPLATE_VERSION },
     template: {

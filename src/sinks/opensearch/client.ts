@@ -59,12 +59,12 @@ export function openSearchBackend(config: OpenSearchConfig): BulkBackend {
       })), name);
     },
 
-    async bulk(index, body, timeoutMs, compress): Promise<BulkReply> {
+    async bulk(body, timeoutMs, compress): Promise<BulkReply> {
       let reply: HttpReply;
       try {
         reply = await httpRequest(agent, {
           method: 'POST',
-          url: at(`${encodeURIComponent(index)}/_bulk?${BULK_FILTER}`),
+          url: at(`_bulk?${BULK_FILTER}`),
           headers: { ...auth, 'content-type': 'application/x-ndjson', accept: 'application/json' },
           body,
           gzip: compress,

@@ -9,8 +9,8 @@ import { indexTemplate, type IndexTemplate } from '../elasticsearch/template.ts'
  *   namespace's data stream: plain `keyword` instead.
  * `match_only_text`, `wildcard` and `date_nanos` exist in OpenSearch since 2.12/2.15 and stay.
  */
-export function openSearchTemplate(pattern: string): IndexTemplate {
-  return translate(indexTemplate(pattern)) as IndexTemplate;
+export function openSearchTemplate(patterns: string[]): IndexTemplate {
+  return translate(indexTemplate(patterns)) as IndexTemplate;
 }
 
 function translate(value: unknown): unknown {

@@ -66,7 +66,7 @@ test('k8s-audit: maps the audit Event to ECS', () => {
   const [event] = normalized('k8s-audit', privileged);
   assert.equal(event['@timestamp'], '2025-03-14T10:22:05.718281Z');
   assert.equal(event.event?.module, 'kubernetes');
-  assert.equal(event.event?.dataset, 'kubernetes.audit');
+  assert.equal(event.event?.dataset, 'kubernetes.audit_logs');
   assert.equal(event.event?.kind, 'event');
   assert.equal(event.event?.action, 'create');
   assert.deepEqual(event.user, {

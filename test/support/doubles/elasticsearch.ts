@@ -7,6 +7,7 @@
  *   es.documents('logs-vigil.events-default')   documents stored in that data stream or index, in
  *                                               write order: { id, source (raw JSON line), index (backing index) }
  *   es.allDocuments()                           the same across every target
+ *   es.inNamespace('default')                   the same across every data stream logs-*-default
  *   es.template('vigil-events')                 an installed composable template, or undefined
  *   es.failItems(doc => ..., 400 | 429 | 503)   bulk items whose document matches answer with that
  *                                               status (400 = document_parsing_exception) until
@@ -101,6 +102,10 @@ export class ElasticsearchDouble extends HttpDouble {
 
   documents(target: string): StoredDocument[] {
     return [...(this.#targets.get(target)?.documents.values() ?? [])];
+  }
+
+  inNamespace(namespace: string): StoredDocument[] {
+    return [...this.#targets.values()].filter((target) => target.name.endsWith(`-${namespace}`)).flatMap((target) => [...target.documents.values()]);
   }
 
   allDocuments(): StoredDocument[] {

@@ -28,7 +28,7 @@ test('labels a stream with job, source module, dataset, level, cluster and names
 });
 
 test('leaves out the labels an event has no value for', () => {
-  assert.deepEqual(streamLabels(falco!, base), { job: 'vigil', source: 'falco', dataset: 'falco.alert', level: 'notice', namespace: 'payments' });
+  assert.deepEqual(streamLabels(falco!, base), { job: 'vigil', source: 'falco', dataset: 'falco.alerts', level: 'notice', namespace: 'payments' });
 });
 
 test('adds static labels with sanitised names and lets them override job', () => {

@@ -25,7 +25,7 @@ function kinds(outcomes: Outcome[]): string[] {
 
 /** Events that all land in one stream. */
 function sameStream(count: number, seed = 1): SinkEvent[] {
-  return generatedEvents(count, { seed }).map((event) => ({ ...event, dataset: 'falco.alert', module: 'falco', level: 'warning', namespace: 'payments' }));
+  return generatedEvents(count, { seed }).map((event) => ({ ...event, dataset: 'falco.alerts', module: 'falco', level: 'warning', namespace: 'payments' }));
 }
 
 /** The event_id metadata of every entry of a recorded push. */

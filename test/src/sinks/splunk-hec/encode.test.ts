@@ -49,7 +49,7 @@ test('adds flat string index-time fields when asked, only for what the event has
     dataset: 'neuvector.violation', level: 'warning', cluster: 'prod-eu-1', namespace: 'payments',
   });
   assert.deepEqual(JSON.parse(encodeHecEvent(falco, { ...plain, indexedFields: true })).fields, {
-    dataset: 'falco.alert', level: 'notice', namespace: 'payments',
+    dataset: 'falco.alerts', level: 'notice', namespace: 'payments',
   });
   assert.equal('fields' in JSON.parse(encodeHecEvent(falco, plain)), false);
 });

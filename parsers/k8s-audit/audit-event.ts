@@ -1,3 +1,4 @@
+import { podFields } from '../pod-owner.ts';
 import type { EcsEvent } from '../ecs.ts';
 import { compact, integer, ip, isObject, strings, text, type JsonObject } from '../json/read.ts';
 import { toUtcTimestamp } from '../json/timestamp.ts';
@@ -52,7 +53,11 @@ export function fromAuditEvent(item: JsonObject, original: string | undefined): 
       api_version: apiGroup && apiVersion ? `${apiGroup}/${apiVersion}` : apiVersion,
     },
   }) ?? {};
-  event.kubernetes = { audit: item };
+  // A request about a pod (its exec, log, status ...) names the pod: its owner joins the
+  // workload key (parsers/workload.ts) and kubernetes.<owner>.name as for the other sources.
+  const owned = resource === 'pods' ? podFields(text(ref.name), text(ref.namespace)) : undefined;
+  if (owned && event.orchestrator?.resource) event.orchestrator.resource.parent = owned.resource.parent;
+  event.kubernetes = { ...owned?.kubernetes, audit: item };
   return event;
 }
 

@@ -3,6 +3,8 @@ import { formats } from '../../parsers/index.ts';
 import type { EcsEvent } from '../../parsers/ecs.ts';
 import type { ParseResult } from '../../parsers/result.ts';
 import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
+import { fillRelated } from '../../parsers/related.ts';
+import { workloadKey } from '../../parsers/workload.ts';
 import type { RawEvent } from '../pipeline/raw-event.ts';
 import type { ClientIdentity } from '../ingest/client-certificate.ts';
 import { decimalMillis, isoFromMillis } from './iso-time.ts';
@@ -88,6 +90,10 @@ function finish(raw: RawEvent, event: EcsEvent, index: number, received: string)
   event.input = { type: raw.input };
   if (raw.client) event.tls = { client: clientFields(raw.client) };
   if (raw.tags?.length || event.tags?.length) event.tags = [...new Set([...(raw.tags ?? []), ...(event.tags ?? [])])];
+  if (raw.cluster && !event.orchestrator?.cluster?.name) (event.orchestrator ??= {}).cluster = { name: raw.cluster };
+  fillRelated(event);
+  const workload = workloadKey(event);
+  if (workload) event.vigil = { workload: { key: workload } };
   event.ecs = { version: ECS_VERSION };
   return event;
 }

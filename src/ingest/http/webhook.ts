@@ -124,9 +124,14 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
     // The request took one token on the way in (guard); the rest of its events are charged now.
     if (deps.rateLimit && verdict.items > 1) deps.rateLimit.charge(peerKey(request.socket.remoteAddress), verdict.items - 1);
 
+    const cluster = (request.query as Record<string, unknown> | undefined)?.cluster;
+    if (cluster !== undefined && !isClusterName(cluster)) {
+      return reply.code(400).send({ error: '?cluster= must be a cluster name: 1 to 253 letters, digits, ., _ or -' });
+    }
     const event: RawEvent = {
       format: route.format, text: body, receivedAt, input: 'http', listener: HTTP_LISTENER, peer: peerOf(request),
     };
+    if (cluster) event.cluster = cluster;
     const client = 'encrypted' in request.socket ? verifiedClientIdentity(request.socket as TLSSocket) : undefined;
     if (client) event.client = client;
     try {
@@ -149,6 +154,11 @@ function looksLikeJson(body: string, type: string | undefined): boolean {
   if (isJsonMediaType(type) || isNdjsonMediaType(type)) return true;
   const first = body.trimStart().charCodeAt(0);
   return first === 123 /* { */ || first === 91 /* [ */;
+}
+
+/** A cluster name as Kubernetes tooling writes them; anything else would only be a sender's noise. */
+function isClusterName(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9._-]{1,253}$/.test(value);
 }
 
 function peerOf(request: FastifyRequest): string {

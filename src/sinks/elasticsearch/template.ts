@@ -93,7 +93,7 @@ const properties: Record<string, Mapping> = {
     cluster: object(keywords('name')),
     resource: object({ ...keywords('name', 'type'), parent: object(keywords('type')) }),
   }),
-  container: object({ ...keywords('id', 'name'), image: object(keywords('name', 'tag')) }),
+  container: object({ ...keywords('id', 'name'), image: object({ ...keywords('name', 'tag'), hash: object(keywords('all')) }) }),
   process: object({
     ...processFields,
     parent: object(processFields),
@@ -118,6 +118,9 @@ const properties: Record<string, Mapping> = {
     tactic: object(keywords('id', 'name', 'reference')),
     technique: object({ ...keywords('id', 'name', 'reference'), subtechnique: object(keywords('id', 'name')) }),
   }),
+  related: object({ ip, ...keywords('user', 'hosts', 'hash') }),
+  /** The workload key (parsers/workload.ts): one term finds what every source saw of a workload. */
+  vigil: object({ workload: object(keywords('key')) }),
   falco: object({ output_fields: flattened }),
   cef: object({ extensions: cefExtensions }),
   alertmanager: object({ labels: flattened, annotations: flattened }),

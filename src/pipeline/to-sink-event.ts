@@ -24,5 +24,7 @@ export function toSinkEvent(event: EcsEvent, ingested: string): SinkEvent {
   if (cluster) sinkEvent.cluster = cluster;
   if (namespace) sinkEvent.namespace = namespace;
   if (host) sinkEvent.host = host;
+  const workload = (event.vigil as { workload?: { key?: string } } | undefined)?.workload?.key;
+  if (workload) sinkEvent.workload = workload;
   return sinkEvent;
 }

@@ -31,7 +31,7 @@ test('the bytes never travel in copies or serialisations, and a new json text dr
   assert.equal(jsonBytes({ ...event! }), undefined);
   const { json, ...meta } = event!;
   assert.equal(json, event!.json, 'destructuring reads the text');
-  assert.deepEqual(Object.keys(meta).sort(), ['cluster', 'dataset', 'host', 'id', 'level', 'module', 'namespace', 'timestamp'], 'and the rest are the routing fields alone');
+  assert.deepEqual(Object.keys(meta).sort(), ['cluster', 'dataset', 'host', 'id', 'level', 'module', 'namespace', 'timestamp', 'workload'], 'and the rest are the routing fields alone');
   assert.equal((JSON.parse(JSON.stringify(event)) as { json: string }).json, event!.json, 'a dead letter keeps the JSON text');
   assert.doesNotMatch(JSON.stringify(event), /"type":"Buffer"/);
   event!.json = '{"changed":true}';

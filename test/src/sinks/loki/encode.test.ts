@@ -45,6 +45,13 @@ test('stamps an entry with the nanosecond digits of the event time, as a string'
   assert.deepEqual(metadata, { event_id: falco!.id });
 });
 
+test('carries the workload key as structured metadata, never as a stream label (it is per pod owner, unbounded)', () => {
+  const event = { ...falco!, workload: 'prod/shop/Deployment/checkout' };
+  const entry = encodeEntry(event, 0, base, options);
+  assert.deepEqual(JSON.parse(entry.text)[2], { event_id: falco!.id, workload: 'prod/shop/Deployment/checkout' });
+  assert.ok(!Object.values(entry.labels).includes('prod/shop/Deployment/checkout'));
+});
+
 test('fills whole-second and millisecond times below the millisecond from the event id, and honours the zone offset', () => {
   const at = (timestamp: string, id = falco!.id) => JSON.parse(encodeEntry({ ...falco!, id, timestamp }, 0, base, options).text)[0];
   const offset = subMillisecond(falco!.id);

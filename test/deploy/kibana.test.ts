@@ -59,6 +59,15 @@ test('the compose writer role may write every data stream vigil writes', () => {
   assert.deepEqual(JSON.parse(role[1]!).sort(), templatePatterns());
 });
 
+test('a saved search shows everything about one workload: by vigil.workload.key, every source', () => {
+  const search = ofType('search').find((object) => object.id === 'vigil-workload');
+  assert.ok(search, 'no workload search');
+  const query = JSON.parse((search.attributes as any).kibanaSavedObjectMeta.searchSourceJSON).query.query as string;
+  assert.deepEqual(kqlFields(query), ['vigil.workload.key']);
+  assert.ok(templateFields().has('vigil.workload.key'), 'the template maps the key');
+  assert.equal((search.attributes.columns as string[])[0], 'vigil.workload.key');
+});
+
 test('every reference resolves to an object in the same import', () => {
   let checked = 0;
   for (const object of objects) {

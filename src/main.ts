@@ -121,9 +121,10 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
         onRetry: (reason, retryInMs) => logger.warn({ redis: url, reason, retryInMs, giveUpAfterMs: config.redis.connect_timeout_ms }, 'Redis is not reachable yet: retrying'),
       });
     }
-    const sinks = configured.map(({ factory, options, policy, name }) => ({
+    const sinks = configured.map(({ factory, options, policy, filter, name }) => ({
       sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,
+      filter,
     }));
     cleanups.push(async () => {
       await Promise.all(sinks.map(({ sink }) => sink.close?.()));

@@ -73,7 +73,10 @@ class Recovery {
 
 async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>, recovery: Recovery): Promise<void> {
   const { sink, policy, dlq, metrics, logger } = options;
-  const events = await decodeSinkBatchAsync(job.data.z);
+  const decoded = await decodeSinkBatchAsync(job.data.z);
+  // A filtered sink's job names its events in the batch all sinks share (sink-filter.ts).
+  const select = job.data.select;
+  const events = select ? select.map((i) => decoded[i]!) : decoded;
   const attempt = (job.data.attempt ?? 0) + 1;
   const firstAttemptAt = job.data.firstAttemptAt ?? Date.now();
   const attemptStartedAt = Date.now();
@@ -128,9 +131,13 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   const context = { sink: sink.name, events: retry.length, reason: retryReason, detail: retryDetail?.slice(0, 500), attempt, delayMs: delay };
   if (unauthorized) logger.error(context, 'Sink halted: the backend refused our credentials; events wait in the queue until it accepts them');
   else logger.warn(context, 'Delivery will be retried');
-  // The whole batch failed (an outage): its payload is unchanged, so it is not encoded again.
-  const z = retry.length === events.length ? job.data.z : encodeSinkBatch(retry);
-  await job.updateData({ z, n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt });
+  // The whole batch failed (an outage): its payload and selection are unchanged, so it is not
+  // encoded again; otherwise the events to retry become a batch of their own.
+  const whole = retry.length === events.length;
+  const z = whole ? job.data.z : encodeSinkBatch(retry);
+  const data: SinkBatchJob = { z, n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt };
+  if (whole && select) data.select = select;
+  await job.updateData(data);
   await job.moveToDelayed(Date.now() + delay, token);
   throw new DelayedError();
 }

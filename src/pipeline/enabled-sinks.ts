@@ -3,6 +3,7 @@ import { deliverySchema, type Config, type DeliveryPolicy } from '../config/sche
 import { ConfigError } from '../config/errors.ts';
 import { check, closest } from '../config/issues.ts';
 import { sinks as registry, type SinkFactory } from '../sinks/index.ts';
+import { filterSchema, type FilterConfig } from './sink-filter.ts';
 
 export interface EnabledSink {
   name: string;
@@ -10,6 +11,8 @@ export interface EnabledSink {
   /** The sink's own section, validated and defaulted by its schema. */
   options: unknown;
   policy: DeliveryPolicy;
+  /** Which events the sink gets (sink-filter.ts). */
+  filter: FilterConfig;
 }
 
 const DELIVERY_KEYS = Object.keys(deliverySchema.shape);
@@ -38,15 +41,17 @@ export function enabledSinks(config: Config): EnabledSink[] {
     const own: Record<string, unknown> = {};
     const delivery: Record<string, unknown> = { ...config.delivery };
     for (const [key, value] of Object.entries(section)) {
-      if (key === 'enabled') continue;
+      if (key === 'enabled' || key === 'filter') continue;
       (DELIVERY_KEYS.includes(key) ? delivery : own)[key] = value;
     }
     // A mistyped delivery key lands among the sink's own keys: suggest those too.
-    const options = check(factory.schema, own, ['sinks', name], [...DELIVERY_KEYS, 'enabled']);
+    const options = check(factory.schema, own, ['sinks', name], [...DELIVERY_KEYS, 'enabled', 'filter']);
     const policy = check(deliverySchema, delivery, ['sinks', name]);
-    if (!options.success) problems.push(...options.problems);
-    if (!policy.success) problems.push(...policy.problems);
-    if (options.success && policy.success) enabled.push({ name, factory, options: options.data, policy: policy.data });
+    const filter = check(filterSchema, section.filter, ['sinks', name, 'filter']);
+    for (const result of [options, policy, filter]) if (!result.success) problems.push(...result.problems);
+    if (options.success && policy.success && filter.success) {
+      enabled.push({ name, factory, options: options.data, policy: policy.data, filter: filter.data });
+    }
   }
   if (unknown.length && !problems.length) throw new ConfigError('VIGIL_ERR_SINK_UNKNOWN', unknown);
   if (problems.length) throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', [...unknown, ...problems]);

@@ -15,6 +15,7 @@ import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from './raw-event.ts';
+import type { FilterConfig } from './sink-filter.ts';
 import type { Backlog } from '../ingest/backpressure.ts';
 import { formats } from '../../parsers/index.ts';
 
@@ -29,8 +30,8 @@ export interface PipelineOptions {
   processThreads: number;
   /** Old-generation heap of each process thread, MB. */
   processThreadHeapMb?: number;
-  /** Every enabled sink: the process stage fans out to all of them; deliver workers drive them. */
-  sinks: Array<{ sink: Sink; policy: DeliveryPolicy }>;
+  /** Every enabled sink: the process stage fans out to all of them (as their filters say); deliver workers drive them. */
+  sinks: Array<{ sink: Sink; policy: DeliveryPolicy; filter?: FilterConfig }>;
   /** Job locks: how soon the jobs of a crashed process are taken over (see queues.ts). */
   jobs?: JobLocks;
   metrics: Metrics;
@@ -91,7 +92,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   for (const queue of queues.values()) queue.on('error', (error) => logger.debug({ error, queue: queue.name }, 'Queue connection error'));
   let pool: ProcessPool | undefined;
   if (roles.process) {
-    pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);
+    const filters = Object.fromEntries(options.sinks.flatMap(({ sink, filter }) => (filter ? [[sink.name, filter]] : [])));
+    pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb, filters);
     for (const format of formats.keys()) metrics.initFormat(format);
     workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger, onProcessed: options.onProcessed }));
   }

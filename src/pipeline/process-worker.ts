@@ -22,6 +22,12 @@ export interface ProcessStageOptions {
   onProcessed?: (payload: string) => void;
 }
 
+/** One sink's job: the shared batch, and which of its events are this sink's; none: no job. */
+function sinkJob(z: string, n: number, select: number[] | undefined): SinkBatchJob | undefined {
+  if (select === undefined) return { z, n };
+  return select.length ? { z, n: select.length, select } : undefined;
+}
+
 /**
  * The process stage: a raw batch from Redis → parsed and normalised events → one job per enabled
  * sink. Runs only after the raw batch is durable, so a parser bug can never lose input.
@@ -33,17 +39,23 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
     async (job: Job<RawBatchJob>) => {
       const processed = await pool.run(job.data.z).catch((error: unknown) => {
         logger.error({ error, job: job.id }, 'Processing a batch failed; processing its events one by one');
-        return processEventByEvent(job.data.z, (payload) => pool.run(payload));
+        return processEventByEvent(job.data.z, (payload) => pool.run(payload), pool.filters);
       });
       const { batch, dropped } = await dropRedeliveries(redis, setup.prefix, job.id!, processed);
       if (dropped) metrics.redelivered.inc(dropped);
       for (const [format, n] of Object.entries(batch.parsed)) metrics.parsed.inc({ format }, n);
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
       metrics.countSecurityEvents(batch.security);
+      for (const [sink, reasons] of Object.entries(batch.filtered ?? {})) {
+        for (const [reason, n] of Object.entries(reasons)) metrics.filtered.inc({ sink, reason }, n);
+      }
       if (batch.z === undefined) return;
       options.onProcessed?.(batch.z);
-      const payload = { z: batch.z, n: batch.n };
-      await Promise.all([...sinkQueues].map(([sink, queue]) => queue.add('batch', payload, sinkJobOptions(job.id!, sink))));
+      const z = batch.z;
+      await Promise.all([...sinkQueues].map(([sink, queue]) => {
+        const payload = sinkJob(z, batch.n, batch.selections?.[sink]);
+        return payload && queue.add('batch', payload, sinkJobOptions(job.id!, sink));
+      }));
     },
     {
       connection: setup.connection,

@@ -22,7 +22,13 @@ export interface RawBatchJob {
 export interface SinkBatchJob {
   /** The sink batch, two JSON lines per event (codec.ts encodeSinkEvents), zstd-compressed, in base64. */
   z: string;
+  /** Events this sink gets: all of the batch's, or as many as `select` lists. */
   n: number;
+  /**
+   * The indices of the events of `z` this sink gets, when its filter left some out
+   * (sink-filter.ts); absent: every event. The batch is the one all sinks share, never a copy.
+   */
+  select?: number[];
   /** Delivery attempts made so far (the deliver worker counts them itself: see deliver-worker.ts). */
   attempt?: number;
   /** When the first attempt started, epoch ms. */

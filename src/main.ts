@@ -122,7 +122,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       });
     }
     const sinks = configured.map(({ factory, options, policy, filter, name }) => ({
-      sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
+      sink: factory.create(options, { name, logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,
       filter,
     }));

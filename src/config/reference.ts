@@ -65,7 +65,7 @@ type AnySchema = z.core.$ZodType & { description?: string; def: any };
 /** Leaf keys of an object schema, depth first, in declaration order. */
 function rows(schema: z.core.$ZodType, path: string[], undocumented: string[]): Row[] {
   if (path.join('.') === 'sinks') {
-    return [{ key: 'sinks.<name>', type: 'map', default: '', meaning: 'a sink\'s own keys (tables below), its `filter` and any `delivery.*` key to override it for that sink; `enabled: false` or `null` turns a sink off' }];
+    return [{ key: 'sinks.<name>', type: 'map', default: '', meaning: 'one sink instance: `type` (elasticsearch, opensearch, splunk_hec, loki, file; unset: the name is the type, as in `sinks.loki`), its type\'s own keys (tables below), its `filter` and any `delivery.*` key to override it for that instance; each instance has its own queue, retries, dead-letter queue and `sink` metric label; `enabled: false` or `null` turns it off' }];
   }
   const info = unwrap(schema as AnySchema);
   const shape = info.inner.def.type === 'object' ? (info.inner.def.shape as Record<string, AnySchema>) : null;

@@ -25,7 +25,10 @@ test('a NeuVector violation, a Falco alert and an audit record about one Deploym
   const loki = await LokiDouble.start();
   const redis = await startTestRedis();
   t.after(() => Promise.all([es.close(), loki.close(), redis.destroy()]));
-  const vigil = await spawnVigil({ REDIS_URL: redis.url, VIGIL_ES_URL: es.url, VIGIL_OPENSEARCH_URL: opensearch.url, VIGIL_LOKI_URL: loki.url });
+  const vigil = await spawnVigil(
+    { REDIS_URL: redis.url, VIGIL_ES_URL: es.url, VIGIL_OPENSEARCH_URL: opensearch.url, VIGIL_LOKI_URL: loki.url },
+    'sinks:\n  loki:\n    tenant: security\n', // the double, as Loki with auth_enabled, needs a tenant
+  );
   try {
     const http = vigil.port('http');
     for (const [path, body] of [['/ingest/neuvector', neuvector], ['/ingest/falco?cluster=prod', falco], ['/ingest/k8s-audit?cluster=prod', audit]] as const) {
@@ -50,7 +53,11 @@ test('a NeuVector violation, a Falco alert and an audit record about one Deploym
     await waitFor(async () => {
       found = await openSearchByKey();
       return esByKey().length >= 3 && lokiByKey().length >= 3 && found.length >= 3;
-    }, 60_000, 'three events by the workload key in every backend');
+    }, 60_000, 'three events by the workload key in every backend').catch((error: Error) => {
+      const warnings = vigil.logs.filter((line) => Number(line.level) >= 40).map((line) => JSON.stringify(line).slice(0, 400));
+      throw new Error(`${error.message}: Elasticsearch ${esByKey().length} of ${es.allDocuments().length}, OpenSearch ${found.length}, `
+        + `Loki ${lokiByKey().length} of ${loki.entries.length}; warnings: ${warnings.join('\n')}`);
+    });
 
     const datasets = ['falco.alerts', 'kubernetes.audit_logs', 'neuvector.violation'];
     assert.deepEqual(esByKey().map((doc) => doc.event.dataset).sort(), datasets);

@@ -18,7 +18,7 @@ function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
 export const elasticsearch: SinkFactory<ElasticsearchConfig> = {
   schema: elasticsearchSchema,
   create: (config, deps) => new BulkSink({
-    name: 'elasticsearch',
+    name: deps.name ?? 'elasticsearch',
     product: 'Elasticsearch',
     config,
     logger: deps.logger,

@@ -33,6 +33,7 @@
  * (`mapper_parsing_exception`, `rejected_execution_exception`), and templates using types it lacks
  * (`flattened`, `constant_keyword` without its `value`) refused with 400 mapper_parsing_exception.
  */
+import assert from 'node:assert/strict';
 import { HttpDouble, type DoubleReply, type RecordedRequest } from './http-double.ts';
 import { IndexMapping } from './elasticsearch-mapping.ts';
 
@@ -421,4 +422,20 @@ export function filterPath(value: unknown, paths: readonly string[]): unknown {
     return Object.keys(out).length ? out : undefined;
   };
   return keep(value, paths.map((path) => path.split('.'))) ?? {};
+}
+
+/**
+ * The bulk sinks' layout, checked on what a double stored: each event once, in its dataset's data
+ * stream of `namespace`, its document the event as it came with data_stream put first.
+ */
+export function assertOneDataStreamPerDataset(double: ElasticsearchDouble, events: Array<{ id: string; dataset: string; json: string }>, namespace = 'default'): void {
+  const stored = new Map(double.inNamespace(namespace).map((doc) => [doc.id, doc]));
+  assert.equal(stored.size, events.length);
+  for (const event of events) {
+    const doc = stored.get(event.id)!;
+    const dataStream = `{"type":"logs","dataset":"${event.dataset}","namespace":"${namespace}"}`;
+    assert.equal(doc.source, `{"data_stream":${dataStream},${event.json.slice(1)}`);
+    assert.ok(doc.index.startsWith(`.ds-logs-${event.dataset}-${namespace}-`), doc.index);
+  }
+  assert.ok(new Set(events.map((event) => event.dataset)).size > 1, 'the events span several datasets');
 }

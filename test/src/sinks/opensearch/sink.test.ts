@@ -6,7 +6,7 @@ import { elasticsearch } from '../../../../src/sinks/elasticsearch/index.ts';
 import { indexTemplate, TEMPLATE_VERSION } from '../../../../src/sinks/elasticsearch/template.ts';
 import type { Outcome, Sink } from '../../../../src/sinks/kit/types.ts';
 import { opensearch } from '../../../../src/sinks/opensearch/index.ts';
-import { ElasticsearchDouble } from '../../../support/doubles/elasticsearch.ts';
+import { assertOneDataStreamPerDataset, ElasticsearchDouble } from '../../../support/doubles/elasticsearch.ts';
 import type { RecordedRequest } from '../../../support/doubles/http-double.ts';
 import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';
 
@@ -89,16 +89,7 @@ test('writes every fixture event once into the data stream with plain media type
   await sink.start!();
   const events = fixtureEvents();
   assert.deepEqual(kinds(await sink.send(events)), events.map(() => 'ok'));
-  // One data stream per dataset; each document says which in data_stream, then is the event as it came.
-  const stored = new Map(os.inNamespace('default').map((doc) => [doc.id, doc]));
-  assert.equal(stored.size, events.length);
-  for (const event of events) {
-    const doc = stored.get(event.id)!;
-    const dataStream = `{"type":"logs","dataset":"${event.dataset}","namespace":"default"}`;
-    assert.equal(doc.source, `{"data_stream":${dataStream},${event.json.slice(1)}`);
-    assert.ok(doc.index.startsWith(`.ds-logs-${event.dataset}-default-`), doc.index);
-  }
-  assert.ok(new Set(events.map((event) => event.dataset)).size > 1, 'the fixtures span several datasets');
+  assertOneDataStreamPerDataset(os, events);
   const [request] = bulkRequests(os);
   assert.equal(request!.path, '/_bulk');
   assert.equal(request!.headers['content-type'], 'application/x-ndjson');

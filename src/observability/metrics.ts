@@ -154,6 +154,11 @@ export class Metrics {
     for (const reason of [...DEAD_REASONS, 'retries_exhausted']) this.deadLettered.inc({ sink, reason }, 0);
   }
 
+  /** A sink with a filter: its filtered counters at zero, one per reason the filter can give. */
+  initFiltered(sink: string, reasons: readonly string[]): void {
+    for (const reason of reasons) this.filtered.inc({ sink, reason }, 0);
+  }
+
   initFormat(format: string): void {
     this.parsed.inc({ format }, 0);
     this.parseFailed.inc({ format }, 0);

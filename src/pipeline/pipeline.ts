@@ -15,7 +15,7 @@ import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from './raw-event.ts';
-import type { FilterConfig } from './sink-filter.ts';
+import { FILTER_REASONS, type FilterConfig } from './sink-filter.ts';
 import type { Backlog } from '../ingest/backpressure.ts';
 import { formats } from '../../parsers/index.ts';
 
@@ -94,6 +94,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   if (roles.process) {
     const filters = Object.fromEntries(options.sinks.flatMap(({ sink, filter }) => (filter ? [[sink.name, filter]] : [])));
     pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb, filters);
+    for (const [sink] of pool.filters) metrics.initFiltered(sink, FILTER_REASONS);
     for (const format of formats.keys()) metrics.initFormat(format);
     workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger, onProcessed: options.onProcessed }));
   }

@@ -44,7 +44,8 @@ test('the README\'s routing example runs as written: two Elasticsearch instances
     assert.equal(counter(text, 'vigil_events_forwarded_total', 'sink="archive"'), expected);
     assert.equal(counter(text, 'vigil_events_forwarded_total', 'sink="soc"'), critical.length);
     assert.equal(counter(text, 'vigil_events_filtered_total', 'sink="soc",reason="severity"'), expected - critical.length);
-    assert.ok(Number.isNaN(counter(text, 'vigil_events_filtered_total', 'sink="archive",reason="severity"')), 'nothing filtered for archive');
+    assert.equal(counter(text, 'vigil_events_filtered_total', 'sink="soc",reason="dataset"'), 0, 'soc\'s other reasons are exposed at zero');
+    assert.ok(Number.isNaN(counter(text, 'vigil_events_filtered_total', 'sink="archive",reason="severity"')), 'archive has no filter');
     for (const queue of ['sink-soc', 'sink-archive']) assert.match(text, new RegExp(`vigil_queue_depth_jobs\\{queue="${queue}"\\} 0`));
   } finally {
     assert.equal(await vigil.stop(), 0);

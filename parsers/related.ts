@@ -6,6 +6,8 @@ import type { EcsEvent } from './ecs.ts';
  * Read from the ECS fields the parsers fill, so every source gets them the same way; values are
  * deduplicated and kept in first-seen order (the same event always gives the same arrays).
  * https://www.elastic.co/guide/en/ecs/current/ecs-related.html
+ *
+ * Plain arrays, not sets: an event names a handful of values, and this runs for every event.
  */
 
 type Related = { ip?: string[]; user?: string[]; hosts?: string[]; hash?: string[] };
@@ -13,37 +15,36 @@ type Related = { ip?: string[]; user?: string[]; hosts?: string[]; hash?: string
 export function fillRelated(event: EcsEvent): void {
   // Read loosely: a parser may fill ECS fields the EcsEvent type does not list (client.ip, file.hash ...).
   const e = event as any;
-  const ip = new Set<string>();
-  const user = new Set<string>();
-  const hosts = new Set<string>();
-  const hash = new Set<string>();
-  const add = (set: Set<string>, value: unknown) => {
-    if (typeof value === 'string' && value !== '') set.add(value);
-    else if (Array.isArray(value)) for (const v of value) add(set, v);
-  };
-  add(ip, e.source?.ip);
-  add(ip, e.destination?.ip);
-  add(ip, e.host?.ip);
-  add(ip, e.client?.ip);
-  add(ip, e.server?.ip);
-  add(user, e.user?.name);
-  add(user, e.user?.effective?.name);
-  add(user, e.user?.target?.name);
-  add(user, e.process?.user?.name);
-  add(user, e.process?.real_user?.name);
-  add(user, e.source?.user?.name);
-  add(user, e.destination?.user?.name);
-  add(hosts, e.host?.hostname);
-  add(hosts, e.host?.name);
-  add(hosts, e.source?.domain);
-  add(hosts, e.destination?.domain);
+  const given = e.related as Related | undefined;
+  const ip = add(add(add(add(add(copy(given?.ip), e.source?.ip), e.destination?.ip), e.host?.ip), e.client?.ip), e.server?.ip);
+  let user = add(add(add(copy(given?.user), e.user?.name), e.user?.effective?.name), e.user?.target?.name);
+  user = add(add(add(add(user, e.process?.user?.name), e.process?.real_user?.name), e.source?.user?.name), e.destination?.user?.name);
+  const hosts = add(add(add(add(copy(given?.hosts), e.host?.hostname), e.host?.name), e.source?.domain), e.destination?.domain);
+  let hash = copy(given?.hash);
   for (const holder of [e.file?.hash, e.process?.hash, e.container?.image?.hash]) {
-    if (holder && typeof holder === 'object') for (const value of Object.values(holder)) add(hash, value);
+    if (holder && typeof holder === 'object') for (const key in holder) hash = add(hash, holder[key]);
   }
-  const related: Related = { ...(e.related as Related | undefined) };
-  for (const [key, set] of [['ip', ip], ['user', user], ['hosts', hosts], ['hash', hash]] as const) {
-    add(set, related[key]);
-    if (set.size) related[key] = [...set];
+  if (!ip && !user && !hosts && !hash) return;
+  const related: Related = {};
+  if (ip) related.ip = ip;
+  if (user) related.user = user;
+  if (hosts) related.hosts = hosts;
+  if (hash) related.hash = hash;
+  event.related = related;
+}
+
+function copy(values: string[] | undefined): string[] | undefined {
+  return values?.length ? [...values] : undefined;
+}
+
+/** `list` with the string (or each string of an array) `value` added unless already there. */
+function add(list: string[] | undefined, value: unknown): string[] | undefined {
+  if (typeof value === 'string') {
+    if (value === '') return list;
+    if (!list) return [value];
+    if (!list.includes(value)) list.push(value);
+    return list;
   }
-  if (Object.keys(related).length) event.related = related;
+  if (Array.isArray(value)) for (const v of value) list = add(list, v);
+  return list;
 }

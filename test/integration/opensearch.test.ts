@@ -6,13 +6,13 @@ import { TEMPLATE_VERSION } from '../../src/sinks/elasticsearch/template.ts';
 import { opensearch as openSearchSink } from '../../src/sinks/opensearch/index.ts';
 import { sinkEventFromJson } from '../support/doubles/sink-events.ts';
 import { waitFor } from '../support/memory-sink.ts';
-import { openSearchUnavailable, startOpenSearch } from '../support/opensearch.ts';
+import { searchNodeUnavailable, startSearchNode } from '../support/search-node.ts';
 import { startTestRedis } from '../support/redis.ts';
 import { post, sendOneOfEach } from '../support/senders.ts';
 import { spawnVigil } from '../support/vigil.ts';
 
 const DATA_STREAM = 'logs-vigil.events-default';
-const unavailable = openSearchUnavailable();
+const unavailable = searchNodeUnavailable();
 
 interface Hit {
   _id: string;
@@ -23,7 +23,7 @@ test('vigil delivers every event exactly once to a real OpenSearch node, install
   skip: unavailable ? `SKIPPED, not passed: ${unavailable}` : false,
 }, async (t) => {
   const began = Date.now();
-  const opensearch = await startOpenSearch();
+  const opensearch = await startSearchNode('opensearch');
   t.after(() => opensearch.stop());
   t.diagnostic(`OpenSearch node ready in ${opensearch.startupMs} ms`);
   const redis = await startTestRedis();

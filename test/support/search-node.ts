@@ -7,22 +7,32 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 /**
- * A real single-node OpenSearch for tests, from the server and transport-netty4 jars on Maven
- * Central (test/support/opensearch/pom.xml) and a small launcher class. The classpath and the
- * compiled launcher are cached under .tmp/opensearch-node/ and rebuilt when the pom or the
- * launcher changes. `node test/support/opensearch.ts build` builds the cache ahead of the tests
+ * Real single-node OpenSearch and Elasticsearch servers for tests, each from its jars on Maven
+ * Central (test/support/<product>/pom.xml) and a small launcher class beside it. A product's
+ * classpath and compiled launcher are cached under .tmp/<product>-node/ and rebuilt when its pom or
+ * launcher changes. `node test/support/search-node.ts build` builds both caches ahead of the tests
  * (CI does); it exits non-zero when Maven cannot resolve.
  */
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const PROJECT = join(ROOT, 'test/support/opensearch');
-const LAUNCHER = join(PROJECT, 'src/main/java/VigilTestNode.java');
-const CACHE = join(ROOT, '.tmp/opensearch-node');
-const CLASSPATH_FILE = join(CACHE, 'classpath.txt');
-const CLASSES = join(CACHE, 'classes');
-const STAMP = join(CACHE, 'stamp');
+export type SearchProduct = 'opensearch' | 'elasticsearch';
+export const SEARCH_PRODUCTS: readonly SearchProduct[] = ['opensearch', 'elasticsearch'];
 
-export interface TestOpenSearch {
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+function paths(product: SearchProduct) {
+  const project = join(ROOT, 'test/support', product);
+  const cache = join(ROOT, '.tmp', `${product}-node`);
+  return {
+    project,
+    launcher: join(project, 'src/main/java/VigilTestNode.java'),
+    cache,
+    classpathFile: join(cache, 'classpath.txt'),
+    classes: join(cache, 'classes'),
+    stamp: join(cache, 'stamp'),
+  };
+}
+
+export interface TestSearchNode {
   url: string;
   /** From spawning the JVM to cluster health yellow or green. */
   startupMs: number;
@@ -31,20 +41,21 @@ export interface TestOpenSearch {
 }
 
 /** Why a node cannot be started here (a missing tool), or undefined when it can. */
-export function openSearchUnavailable(): string | undefined {
+export function searchNodeUnavailable(): string | undefined {
   const missing = ['java', 'javac', 'mvn'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-  return missing.length ? `needs ${missing.join(', ')} on PATH (a JDK 17+ and Maven) to run a real OpenSearch node` : undefined;
+  return missing.length ? `needs ${missing.join(', ')} on PATH (a JDK 17+ and Maven) to run a real search node` : undefined;
 }
 
 /** Resolves the jars and compiles the launcher unless the cache matches the sources. */
-export function buildOpenSearchNode(): void {
-  const stamp = createHash('sha256').update(readFileSync(join(PROJECT, 'pom.xml'))).update(readFileSync(LAUNCHER)).digest('hex');
-  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === stamp && existsSync(join(CLASSES, 'VigilTestNode.class'))) return;
-  rmSync(CACHE, { recursive: true, force: true });
-  mkdirSync(CLASSES, { recursive: true });
-  run('mvn', ['-q', '-B', '-f', join(PROJECT, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${CLASSPATH_FILE}`]);
-  run('javac', ['-d', CLASSES, '-cp', readFileSync(CLASSPATH_FILE, 'utf8').trim(), LAUNCHER]);
-  writeFileSync(STAMP, stamp);
+export function buildSearchNode(product: SearchProduct): void {
+  const at = paths(product);
+  const stamp = createHash('sha256').update(readFileSync(join(at.project, 'pom.xml'))).update(readFileSync(at.launcher)).digest('hex');
+  if (existsSync(at.stamp) && readFileSync(at.stamp, 'utf8') === stamp && existsSync(join(at.classes, 'VigilTestNode.class'))) return;
+  rmSync(at.cache, { recursive: true, force: true });
+  mkdirSync(at.classes, { recursive: true });
+  run('mvn', ['-q', '-B', '-f', join(at.project, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${at.classpathFile}`]);
+  run('javac', ['-d', at.classes, '-cp', readFileSync(at.classpathFile, 'utf8').trim(), at.launcher]);
+  writeFileSync(at.stamp, stamp);
 }
 
 function run(command: string, args: string[]): void {
@@ -56,11 +67,12 @@ function run(command: string, args: string[]): void {
 }
 
 /** Starts a node on a free port (the node picks it) and waits until the cluster is yellow or green. */
-export async function startOpenSearch(): Promise<TestOpenSearch> {
-  buildOpenSearchNode();
-  const home = mkdtempSync(join(tmpdir(), 'vigil-opensearch-'));
+export async function startSearchNode(product: SearchProduct): Promise<TestSearchNode> {
+  buildSearchNode(product);
+  const at = paths(product);
+  const home = mkdtempSync(join(tmpdir(), `vigil-${product}-`));
   const started = Date.now();
-  const classpath = `${CLASSES}:${readFileSync(CLASSPATH_FILE, 'utf8').trim()}`;
+  const classpath = `${at.classes}:${readFileSync(at.classpathFile, 'utf8').trim()}`;
   // A test node on a machine busy with the rest of the suite: small fixed heap (it holds a few
   // documents), and one processor's worth of thread pools, serial GC and the quick JIT tier only,
   // which halves the CPU of starting (about 3 s instead of 5.5 s) and so does its wall time.
@@ -69,7 +81,8 @@ export async function startOpenSearch(): Promise<TestOpenSearch> {
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stderr!.on('data', keep);
   const stop = async () => {
     // EOF on its stdin ends the launcher (it closes the node first); SIGTERM if it lingers.
     child.stdin!.end();
@@ -80,8 +93,8 @@ export async function startOpenSearch(): Promise<TestOpenSearch> {
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    const url = await readyUrl(child, exited, () => output);
-    await waitForHealth(url);
+    const url = await readyUrl(product, child, exited, () => output);
+    await waitForHealth(product, url);
     return { url, startupMs: Date.now() - started, stop };
   } catch (error) {
     await stop();
@@ -89,9 +102,9 @@ export async function startOpenSearch(): Promise<TestOpenSearch> {
   }
 }
 
-function readyUrl(child: ChildProcess, exited: Promise<number | null>, output: () => string): Promise<string> {
+function readyUrl(product: SearchProduct, child: ChildProcess, exited: Promise<number | null>, output: () => string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`OpenSearch did not start within 120 s:\n${output()}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`${product} did not start within 120 s:\n${output()}`)), 120_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const ready = /^vigil-test-node ready (http:\/\/\S+)$/.exec(line);
       if (ready) {
@@ -101,23 +114,25 @@ function readyUrl(child: ChildProcess, exited: Promise<number | null>, output: (
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`OpenSearch exited with ${code} before it was ready:\n${output()}`));
+      reject(new Error(`${product} exited with ${code} before it was ready:\n${output()}`));
     });
   });
 }
 
-async function waitForHealth(url: string): Promise<void> {
+async function waitForHealth(product: SearchProduct, url: string): Promise<void> {
   const reply = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=60s`);
   const health = (await reply.json()) as { status?: string };
-  if (health.status !== 'yellow' && health.status !== 'green') throw new Error(`OpenSearch cluster health is ${JSON.stringify(health)}`);
+  if (health.status !== 'yellow' && health.status !== 'green') throw new Error(`${product} cluster health is ${JSON.stringify(health)}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'build') {
-  const why = openSearchUnavailable();
+  const why = searchNodeUnavailable();
   if (why) {
-    console.error(`opensearch test node: ${why}`);
+    console.error(`search test nodes: ${why}`);
     process.exit(1);
   }
-  buildOpenSearchNode();
-  console.log(`opensearch test node: classpath and launcher ready in ${CACHE}`);
+  for (const product of SEARCH_PRODUCTS) {
+    buildSearchNode(product);
+    console.log(`${product} test node: classpath and launcher ready in ${paths(product).cache}`);
+  }
 }

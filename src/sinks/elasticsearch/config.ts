@@ -24,6 +24,12 @@ export const bulkSinkFields = {
   /** The 9.x client has no default timeout; a bulk that has not answered in 30 s is retried. */
   timeout_ms: timeoutMs(30_000),
   tls: tlsSchema,
+  /**
+   * Days a document is kept: a data stream lifecycle on Elasticsearch (data_retention), deleting
+   * whole backing indices once they are older. Unset: the cluster's own lifecycle (the `logs` ILM
+   * policy of logs@settings rolls over and keeps everything).
+   */
+  retention_days: z.number().int().positive().optional().describe('days to keep documents (data stream lifecycle); unset keeps them'),
   template: z
     .object({
       install: z.boolean().default(true).describe('install or upgrade the index template at start'),

@@ -24,13 +24,16 @@
  * the one before, the same N on Accept and Content-Type; otherwise 400 media_type_header_exception);
  * the bulk body's final newline; `create` = 409 when the _id exists; data streams (a template with
  * `data_stream`) take only `create` and need `@timestamp`; mappings (elasticsearch-mapping.ts);
- * credentials when `auth` is set (401 security_exception); bodies over `maxContentLength` → 413.
+ * credentials when `auth` is set (401 security_exception); bodies over `maxContentLength` → 413;
+ * a template's `composed_of` components exist (`componentTemplates`) or are listed in its
+ * `ignore_missing_component_templates`; field types the cluster lacks (`lacksFieldTypes`) refused.
  *
  * `product: 'opensearch'` answers as an OpenSearch 2.x node does instead: no `x-elastic-product`
  * header (so the Elasticsearch client refuses it), an OpenSearch root document, only the plain
  * media types (the vendored `vnd.elasticsearch` ones get 406), OpenSearch's error types
  * (`mapper_parsing_exception`, `rejected_execution_exception`), and templates using types it lacks
- * (`flattened`, `constant_keyword` without its `value`) refused with 400 mapper_parsing_exception.
+ * (`flattened`, `constant_keyword` without its `value`) refused with 400 mapper_parsing_exception;
+ * template keys it lacks (`ignore_missing_component_templates`, `lifecycle`) refused as unknown.
  */
 import { HttpDouble, type DoubleReply, type RecordedRequest } from './http-double.ts';
 import { IndexMapping } from './elasticsearch-mapping.ts';
@@ -44,6 +47,10 @@ export interface ElasticsearchDoubleOptions {
   auth?: { username: string; password: string } | { apiKey: string };
   /** http.max_content_length: larger bodies (after decompression) get 413. */
   maxContentLength?: number;
+  /** Component templates the cluster has (a stack cluster: logs@settings, ecs@mappings). Default none. */
+  componentTemplates?: string[];
+  /** Field types the cluster lacks (a node without modules): templates using them get 400, in the server's words. */
+  lacksFieldTypes?: string[];
 }
 
 export interface StoredDocument {
@@ -66,6 +73,8 @@ interface Target {
 
 interface Template {
   index_patterns?: string[];
+  composed_of?: string[];
+  ignore_missing_component_templates?: string[];
   data_stream?: object;
   priority?: number;
   template?: { mappings?: { properties?: unknown } };
@@ -76,6 +85,8 @@ export class ElasticsearchDouble extends HttpDouble {
   readonly #openSearch: boolean;
   readonly #auth: ElasticsearchDoubleOptions['auth'];
   readonly #maxContentLength: number;
+  readonly #componentTemplates: Set<string>;
+  readonly #lacksFieldTypes: Set<string>;
   readonly #targets = new Map<string, Target>();
   readonly #templates = new Map<string, Template>();
   /** Per _id: `create` items answered 409 because the document already existed. */
@@ -91,6 +102,8 @@ export class ElasticsearchDouble extends HttpDouble {
     this.#openSearch = options.product === 'opensearch';
     this.#auth = options.auth;
     this.#maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024;
+    this.#componentTemplates = new Set(options.componentTemplates ?? []);
+    this.#lacksFieldTypes = new Set(options.lacksFieldTypes ?? []);
   }
 
   static async start(options: ElasticsearchDoubleOptions = {}): Promise<ElasticsearchDouble> {
@@ -324,6 +337,18 @@ export class ElasticsearchDouble extends HttpDouble {
     if (!Array.isArray(template.index_patterns) || template.index_patterns.length === 0) {
       return esError(400, 'action_request_validation_exception', 'Validation Failed: 1: index patterns are missing;');
     }
+    // OpenSearch 2.x has neither key (its index template API predates them): unknown fields are 400.
+    const unknownKey = this.#openSearch ? ['ignore_missing_component_templates', 'lifecycle'].find((key) => key in template || key in (template.template ?? {})) : undefined;
+    if (unknownKey) return esError(400, 'x_content_parse_exception', `[1:2] [index_template] unknown field [${unknownKey}]`);
+    const missing = (template.composed_of ?? []).filter((component) => !this.#componentTemplates.has(component) && !template.ignore_missing_component_templates?.includes(component));
+    if (missing.length) {
+      return esError(400, 'invalid_index_template_exception', `index_template [${name}] invalid, cause [index template [${name}] specifies component templates [${missing.join(', ')}] that do not exist]`);
+    }
+    const lacking = findFieldType(template.template?.mappings?.properties, this.#lacksFieldTypes);
+    if (lacking) {
+      const reason = `Failed to parse mapping: The mapper type [${lacking.type}] declared on field [${lacking.field}] does not exist. It might have been created within a future version or requires a plugin to be installed. Check the documentation.`;
+      return esError(400, 'illegal_argument_exception', `composable template [${name}] template after composition is invalid`, { type: 'mapper_parsing_exception', reason });
+    }
     const unsupported = this.#openSearch ? openSearchUnsupported(template.template?.mappings?.properties) : undefined;
     if (unsupported) {
       return esError(400, 'illegal_argument_exception', `composable template [${name}] template after composition is invalid`, {
@@ -356,6 +381,17 @@ function json(status: number, body: unknown): DoubleReply {
 
 function esError(status: number, type: string, reason: string, cause?: { type: string; reason: string }): DoubleReply {
   return json(status, { error: { root_cause: [cause ?? { type, reason }], type, reason, ...(cause ? { caused_by: cause } : {}) }, status });
+}
+
+/** The first field mapped as one of `types`. */
+function findFieldType(properties: unknown, types: Set<string>): { field: string; type: string } | undefined {
+  if (types.size === 0 || properties === null || typeof properties !== 'object') return undefined;
+  for (const [field, mapping] of Object.entries(properties as Record<string, { type?: string; properties?: unknown }>)) {
+    if (mapping.type && types.has(mapping.type)) return { field, type: mapping.type };
+    const inner = findFieldType(mapping.properties, types);
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 /** The first mapping an OpenSearch 2.x node refuses at template creation, in its words. */

@@ -5,7 +5,7 @@ import { classifyBulk } from './classify.ts';
 import type { BulkReply } from './client.ts';
 import { BufferPool } from '../kit/buffer-pool.ts';
 import { bulkBodyFromParts, bulkItem } from './encode.ts';
-import { FALLBACK_TYPES, installedVersion, TEMPLATE_VERSION, unknownFieldType, withoutFieldTypes, type IndexTemplate } from './template.ts';
+import { FALLBACK_TYPES, installedVersion, isCurrent, TEMPLATE_VERSION, unknownFieldType, withoutFieldTypes, type IndexTemplate } from './template.ts';
 
 /**
  * The calls a bulk sink makes to its backend. Elasticsearch and OpenSearch speak the same bulk
@@ -58,7 +58,8 @@ export class BulkSink implements Sink {
   }
 
   /**
-   * Installs the index template unless an equal or newer one is there; safe to run on every start.
+   * Installs the index template unless an equal or newer one is there (equal: the same version
+   * made with the same retention); safe to run on every start.
    * Fails (and vigil retries start later) rather than write without it: the built-in logs-*-*
    * template would map Falco's output_fields as objects and dead-letter half the alerts. With
    * template.install off it still reads the template, which proves the URL and the credentials
@@ -74,9 +75,11 @@ export class BulkSink implements Sink {
         });
         return;
       }
-      const current = installedVersion(await backend.getTemplate(name, config.timeout_ms));
-      if (current >= TEMPLATE_VERSION) return;
-      const lacking = await this.#putTemplate();
+      const installed = await backend.getTemplate(name, config.timeout_ms);
+      const template = this.#options.template(config.template.pattern, config.retention_days);
+      if (isCurrent(installed, template)) return;
+      const current = installedVersion(installed);
+      const lacking = await this.#putTemplate(template);
       logger.info({ template: name, version: TEMPLATE_VERSION, previous: current }, `Installed the ${product} index template`);
       if (lacking.length) {
         logger.warn({ template: name, types: lacking }, `${product} lacks the field types ${lacking.join(', ')}: the template maps those fields as ${lacking.map((type) => FALLBACK_TYPES[type]).join(', ')}`);
@@ -95,9 +98,8 @@ export class BulkSink implements Sink {
    * PUT the template; where the cluster refuses a field type it lacks (FALLBACK_TYPES), again with
    * that type replaced. Answers the types replaced.
    */
-  async #putTemplate(): Promise<string[]> {
+  async #putTemplate(template: IndexTemplate): Promise<string[]> {
     const { config, backend } = this.#options;
-    const template = this.#options.template(config.template.pattern, config.retention_days);
     const lacking = new Set<string>();
     for (;;) {
       try {

@@ -136,7 +136,8 @@ export interface IndexTemplate {
   /** Above the built-in logs-*-* template (100), so ours wins for vigil's data streams. */
   priority: number;
   version: number;
-  _meta: { managed_by: 'vigil'; vigil_template_version: number };
+  /** `vigil_retention_days`: the setting the template was made with, so a changed one reinstalls it. */
+  _meta: { managed_by: 'vigil'; vigil_template_version: number; vigil_retention_days?: number };
   template: { settings: Record<string, unknown>; mappings: Record<string, unknown>; lifecycle?: { data_retention: string } };
 }
 
@@ -186,6 +187,7 @@ export function elasticsearchTemplate(pattern: string, retentionDays?: number): 
   if (retentionDays === undefined) return template;
   return {
     ...template,
+    _meta: { ...own._meta, vigil_retention_days: retentionDays },
     template: {
       ...own.template,
       settings: { ...own.template.settings, 'index.lifecycle.prefer_ilm': false },
@@ -234,6 +236,16 @@ export function withoutFieldTypes(template: IndexTemplate, types: ReadonlySet<st
 export function installedVersion(template: { version?: number; _meta?: Record<string, unknown> } | undefined): number {
   const version = template?._meta?.vigil_template_version;
   return typeof version === 'number' ? version : 0;
+}
+
+/**
+ * Whether the installed template is the one vigil would install now: the same version made with
+ * the same settings (retention). A newer version (a newer vigil in a rollout) also counts.
+ */
+export function isCurrent(installed: InstalledTemplate | undefined, wanted: IndexTemplate): boolean {
+  const version = installedVersion(installed);
+  if (version !== TEMPLATE_VERSION) return version > TEMPLATE_VERSION;
+  return installed?._meta?.vigil_retention_days === wanted._meta.vigil_retention_days;
 }
 
 /** What GET /_index_template/<name> answers: `{"index_templates":[{"name":…,"index_template":{…}}]}`. */

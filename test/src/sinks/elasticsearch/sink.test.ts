@@ -274,6 +274,10 @@ test('retention_days becomes a data stream lifecycle that the logs ILM policy do
     assert.deepEqual(template.template.lifecycle, { data_retention: '30d' });
     assert.equal(template.template.settings['index.lifecycle.prefer_ilm'], false);
     assert.throws(() => elasticsearch.schema.parse({ url: double.url, retention_days: 0 }), /retention_days/);
+    // Started again: the same retention leaves the template alone, a changed one (or none) reinstalls it.
+    for (const days of [30, 7, undefined]) await sinkFor(double, days === undefined ? {} : { retention_days: days }).start!();
+    assert.deepEqual(double.requests.filter((r) => r.method === 'PUT').length, 3);
+    assert.equal((double.template('vigil-events') as Record<string, any>).template.lifecycle, undefined);
   } finally {
     await double.close();
   }

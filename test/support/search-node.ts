@@ -8,9 +8,9 @@ import { createInterface } from 'node:readline';
 
 /**
  * Real single-node OpenSearch and Elasticsearch servers for tests, each from its jars on Maven
- * Central (test/support/<product>/pom.xml) and a small launcher class beside it. A product's
- * classpath and compiled launcher are cached under .tmp/<product>-node/ and rebuilt when its pom or
- * launcher changes. `node test/support/search-node.ts build` builds both caches ahead of the tests
+ * Central (test/support/<product>/pom.xml) and a small launcher class beside it, compiled with
+ * test/support/java/TestNode.java, which both share. A product's classpath and compiled launcher
+ * are cached under .tmp/<product>-node/ and rebuilt when its pom or either Java file changes. `node test/support/search-node.ts build` builds both caches ahead of the tests
  * (CI does); it exits non-zero when Maven cannot resolve.
  */
 
@@ -18,6 +18,8 @@ export type SearchProduct = 'opensearch' | 'elasticsearch';
 export const SEARCH_PRODUCTS: readonly SearchProduct[] = ['opensearch', 'elasticsearch'];
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+/** Plain-JDK code both launchers share, compiled with each. */
+const SHARED_JAVA = join(ROOT, 'test/support/java/TestNode.java');
 
 function paths(product: SearchProduct) {
   const project = join(ROOT, 'test/support', product);
@@ -49,12 +51,12 @@ export function searchNodeUnavailable(): string | undefined {
 /** Resolves the jars and compiles the launcher unless the cache matches the sources. */
 export function buildSearchNode(product: SearchProduct): void {
   const at = paths(product);
-  const stamp = createHash('sha256').update(readFileSync(join(at.project, 'pom.xml'))).update(readFileSync(at.launcher)).digest('hex');
+  const stamp = createHash('sha256').update(readFileSync(join(at.project, 'pom.xml'))).update(readFileSync(at.launcher)).update(readFileSync(SHARED_JAVA)).digest('hex');
   if (existsSync(at.stamp) && readFileSync(at.stamp, 'utf8') === stamp && existsSync(join(at.classes, 'VigilTestNode.class'))) return;
   rmSync(at.cache, { recursive: true, force: true });
   mkdirSync(at.classes, { recursive: true });
   run('mvn', ['-q', '-B', '-f', join(at.project, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${at.classpathFile}`]);
-  run('javac', ['-d', at.classes, '-cp', readFileSync(at.classpathFile, 'utf8').trim(), at.launcher]);
+  run('javac', ['-d', at.classes, '-cp', readFileSync(at.classpathFile, 'utf8').trim(), at.launcher, SHARED_JAVA]);
   writeFileSync(at.stamp, stamp);
 }
 

@@ -29,7 +29,7 @@ test('vigil delivers every event exactly once to a real Elasticsearch node, inst
     urlEnv: 'VIGIL_ES_URL',
     node,
     // A second sink whose URL answers nothing: named in /readyz at once, and it blocks no delivery to Elasticsearch.
-    otherSinks: '  opensearch:\n    url: http://127.0.0.1:1\n',
+    sinks: '  opensearch:\n    url: http://127.0.0.1:1\n',
     async also(vigil, search) {
       // Before any event: the template is installed when vigil starts, not at the first delivery.
       await waitFor(async () => vigil.logs.some((line) => line.msg === 'Installed the Elasticsearch index template'), 30_000, 'the template installed at start');

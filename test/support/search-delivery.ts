@@ -25,8 +25,8 @@ export interface DeliveryScenario {
   /** The environment variable that points vigil's sink at the node. */
   urlEnv: string;
   node: TestSearchNode;
-  /** Extra vigil configuration (YAML lines under `sinks:`), for sinks that must not block this one. */
-  otherSinks?: string;
+  /** More vigil configuration: YAML lines under `sinks:` (the node's URL comes from `urlEnv`). */
+  sinks?: string;
   /** More checks while vigil still runs: its logs, its /readyz. */
   also?(vigil: SpawnedVigil, search: (path: string, body?: unknown) => Promise<{ status: number; text: string }>): Promise<void>;
 }
@@ -44,7 +44,7 @@ export async function deliveryScenario(t: TestContext, scenario: DeliveryScenari
   t.after(() => redis.destroy());
   const vigil = await spawnVigil(
     { REDIS_URL: redis.url, [scenario.urlEnv]: node.url },
-    `delivery:\n  initial_backoff_ms: 50\n  max_backoff_ms: 300\n${scenario.otherSinks ? `sinks:\n${scenario.otherSinks}` : ''}`,
+    `delivery:\n  initial_backoff_ms: 50\n  max_backoff_ms: 300\n${scenario.sinks ? `sinks:\n${scenario.sinks}` : ''}`,
   );
   const search = async (path: string, body?: unknown) => {
     const reply = await fetch(`${node.url}/${path}`, {

@@ -17,6 +17,12 @@ export interface BulkBackend {
   /** The installed template of that name, or undefined when there is none. Throws with `statusCode` on HTTP errors. */
   getTemplate(name: string, timeoutMs: number): Promise<{ version?: number; _meta?: Record<string, unknown> } | undefined>;
   putTemplate(name: string, template: IndexTemplate, timeoutMs: number): Promise<void>;
+  /**
+   * A retention policy outside the template (OpenSearch's ISM) named `name`, for the data streams
+   * matching `pattern`, deleting after `days`: 'unsupported' when the cluster cannot take one.
+   * Absent where the template itself carries retention (Elasticsearch's data stream lifecycle).
+   */
+  applyRetention?(name: string, pattern: string, days: number, timeoutMs: number): Promise<'applied' | 'unchanged' | 'unsupported'>;
   /** One POST /<index>/_bulk with a ready NDJSON body, never throwing: every answer becomes a BulkReply. */
   bulk(index: string, body: Buffer, timeoutMs: number, compress: boolean): Promise<BulkReply>;
   close(): Promise<void>;
@@ -75,6 +81,7 @@ export class BulkSink implements Sink {
         });
         return;
       }
+      await this.#applyRetention();
       const installed = await backend.getTemplate(name, config.timeout_ms);
       const template = this.#options.template(config.template.pattern, config.retention_days);
       if (isCurrent(installed, template)) return;
@@ -91,6 +98,18 @@ export class BulkSink implements Sink {
           : '';
       const why = (error as Error)?.message ? `: ${(error as Error).message.slice(0, 300)}` : '';
       throw new Error(`Could not ${install ? 'install' : 'read'} the index template ${name}${status ? ` (HTTP ${status})` : ''}${hint}${why}`, { cause: error });
+    }
+  }
+
+  async #applyRetention(): Promise<void> {
+    const { config, backend, logger, product } = this.#options;
+    const days = config.retention_days;
+    if (days === undefined || !backend.applyRetention) return;
+    const { name, pattern } = config.template;
+    const result = await backend.applyRetention(name, pattern, days, config.timeout_ms);
+    if (result === 'applied') logger.info({ policy: name, days }, `Installed the ${product} retention policy`);
+    if (result === 'unsupported') {
+      logger.warn({ policy: name, days }, `${product} has no Index State Management plugin: retention_days is not applied, documents are kept`);
     }
   }
 

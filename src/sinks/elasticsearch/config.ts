@@ -25,11 +25,12 @@ export const bulkSinkFields = {
   timeout_ms: timeoutMs(30_000),
   tls: tlsSchema,
   /**
-   * Days a document is kept: a data stream lifecycle on Elasticsearch (data_retention), deleting
-   * whole backing indices once they are older. Unset: the cluster's own lifecycle (the `logs` ILM
-   * policy of logs@settings rolls over and keeps everything).
+   * Days a document is kept: a data stream lifecycle on Elasticsearch (data_retention), an Index
+   * State Management policy on OpenSearch; whole backing indices are deleted once older. Unset:
+   * the cluster's own lifecycle (on Elasticsearch the `logs` ILM policy of logs@settings rolls
+   * over and keeps everything).
    */
-  retention_days: z.number().int().positive().optional().describe('days to keep documents (data stream lifecycle); unset keeps them'),
+  retention_days: z.number().int().positive().optional().describe('days to keep documents (Elasticsearch data stream lifecycle, OpenSearch ISM policy); unset keeps them'),
   template: z
     .object({
       install: z.boolean().default(true).describe('install or upgrade the index template at start'),

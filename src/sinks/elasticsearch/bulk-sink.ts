@@ -81,15 +81,14 @@ export class BulkSink implements Sink {
         });
         return;
       }
-      await this.#applyRetention();
       const installed = await backend.getTemplate(name, config.timeout_ms);
       const template = this.#options.template(config.template.pattern, config.retention_days);
-      if (isCurrent(installed, template)) return;
-      const current = installedVersion(installed);
-      const lacking = await this.#putTemplate(template);
-      logger.info({ template: name, version: TEMPLATE_VERSION, previous: current }, `Installed the ${product} index template`);
-      if (lacking.length) {
-        logger.warn({ template: name, types: lacking }, `${product} lacks the field types ${lacking.join(', ')}: the template maps those fields as ${lacking.map((type) => FALLBACK_TYPES[type]).join(', ')}`);
+      if (!isCurrent(installed, template)) {
+        const lacking = await this.#putTemplate(template);
+        logger.info({ template: name, version: TEMPLATE_VERSION, previous: installedVersion(installed) }, `Installed the ${product} index template`);
+        if (lacking.length) {
+          logger.warn({ template: name, types: lacking }, `${product} lacks the field types ${lacking.join(', ')}: the template maps those fields as ${lacking.map((type) => FALLBACK_TYPES[type]).join(', ')}`);
+        }
       }
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
@@ -99,17 +98,29 @@ export class BulkSink implements Sink {
       const why = (error as Error)?.message ? `: ${(error as Error).message.slice(0, 300)}` : '';
       throw new Error(`Could not ${install ? 'install' : 'read'} the index template ${name}${status ? ` (HTTP ${status})` : ''}${hint}${why}`, { cause: error });
     }
+    await this.#applyRetention();
   }
 
+  /**
+   * A retention policy outside the template, where the backend has one (OpenSearch's ISM). Its
+   * failure is logged, not thrown: documents written meanwhile are only kept longer, whereas a
+   * failed setup would hold every delivery back.
+   */
   async #applyRetention(): Promise<void> {
     const { config, backend, logger, product } = this.#options;
     const days = config.retention_days;
     if (days === undefined || !backend.applyRetention) return;
     const { name, pattern } = config.template;
-    const result = await backend.applyRetention(name, pattern, days, config.timeout_ms);
-    if (result === 'applied') logger.info({ policy: name, days }, `Installed the ${product} retention policy`);
-    if (result === 'unsupported') {
-      logger.warn({ policy: name, days }, `${product} has no Index State Management plugin: retention_days is not applied, documents are kept`);
+    try {
+      const result = await backend.applyRetention(name, pattern, days, config.timeout_ms);
+      if (result === 'applied') logger.info({ policy: name, days }, `Installed the ${product} retention policy`);
+      if (result === 'unsupported') {
+        logger.warn({ policy: name, days }, `${product} has no Index State Management plugin: retention_days is not applied, documents are kept`);
+      }
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      logger.error({ policy: name, days, status, detail: (error as Error)?.message?.slice(0, 300) },
+        `Could not install the ${product} retention policy: documents are kept until it is fixed and vigil restarts (the user needs the ISM policy permissions)`);
     }
   }
 

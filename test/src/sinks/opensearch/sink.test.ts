@@ -226,6 +226,15 @@ test('retention_days installs an ISM policy for the template\'s data streams, up
     assert.deepEqual((withIsm.ismPolicy('vigil-events') as Record<string, any>).states[0].transitions[0].conditions, { min_index_age: '7d' });
     assert.deepEqual(warnings, []);
 
+    // A refused policy (the user lacks the ISM permissions) is an error in the log, not a failed setup.
+    const errors: string[] = [];
+    withIsm.failNext(1, 403, { path: /_ism/ });
+    const refused = opensearch.create(opensearch.schema.parse({ url: withIsm.url, retention_days: 5 }),
+      { logger: { ...logger, error: (_fields: unknown, msg: string) => errors.push(msg) } as unknown as typeof silentLogger, dataDir: '' });
+    sinks.push(refused);
+    await refused.start!();
+    assert.match(errors[0] ?? '', /Could not install the OpenSearch retention policy/);
+
     await start(bare, 30);
     assert.match(warnings[0] ?? '', /no Index State Management plugin: retention_days is not applied/);
     assert.equal((bare.template('vigil-events') as Record<string, any>)?._meta.vigil_template_version, TEMPLATE_VERSION, 'the template is installed all the same');

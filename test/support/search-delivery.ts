@@ -11,7 +11,8 @@ import type { TestSearchNode } from './search-node.ts';
 import { post, sendOneOfEach } from './senders.ts';
 import { spawnVigil, type SpawnedVigil } from './vigil.ts';
 
-const DATA_STREAM = 'logs-vigil.events-default';
+/** vigil's data streams, whichever datasets and namespaces they are for. */
+const DATA_STREAMS = 'logs-*';
 
 interface Hit {
   _id: string;
@@ -56,8 +57,8 @@ export async function deliveryScenario(t: TestContext, scenario: DeliveryScenari
   /** Every stored event; while waiting (`settled` false) a data stream still being created reads as empty. */
   const allHits = async (settled = true): Promise<{ hits: Hit[]; raw: string }> => {
     if (!settled) await new Promise((r) => setTimeout(r, 200)); // poll gently: a busy machine runs the node
-    await search(`${DATA_STREAM}/_refresh`, {});
-    const { status, text } = await search(`${DATA_STREAM}/_search`, { size: 1000, query: { match_all: {} } });
+    await search(`${DATA_STREAMS}/_refresh`, {});
+    const { status, text } = await search(`${DATA_STREAMS}/_search`, { size: 1000, query: { match_all: {} } });
     if (!settled && status !== 200) return { hits: [], raw: '' };
     assert.equal(status, 200, `search answered ${status}: ${text}`);
     return { hits: (JSON.parse(text) as { hits: { hits: Hit[] } }).hits.hits, raw: text };
@@ -84,7 +85,7 @@ export async function deliveryScenario(t: TestContext, scenario: DeliveryScenari
     assert.equal(new Set(ids).size, hits.length, 'no event twice');
     for (const hit of hits) assert.equal(hit._id, hit._source.event?.id, 'the document id is the event id');
     for (const id of ids) {
-      const count = JSON.parse((await search(`${DATA_STREAM}/_count`, { query: { ids: { values: [id] } } })).text) as { count: number };
+      const count = JSON.parse((await search(`${DATA_STREAMS}/_count`, { query: { ids: { values: [id] } } })).text) as { count: number };
       assert.equal(count.count, 1, `event ${id} is stored exactly once`);
     }
     // Delivered again: the node answers 409 per item, which counts as delivered, and stores no copy.
@@ -115,7 +116,7 @@ export async function deliveryScenario(t: TestContext, scenario: DeliveryScenari
   }
 }
 
-/** The mapping of one field of the test data stream, as the node answers GET _mapping/field. */
+/** The mapping of one field in vigil's data streams, as the node answers GET _mapping/field. */
 export async function fieldMapping(node: TestSearchNode, field: string): Promise<string> {
-  return (await fetch(`${node.url}/${DATA_STREAM}/_mapping/field/${field}`)).text();
+  return (await fetch(`${node.url}/${DATA_STREAMS}/_mapping/field/${field}`)).text();
 }

@@ -9,11 +9,13 @@ const unavailable = searchNodeUnavailable();
 
 /**
  * Against a real Elasticsearch 8.19 node (test/support/elasticsearch/). That node runs without
- * Elasticsearch's modules and x-pack, so it lacks the field types `wildcard`, `match_only_text` and
- * `constant_keyword` and the stack's component templates: the sink's template, built on
- * logs@settings and ecs@mappings where present, stands on vigil's own body here, and the sink
- * installs it with those types replaced by keyword/text (the cluster's refusal names the type;
- * see BulkSink.start). This test checks both: the warning, and the fields mapped as the fallback.
+ * Elasticsearch's modules and x-pack, so it lacks the field types `wildcard`, `match_only_text`
+ * and `constant_keyword`, and the stack's component templates. How the test meets each:
+ * - field types: the sink installs its template with them replaced by keyword/text (the cluster's
+ *   refusal names the type; see BulkSink.start); checked by its warning and the fields' mappings;
+ * - components: the template is composed on logs@settings and ecs@mappings where present; the
+ *   test adds a stand-in ecs@mappings (below) and leaves logs@settings missing, so one run shows
+ *   the server composing on one and skipping the other.
  * One node, one vigil: the node takes seconds to start.
  */
 test('vigil delivers every event exactly once to a real Elasticsearch node, installs its template at start and dead-letters a mapping conflict', {
@@ -23,6 +25,17 @@ test('vigil delivers every event exactly once to a real Elasticsearch node, inst
   const node = await startSearchNode('elasticsearch');
   t.after(() => node.stop());
   t.diagnostic(`Elasticsearch node ready in ${node.startupMs} ms`);
+  // The node has none of the stack's component templates. A stand-in for ecs@mappings, with its
+  // rule for IP fields, shows that the real server composes vigil's template on it, while the
+  // missing logs@settings is skipped.
+  const component = await fetch(`${node.url}/_component_template/ecs@mappings`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ template: { mappings: { dynamic_templates: [
+      { ecs_ip: { path_match: ['ip', '*.ip', '*_ip'], match_mapping_type: 'string', mapping: { type: 'ip' } } },
+    ] } } }),
+  });
+  assert.equal(component.status, 200, await component.text());
   await deliveryScenario(t, {
     sink: 'elasticsearch',
     factory: elasticsearch as never,
@@ -50,5 +63,6 @@ test('vigil delivers every event exactly once to a real Elasticsearch node, inst
   assert.match(await fieldMapping(node, 'falco.output_fields'), /"type":"flattened"/, 'Falco fields as flattened');
   assert.match(await fieldMapping(node, '@timestamp'), /"type":"date_nanos"/);
   assert.match(await fieldMapping(node, 'url.original'), /"type":"keyword"/, 'wildcard fell back to keyword');
+  assert.match(await fieldMapping(node, 'json.source_ip'), /"type":"ip"/, 'the ecs@mappings component applies');
   t.diagnostic(`whole test ${Date.now() - began} ms`);
 });

@@ -66,7 +66,7 @@ export async function deliveryScenario(t: TestContext, scenario: DeliveryScenari
   try {
     await scenario.also?.(vigil, search);
     // The json event maps json.attempts as a number in the data stream (dynamic mapping).
-    const first = await sendOneOfEach(vigil, '{"message":"probe first","attempts":3}');
+    const first = await sendOneOfEach(vigil, '{"message":"probe first","attempts":3,"source_ip":"198.51.100.77"}');
     const http = vigil.port('http');
     await waitFor(async () => (await allHits(false)).hits.length >= first, 90_000, `${first} events in ${name}`);
 

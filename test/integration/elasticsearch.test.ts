@@ -1,11 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { elasticsearch } from '../../src/sinks/elasticsearch/index.ts';
 import { waitFor } from '../support/memory-sink.ts';
-import { deliveryScenario, fieldMapping } from '../support/search-delivery.ts';
-import { searchNodeUnavailable, startSearchNode } from '../support/search-node.ts';
-
-const unavailable = searchNodeUnavailable();
+import { deliveryScenario, fieldMapping, testAgainstNode } from '../support/search-delivery.ts';
 
 /**
  * Against a real Elasticsearch 8.19 node (test/support/elasticsearch/). That node runs without
@@ -18,13 +14,7 @@ const unavailable = searchNodeUnavailable();
  *   the server composing on one and skipping the other.
  * One node, one vigil: the node takes seconds to start.
  */
-test('vigil delivers every event exactly once to a real Elasticsearch node, installs its template at start and dead-letters a mapping conflict', {
-  skip: unavailable ? `SKIPPED, not passed: ${unavailable}` : false,
-}, async (t) => {
-  const began = Date.now();
-  const node = await startSearchNode('elasticsearch');
-  t.after(() => node.stop());
-  t.diagnostic(`Elasticsearch node ready in ${node.startupMs} ms`);
+testAgainstNode('elasticsearch', 'vigil delivers every event exactly once to a real Elasticsearch node, installs its template at start and dead-letters a mapping conflict', async (t, node) => {
   // The node has none of the stack's component templates. A stand-in for ecs@mappings, with its
   // rule for IP fields, shows that the real server composes vigil's template on it, while the
   // missing logs@settings is skipped.
@@ -64,5 +54,4 @@ test('vigil delivers every event exactly once to a real Elasticsearch node, inst
   assert.match(await fieldMapping(node, '@timestamp'), /"type":"date_nanos"/);
   assert.match(await fieldMapping(node, 'url.original'), /"type":"keyword"/, 'wildcard fell back to keyword');
   assert.match(await fieldMapping(node, 'json.source_ip'), /"type":"ip"/, 'the ecs@mappings component applies');
-  t.diagnostic(`whole test ${Date.now() - began} ms`);
 });

@@ -1,19 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { opensearch } from '../../src/sinks/opensearch/index.ts';
 import { waitFor } from '../support/memory-sink.ts';
-import { deliveryScenario, fieldMapping } from '../support/search-delivery.ts';
-import { searchNodeUnavailable, startSearchNode } from '../support/search-node.ts';
+import { deliveryScenario, fieldMapping, testAgainstNode } from '../support/search-delivery.ts';
 
-const unavailable = searchNodeUnavailable();
-
-test('vigil delivers every event exactly once to a real OpenSearch node, installs its template and dead-letters a mapping conflict', {
-  skip: unavailable ? `SKIPPED, not passed: ${unavailable}` : false,
-}, async (t) => {
-  const began = Date.now();
-  const node = await startSearchNode('opensearch');
-  t.after(() => node.stop());
-  t.diagnostic(`OpenSearch node ready in ${node.startupMs} ms`);
+testAgainstNode('opensearch', 'vigil delivers every event exactly once to a real OpenSearch node, installs its template and dead-letters a mapping conflict', async (t, node) => {
   await deliveryScenario(t, {
     sink: 'opensearch',
     factory: opensearch as never,
@@ -28,5 +18,4 @@ test('vigil delivers every event exactly once to a real OpenSearch node, install
     },
   });
   assert.match(await fieldMapping(node, 'falco.output_fields'), /"type":"flat_object"/, 'the data stream uses the template (Falco fields as flat_object)');
-  t.diagnostic(`whole test ${Date.now() - began} ms`);
 });

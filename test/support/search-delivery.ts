@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { DeadLetterQueue } from '../../src/pipeline/dlq.ts';
 import { TEMPLATE_VERSION } from '../../src/sinks/elasticsearch/template.ts';
@@ -7,7 +7,7 @@ import type { SinkFactory } from '../../src/sinks/index.ts';
 import { sinkEventFromJson } from './doubles/sink-events.ts';
 import { waitFor } from './memory-sink.ts';
 import { startTestRedis } from './redis.ts';
-import type { TestSearchNode } from './search-node.ts';
+import { searchNodeUnavailable, startSearchNode, type SearchProduct, type TestSearchNode } from './search-node.ts';
 import { post, sendOneOfEach } from './senders.ts';
 import { spawnVigil, type SpawnedVigil } from './vigil.ts';
 
@@ -30,6 +30,22 @@ export interface DeliveryScenario {
   sinks?: string;
   /** More checks while vigil still runs: its logs, its /readyz. */
   also?(vigil: SpawnedVigil, search: (path: string, body?: unknown) => Promise<{ status: number; text: string }>): Promise<void>;
+}
+
+/**
+ * A test against a real node of `product`, started for it and stopped after; skipped, saying
+ * why, where no node can start (no JDK or Maven).
+ */
+export function testAgainstNode(product: SearchProduct, name: string, run: (t: TestContext, node: TestSearchNode) => Promise<void>): void {
+  const unavailable = searchNodeUnavailable();
+  test(name, { skip: unavailable ? `SKIPPED, not passed: ${unavailable}` : false }, async (t) => {
+    const began = Date.now();
+    const node = await startSearchNode(product);
+    t.after(() => node.stop());
+    t.diagnostic(`${product} node ready in ${node.startupMs} ms`);
+    await run(t, node);
+    t.diagnostic(`whole test ${Date.now() - began} ms`);
+  });
 }
 
 /**

@@ -31,12 +31,19 @@ testAgainstNode('elasticsearch', 'vigil delivers every event exactly once to a r
     factory: elasticsearch as never,
     urlEnv: 'VIGIL_ES_URL',
     node,
-    // A second sink whose URL answers nothing: named in /readyz at once, and it blocks no delivery to Elasticsearch.
-    sinks: '  opensearch:\n    url: http://127.0.0.1:1\n',
+    // Retention as a data stream lifecycle, which the real server validates in the template; and
+    // a second sink whose URL answers nothing: named in /readyz at once, it blocks no delivery to Elasticsearch.
+    sinks: '  elasticsearch:\n    retention_days: 30\n  opensearch:\n    url: http://127.0.0.1:1\n',
     async also(vigil, search) {
       // Before any event: the template is installed when vigil starts, not at the first delivery.
       await waitFor(async () => vigil.logs.some((line) => line.msg === 'Installed the Elasticsearch index template'), 30_000, 'the template installed at start');
-      assert.equal((await search('_index_template/vigil-events')).status, 200);
+      const installed = JSON.parse((await search('_index_template/vigil-events')).text) as {
+        index_templates: Array<{ index_template: { composed_of: string[]; template: { lifecycle?: unknown; settings?: { index?: { lifecycle?: unknown } } } } }>;
+      };
+      const { composed_of: components, template } = installed.index_templates[0]!.index_template;
+      assert.deepEqual(components, ['logs@settings', 'ecs@mappings']);
+      assert.deepEqual(template.lifecycle, { enabled: true, data_retention: '30d' });
+      assert.deepEqual(template.settings?.index?.lifecycle, { prefer_ilm: 'false' });
       const warning = vigil.logs.find((line) => /lacks the field types/.test(String(line.msg)));
       assert.deepEqual([...(warning?.types as string[] ?? [])].sort(), ['constant_keyword', 'match_only_text', 'wildcard']);
 

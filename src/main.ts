@@ -103,7 +103,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       sampler.start();
       cleanups.push(async () => sampler.stop());
       const started = createAdminApp({
-        metrics, logger, ready, token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
+        metrics, logger, ready, sinkProblems: () => pipeline?.sinkProblems(), token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
         status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses) },
       });
       admin = started;

@@ -1,26 +1,19 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { LokiDouble } from '../support/doubles/loki.ts';
 import { waitFor } from '../support/memory-sink.ts';
-import { openSearchUnavailable, startOpenSearch, type TestOpenSearch } from '../support/opensearch.ts';
+import { testAgainstNode } from '../support/search-delivery.ts';
 import { startTestRedis } from '../support/redis.ts';
 import { post } from '../support/senders.ts';
 import { spawnVigil } from '../support/vigil.ts';
 import { audit, falco, neuvector, WORKLOAD_KEY } from '../support/workload-events.ts';
-
-const unavailable = openSearchUnavailable();
 
 /**
  * The point of the workload key: one query per backend brings together what NeuVector, Falco and
  * the API server each saw of one Deployment's pod. Queried the way a person would: a term query
  * on vigil.workload.key in Elasticsearch and OpenSearch, the structured metadata in Loki.
  */
-test('a NeuVector violation, a Falco alert and an audit record about one Deployment\'s pod are found together by the workload key in Elasticsearch, OpenSearch and Loki', {
-  skip: unavailable ? `SKIPPED, not passed: ${unavailable}` : false,
-}, async (t) => {
-  const opensearch: TestOpenSearch = await startOpenSearch();
-  t.after(() => opensearch.stop());
+testAgainstNode('opensearch', 'a NeuVector violation, a Falco alert and an audit record about one Deployment\'s pod are found together by the workload key in Elasticsearch, OpenSearch and Loki', async (t, opensearch) => {
   const es = await ElasticsearchDouble.start();
   const loki = await LokiDouble.start();
   const redis = await startTestRedis();
@@ -31,7 +24,7 @@ test('a NeuVector violation, a Falco alert and an audit record about one Deploym
   );
   try {
     const http = vigil.port('http');
-    for (const [path, body] of [['/ingest/neuvector', neuvector], ['/ingest/falco?cluster=prod', falco], ['/ingest/k8s-audit?cluster=prod', audit]] as const) {
+    for (const [path, body] of [['/ingest/neuvector', neuvector], ['/ingest/falco?cluster=prod', falco], ['/ingest/k8s-audit/cluster/prod', audit]] as const) {
       const reply = await post(http, path, body, 'application/json');
       assert.equal(reply.status, 200, `${path}: ${await reply.text()}`);
     }

@@ -16,7 +16,7 @@ test('encodes one HEC event object: epoch-seconds time, host, source, sourcetype
   assert.equal(object.time, Date.parse('2025-03-14T09:26:53.589Z') / 1000);
   assert.equal(object.host, 'falco-7x2kq');
   assert.equal(object.source, 'vigil');
-  assert.equal(object.sourcetype, 'falco:alert');
+  assert.equal(object.sourcetype, 'falco:alerts');
   assert.deepEqual(object.event, JSON.parse(falco.json));
 });
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
@@ -17,6 +18,8 @@ import { enabledSinks } from './pipeline/enabled-sinks.ts';
 import { startPipeline, type Pipeline } from './pipeline/pipeline.ts';
 import { checkDurability, openRedis } from './pipeline/redis-target.ts';
 import { RecentEvents } from './observability/status-recent.ts';
+import { TapHub } from './observability/tap-hub.ts';
+import { TapPublisher } from './observability/tap-publisher.ts';
 import { StatusSampler } from './observability/status-state.ts';
 import { createTestEventSender } from './observability/status-test-events.ts';
 import { maskRedisUrl, waitForRedis } from './pipeline/redis-server.ts';
@@ -51,6 +54,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   const configured = enabledSinks(config);
   // The status page's latest events: held where events are processed (this process only).
   const recent = roles.process ? new RecentEvents() : undefined;
+  // `vigil tap`: the process stage publishes while someone listens; any admin listener serves readers.
+  let tapPublisher: TapPublisher | undefined;
+  let tapHub: TapHub | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -104,7 +110,8 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       cleanups.push(async () => sampler.stop());
       const started = createAdminApp({
         metrics, logger, ready, token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
-        status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses) },
+        status: { sampler, recent, eventSinks: configured.map((s) => s.name), sendTestEvents: createTestEventSender(() => addresses) },
+        tap: { hub: () => tapHub },
       });
       admin = started;
       closeAdmin = () => started.close();
@@ -140,10 +147,25 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       jobs: { lockMs: config.jobs.lock_ms, stalledCheckMs: config.jobs.stalled_check_ms },
       metrics,
       logger,
-      onProcessed: recent && ((payload) => recent.add(payload)),
+      onProcessed: roles.process ? (payload, n) => {
+        recent?.add(payload);
+        tapPublisher?.offer(payload, n);
+      } : undefined,
     });
     const started = pipeline;
     cleanups.push(() => started.stop());
+    const tapOptions = { prefix: config.redis.prefix, logger };
+    if (roles.process) {
+      const publisher = new TapPublisher(started.redis, { ...tapOptions, node: `${hostname()}:${process.pid}`, sinks: configured.map((s) => s.name) });
+      publisher.start();
+      tapPublisher = publisher;
+      cleanups.push(async () => publisher.stop());
+    }
+    if (admin) {
+      const hub = new TapHub(started.redis, tapOptions);
+      tapHub = hub;
+      cleanups.push(async () => hub.close());
+    }
     cleanups.push(watchRedisAvailability(started.redis, { logger, redis: 'url' in redis.target ? maskRedisUrl(redis.target.url) : redis.target.path }));
     await checkDurability(pipeline.redis, logger);
 

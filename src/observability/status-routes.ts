@@ -12,6 +12,8 @@ export interface StatusRouteOptions {
   sampler: StatusSampler;
   /** Unset when this process does not run the process stage: it has no events to show. */
   recent?: RecentEvents;
+  /** The sinks this process queues its events for: the `sink` filter of its events. */
+  eventSinks?: string[];
   sendTestEvents: () => Promise<TestEventsResult>;
   /** Least time between two test-event sends, ms. */
   testEventsIntervalMs?: number;
@@ -30,18 +32,15 @@ const FILTER_KEYS = ['dataset', 'module', 'severity', 'source', 'sink'] as const
  * never logged by vigil; the page sends it on as a header, and says no-referrer and no-store).
  */
 export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteOptions): void {
-  const check = options.token ? createAuthCheck({ type: 'token', token: options.token }) : undefined;
-  const authorized = (request: FastifyRequest, reply: FastifyReply): boolean => {
-    const query = request.query as Record<string, unknown>;
-    if (!check || check({ authorization: request.headers.authorization, queryToken: query.token })) return true;
-    void reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'Missing or wrong admin token: send it as Authorization: Bearer, or open /status?token=…' });
-    return false;
-  };
+  const authorized = adminAuthorizer(options.token);
   const state = async (request: FastifyRequest) => {
     const filter = readFilter(request.query as Record<string, unknown>);
     const snapshot = await options.sampler.snapshot();
     if (filter.sink) snapshot.sinks = snapshot.sinks.filter((s) => s.sink === filter.sink);
-    const events = options.recent ? await options.recent.latest(filter) : undefined;
+    const routed = !filter.sink || (options.eventSinks ?? []).includes(filter.sink);
+    // ?events=0 (vigil top): the counters only, without decoding the latest events.
+    const wanted = (request.query as Record<string, unknown>).events !== '0';
+    const events = options.recent && wanted ? (routed ? await options.recent.latest(filter) : {}) : undefined;
     return { filter, ...snapshot, events };
   };
 
@@ -78,7 +77,21 @@ export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteO
   });
 }
 
-function readFilter(query: Record<string, unknown>): StatusFilter {
+/**
+ * The admin token check of the status routes and /tap: the token as a bearer header, or as
+ * `?token=` for a browser. Answers 401 itself and returns false when it is missing or wrong.
+ */
+export function adminAuthorizer(token: string | undefined): (request: FastifyRequest, reply: FastifyReply) => boolean {
+  const check = token ? createAuthCheck({ type: 'token', token }) : undefined;
+  return (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    if (!check || check({ authorization: request.headers.authorization, queryToken: query.token })) return true;
+    void reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'Missing or wrong admin token: send it as Authorization: Bearer, or open /status?token=…' });
+    return false;
+  };
+}
+
+export function readFilter(query: Record<string, unknown>): StatusFilter {
   const filter: StatusFilter = {};
   for (const key of FILTER_KEYS) {
     const value = query[key];

@@ -35,8 +35,8 @@ export interface PipelineOptions {
   jobs?: JobLocks;
   metrics: Metrics;
   logger: Logger;
-  /** Given each processed batch's encoded sink payload (the status page's latest events). */
-  onProcessed?: (payload: string) => void;
+  /** Given each processed batch's encoded sink payload and event count (status page, `vigil tap`). */
+  onProcessed?: (payload: string, n: number) => void;
 }
 
 export interface Pipeline {

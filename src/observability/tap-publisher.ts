@@ -105,6 +105,11 @@ export class TapPublisher {
     } catch {
       this.#listening = false;
     }
+    // Events skipped at the end of a burst are reported without waiting for the next batch.
+    if (this.#listening && this.#skipped && !this.#busy) {
+      this.#busy = true;
+      await this.#send([], 0).catch(() => undefined).finally(() => (this.#busy = false));
+    }
   }
 
   /** Events still allowed this second (the window restarts each wall-clock second). */
@@ -132,8 +137,12 @@ export class TapPublisher {
       chars += json.length;
       events.push({ id: e.id, timestamp: e.timestamp, dataset: e.dataset, module: e.module, level: e.level, source: eventSource(json), json });
     }
-    // Counted even when decoding yields fewer events than n said: every processed event is either shown or skipped.
-    const skipped = this.#skipped + Math.max(0, n - events.length);
+    await this.#send(events, Math.max(0, n - events.length));
+  }
+
+  /** Publishes `events` with everything skipped so far plus `skipped`; on failure all of it counts as skipped. */
+  async #send(events: TapEvent[], skippedNow: number): Promise<void> {
+    const skipped = this.#skipped + skippedNow;
     if (!events.length && !skipped) return;
     this.#skipped = 0;
     const message: TapMessage = { node: this.#options.node, sinks: this.#options.sinks, skipped, events };

@@ -17,11 +17,12 @@ export function escapeHtml(value: unknown): string {
 }
 
 /** Cells and rows as both the server and the page's script build them: text only, never markup. */
-export function tableRows(state: StatusState): Record<'listeners' | 'sinks' | 'queues', string[][]> {
+export function tableRows(state: StatusState): Record<'listeners' | 'formats' | 'sinks' | 'queues', string[][]> {
   const rate = (n: number) => n.toFixed(n < 10 ? 2 : 0);
   const reasons = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
   return {
     listeners: state.listeners.map((l) => [l.listener, rate(l.perSecond), String(l.received), String(l.dropped), String(l.connections)]),
+    formats: state.formats.map((f) => [f.format, rate(f.perSecond), String(f.parsed), String(f.failed)]),
     sinks: state.sinks.map((s) => [s.sink, s.health, s.detail, rate(s.perSecond), String(s.forwarded), String(s.backlogJobs), reasons(s.retries), reasons(s.deadLetters), String(s.dlqDepth)]),
     queues: state.queues.map((q) => [q.queue, String(q.jobs)]),
   };
@@ -29,6 +30,7 @@ export function tableRows(state: StatusState): Record<'listeners' | 'sinks' | 'q
 
 export const HEADERS = {
   listeners: ['listener', 'events/s', 'received', 'dropped', 'connections'],
+  formats: ['format', 'events/s', 'parsed', 'parse failures'],
   sinks: ['sink', 'health', 'detail', 'events/s', 'forwarded', 'backlog (batches)', 'retries', 'dead letters', 'in DLQ'],
   queues: ['queue', 'batches waiting'],
 };
@@ -88,6 +90,7 @@ ${options.token !== undefined ? `<input type="hidden" name="token" value="${esca
 <button type="submit">Filter</button></form>
 <p><button id="send-test" type="button">Send a test event of each kind</button> <span id="send-result" role="status"></span></p>
 <h2>Listeners</h2>${table('listeners', rows.listeners)}
+<h2>Formats</h2>${table('formats', rows.formats)}
 <h2>Sinks</h2>${table('sinks', rows.sinks)}
 <h2>Backlog</h2>${table('queues', rows.queues)}
 <h2>Latest events per dataset</h2><div id="events">${eventsHtml(state.events)}</div>
@@ -112,6 +115,7 @@ const CLIENT_SCRIPT = `
   const reasons = (r) => Object.entries(r).map(([k, v]) => k + ' ' + v).join(', ') || '0';
   const rowsOf = (s) => ({
     listeners: s.listeners.map((l) => [l.listener, rate(l.perSecond), String(l.received), String(l.dropped), String(l.connections)]),
+    formats: s.formats.map((f) => [f.format, rate(f.perSecond), String(f.parsed), String(f.failed)]),
     sinks: s.sinks.map((k) => [k.sink, k.health, k.detail, rate(k.perSecond), String(k.forwarded), String(k.backlogJobs), reasons(k.retries), reasons(k.deadLetters), String(k.dlqDepth)]),
     queues: s.queues.map((q) => [q.queue, String(q.jobs)]),
   });

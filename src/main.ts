@@ -23,7 +23,7 @@ import { maskRedisUrl, waitForRedis } from './pipeline/redis-server.ts';
 import { ConfigError, VigilError } from './config/errors.ts';
 import { ENV_OVERRIDES } from './config/load.ts';
 import { isRedisConnectionError, watchRedisAvailability } from './pipeline/redis-availability.ts';
-import { joinDeployment } from './observability/node-join.ts';
+import { joinDeployment, type JoinedNode } from './observability/node-join.ts';
 import { requireSharedRedis } from './observability/node-guards.ts';
 import type { FastifyInstance } from 'fastify';
 
@@ -62,6 +62,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   };
   const { listen } = config;
   let pipeline: Pipeline | undefined;
+  let node: JoinedNode | undefined;
   let submit: Submit | undefined;
   let stopping = false;
   let app: FastifyInstance | undefined;
@@ -108,7 +109,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       const pem = tls.cert && tls.key ? readPem('listen.admin.tls', { cert: tls.cert, key: tls.key }) : undefined;
       const started = createAdminApp({
         metrics, logger, ready, token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
-        status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses) },
+        status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses), nodes: () => node?.list() ?? Promise.resolve([]) },
       });
       admin = started;
       closeAdmin = () => started.close();
@@ -126,12 +127,13 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       });
     }
     // Before any worker runs: a node that does not fit the deployment refuses to start.
-    const node = await joinDeployment({
+    node = await joinDeployment({
       config, redis: redis.options, sinks: configured.map((s) => s.name), logger,
       admin: admin?.server.address() as AddressInfo | undefined,
       status: () => sampler.snapshot(),
     });
-    cleanups.push(() => node.leave());
+    const joined = node;
+    cleanups.push(() => joined.leave());
     const sinks = configured.map(({ factory, options, policy, name }) => ({
       sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,

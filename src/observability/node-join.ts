@@ -6,7 +6,7 @@ import { configFingerprint } from '../config/fingerprint.ts';
 import { BUILD_INFO } from './build-info.ts';
 import type { Logger } from './logger.ts';
 import { sinkSetMismatch, sinkSetProblems } from './node-guards.ts';
-import { newNodeId, NodeHeartbeat, type NodeIdentity, type NodeRecord } from './node-registry.ts';
+import { listNodes, newNodeId, NodeHeartbeat, type NodeIdentity, type NodeRecord } from './node-registry.ts';
 import type { StatusSnapshot } from './status-state.ts';
 
 export interface JoinOptions {
@@ -23,6 +23,8 @@ export interface JoinOptions {
 
 export interface JoinedNode {
   identity: NodeIdentity;
+  /** Every live node of the deployment, this one included. */
+  list(): Promise<NodeRecord[]>;
   /** Stops the heartbeat and removes this node from the registry. */
   leave(): Promise<void>;
 }
@@ -62,7 +64,7 @@ export async function joinDeployment(options: JoinOptions): Promise<JoinedNode> 
     for (const problem of problems) logger.warn({ problem }, 'Sink set differs from a live node (nodes.sink_set_check: warn)');
     heartbeat.start();
     logger.info({ node: identity.id, nodes: nodes.length }, 'Joined the deployment (node registry)');
-    return { identity, leave };
+    return { identity, leave, list: () => listNodes(redis, config.redis.prefix) };
   } catch (error) {
     await leave();
     throw error;

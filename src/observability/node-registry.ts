@@ -25,6 +25,8 @@ export interface NodeRecord extends NodeIdentity {
   heartbeatAt: number;
   /** The node's heartbeat interval; it counts as gone after STALE_INTERVALS of them. */
   intervalMs: number;
+  /** How long ago the last heartbeat was when this was read, by Redis's clock. */
+  heartbeatAgeMs: number;
   status: StatusSnapshot | null;
 }
 
@@ -74,11 +76,13 @@ type RegistryRedis = Pick<Redis, 'eval' | 'hdel'>;
 
 async function beat(redis: RegistryRedis, prefix: string, own?: { id: string; json: string; intervalMs: number }): Promise<NodeRecord[]> {
   const reply = (await redis.eval(BEAT_SCRIPT, 1, nodesKey(prefix), own?.id ?? '', own?.json ?? '', String(own?.intervalMs ?? 0))) as string[];
+  const now = Number(reply[0]);
   const records: NodeRecord[] = [];
   for (let i = 1; i + 3 < reply.length; i += 4) {
     try {
-      const record = JSON.parse(reply[i + 3]) as Omit<NodeRecord, 'id' | 'heartbeatAt' | 'intervalMs'>;
-      records.push({ ...record, id: reply[i], heartbeatAt: Number(reply[i + 1]), intervalMs: Number(reply[i + 2]) });
+      const record = JSON.parse(reply[i + 3]) as Omit<NodeRecord, 'id' | 'heartbeatAt' | 'intervalMs' | 'heartbeatAgeMs'>;
+      const heartbeatAt = Number(reply[i + 1]);
+      records.push({ ...record, id: reply[i], heartbeatAt, intervalMs: Number(reply[i + 2]), heartbeatAgeMs: Math.max(0, now - heartbeatAt) });
     } catch {
       // An entry that is not JSON was not written by vigil: it is not a node.
     }

@@ -4,6 +4,8 @@ import { createAuthCheck } from '../ingest/http/auth.ts';
 import { renderStatusPage, TEST_EVENTS_HEADER } from './status-page.ts';
 import type { RecentEvents, RecentFilter } from './status-recent.ts';
 import type { StatusSampler } from './status-state.ts';
+import { summarizeNode } from './node-summary.ts';
+import type { NodeRecord } from './node-registry.ts';
 import { NoTestTargetError, type TestEventsResult } from './status-test-events.ts';
 
 export interface StatusRouteOptions {
@@ -13,6 +15,8 @@ export interface StatusRouteOptions {
   /** Unset when this process does not run the process stage: it has no events to show. */
   recent?: RecentEvents;
   sendTestEvents: () => Promise<TestEventsResult>;
+  /** The live nodes of the deployment (the node registry); none while Redis is not reached yet. */
+  nodes?: () => Promise<NodeRecord[]>;
   /** Least time between two test-event sends, ms. */
   testEventsIntervalMs?: number;
 }
@@ -42,7 +46,9 @@ export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteO
     const snapshot = await options.sampler.snapshot();
     if (filter.sink) snapshot.sinks = snapshot.sinks.filter((s) => s.sink === filter.sink);
     const events = options.recent ? await options.recent.latest(filter) : undefined;
-    return { filter, ...snapshot, events };
+    // Redis away: the page still shows this node's own state.
+    const nodes = options.nodes ? await options.nodes().catch((): NodeRecord[] => []) : [];
+    return { filter, ...snapshot, events, nodes: nodes.map(summarizeNode) };
   };
 
   app.get('/status', async (request, reply) => {

@@ -32,6 +32,7 @@ test('registered nodes are listed with Redis\'s heartbeat time; a graceful stop 
   for (const node of seen) {
     assert.ok(Math.abs(node.heartbeatAt - Number(time) * 1000) < 5_000, 'heartbeatAt is Redis\'s clock');
     assert.equal(node.intervalMs, 5_000);
+    assert.ok(node.heartbeatAgeMs >= 0 && node.heartbeatAgeMs < 5_000);
     assert.equal(node.status, null);
   }
   assert.deepEqual((await listNodes(client, 't1')).map((n) => n.id), ['b', 'a']);
@@ -47,7 +48,9 @@ test('an entry without a heartbeat for 3 intervals is ignored and removed; one w
   const record = (id: string) => JSON.stringify({ ...identity(id, 'process', []), id: undefined, status: null });
   await client.hset(key, 'n:old', record('old'), 't:old', `${now - 3_500} 1000`, 'n:recent', record('recent'), 't:recent', `${now - 2_000} 1000`);
   await client.hset(key, 't:orphan', `${now} 1000`, 'n:broken', 'not json', 't:broken', `${now} 1000`);
-  assert.deepEqual((await listNodes(client, 't2')).map((n) => n.id), ['recent'], 'stale and non-JSON entries are not nodes');
+  const live = await listNodes(client, 't2');
+  assert.deepEqual(live.map((n) => n.id), ['recent'], 'stale and non-JSON entries are not nodes');
+  assert.ok(live[0].heartbeatAgeMs >= 2_000, 'the age is measured on Redis\'s clock');
   assert.deepEqual((await client.hkeys(key)).sort(), ['n:broken', 'n:recent', 't:broken', 't:recent'], 'the stale node and the orphan beat are pruned');
 });
 
@@ -61,8 +64,8 @@ test('the heartbeat carries the status snapshot', async () => {
 
 test('sink set differences name the node and the missing and extra sinks', () => {
   const others = [
-    { ...identity('x1', 'deliver', ['elasticsearch', 'loki']), heartbeatAt: 0, intervalMs: 1, status: null },
-    { ...identity('x2', 'process', ['elasticsearch', 'splunk_hec']), heartbeatAt: 0, intervalMs: 1, status: null },
+    { ...identity('x1', 'deliver', ['elasticsearch', 'loki']), heartbeatAt: 0, intervalMs: 1, heartbeatAgeMs: 0, status: null },
+    { ...identity('x2', 'process', ['elasticsearch', 'splunk_hec']), heartbeatAt: 0, intervalMs: 1, heartbeatAgeMs: 0, status: null },
   ];
   assert.deepEqual(sinkSetProblems({ id: 'me', sinks: ['elasticsearch', 'splunk_hec'] }, others), [
     'sink set differs from node x1 (deliver@host-a:100): missing loki, extra splunk_hec',

@@ -26,6 +26,8 @@ import { maskRedisUrl, waitForRedis } from './pipeline/redis-server.ts';
 import { ConfigError, VigilError } from './config/errors.ts';
 import { ENV_OVERRIDES } from './config/load.ts';
 import { isRedisConnectionError, watchRedisAvailability } from './pipeline/redis-availability.ts';
+import { joinDeployment, type JoinedNode } from './observability/node-join.ts';
+import { requireSharedRedis } from './observability/node-guards.ts';
 import type { FastifyInstance } from 'fastify';
 
 export interface Vigil {
@@ -45,6 +47,7 @@ export interface Vigil {
  * does not answer within redis.connect_timeout_ms, fails the start with a VigilError.
  */
 export async function startVigil(config: Config, logger: Logger, metrics: Metrics): Promise<Vigil> {
+  requireSharedRedis(config);
   createDataDir(config.data_dir);
   const roles = {
     ingest: config.role === 'all' || config.role === 'ingest',
@@ -65,6 +68,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   };
   const { listen } = config;
   let pipeline: Pipeline | undefined;
+  let node: JoinedNode | undefined;
   let submit: Submit | undefined;
   let stopping = false;
   let app: FastifyInstance | undefined;
@@ -72,6 +76,10 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   let admin: FastifyInstance | undefined;
   let closeAdmin: (() => Promise<void>) | undefined;
   const ready = () => !stopping && pipeline?.redis.status === 'ready';
+  // Rates and sink health for the status page and for this node's entry in the node registry.
+  const sampler = new StatusSampler(metrics, { role: config.role });
+  sampler.start();
+  cleanups.push(async () => sampler.stop());
   try {
     // HTTP first: a port in use fails the start at once, and while Redis is awaited /healthz
     // answers, /readyz says 503 and webhooks get 503 + Retry-After.
@@ -105,12 +113,12 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     if (listen.admin.port !== null) {
       const { host, port, tls, token, allow_cidrs: allowCidrs } = listen.admin;
       const pem = tls.cert && tls.key ? readPem('listen.admin.tls', { cert: tls.cert, key: tls.key }) : undefined;
-      const sampler = new StatusSampler(metrics, { role: config.role });
-      sampler.start();
-      cleanups.push(async () => sampler.stop());
       const started = createAdminApp({
         metrics, logger, ready, token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
-        status: { sampler, recent, eventSinks: configured.map((s) => s.name), sendTestEvents: createTestEventSender(() => addresses) },
+        status: {
+          sampler, recent, eventSinks: configured.map((s) => s.name), sendTestEvents: createTestEventSender(() => addresses),
+          nodes: () => node?.list() ?? Promise.resolve([]),
+        },
         tap: { hub: () => tapHub },
       });
       admin = started;
@@ -128,6 +136,14 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
         onRetry: (reason, retryInMs) => logger.warn({ redis: url, reason, retryInMs, giveUpAfterMs: config.redis.connect_timeout_ms }, 'Redis is not reachable yet: retrying'),
       });
     }
+    // Before any worker runs: a node that does not fit the deployment refuses to start.
+    node = await joinDeployment({
+      config, redis: redis.options, sinks: configured.map((s) => s.name), logger,
+      admin: admin?.server.address() as AddressInfo | undefined,
+      status: () => sampler.snapshot(),
+    });
+    const joined = node;
+    cleanups.push(() => joined.leave());
     const sinks = configured.map(({ factory, options, policy, name }) => ({
       sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,

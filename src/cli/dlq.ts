@@ -1,9 +1,7 @@
-import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load.ts';
 import { DeadLetterQueue, type DeadLetter } from '../pipeline/dlq.ts';
 import { openQueue, sinkQueueName, type SinkBatchJob } from '../pipeline/queues.ts';
-import { openRedis } from '../pipeline/redis-target.ts';
-import { waitForRedis } from '../pipeline/redis-server.ts';
+import { openCliRedis } from './cli-redis.ts';
 import { replayDeadLetters } from '../pipeline/replay.ts';
 
 export const DLQ_ACTIONS = ['list', 'show', 'replay', 'purge'] as const;
@@ -25,13 +23,7 @@ export interface DlqFlags {
  */
 export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string, flags: DlqFlags): Promise<number> {
   const config = loadConfig();
-  const handle = await openRedis(config, { reuseRunning: true });
-  // A Redis that does not answer is one line naming it (VIGIL_ERR_REDIS_UNAVAILABLE), not a stack.
-  await waitForRedis(handle.target, { timeoutMs: 5_000, setBy: 'vigil dlq waits 5 s' }).catch(async (error: unknown) => {
-    await handle.stop();
-    throw error;
-  });
-  const redis = new Redis({ ...handle.options, maxRetriesPerRequest: 2 });
+  const { redis, handle, close } = await openCliRedis(config, 'vigil dlq');
   const dlq = new DeadLetterQueue(redis, config.redis.prefix);
   const { reason, json } = flags;
   const which = reason === undefined ? '' : ` with reason ${reason}`;
@@ -82,8 +74,7 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
       }
     }
   } finally {
-    redis.disconnect();
-    await handle.stop();
+    await close();
   }
 }
 

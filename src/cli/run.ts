@@ -10,6 +10,7 @@ import { packageInfo } from './package-info.ts';
 import { runSendTest } from './send-test/send-test.ts';
 import { runTap } from './tap.ts';
 import { runTop } from './top.ts';
+import { runStatus } from './status.ts';
 
 const USAGE = `usage: vigil <command>
 
@@ -22,6 +23,8 @@ const USAGE = `usage: vigil <command>
       --reason R                      only dead letters with this reason (${DEAD_LETTER_REASONS.join(', ')})
       --json                          one JSON document on stdout
       --yes                           confirm purge
+  status                              the live nodes of this deployment (role, version, rates, health)
+      --json                          one JSON document on stdout
   send-test                           send realistic sample events to a running vigil
       --to udp|tcp|tls|http           listener to send to (default tcp)
       --type violation|threat|incident|audit|falco   sample (default violation)
@@ -92,6 +95,7 @@ const COMMANDS: Record<string, Command> = {
       return runDlq(action as (typeof DLQ_ACTIONS)[number], sink, { limit, chunk, reason, json: values.json === true, yes: values.yes === true });
     },
   },
+  'status': { options: { json: { type: 'boolean' } }, positionals: 0, run: (_args, values) => runStatus({ json: values.json === true }) },
   'send-test': {
     options: {
       to: { type: 'string' }, type: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, count: { type: 'string' },

@@ -215,6 +215,14 @@ export const configSchema = z.strictObject({
         .describe('how often workers look for jobs whose lock expired (a crashed process\'s) and queue them again'),
     })
     .prefault({}),
+  nodes: z
+    .strictObject({
+      heartbeat_interval_ms: z.number().int().min(100).max(60_000).default(5_000)
+        .describe('how often each vigil process writes its entry (role, version, sinks, status) to the node registry in Redis; after 3 missed intervals it no longer counts'),
+      sink_set_check: z.enum(['refuse', 'warn']).default('refuse')
+        .describe('a node whose enabled sinks differ from a live node\'s refuses to start (refuse), or only logs it (warn: for the one rollout that changes the sink set)'),
+    })
+    .prefault({}),
   // Label values come from here, never from what senders write: anyone who can send an event
   // could otherwise fill a bounded label set first, or grow Loki's stream count without bound.
   labels: z

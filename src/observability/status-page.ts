@@ -1,3 +1,4 @@
+import { NODE_HEADERS, nodeRow, type NodeSummary } from './node-summary.ts';
 import type { RecentEvent } from './status-recent.ts';
 import type { StatusSnapshot } from './status-state.ts';
 import type { StatusFilter } from './status-routes.ts';
@@ -9,6 +10,8 @@ export interface StatusState extends StatusSnapshot {
   filter: StatusFilter;
   /** Undefined when this process does not run the process stage. */
   events?: Record<string, RecentEvent[]>;
+  /** Every live node of the deployment (the node registry), this one included. */
+  nodes: NodeSummary[];
 }
 
 /** HTML-escapes text for element content and quoted attribute values. */
@@ -17,10 +20,11 @@ export function escapeHtml(value: unknown): string {
 }
 
 /** Cells and rows as both the server and the page's script build them: text only, never markup. */
-export function tableRows(state: StatusState): Record<'listeners' | 'formats' | 'sinks' | 'queues', string[][]> {
+export function tableRows(state: StatusState): Record<keyof typeof HEADERS, string[][]> {
   const rate = (n: number) => n.toFixed(n < 10 ? 2 : 0);
   const reasons = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
   return {
+    nodes: state.nodes.map(nodeRow),
     listeners: state.listeners.map((l) => [l.listener, rate(l.perSecond), String(l.received), String(l.dropped), String(l.connections)]),
     formats: state.formats.map((f) => [f.format, rate(f.perSecond), String(f.parsed), String(f.failed)]),
     sinks: state.sinks.map((s) => [s.sink, s.health, s.detail, rate(s.perSecond), String(s.forwarded), String(s.backlogJobs), reasons(s.retries), reasons(s.deadLetters), String(s.dlqDepth)]),
@@ -29,6 +33,7 @@ export function tableRows(state: StatusState): Record<'listeners' | 'formats' | 
 }
 
 export const HEADERS = {
+  nodes: NODE_HEADERS,
   listeners: ['listener', 'events/s', 'received', 'dropped', 'connections'],
   formats: ['format', 'events/s', 'parsed', 'parse failures'],
   sinks: ['sink', 'health', 'detail', 'events/s', 'forwarded', 'backlog (batches)', 'retries', 'dead letters', 'in DLQ'],
@@ -89,6 +94,7 @@ ${input('dataset', 'dataset')} ${input('module', 'module')} ${input('severity', 
 ${options.token !== undefined ? `<input type="hidden" name="token" value="${escapeHtml(options.token)}">` : ''}
 <button type="submit">Filter</button></form>
 <p><button id="send-test" type="button">Send a test event of each kind</button> <span id="send-result" role="status"></span></p>
+<h2>Nodes</h2>${table('nodes', rows.nodes)}
 <h2>Listeners</h2>${table('listeners', rows.listeners)}
 <h2>Formats</h2>${table('formats', rows.formats)}
 <h2>Sinks</h2>${table('sinks', rows.sinks)}
@@ -114,6 +120,7 @@ const CLIENT_SCRIPT = `
   const rate = (n) => n.toFixed(n < 10 ? 2 : 0);
   const reasons = (r) => Object.entries(r).map(([k, v]) => k + ' ' + v).join(', ') || '0';
   const rowsOf = (s) => ({
+    nodes: s.nodes.map((n) => [n.id, n.role, n.host, String(n.pid), n.version, rate(n.inPerSecond), rate(n.outPerSecond), n.health, String(n.backlogJobs), n.fingerprint, n.heartbeatAgeSeconds + ' s']),
     listeners: s.listeners.map((l) => [l.listener, rate(l.perSecond), String(l.received), String(l.dropped), String(l.connections)]),
     formats: s.formats.map((f) => [f.format, rate(f.perSecond), String(f.parsed), String(f.failed)]),
     sinks: s.sinks.map((k) => [k.sink, k.health, k.detail, rate(k.perSecond), String(k.forwarded), String(k.backlogJobs), reasons(k.retries), reasons(k.deadLetters), String(k.dlqDepth)]),

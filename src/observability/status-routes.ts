@@ -4,6 +4,8 @@ import { createAuthCheck } from '../ingest/http/auth.ts';
 import { renderStatusPage, TEST_EVENTS_HEADER } from './status-page.ts';
 import type { RecentEvents, RecentFilter } from './status-recent.ts';
 import type { StatusSampler } from './status-state.ts';
+import { summarizeNode } from './node-summary.ts';
+import type { NodeRecord } from './node-registry.ts';
 import { NoTestTargetError, type TestEventsResult } from './status-test-events.ts';
 
 export interface StatusRouteOptions {
@@ -15,6 +17,8 @@ export interface StatusRouteOptions {
   /** The sinks this process queues its events for: the `sink` filter of its events. */
   eventSinks?: string[];
   sendTestEvents: () => Promise<TestEventsResult>;
+  /** The live nodes of the deployment (the node registry); none while Redis is not reached yet. */
+  nodes?: () => Promise<NodeRecord[]>;
   /** Least time between two test-event sends, ms. */
   testEventsIntervalMs?: number;
 }
@@ -41,7 +45,9 @@ export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteO
     // ?events=0 (vigil top): the counters only, without decoding the latest events.
     const wanted = (request.query as Record<string, unknown>).events !== '0';
     const events = options.recent && wanted ? (routed ? await options.recent.latest(filter) : {}) : undefined;
-    return { filter, ...snapshot, events };
+    // Redis away: the page still shows this node's own state.
+    const nodes = options.nodes ? await options.nodes().catch((): NodeRecord[] => []) : [];
+    return { filter, ...snapshot, events, nodes: nodes.map(summarizeNode) };
   };
 
   app.get('/status', async (request, reply) => {

@@ -6,9 +6,10 @@ export interface TopNode {
   id: string;
   role: string;
   version?: string;
-  /** When its status was taken (registry heartbeat); unset for a node asked directly. */
-  heartbeatAt?: string;
-  status: StatusSnapshot;
+  /** Seconds since its status was taken (registry heartbeat); unset for a node asked directly. */
+  heartbeatAgeSeconds?: number;
+  /** Null for a registered node that has not sent a status yet. */
+  status: StatusSnapshot | null;
 }
 
 const rate = (n: number) => n.toFixed(n < 10 ? 1 : 0);
@@ -20,17 +21,18 @@ const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a
  * per node and name. Plain text, columns padded; names from the status are made printable.
  */
 export function renderTop(nodes: TopNode[], now: Date): string {
-  const window = Math.max(0, ...nodes.map((n) => n.status.rateWindowSeconds));
+  const window = Math.max(0, ...nodes.map((n) => n.status?.rateWindowSeconds ?? 0));
   const many = nodes.length > 1;
   const out: string[] = [`vigil top  ${now.toISOString().slice(11, 19)} UTC  ${nodes.length} node(s)  rates are events/s over the last ${window} s`, ''];
   const section = (title: string, head: string[], rows: string[][]) => {
     out.push(...table([title.toUpperCase(), ...(many ? ['NODE'] : []), ...head], rows.length ? rows : [['(none)']]), '');
   };
   const each = <T>(pick: (s: StatusSnapshot) => T[], row: (item: T) => string[]) =>
-    nodes.flatMap((n) => pick(n.status).map((item) => { const [name, ...rest] = row(item); return [name, ...(many ? [n.id] : []), ...rest]; }));
+    nodes.flatMap((n) => (n.status ? pick(n.status) : []).map((item) => { const [name, ...rest] = row(item); return [name, ...(many ? [n.id] : []), ...rest]; }));
 
   out.push(...table(['NODE', 'ROLE', 'UP', 'VERSION', 'HEARTBEAT'], nodes.map((n) => [
-    n.id, n.role, duration(n.status.node.uptimeSeconds), n.version ?? '', n.heartbeatAt ? `${age(now, n.heartbeatAt)} ago` : 'now',
+    n.id, n.role, n.status ? duration(n.status.node.uptimeSeconds) : 'no status yet', n.version ?? '',
+    n.heartbeatAgeSeconds === undefined ? 'now' : `${duration(Math.round(n.heartbeatAgeSeconds))} ago`,
   ])), '');
   section('listener', ['EV/S', 'RECEIVED', 'DROPPED', 'CONNS'], each((s) => s.listeners, (l) => [l.listener, rate(l.perSecond), String(l.received), String(l.dropped), String(l.connections)]));
   section('format', ['EV/S', 'PARSED', 'FAILED'], each((s) => s.formats ?? [], (f) => [f.format, rate(f.perSecond), String(f.parsed), String(f.failed)]));
@@ -53,9 +55,4 @@ function duration(seconds: number): string {
   const h = Math.floor((seconds % 86_400) / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   return d ? `${d}d${h}h` : h ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(seconds % 60).padStart(2, '0')}s`;
-}
-
-function age(now: Date, iso: string): string {
-  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
-  return Number.isFinite(seconds) ? duration(seconds) : '?';
 }

@@ -1,3 +1,4 @@
+import type { NodeRecord } from '../observability/node-registry.ts';
 import type { StatusSnapshot } from '../observability/status-state.ts';
 import { AdminError, adminJson, adminTarget, type AdminFlags, type AdminTarget } from './admin-client.ts';
 import { printable } from './dlq.ts';
@@ -12,15 +13,14 @@ export interface TopFlags extends AdminFlags {
   intervalSeconds: number;
 }
 
-/** The admin listener's /status.json, without the latest events top has no use for. */
-type StatusJson = StatusSnapshot & { nodes?: Array<{ id: string; role: string; version?: string; heartbeatAt?: string; status: StatusSnapshot }> };
-
-/** Nodes to show: the one asked, or with --all every node in the registry it reports. */
+/** Nodes to show: the one asked (its /status.json), or with --all every live node in the registry. */
 export async function readNodes(target: AdminTarget, all: boolean): Promise<TopNode[]> {
-  const status = await adminJson<StatusJson>(target, '/status.json', { events: '0' });
-  if (!all) return [{ id: `${status.node.host}:${status.node.pid}`, role: status.node.role, status }];
-  if (!status.nodes) throw new AdminError(`${target.url.origin} does not list the deployment's nodes (an older vigil?): run without --all`);
-  return status.nodes.map(({ id, role, version, heartbeatAt, status: s }) => ({ id, role, version, heartbeatAt, status: s }));
+  if (!all) {
+    const status = await adminJson<StatusSnapshot>(target, '/status.json', { events: '0' });
+    return [{ id: `${status.node.host}:${status.node.pid}`, role: status.node.role, status }];
+  }
+  const { nodes } = await adminJson<{ nodes: NodeRecord[] }>(target, '/status/nodes.json');
+  return nodes.map((n) => ({ id: `${n.host}:${n.pid}`, role: n.role, version: n.version, heartbeatAgeSeconds: n.heartbeatAgeMs / 1000, status: n.status }));
 }
 
 /**

@@ -63,6 +63,17 @@ export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteO
     return securityHeaders(reply).send(await state(request));
   });
 
+  // vigil top --all: every live node's record with its whole status snapshot.
+  app.get('/status/nodes.json', async (request, reply) => {
+    if (!authorized(request, reply)) return reply;
+    if (!options.nodes) return reply.code(404).send({ error: 'this vigil does not keep a node registry' });
+    try {
+      return securityHeaders(reply).send({ nodes: await options.nodes() });
+    } catch (error) {
+      return reply.code(503).send({ error: `cannot read the node registry: ${(error as Error).message}` });
+    }
+  });
+
   let lastSend = 0;
   const interval = options.testEventsIntervalMs ?? 2_000;
   app.post('/status/test-events', async (request, reply) => {

@@ -182,7 +182,7 @@ test('tap filters by dataset, module, severity, source and sink; --original show
   }
 });
 
-test('top --once shows the listeners, formats, sinks and queues of the node asked', async () => {
+test('top --once shows the listeners, formats, sinks and queues of the node asked, or with --all of every node', async () => {
   const { stdout } = await run(process.execPath, [VIGIL, 'top', '--once', '--url', url(worker)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', VIGIL_ADMIN_TOKEN: TOKEN } });
   const row = (section: string, name: string) => {
     const block = stdout.split('\n\n').find((b) => b.startsWith(section.toUpperCase()));
@@ -195,6 +195,13 @@ test('top --once shows the listeners, formats, sinks and queues of the node aske
   assert.match(row('sink', 'file') ?? '', /^file\s+UP\s+[\d.]+\s+[1-9]\d*/, stdout);
   assert.ok(row('queue', 'sink-file'), stdout);
   assert.doesNotMatch(stdout, /\x1b/, 'no escape codes with --once');
+
+  // --all through the node that does not process: both nodes, each row naming its node.
+  const all = (await run(process.execPath, [VIGIL, 'top', '--once', '--all', '--url', url(other)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', VIGIL_ADMIN_TOKEN: TOKEN } })).stdout;
+  const nodeRows = all.split('\n\n').find((b) => b.startsWith('NODE'))!.split('\n').slice(1);
+  assert.deepEqual(nodeRows.map((l) => l.split(/\s+/)[1]).sort(), ['all', 'deliver'], all);
+  assert.match(all, new RegExp(`^syslog-tcp\\s+\\S+:${worker.child.pid}\\s+[\\d.]+\\s+[1-9]`, 'm'), all);
+  assert.match(all, new RegExp(`^file\\s+\\S+:${other.child.pid}\\s+UP`, 'm'), all);
 
   await assert.rejects(run(process.execPath, [VIGIL, 'top', '--once', '--url', url(worker)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } }),
     (error: { code: number; stderr: string }) => error.code === 1 && /refused \/status\.json \(401\)/.test(error.stderr));

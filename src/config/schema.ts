@@ -79,8 +79,8 @@ const routeAuth = (kind: string) => z
 const adminListener = z
   .strictObject({
     host: z.string().optional().describe('bind address of the admin listener; unset: listen.host'),
-    port: port.default(9098).describe('GET /healthz, /readyz, /metrics and the status page /status; off disables'),
-    token: z.string().min(1).optional().describe('bearer token /metrics and /status require (Authorization: Bearer, or ?token= on /status for a browser); /healthz and /readyz stay open to probes'),
+    port: port.default(9098).describe('GET /healthz, /readyz, /metrics, the status page /status and /tap; off disables'),
+    token: z.string().min(1).optional().describe('bearer token /metrics, /status and /tap (vigil tap, vigil top) require (Authorization: Bearer, or ?token= on /status for a browser); /healthz and /readyz stay open to probes'),
     allow_cidrs: cidrs.describe('sources allowed on the admin listener (others get 403)'),
     tls: z
       .strictObject({

@@ -44,6 +44,8 @@ export class TapHub {
       if (!this.#subscriber) await this.#open();
     } catch (error) {
       this.#clients.delete(deliver);
+      // The next client tries a fresh connection rather than a half-open one.
+      if (this.#clients.size === 0) this.#shut();
       throw error;
     }
     return () => {

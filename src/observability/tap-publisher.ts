@@ -1,23 +1,14 @@
 import type { Redis } from 'ioredis';
 import { decodeSinkBatchAsync } from '../pipeline/codec.ts';
 import type { Logger } from './logger.ts';
-import { eventSource } from './status-recent.ts';
+import { eventSource, type RecentEvent } from './status-recent.ts';
 
 /** The pub/sub channel and the flag key `vigil tap` uses under a Redis prefix. */
 export const tapChannel = (prefix: string): string => `${prefix}:tap`;
 export const tapListeningKey = (prefix: string): string => `${prefix}:tap:listening`;
 
-/** One event as `vigil tap` receives it: routing fields, its source address and its ECS JSON. */
-export interface TapEvent {
-  id: string;
-  timestamp: string;
-  dataset: string;
-  module: string;
-  level: string;
-  /** log.source.address: the sending peer. */
-  source: string;
-  json: string;
-}
+/** One event as `vigil tap` receives it: the status page's recent event without the message glance. */
+export type TapEvent = Omit<RecentEvent, 'message'>;
 
 /** What one process publishes per processed batch while someone taps. */
 export interface TapMessage {

@@ -30,6 +30,8 @@ export interface TapPublisherOptions {
   maxPerSecond?: number;
   /** Of those, per dataset: a flood of one dataset leaves room for the others. */
   maxPerDatasetPerSecond?: number;
+  /** Batches decoded per second: under a flood of one dataset, later batches would yield nothing new. */
+  maxBatchesPerSecond?: number;
   /** Characters of event JSON per message: one webhook body can hold megabytes. */
   maxMessageChars?: number;
   /** How often the flag that someone taps is read. */
@@ -39,10 +41,11 @@ export interface TapPublisherOptions {
 /**
  * The process stage's side of `vigil tap`. Nobody tapping costs one EXISTS a second and a boolean
  * test per batch. While the flag key is set (the admin listener sets it, with an expiry, while a
- * tap client is connected), each processed batch is decoded off the hot path (one at a time) and
- * at most `maxPerSecond` events a second are published in one PUBLISH per batch; the rest are
- * counted in the next message's `skipped`, so the reader knows what it did not see. Publishing
- * is never awaited by the process stage: a slow Redis or reader never slows delivery.
+ * tap client is connected), processed batches are decoded off the hot path (one at a time, at
+ * most `maxBatchesPerSecond`) and at most `maxPerSecond` events a second are published, in one
+ * PUBLISH per batch; the rest are counted in the next message's `skipped`, so the reader knows
+ * what it did not see. Publishing is never awaited by the process stage: a slow Redis or reader
+ * never slows delivery.
  */
 export class TapPublisher {
   readonly #redis: Redis;
@@ -53,12 +56,13 @@ export class TapPublisher {
   #skipped = 0;
   #second = 0;
   #sentThisSecond = 0;
+  #decodedThisSecond = 0;
   readonly #perDataset = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(redis: Redis, options: TapPublisherOptions) {
     this.#redis = redis;
-    this.#options = { maxPerSecond: 100, maxPerDatasetPerSecond: 25, maxMessageChars: 1024 * 1024, checkIntervalMs: 1_000, ...options };
+    this.#options = { maxPerSecond: 100, maxPerDatasetPerSecond: 25, maxBatchesPerSecond: 10, maxMessageChars: 1024 * 1024, checkIntervalMs: 1_000, ...options };
     this.#channel = tapChannel(options.prefix);
   }
 
@@ -80,11 +84,12 @@ export class TapPublisher {
   /** Called once per processed batch (its encoded sink payload and event count); never blocks. */
   offer(payload: string, n: number): void {
     if (!this.#listening) return;
-    if (this.#busy || this.#budgetLeft() === 0) {
+    if (this.#busy || this.#budgetLeft() === 0 || this.#decodedThisSecond >= this.#options.maxBatchesPerSecond) {
       this.#skipped += n;
       return;
     }
     this.#busy = true;
+    this.#decodedThisSecond++;
     void this.#publish(payload, n)
       .catch((error: unknown) => this.#options.logger.debug({ error }, 'Publishing tapped events failed'))
       .finally(() => (this.#busy = false));
@@ -109,6 +114,7 @@ export class TapPublisher {
     if (second !== this.#second) {
       this.#second = second;
       this.#sentThisSecond = 0;
+      this.#decodedThisSecond = 0;
       this.#perDataset.clear();
     }
     return this.#options.maxPerSecond - this.#sentThisSecond;

@@ -113,8 +113,9 @@ test('two ingest, two process and two deliver nodes on one Redis; one of each ki
       // sinks.file without a path writes <data_dir>/events.ndjson.
       const file = join(r.env.VIGIL_DATA_DIR, 'events.ndjson');
       if (!existsSync(file)) continue;
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        for (const [marker] of line.matchAll(/m:[\w.-]+/g)) fileCounts.set(marker, (fileCounts.get(marker) ?? 0) + 1);
+      for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+        const original = (JSON.parse(line) as { event?: { original?: string } }).event?.original ?? '';
+        for (const [marker] of original.matchAll(/m:[\w.-]+/g)) fileCounts.set(marker, (fileCounts.get(marker) ?? 0) + 1);
       }
     }
     const fileMissing = expected.filter((m) => !fileCounts.has(m)).length;

@@ -22,7 +22,7 @@ import { TapHub } from './observability/tap-hub.ts';
 import { TapPublisher } from './observability/tap-publisher.ts';
 import { StatusSampler } from './observability/status-state.ts';
 import { createTestEventSender } from './observability/status-test-events.ts';
-import { maskRedisUrl, waitForRedis } from './pipeline/redis-server.ts';
+import { waitForRedis } from './pipeline/redis-server.ts';
 import { ConfigError, VigilError } from './config/errors.ts';
 import { ENV_OVERRIDES } from './config/load.ts';
 import { isRedisConnectionError, watchRedisAvailability } from './pipeline/redis-availability.ts';
@@ -129,16 +129,16 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
 
     const redis = await openRedis(config);
     cleanups.push(() => redis.stop());
-    if (!redis.embedded && 'url' in redis.target) {
-      const url = maskRedisUrl(redis.target.url);
-      await waitForRedis(redis.target, {
+    if (!redis.embedded) {
+      const url = redis.where;
+      await waitForRedis(redis.target ?? redis.endpoint, {
         timeoutMs: config.redis.connect_timeout_ms,
         onRetry: (reason, retryInMs) => logger.warn({ redis: url, reason, retryInMs, giveUpAfterMs: config.redis.connect_timeout_ms }, 'Redis is not reachable yet: retrying'),
       });
     }
     // Before any worker runs: a node that does not fit the deployment refuses to start.
     node = await joinDeployment({
-      config, redis: redis.options, sinks: configured.map((s) => s.name), logger,
+      config, redis: redis.endpoint, sinks: configured.map((s) => s.name), logger,
       admin: admin?.server.address() as AddressInfo | undefined,
       status: () => sampler.snapshot(),
     });
@@ -152,8 +152,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       await Promise.all(sinks.map(({ sink }) => sink.close?.()));
     });
     pipeline = await startPipeline({
-      redis: redis.options,
+      redis: redis.endpoint,
       prefix: config.redis.prefix,
+      minReplicasAck: { replicas: config.redis.min_replicas_ack, timeoutMs: config.redis.min_replicas_timeout_ms },
       roles,
       batch: { maxEvents: config.batch.max_events, maxBytes: config.batch.max_bytes, maxWaitMs: config.batch.max_wait_ms },
       processConcurrency: config.process.concurrency,
@@ -182,7 +183,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       tapHub = hub;
       cleanups.push(async () => hub.close());
     }
-    cleanups.push(watchRedisAvailability(started.redis, { logger, redis: 'url' in redis.target ? maskRedisUrl(redis.target.url) : redis.target.path }));
+    cleanups.push(watchRedisAvailability(started.redis, { logger, redis: redis.where }));
     await checkDurability(pipeline.redis, logger);
 
     // Measures the backlog (and keeps the queue gauges fresh) in every role; only listeners act on it.

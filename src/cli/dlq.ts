@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load.ts';
 import { DeadLetterQueue, type DeadLetter } from '../pipeline/dlq.ts';
-import { openQueue, sinkQueueName, type SinkBatchJob } from '../pipeline/queues.ts';
+import { keyLayout, openQueue, type SinkBatchJob } from '../pipeline/queues.ts';
+import { bullmqConnection, isCluster, type RedisClient } from '../pipeline/redis-connection.ts';
 import { openCliRedis } from './cli-redis.ts';
 import { replayDeadLetters } from '../pipeline/replay.ts';
 
@@ -24,7 +25,10 @@ export interface DlqFlags {
 export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string, flags: DlqFlags): Promise<number> {
   const config = loadConfig();
   const { redis, handle, close } = await openCliRedis(config, 'vigil dlq');
-  const dlq = new DeadLetterQueue(redis, config.redis.prefix);
+  const keys = keyLayout(config.redis.prefix, isCluster(handle.endpoint));
+  const dlq = new DeadLetterQueue(redis, keys);
+  // A Cluster client BullMQ was given, closed with the rest.
+  const owned: RedisClient[] = [];
   const { reason, json } = flags;
   const which = reason === undefined ? '' : ` with reason ${reason}`;
   try {
@@ -49,7 +53,7 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
         return 0;
       }
       case 'replay': {
-        const queue = openQueue<SinkBatchJob>(sinkQueueName(sink), { connection: { ...handle.options, maxRetriesPerRequest: null }, prefix: config.redis.prefix });
+        const queue = openQueue<SinkBatchJob>(keys.sinkQueue(sink), { connection: bullmqConnection(handle.endpoint, { maxRetriesPerRequest: null }, owned), prefix: config.redis.prefix });
         try {
           const { replayed, remaining } = await replayDeadLetters(queue, dlq, sink, {
             max: flags.limit, chunk: flags.chunk, reason,
@@ -74,6 +78,7 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
       }
     }
   } finally {
+    for (const client of owned) client.disconnect();
     await close();
   }
 }

@@ -7,9 +7,10 @@ import { describeNode, type NodeRecord } from './node-registry.ts';
  * an embedded redis-server that no other process reads: its events would wait there forever.
  */
 export function requireSharedRedis(config: Config): void {
-  if (config.role === 'all' || config.redis.url) return;
+  const { url, sentinels, cluster } = config.redis;
+  if (config.role === 'all' || url || sentinels.length || cluster.length) return;
   throw new ConfigError('VIGIL_ERR_REDIS_NOT_SHARED', [
-    `role ${config.role} (VIGIL_ROLE) needs the Redis the other roles use: set REDIS_URL (redis.url); without it this process would run alone on an embedded Redis`,
+    `role ${config.role} (VIGIL_ROLE) needs the Redis the other roles use: set REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER; without it this process would run alone on an embedded Redis`,
   ]);
 }
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
+import { createRedisClient, type RedisEndpoint } from '../pipeline/redis-connection.ts';
 import { configFingerprint } from '../config/fingerprint.ts';
 import { BUILD_INFO } from './build-info.ts';
 import type { Logger } from './logger.ts';
@@ -11,8 +11,8 @@ import type { StatusSnapshot } from './status-state.ts';
 
 export interface JoinOptions {
   config: Config;
-  /** ioredis options of the deployment's Redis. */
-  redis: Record<string, unknown>;
+  /** The deployment's Redis. */
+  redis: RedisEndpoint;
   /** Names of the enabled sinks. */
   sinks: string[];
   /** The admin listener's address, so `vigil status` can say where each node's status page is. */
@@ -47,7 +47,7 @@ export async function joinDeployment(options: JoinOptions): Promise<JoinedNode> 
     fingerprint: configFingerprint(config),
     startedAt: Date.now(),
   };
-  const redis = new Redis({ ...options.redis, maxRetriesPerRequest: 2, lazyConnect: true });
+  const redis = createRedisClient(options.redis, { maxRetriesPerRequest: 2, lazyConnect: true });
   redis.on('error', (error) => logger.debug({ error }, 'Node registry connection error'));
   const heartbeat = new NodeHeartbeat(redis, {
     prefix: config.redis.prefix, identity, intervalMs: config.nodes.heartbeat_interval_ms, status: options.status, logger,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pipeline/redis-connection.ts';
 import type { Logger } from './logger.ts';
 import type { StatusSnapshot } from './status-state.ts';
 
@@ -72,7 +72,7 @@ end
 return live
 `;
 
-type RegistryRedis = Pick<Redis, 'eval' | 'hdel'>;
+type RegistryRedis = Pick<RedisClient, 'eval' | 'hdel'>;
 
 async function beat(redis: RegistryRedis, prefix: string, own?: { id: string; json: string; intervalMs: number }): Promise<NodeRecord[]> {
   const reply = (await redis.eval(BEAT_SCRIPT, 1, nodesKey(prefix), own?.id ?? '', own?.json ?? '', String(own?.intervalMs ?? 0))) as string[];

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../pipeline/redis-connection.ts';
 import type { Logger } from './logger.ts';
 import { tapChannel, tapListeningKey, type TapMessage } from './tap-publisher.ts';
 
@@ -21,13 +22,13 @@ export interface TapHubOptions {
  * process publishing); each process stage reads that flag and publishes what it processes.
  */
 export class TapHub {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #options: Required<TapHubOptions>;
   readonly #clients = new Set<(message: TapMessage) => void>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(redis: Redis, options: TapHubOptions) {
+  constructor(redis: RedisClient, options: TapHubOptions) {
     this.#redis = redis;
     this.#options = { maxClients: 8, refreshMs: 2_000, flagTtlMs: 6_000, ...options };
   }
@@ -59,7 +60,11 @@ export class TapHub {
   }
 
   async #open(): Promise<void> {
-    const subscriber = this.#redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 2 });
+    // A connection in subscriber mode takes no other commands: its own, with the same endpoint.
+    // In a Cluster, PUBLISH reaches subscribers on every node (https://redis.io/docs/latest/develop/interact/pubsub/).
+    const subscriber = this.#redis instanceof Cluster
+      ? this.#redis.duplicate([], { lazyConnect: true })
+      : this.#redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 2 });
     subscriber.on('error', (error) => this.#options.logger.debug({ error }, 'Tap subscription: Redis connection error'));
     subscriber.on('message', (_channel: string, text: string) => {
       let message: TapMessage;

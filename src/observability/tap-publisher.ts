@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pipeline/redis-connection.ts';
 import { decodeSinkBatchAsync } from '../pipeline/codec.ts';
 import type { Logger } from './logger.ts';
 import { eventSource, type RecentEvent } from './status-recent.ts';
@@ -48,7 +48,7 @@ export interface TapPublisherOptions {
  * never slows delivery.
  */
 export class TapPublisher {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #options: Required<Omit<TapPublisherOptions, 'logger'>> & { logger: Logger };
   readonly #channel: string;
   #listening = false;
@@ -60,7 +60,7 @@ export class TapPublisher {
   readonly #perDataset = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(redis: Redis, options: TapPublisherOptions) {
+  constructor(redis: RedisClient, options: TapPublisherOptions) {
     this.#redis = redis;
     this.#options = { maxPerSecond: 100, maxPerDatasetPerSecond: 25, maxBatchesPerSecond: 10, maxMessageChars: 1024 * 1024, checkIntervalMs: 1_000, ...options };
     this.#channel = tapChannel(options.prefix);

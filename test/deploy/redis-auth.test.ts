@@ -76,7 +76,7 @@ test('the Kubernetes Redis requires the Secret\'s password, read from files only
 
     const config = loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PASSWORD_FILE: join(dir, 'secrets', 'redis-password'), VIGIL_DATA_DIR: dir }, new URL('../../config/default.yaml', import.meta.url).pathname);
     const handle = await openRedis(config);
-    const vigil = new Redis({ ...handle.options, lazyConnect: true, maxRetriesPerRequest: 0 });
+    const vigil = new Redis({ ...handle.endpoint.options, lazyConnect: true, maxRetriesPerRequest: 0 });
     await vigil.connect();
     assert.equal(await vigil.ping(), 'PONG');
     vigil.disconnect();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { DeadLetterQueue } from '../../src/pipeline/dlq.ts';
+import { keyLayout } from '../../src/pipeline/queues.ts';
 import { TEMPLATE_VERSION } from '../../src/sinks/elasticsearch/template.ts';
 import { opensearch as openSearchSink } from '../../src/sinks/opensearch/index.ts';
 import { sinkEventFromJson } from '../support/doubles/sink-events.ts';
@@ -58,7 +59,7 @@ test('vigil delivers every event exactly once to a real OpenSearch node, install
     const conflict = await post(http, '/ingest/json',
       '{"message":"probe conflict","attempts":"many"}\n{"message":"probe after","attempts":4}\n', 'application/x-ndjson');
     assert.equal(conflict.status, 200);
-    const dlq = new DeadLetterQueue(redis.client(), 'vigil');
+    const dlq = new DeadLetterQueue(redis.client(), keyLayout('vigil'));
     await waitFor(async () => (await dlq.size('opensearch')) >= 1 && (await allHits(false)).hits.length >= first + 1, 60_000,
       'the conflict dead-lettered and its neighbour delivered');
     await new Promise((r) => setTimeout(r, 1000));

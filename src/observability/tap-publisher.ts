@@ -36,6 +36,8 @@ export interface TapPublisherOptions {
   maxMessageChars?: number;
   /** How often the flag that someone taps is read. */
   checkIntervalMs?: number;
+  /** The clock the per-second budgets follow (ms). */
+  now?: () => number;
 }
 
 /**
@@ -62,7 +64,7 @@ export class TapPublisher {
 
   constructor(redis: RedisClient, options: TapPublisherOptions) {
     this.#redis = redis;
-    this.#options = { maxPerSecond: 100, maxPerDatasetPerSecond: 25, maxBatchesPerSecond: 10, maxMessageChars: 1024 * 1024, checkIntervalMs: 1_000, ...options };
+    this.#options = { maxPerSecond: 100, maxPerDatasetPerSecond: 25, maxBatchesPerSecond: 10, maxMessageChars: 1024 * 1024, checkIntervalMs: 1_000, now: Date.now, ...options };
     this.#channel = tapChannel(options.prefix);
   }
 
@@ -110,7 +112,7 @@ export class TapPublisher {
 
   /** Events still allowed this second (the window restarts each wall-clock second). */
   #budgetLeft(): number {
-    const second = Math.floor(Date.now() / 1000);
+    const second = Math.floor(this.#options.now() / 1000);
     if (second !== this.#second) {
       this.#second = second;
       this.#sentThisSecond = 0;

@@ -47,7 +47,7 @@ function table(id: keyof typeof HEADERS, rows: string[][]): string {
 }
 
 function eventsHtml(events: StatusState['events']): string {
-  if (!events) return '<p>This process does not run the process stage (role): open the status page of a process that does.</p>';
+  if (!events) return '<p>This process does not run the process stage (role): open the status page of a process that does, or run vigil tap against this one (it shows the events of every process node).</p>';
   const datasets = Object.entries(events);
   if (!datasets.length) return '<p>No events processed yet (or none match the filter).</p>';
   return datasets.map(([dataset, list]) => `<h3>${escapeHtml(dataset)}</h3>${list.map((e) => `<details class="event" data-id="${escapeHtml(e.id)}"><summary>${escapeHtml(summary(e))}</summary><pre>${escapeHtml(pretty(e.json))}</pre></details>`).join('')}`).join('');
@@ -138,7 +138,7 @@ const CLIENT_SCRIPT = `
   const fillEvents = (events) => {
     const box = document.getElementById('events');
     const open = new Set([...box.querySelectorAll('details[open]')].map((d) => d.dataset.id));
-    if (!events) { box.replaceChildren(el('p', 'This process does not run the process stage (role): open the status page of a process that does.')); return; }
+    if (!events) { box.replaceChildren(el('p', 'This process does not run the process stage (role): open the status page of a process that does, or run vigil tap against this one (it shows the events of every process node).')); return; }
     const datasets = Object.entries(events);
     if (!datasets.length) { box.replaceChildren(el('p', 'No events processed yet (or none match the filter).')); return; }
     const nodes = [];

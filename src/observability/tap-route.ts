@@ -61,6 +61,11 @@ export function registerTapRoute(app: FastifyInstance, options: TapRouteOptions)
       return reply.code(503).send({ error: `could not subscribe to tapped events: ${(error as Error).message}` });
     }
     reply.hijack();
+    // A reader gone while the subscription was being made would otherwise hold a client slot.
+    if (request.raw.socket.destroyed) {
+      unsubscribe();
+      return reply;
+    }
     out.writeHead(200, {
       'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff',
     });

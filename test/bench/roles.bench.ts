@@ -4,6 +4,7 @@ import { cpuSeconds, spawnVigil, type SpawnedVigil } from '../support/vigil.ts';
 import { startTestRedis } from '../support/redis.ts';
 import type { BenchResult } from './run.ts';
 import { child } from './child.ts';
+import { deliveredAtLeast, startDouble } from './contenders.ts';
 
 const EVENTS = Number(process.env.VIGIL_BENCH_EVENTS ?? 200_000);
 const CONNECTIONS = 4;
@@ -21,8 +22,8 @@ const ROLES = ['ingest', 'process', 'deliver'] as const;
  */
 export async function run(): Promise<BenchResult> {
   const redis = await startTestRedis();
-  const es = await child(fork(new URL('./es-blackhole.ts', import.meta.url).pathname, [], { execArgv: [] }));
-  const esPort = ((await es.next()) as { port: number }).port;
+  const es = await startDouble();
+  const esPort = es.port;
   const nodes = new Map<string, SpawnedVigil>();
   const off = { VIGIL_SYSLOG_UDP_PORT: 'off', VIGIL_HTTP_PORT: 'off' };
   try {
@@ -37,24 +38,14 @@ export async function run(): Promise<BenchResult> {
         [String(nodes.get('ingest')!.port('tcp')), String(count), String(CONNECTIONS), '0', String(seed)], { execArgv: [] }));
       return (await sender.next()) as { seconds: number };
     };
-    const deliveredAtLeast = async (count: number) => {
-      let delivered = { count: 0, duplicates: 0 };
-      const deadline = Date.now() + 10 * 60_000;
-      while (delivered.count < count && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        es.process.send('count');
-        delivered = (await es.next()) as typeof delivered;
-      }
-      return delivered;
-    };
     const cpu = () => ({ ...Object.fromEntries(ROLES.map((role) => [role, cpuSeconds(nodes.get(role)!.child.pid!)])), redis: cpuSeconds(redis.pid) }) as Record<string, number>;
 
     await send(WARMUP_EVENTS, 1);
-    await deliveredAtLeast(WARMUP_EVENTS);
+    await deliveredAtLeast(es, WARMUP_EVENTS);
     const before = cpu();
     const started = Date.now();
     await send(EVENTS, 2);
-    const total = await deliveredAtLeast(WARMUP_EVENTS + EVENTS);
+    const total = await deliveredAtLeast(es, WARMUP_EVENTS + EVENTS);
     const seconds = (Date.now() - started) / 1000;
     const after = cpu();
     const delivered = total.count - WARMUP_EVENTS;
@@ -73,7 +64,7 @@ export async function run(): Promise<BenchResult> {
       },
     };
   } finally {
-    es.process.send('stop');
+    es.stop();
     for (const node of nodes.values()) {
       await node.stop();
       rmSync(node.dataDir, { recursive: true, force: true });

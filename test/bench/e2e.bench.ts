@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { residentMemory, spawnVigil } from '../support/vigil.ts';
 import type { BenchResult } from './run.ts';
 import { child } from './child.ts';
+import { deliveredAtLeast, startDouble } from './contenders.ts';
 
 const EVENTS = Number(process.env.VIGIL_BENCH_EVENTS ?? 300_000);
 const CONNECTIONS = 4;
@@ -22,8 +23,8 @@ const WARMUP_EVENTS = 20_000;
  * per second from the first byte sent to the last document indexed; memory is vigil's peak RSS.
  */
 export async function run(): Promise<BenchResult> {
-  const es = await child(fork(new URL('./es-blackhole.ts', import.meta.url).pathname, [], { execArgv: [] }));
-  const esPort = ((await es.next()) as { port: number }).port;
+  const es = await startDouble();
+  const esPort = es.port;
   const vigil = await spawnVigil(
     { VIGIL_LOG_LEVEL: 'info', VIGIL_SYSLOG_UDP_PORT: 'off', VIGIL_HTTP_PORT: 'off', VIGIL_ES_URL: `http://127.0.0.1:${esPort}` },
     process.env.VIGIL_BENCH_CONFIG ?? '{}',
@@ -33,24 +34,14 @@ export async function run(): Promise<BenchResult> {
       [String(vigil.port('tcp')), String(count), String(CONNECTIONS), String(RATE), String(seed)], { execArgv: [] }));
     return (await sender.next()) as { seconds: number };
   };
-  const deliveredAtLeast = async (count: number) => {
-    let delivered = { count: 0, duplicates: 0 };
-    const deadline = Date.now() + 10 * 60_000;
-    while (delivered.count < count && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      es.process.send('count');
-      delivered = (await es.next()) as typeof delivered;
-    }
-    return delivered;
-  };
   try {
     const idle = residentMemory(vigil.child.pid!);
     await send(WARMUP_EVENTS, 1);
-    await deliveredAtLeast(WARMUP_EVENTS);
+    await deliveredAtLeast(es, WARMUP_EVENTS);
     const tap = TAP ? await tapReader(vigil.port('admin')) : undefined;
     const started = Date.now();
     const sent = await send(EVENTS, 2);
-    const total = await deliveredAtLeast(WARMUP_EVENTS + EVENTS);
+    const total = await deliveredAtLeast(es, WARMUP_EVENTS + EVENTS);
     const delivered = { count: total.count - WARMUP_EVENTS, duplicates: total.duplicates };
     const seconds = (Date.now() - started) / 1000;
     const rate = delivered.count / seconds;
@@ -69,7 +60,7 @@ export async function run(): Promise<BenchResult> {
       figures: { events: EVENTS, offered_per_s: RATE, delivered: delivered.count, duplicates: delivered.duplicates, seconds, events_per_s: Math.round(rate), peak_rss_mb: Math.round(peakMb), meets_target: meets, ...(tapped ? { tap_events: tapped.events, tap_skipped: tapped.skipped } : {}) },
     };
   } finally {
-    es.process.send('stop');
+    es.stop();
     await vigil.stop();
     rmSync(vigil.dataDir, { recursive: true, force: true });
   }

@@ -35,7 +35,7 @@ export async function runTap(flags: TapFlags): Promise<number> {
     const response = await adminGet(target, '/tap', { ...flags.filter });
     let shown = 0;
     const lines = createInterface({ input: response, crlfDelay: Infinity });
-    for await (const line of lines) {
+    for await (const line of readLines(lines, target.url.origin)) {
       const message = JSON.parse(line) as { type: string; node?: string; count?: number };
       if (message.type === 'hello') {
         const filters = Object.entries(flags.filter).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -50,14 +50,28 @@ export async function runTap(flags: TapFlags): Promise<number> {
       console.log(flags.json ? jsonLine(line, flags.original) : readable(line, message as EventLine, flags.original));
       if (flags.limit !== undefined && ++shown >= flags.limit) {
         response.destroy();
-        break;
+        return 0;
       }
     }
-    return 0;
+    // The listener ended the stream: vigil stopping or restarting, or a proxy's timeout.
+    throw new AdminError(`${target.url.origin} closed the stream`);
   } catch (error) {
     if (!(error instanceof AdminError)) throw error;
     console.error(`vigil tap: ${printable(error.message)}`);
     return 1;
+  }
+}
+
+/** The stream's lines; a connection that breaks is one line saying so, not a stack. */
+async function* readLines(lines: AsyncIterable<string>, origin: string): AsyncGenerator<string> {
+  try {
+    for await (const line of lines) {
+      if (!line.startsWith('{')) throw new AdminError(`${origin} sent a line that is not JSON: is --url an admin listener?`);
+      yield line;
+    }
+  } catch (error) {
+    if (error instanceof AdminError) throw error;
+    throw new AdminError(`the stream from ${origin} broke: ${(error as Error).message}`);
   }
 }
 

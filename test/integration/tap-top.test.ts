@@ -206,3 +206,22 @@ test('top --once shows the listeners, formats, sinks and queues of the node aske
   await assert.rejects(run(process.execPath, [VIGIL, 'top', '--once', '--url', url(worker)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } }),
     (error: { code: number; stderr: string }) => error.code === 1 && /refused \/status\.json \(401\)/.test(error.stderr));
 });
+
+test('tap says so and exits 1 when the node it reads from stops', async () => {
+  const probe = redis.client();
+  // Connected once an admin listener subscribes for it (the earlier cases' readers are gone first).
+  const subscribers = async () => ((await probe.pubsub('NUMSUB', 'vigil:tap')) as [string, number])[1];
+  const until = async (what: string, ok: (n: number) => boolean) => {
+    for (let i = 0; !ok(await subscribers()); i++) {
+      if (i > 600) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await until('no admin listener subscribes', (n) => n === 0);
+  const t = tap(['--url', url(other), '--json']);
+  await until('the tap is connected', (n) => n === 1);
+  await other.stop();
+  const { code, stderr } = await t.exited;
+  assert.equal(code, 1);
+  assert.match(stderr, /closed the stream|stream .* broke/);
+});

@@ -8,7 +8,7 @@ import { backoffMs } from './backoff.ts';
 import type { SinkSetups } from './sink-setup.ts';
 import { decodeSinkBatchAsync, encodeSinkBatch } from './codec.ts';
 import type { DeadLetter, DeadLetterQueue } from './dlq.ts';
-import { sinkQueueName, sharedWorkerOptions, type QueueSetup, type SinkBatchJob } from './queues.ts';
+import { sharedWorkerOptions, type QueueSetup, type SinkBatchJob } from './queues.ts';
 
 export interface DeliverStageOptions {
   setup: QueueSetup;
@@ -32,7 +32,7 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
   const { setup, sink, logger } = options;
   const started = options.setups.register(sink, logger);
   const recovery = new Recovery(options);
-  const worker = new Worker<SinkBatchJob>(sinkQueueName(sink.name), (job, token) => deliver(job, token, options, started, recovery), {
+  const worker = new Worker<SinkBatchJob>(setup.keys.sinkQueue(sink.name), (job, token) => deliver(job, token, options, started, recovery), {
     connection: setup.connection,
     prefix: setup.prefix,
     concurrency: options.policy.concurrency,

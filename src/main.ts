@@ -108,7 +108,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       const { host, port, tls, token, allow_cidrs: allowCidrs } = listen.admin;
       const pem = tls.cert && tls.key ? readPem('listen.admin.tls', { cert: tls.cert, key: tls.key }) : undefined;
       const started = createAdminApp({
-        metrics, logger, ready, token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
+        metrics, logger, ready, sinkProblems: () => pipeline?.sinkProblems(), token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
         status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses), nodes: () => node?.list() ?? Promise.resolve([]) },
       });
       admin = started;

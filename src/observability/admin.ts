@@ -14,6 +14,8 @@ export interface AdminAppOptions {
   metrics: Metrics;
   /** Readiness for GET /readyz. */
   ready: () => boolean | Promise<boolean>;
+  /** Sinks whose setup failed, named in /readyz. */
+  sinkProblems?: () => Record<string, string> | undefined;
   /** Bearer token GET /metrics requires (unset: none). */
   token?: string;
   /** Source addresses allowed on every admin route (unset: everyone); others get 403. */
@@ -29,7 +31,7 @@ export interface AdminAppOptions {
  * The admin listener: GET /healthz, /readyz, /metrics and the status page (status-routes.ts), apart from the webhooks so that probes
  * and Prometheus keep plain HTTP, and their own bind address, whatever HTTPS and auth the
  * webhooks use. /metrics tells which detections fired (counts per dataset, cluster, namespace),
- * so it takes an optional bearer token; health and readiness say only up and ready.
+ * so it takes an optional bearer token; health and readiness say up, ready and which sinks failed setup.
  */
 export function createAdminApp(options: AdminAppOptions): FastifyInstance {
   const log = options.logger.child({ listener: ADMIN_LISTENER });
@@ -52,7 +54,7 @@ export function createAdminApp(options: AdminAppOptions): FastifyInstance {
     });
   }
 
-  registerHealthRoutes(app, { ready: options.ready });
+  registerHealthRoutes(app, { ready: options.ready, sinkProblems: options.sinkProblems });
   if (options.status) registerStatusRoutes(app, { ...options.status, token: options.token });
 
   const checkToken = options.token ? createAuthCheck({ type: 'bearer', token: options.token }) : undefined;

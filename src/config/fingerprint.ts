@@ -5,12 +5,13 @@ import type { Config } from './schema.ts';
 const SECRET_KEY = /password|token|secret|api_?key|authorization|credential|private/i;
 
 /**
- * A short hash of the effective configuration, the same on every node configured alike: the
- * secrets and the role are left out (nodes of one deployment differ in role by design), and a
- * URL's user info is dropped. Keys are sorted, so the order in the file does not matter.
+ * A short hash of the effective configuration, the same on every node of a deployment configured
+ * alike. Left out: secrets and a URL's user info; what differs between nodes by design (the role,
+ * the listeners, which only ingest nodes open, and the data dir). Keys are sorted, so the order in
+ * the file does not matter.
  */
 export function configFingerprint(config: Config): string {
-  const { role: _, ...rest } = config;
+  const { role: _role, listen: _listen, data_dir: _dataDir, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(canonical(rest))).digest('hex').slice(0, 16);
 }
 

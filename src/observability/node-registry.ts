@@ -40,8 +40,9 @@ export const nodesKey = (prefix: string): string => `${prefix}:nodes`;
 export const newNodeId = (): string => randomBytes(4).toString('hex');
 
 /**
- * One round trip: registers (when ARGV[1] is an id) and returns the live nodes as
- * [now, id, heartbeatAt, intervalMs, record, ...], removing stale ones. Each node has two fields,
+ * One round trip: registers (when ARGV[1] is an id), removes stale nodes and returns the live ones
+ * as [now, id, heartbeatAt, intervalMs, record, ...] (only [now] when ARGV[4] is 0: a steady
+ * heartbeat needs no one else's record, and N nodes reading N records each would grow as N²). Each node has two fields,
  * `n:<id>` (its JSON, stored as given) and `t:<id>` ("<heartbeat ms> <interval ms>"), so the script
  * never decodes JSON. Time comes from Redis (TIME; scripts replicate their effects since Redis 5).
  */
@@ -61,7 +62,9 @@ local live = { string.format('%d', now) }
 for id, record in pairs(records) do
   local at, interval = string.match(beats[id] or '', '^(%d+) (%d+)$')
   if at and now - tonumber(at) <= ${STALE_INTERVALS} * tonumber(interval) then
-    table.insert(live, id); table.insert(live, at); table.insert(live, interval); table.insert(live, record)
+    if ARGV[4] ~= '0' then
+      table.insert(live, id); table.insert(live, at); table.insert(live, interval); table.insert(live, record)
+    end
   else
     redis.call('HDEL', KEYS[1], 'n:' .. id, 't:' .. id)
   end
@@ -74,8 +77,8 @@ return live
 
 type RegistryRedis = Pick<RedisClient, 'eval' | 'hdel'>;
 
-async function beat(redis: RegistryRedis, prefix: string, own?: { id: string; json: string; intervalMs: number }): Promise<NodeRecord[]> {
-  const reply = (await redis.eval(BEAT_SCRIPT, 1, nodesKey(prefix), own?.id ?? '', own?.json ?? '', String(own?.intervalMs ?? 0))) as string[];
+async function beat(redis: RegistryRedis, prefix: string, own?: { id: string; json: string; intervalMs: number }, read = true): Promise<NodeRecord[]> {
+  const reply = (await redis.eval(BEAT_SCRIPT, 1, nodesKey(prefix), own?.id ?? '', own?.json ?? '', String(own?.intervalMs ?? 0), read ? '1' : '0')) as string[];
   const now = Number(reply[0]);
   const records: NodeRecord[] = [];
   for (let i = 1; i + 3 < reply.length; i += 4) {
@@ -123,18 +126,18 @@ export class NodeHeartbeat {
     this.#options = options;
   }
 
-  /** Registers now and returns every live node, this one included. */
-  async beat(): Promise<NodeRecord[]> {
+  /** Registers now and returns every live node, this one included (none with `read` false). */
+  async beat(read = true): Promise<NodeRecord[]> {
     const { identity, intervalMs, prefix } = this.#options;
     const status = (await this.#options.status()) ?? null;
     const { id, ...rest } = identity;
-    return beat(this.#redis, prefix, { id, json: JSON.stringify({ ...rest, status }), intervalMs });
+    return beat(this.#redis, prefix, { id, json: JSON.stringify({ ...rest, status }), intervalMs }, read);
   }
 
   start(): void {
     this.#timer = setInterval(() => {
       if (this.#running) return;
-      this.#running = this.beat()
+      this.#running = this.beat(false)
         .catch((error: unknown) => this.#options.logger.debug({ error }, 'Node heartbeat failed; retrying at the next interval'))
         .finally(() => (this.#running = undefined));
     }, this.#options.intervalMs);

@@ -83,7 +83,7 @@ test('two ingest, two process and two deliver nodes on one Redis; one of each ki
     // TCP has no acknowledgement: lines ingest-a read but had not stored yet die with it.
     const tcpSentToKilled = tcpA.sent;
     await tcpA.stop();
-    for (const name of ['ingest-a', 'process-a', 'deliver-a']) await start(byName(name));
+    await Promise.all(['ingest-a', 'process-a', 'deliver-a'].map((name) => start(byName(name))));
     const tcpA2 = new TcpStream(Number(ingestA.env.VIGIL_SYSLOG_TCP_PORT), 'ta2', { perTick: 20, total: lines - tcpSentToKilled });
     tcps.push(tcpA2);
 

@@ -36,6 +36,7 @@ test('registered nodes are listed with Redis\'s heartbeat time; a graceful stop 
     assert.equal(node.status, null);
   }
   assert.deepEqual((await listNodes(client, 't1')).map((n) => n.id), ['b', 'a']);
+  assert.deepEqual(await a.beat(false), [], 'a steady heartbeat reads no records back');
   await a.stop();
   assert.deepEqual((await listNodes(client, 't1')).map((n) => n.id), ['b']);
   assert.deepEqual(await listNodes(client, 'other-prefix'), [], 'another deployment\'s prefix sees none of them');

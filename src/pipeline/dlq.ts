@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DEAD_REASONS, type SinkEvent } from '../sinks/kit/types.ts';
+import { redisKey } from './queues.ts';
 
 /** Why an event is dead: the sink's verdict, or its retries ran out (delivery.max_attempts). */
 export const DEAD_LETTER_REASONS = [...DEAD_REASONS, 'retries_exhausted'] as const;
@@ -72,7 +73,7 @@ export class DeadLetterQueue {
   }
 
   key(sink: string): string {
-    return `${this.#prefix}:dlq:${sink}`;
+    return redisKey(this.#prefix, 'dlq', sink);
   }
 
   /**

@@ -19,15 +19,41 @@ export interface RawBatchJob {
   n: number;
 }
 
+/**
+ * A sink job. The process stage stores each batch once, binary, under batchKey (shared-batch.ts)
+ * and every sink's job names it; replays (and jobs queued by an earlier vigil) carry their batch
+ * inline in `z` instead.
+ */
 export interface SinkBatchJob {
-  /** The sink batch, two JSON lines per event (codec.ts encodeSinkEvents), zstd-compressed, in base64. */
-  z: string;
+  /** Id of the shared batch this job delivers from (the raw batch's job id). */
+  batch?: string;
+  /** An inline sink batch, two JSON lines per event (codec.ts encodeSinkBatch), zstd-compressed, in base64. */
+  z?: string;
+  /** Events this job delivers. */
   n: number;
+  /** Positions in the shared batch of the events this job delivers (after a partial retry, say); every event when absent. */
+  only?: number[];
   /** Delivery attempts made so far (the deliver worker counts them itself: see deliver-worker.ts). */
   attempt?: number;
   /** When the first attempt started, epoch ms. */
   firstAttemptAt?: number;
 }
+
+/**
+ * Every Redis key vigil itself names (BullMQ names its own from the prefix and queue), built
+ * here so the layout lives in one place: `<prefix>:<kind>:<id>`.
+ */
+export function redisKey(prefix: string, kind: 'batch' | 'seen' | 'dlq', id: string): string {
+  return `${prefix}:${kind}:${id}`;
+}
+
+/** A BullMQ job's hash: `<prefix>:<queue>:<job id>` (BullMQ's QueueKeys.toKey). */
+export function jobKey(prefix: string, queue: string, jobId: string): string {
+  return `${prefix}:${queue}:${jobId}`;
+}
+
+/** The job that delivers batch `batchId` to `sink`: named so a redone fan-out finds it again. */
+export const sinkJobId = (batchId: string, sink: string): string => `${batchId}.${sink}`;
 
 /**
  * BullMQ retries a job itself only when its processor threw, which in vigil means Redis failed
@@ -52,10 +78,10 @@ export const INGEST_JOB_OPTIONS: JobsOptions = {
 
 export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
   return {
-    jobId: `${batchId}.${sink}`,
+    jobId: sinkJobId(batchId, sink),
     // A retried process job re-adds the same sink jobs: the deduplication key (kept after the
     // job completes and is removed) turns those re-adds into no-ops.
-    deduplication: { id: `${batchId}.${sink}`, ttl: FANOUT_DEDUPE_TTL_MS },
+    deduplication: { id: sinkJobId(batchId, sink), ttl: FANOUT_DEDUPE_TTL_MS },
     // Retries after a sink's answer are the deliver worker's own (moveToDelayed, which does not
     // count as a BullMQ attempt), with the sink's policy; BullMQ's attempts are for Redis errors.
     ...REDO_ON_REDIS_ERROR,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { decodeSinkBatch, encodeSinkBatch } from './codec.ts';
+import { decodeSinkBatch, encodeSinkBytes } from './codec.ts';
+import { redisKey } from './queues.ts';
 import type { ProcessedBatch } from './process-batch.ts';
 
 /** How long a source-identified event is remembered: far beyond any sender's retry window. */
@@ -23,7 +24,7 @@ return owners`;
  */
 export async function dropRedeliveries(redis: Redis, prefix: string, batchId: string, batch: ProcessedBatch): Promise<{ batch: ProcessedBatch; dropped: number }> {
   if (!batch.sourceIds.length || batch.z === undefined) return { batch, dropped: 0 };
-  const keys = batch.sourceIds.map((id) => `${prefix}:seen:${id}`);
+  const keys = batch.sourceIds.map((id) => redisKey(prefix, 'seen', id));
   const owners = (await redis.eval(CLAIM, keys.length, ...keys, batchId, String(REDELIVERY_WINDOW_SECONDS))) as Array<string | null>;
   const copies = new Set(batch.sourceIds.filter((_, i) => owners[i] !== null && owners[i] !== batchId));
   const keyOf = new Map(batch.sourceIds.map((id, i) => [id, batch.sourceKeys[i]]));
@@ -40,5 +41,5 @@ export async function dropRedeliveries(redis: Redis, prefix: string, batchId: st
   });
   const dropped = batch.n - events.length;
   if (dropped === 0) return { batch, dropped };
-  return { batch: { ...batch, z: events.length ? encodeSinkBatch(events) : undefined, n: events.length, security }, dropped };
+  return { batch: { ...batch, z: events.length ? encodeSinkBytes(events) : undefined, n: events.length, security }, dropped };
 }

@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { INGEST_QUEUE, jobKey, redisKey, sinkJobId, sinkQueueName } from './queues.ts';
+
+const PAYLOAD = 'z';
+const PENDING = 'pending';
+const SINK = 'sink:';
+
+// KEYS[1]: the batch. ARGV: the payload, then the sinks that will read it. Creates the batch
+// unless it exists: a redone fan-out must not hand back the claims of sinks that already finished.
+const STORE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], '${PAYLOAD}', ARGV[1], '${PENDING}', #ARGV - 1)
+for i = 2, #ARGV do redis.call('HSET', KEYS[1], '${SINK}' .. ARGV[i], '1') end
+return 1`;
+
+// KEYS[1]: the batch. ARGV[1]: the sink that finished with it. Idempotent: a sink is counted
+// once however often it is released, and a batch already deleted stays deleted.
+const RELEASE = `
+if redis.call('HDEL', KEYS[1], '${SINK}' .. ARGV[1]) == 1 and redis.call('HINCRBY', KEYS[1], '${PENDING}', -1) <= 0 then
+  redis.call('DEL', KEYS[1])
+end`;
+
+/** SCAN page size of the sweep: one round trip per this many keys of the whole keyspace. */
+const SWEEP_PAGE = 1000;
+
+/**
+ * The sink-ready batch of one raw batch, stored once and read by the job of every sink: one Redis
+ * hash (one key, so one Cluster slot for everything the scripts touch) under batchKey with
+ *
+ *   z            the batch (codec.ts encodeSinkBytes), binary: no base64, no copy per sink
+ *   sink:<name>  one field per sink whose job has not finished with it
+ *   pending      how many of those fields are left
+ *
+ * A sink's job releases its field once BullMQ has completed it; the last release deletes the key.
+ * A crash or a Redis error between the completion and the release leaves the key behind: sweep()
+ * finds those. The key is written before any sink job names it, so Redis (AOF, in order) never
+ * holds a job whose batch it lost.
+ */
+export class SharedBatches {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+  }
+
+  #key(id: string): string {
+    return redisKey(this.#prefix, 'batch', id);
+  }
+
+  /** Stores batch `id` for `sinks`, unless it is already there (then it is left as it is). */
+  async store(id: string, payload: Buffer, sinks: string[]): Promise<void> {
+    await this.#redis.eval(STORE, 1, this.#key(id), payload, ...sinks);
+  }
+
+  /** The batch's bytes, or null when it is not (or no longer) in Redis. */
+  read(id: string): Promise<Buffer | null> {
+    return this.#redis.hgetBuffer(this.#key(id), PAYLOAD);
+  }
+
+  /** `sink` is done with batch `id`: deletes the batch when it was the last one. */
+  async release(id: string, sink: string): Promise<void> {
+    await this.#redis.eval(RELEASE, 1, this.#key(id), sink);
+  }
+
+  /**
+   * Deletes the batches no job will ever read: their raw batch's job is gone (so its fan-out
+   * finished: every sink job that will name the batch was added before) and so is the job of
+   * every sink still holding it (finished; a re-add of a finished sink job is deduplicated, see
+   * sinkJobOptions). Both facts, checked in that order, can only stay true, so a batch a job may
+   * still read is never deleted, however old, and one a sink is waiting to deliver never. Returns
+   * how many it deleted.
+   */
+  async sweep(): Promise<number> {
+    const pattern = this.#key('*');
+    const idAt = this.#key('').length;
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', SWEEP_PAGE);
+      cursor = next;
+      const settled = await Promise.all(keys.map(async (key) => {
+        const id = key.slice(idAt);
+        if (await this.#redis.exists(jobKey(this.#prefix, INGEST_QUEUE, id))) return false;
+        const sinks = (await this.#redis.hkeys(key)).filter((f) => f.startsWith(SINK)).map((f) => f.slice(SINK.length));
+        const live = await Promise.all(sinks.map((sink) => this.#redis.exists(jobKey(this.#prefix, sinkQueueName(sink), sinkJobId(id, sink)))));
+        return live.every((n) => n === 0);
+      }));
+      const orphans = keys.filter((_, i) => settled[i]);
+      // One key per command: keys of one page may live in different Cluster slots.
+      for (const n of await Promise.all(orphans.map((key) => this.#redis.del(key)))) deleted += n;
+    } while (cursor !== '0');
+    return deleted;
+  }
+}

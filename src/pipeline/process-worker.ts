@@ -49,12 +49,13 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
       options.onProcessed?.(batch.z);
       if (!sinkQueues.size) return;
       const id = job.id!;
-      // A redone job whose fan-out had finished adds nothing: its sinks may be done with the batch
-      // already, and storing it again would leave it to the sweep.
-      if (job.attemptsStarted > 1 && (await fannedOut(sinkQueues, id))) return;
-      await batches.store(id, batch.z, [...sinkQueues.keys()]);
+      // A redone job adds (and claims the batch for) only the sinks that have no job for it yet:
+      // the others may be done with it already, and a claim for them would never be released.
+      const sinks = job.attemptsStarted > 1 ? await withoutJob(sinkQueues, id) : [...sinkQueues.keys()];
+      if (!sinks.length) return;
+      await batches.store(id, batch.z, sinks);
       const data: SinkBatchJob = { batch: id, n: batch.n };
-      await Promise.all([...sinkQueues].map(([sink, queue]) => queue.add('batch', data, sinkJobOptions(id, sink))));
+      await Promise.all(sinks.map((sink) => sinkQueues.get(sink)!.add('batch', data, sinkJobOptions(id, sink))));
     },
     {
       connection: setup.connection,
@@ -68,8 +69,8 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
   return worker;
 }
 
-/** Whether every sink already got its job for batch `id` (it is deduplicated for FANOUT_DEDUPE_TTL_MS, completed or not). */
-async function fannedOut(sinkQueues: Map<string, Queue<SinkBatchJob>>, id: string): Promise<boolean> {
+/** The sinks that never got a job for batch `id` (one added is deduplicated for FANOUT_DEDUPE_TTL_MS, completed or not). */
+async function withoutJob(sinkQueues: Map<string, Queue<SinkBatchJob>>, id: string): Promise<string[]> {
   const added = await Promise.all([...sinkQueues].map(([sink, queue]) => queue.getDeduplicationJobId(sinkJobId(id, sink))));
-  return added.every((jobId) => jobId !== null);
+  return [...sinkQueues.keys()].filter((_, i) => added[i] === null);
 }

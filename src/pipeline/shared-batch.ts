@@ -5,13 +5,14 @@ const PAYLOAD = 'z';
 const PENDING = 'pending';
 const SINK = 'sink:';
 
-// KEYS[1]: the batch. ARGV: the payload, then the sinks that will read it. Creates the batch
-// unless it exists: a redone fan-out must not hand back the claims of sinks that already finished.
+// KEYS[1]: the batch. ARGV: the payload, then the sinks whose jobs will read it. Writes the
+// payload unless it is there, and a claim for each sink that holds none yet (a redone fan-out
+// passes only the sinks it adds a job for).
 const STORE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], '${PAYLOAD}', ARGV[1], '${PENDING}', #ARGV - 1)
-for i = 2, #ARGV do redis.call('HSET', KEYS[1], '${SINK}' .. ARGV[i], '1') end
-return 1`;
+redis.call('HSETNX', KEYS[1], '${PAYLOAD}', ARGV[1])
+local added = 0
+for i = 2, #ARGV do added = added + redis.call('HSETNX', KEYS[1], '${SINK}' .. ARGV[i], '1') end
+redis.call('HINCRBY', KEYS[1], '${PENDING}', added)`;
 
 // KEYS[1]: the batch. ARGV[1]: the sink that finished with it. Idempotent: a sink is counted
 // once however often it is released, and a batch already deleted stays deleted.
@@ -49,7 +50,7 @@ export class SharedBatches {
     return redisKey(this.#prefix, 'batch', id);
   }
 
-  /** Stores batch `id` for `sinks`, unless it is already there (then it is left as it is). */
+  /** Stores batch `id` (unless it is there) and a claim on it for each of `sinks` (that has none). */
   async store(id: string, payload: Buffer, sinks: string[]): Promise<void> {
     await this.#redis.eval(STORE, 1, this.#key(id), payload, ...sinks);
   }

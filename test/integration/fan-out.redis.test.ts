@@ -77,23 +77,35 @@ test('each batch is stored once for all sinks, their jobs name it, a retry names
   }
 });
 
-test('a raw batch processed again after every sink delivered it (a crash before its job completed) is neither stored nor delivered again', async () => {
+test('a raw batch processed again (a crash before its job completed) adds no job and no claim for sinks that got one, done or not', async () => {
   const prefix = `fo${++prefixes}`;
   const a = new MemorySink('a');
   const b = new MemorySink('b');
+  let open = false;
+  b.script = () => (open ? { kind: 'ok' } : { kind: 'retry', reason: 'unavailable' });
   const pipeline = await pipelineWith(prefix, [a, b]);
   const ingest = openQueue(INGEST_QUEUE, { connection: { ...ioredisOptions(redis.target), maxRetriesPerRequest: null }, prefix });
-  try {
-    const job = { z: encodeRawBatch(raws(10)), n: 10 };
-    await ingest.add('batch', job, { ...INGEST_JOB_OPTIONS, jobId: 'crashed' });
-    await waitFor(() => a.accepted.length >= 10 && b.accepted.length >= 10, 20_000, 'both sinks to deliver');
-    await waitFor(async () => (await batchKeys(prefix)).length === 0, 5_000, 'the stored batch deleted');
-
-    // The same job again, marked as started once before: what the stalled-job check hands out.
+  const job = { z: encodeRawBatch(raws(10)), n: 10 };
+  // The same job again, marked as started once before: what the stalled-job check hands out.
+  const redo = async () => {
     await ingest.add('batch', job, { ...INGEST_JOB_OPTIONS, jobId: 'crashed', delay: 300 });
     await client.hset(jobKey(prefix, INGEST_QUEUE, 'crashed'), 'ats', '1');
     await waitFor(async () => (await client.exists(jobKey(prefix, INGEST_QUEUE, 'crashed'))) === 0, 20_000, 'the redone job to complete');
     await new Promise((r) => setTimeout(r, 200));
+  };
+  try {
+    await ingest.add('batch', job, { ...INGEST_JOB_OPTIONS, jobId: 'crashed' });
+    await waitFor(() => a.accepted.length >= 10, 20_000, 'a to deliver');
+    const key = redisKey(prefix, 'batch', 'crashed');
+    await waitFor(async () => (await client.hexists(key, 'sink:a')) === 0, 5_000, 'a to release the batch');
+
+    await redo();
+    assert.deepEqual((await client.hkeys(key)).filter((f) => f.startsWith('sink:')), ['sink:b'], 'a, done, got no claim back');
+    open = true;
+    await waitFor(() => b.accepted.length >= 10, 20_000, 'b to deliver');
+    await waitFor(async () => (await batchKeys(prefix)).length === 0, 5_000, 'the stored batch deleted by b');
+
+    await redo();
     assert.deepEqual(await batchKeys(prefix), [], 'no batch stored again for sinks that are done with it');
     assert.deepEqual([a.accepted.length, b.accepted.length], [10, 10]);
   } finally {

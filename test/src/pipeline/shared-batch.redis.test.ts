@@ -28,10 +28,13 @@ test('a batch is stored once for every sink, read back byte for byte, and delete
   await batches.release('b1', 'elasticsearch');
   assert.deepEqual(await batches.read('b1'), payload, 'one sink released twice still leaves the batch to the other');
 
-  // A redone fan-out stores the batch again: the sink that finished does not get its claim back.
-  await batches.store('b1', Buffer.from('other'), ['elasticsearch', 'loki']);
+  // A redone fan-out stores the batch again for the sinks it adds a job for: loki's claim is
+  // already there, splunk's is new; the batch stays as it was.
+  await batches.store('b1', Buffer.from('other'), ['loki', 'splunk']);
   assert.deepEqual(await batches.read('b1'), payload, 'the stored batch is kept as it is');
   await batches.release('b1', 'loki');
+  assert.deepEqual(await batches.read('b1'), payload, 'splunk still holds it');
+  await batches.release('b1', 'splunk');
   assert.equal(await batches.read('b1'), null);
   assert.equal(await client.exists(redisKey(prefix, 'batch', 'b1')), 0);
 

@@ -74,7 +74,8 @@ export class SharedBatches {
    * how many it deleted.
    */
   async sweep(): Promise<number> {
-    const pattern = this.#key('*');
+    // The prefix is any string: glob characters in it match only themselves.
+    const pattern = `${this.#key('').replace(/[*?[\]\\]/g, '\\$&')}*`;
     const idAt = this.#key('').length;
     let deleted = 0;
     let cursor = '0';

@@ -43,7 +43,8 @@ test('a batch is stored once for every sink, read back byte for byte, and delete
 });
 
 test('the sweep deletes only batches that no job will read: raw batch processed and every holding sink job gone', async () => {
-  const prefix = `sb${++prefixes}`;
+  // Glob characters in the prefix, which SCAN's pattern must take literally.
+  const prefix = `sb${++prefixes}[x]?*`;
   const connection = { ...ioredisOptions(redis.target), maxRetriesPerRequest: null };
   const ingest = openQueue(INGEST_QUEUE, { connection, prefix });
   const es = openQueue(sinkQueueName('elasticsearch'), { connection, prefix });

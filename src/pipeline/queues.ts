@@ -1,10 +1,12 @@
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 
 /**
- * Queue names and job options: the one place that knows how vigil lays out BullMQ.
+ * Queue names, job options and key names: the one place that knows how vigil lays out Redis.
  *
  *   ingest            raw batches from the listeners (process stage consumes)
- *   sink-<name>       normalised batches for one sink (its deliver worker consumes)
+ *   sink-<name>       jobs delivering normalised batches to one sink (its deliver worker consumes)
+ *   batch:<id>        a normalised batch, stored once for the jobs of every sink (shared-batch.ts)
+ *   dlq:<sink>        dead letters (dlq.ts); seen:<id> source identities (redeliveries.ts)
  */
 export const INGEST_QUEUE = 'ingest';
 export const sinkQueueName = (sink: string): string => `sink-${sink}`;
@@ -20,7 +22,7 @@ export interface RawBatchJob {
 }
 
 /**
- * A sink job. The process stage stores each batch once, binary, under batchKey (shared-batch.ts)
+ * A sink job. The process stage stores each batch once, binary, in its own key (shared-batch.ts)
  * and every sink's job names it; replays (and jobs queued by an earlier vigil) carry their batch
  * inline in `z` instead.
  */

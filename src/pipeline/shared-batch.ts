@@ -26,7 +26,8 @@ const SWEEP_PAGE = 1000;
 
 /**
  * The sink-ready batch of one raw batch, stored once and read by the job of every sink: one Redis
- * hash (one key, so one Cluster slot for everything the scripts touch) under batchKey with
+ * hash under `<prefix>:batch:<id>` (queues.ts redisKey; one key, so one Cluster slot for everything
+ * the scripts touch) with
  *
  *   z            the batch (codec.ts encodeSinkBytes), binary: no base64, no copy per sink
  *   sink:<name>  one field per sink whose job has not finished with it

@@ -2,11 +2,11 @@ import { Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
 import { redisErrorLevel } from './redis-availability.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { INGEST_QUEUE, sinkJobId, sinkJobOptions, sharedWorkerOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
+import { sinkJobId, sinkJobOptions, sharedWorkerOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { ProcessPool } from './process-pool.ts';
 import { processEventByEvent } from './process-batch.ts';
 import { dropRedeliveries } from './redeliveries.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { Payload } from './codec.ts';
 import type { SharedBatches } from './shared-batch.ts';
 
@@ -17,13 +17,13 @@ export interface ProcessStageOptions {
   concurrency: number;
   pool: ProcessPool;
   /** For the redelivery check (see redeliveries.ts). */
-  redis: Redis;
+  redis: RedisClient;
   /** Where each sink batch is stored once for the jobs of every sink. */
   batches: SharedBatches;
   metrics: Metrics;
   logger: Logger;
-  /** Sees each batch's encoded sink payload after it is processed; must not block. */
-  onProcessed?: (payload: Payload) => void;
+  /** Sees each batch's encoded sink payload and event count after it is processed; must not block. */
+  onProcessed?: (payload: Payload, n: number) => void;
 }
 
 /**
@@ -34,19 +34,19 @@ export interface ProcessStageOptions {
 export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatchJob> {
   const { setup, sinkQueues, metrics, logger, pool, redis, batches } = options;
   const worker = new Worker<RawBatchJob>(
-    INGEST_QUEUE,
+    setup.keys.ingestQueue,
     async (job: Job<RawBatchJob>) => {
       const processed = await pool.run(job.data.z).catch((error: unknown) => {
         logger.error({ error, job: job.id }, 'Processing a batch failed; processing its events one by one');
         return processEventByEvent(job.data.z, (payload) => pool.run(payload));
       });
-      const { batch, dropped } = await dropRedeliveries(redis, setup.prefix, job.id!, processed);
+      const { batch, dropped } = await dropRedeliveries(redis, setup.keys, job.id!, processed);
       if (dropped) metrics.redelivered.inc(dropped);
       for (const [format, n] of Object.entries(batch.parsed)) metrics.parsed.inc({ format }, n);
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
       metrics.countSecurityEvents(batch.security);
       if (batch.z === undefined) return;
-      options.onProcessed?.(batch.z);
+      options.onProcessed?.(batch.z, batch.n);
       if (!sinkQueues.size) return;
       const id = job.id!;
       // A redone job adds (and claims the batch for) only the sinks that have no job for it yet:

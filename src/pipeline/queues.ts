@@ -1,15 +1,58 @@
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 
 /**
- * Queue names, job options and key names: the one place that knows how vigil lays out Redis.
+ * Queue names and job options: the one place that knows how vigil lays out BullMQ.
  *
  *   ingest            raw batches from the listeners (process stage consumes)
  *   sink-<name>       jobs delivering normalised batches to one sink (its deliver worker consumes)
- *   batch:<id>        a normalised batch, stored once for the jobs of every sink (shared-batch.ts)
- *   dlq:<sink>        dead letters (dlq.ts); seen:<id> source identities (redeliveries.ts)
  */
 export const INGEST_QUEUE = 'ingest';
 export const sinkQueueName = (sink: string): string => `sink-${sink}`;
+
+/**
+ * Every Redis key vigil names, in one place. BullMQ keys are `<prefix>:<queue name>:…`; vigil's
+ * own are the redelivery claims (`seen`), the dead-letter lists and the normalised batches stored
+ * once for the jobs of every sink (`batch`, shared-batch.ts).
+ *
+ * On a Redis Cluster a Lua script may only touch keys of one hash slot, and a key's slot is that
+ * of its `{hash tag}` when it has one (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags).
+ * So there each queue name is its own tag (`{ingest}`, `{sink-elasticsearch}`): a queue's keys
+ * share a slot and the queues spread over the masters by sink. Every claim key shares the
+ * `{seen}` tag (one script claims a whole batch), and a sink's dead-letter list and its
+ * written-ids sets share `{dlq:<sink>}`. A stored batch is one key (its scripts touch nothing
+ * else), untagged, so the batches spread over every slot. One server keeps the untagged names.
+ */
+export interface KeyLayout {
+  prefix: string;
+  cluster: boolean;
+  ingestQueue: string;
+  sinkQueue(sink: string): string;
+  /** Claim of a source-identified event (redeliveries.ts). */
+  seen(sourceId: string): string;
+  /** A sink's dead-letter list (dlq.ts) ... */
+  dlq(sink: string): string;
+  /** ... and the ids one sink batch wrote to it, in the same slot. */
+  dlqWritten(sink: string, batch: string): string;
+  /** A normalised batch stored once for every sink (shared-batch.ts); `batch('')` is what all of them start with. */
+  batch(id: string): string;
+  /** A BullMQ job's hash (BullMQ's QueueKeys.toKey): `queue` as ingestQueue or sinkQueue name it. */
+  job(queue: string, jobId: string): string;
+}
+
+export function keyLayout(prefix: string, cluster = false): KeyLayout {
+  const tag = (name: string) => (cluster ? `{${name}}` : name);
+  return {
+    prefix,
+    cluster,
+    ingestQueue: tag(INGEST_QUEUE),
+    sinkQueue: (sink) => tag(sinkQueueName(sink)),
+    seen: (id) => `${prefix}:${tag('seen')}:${id}`,
+    dlq: (sink) => `${prefix}:${cluster ? `{dlq:${sink}}` : `dlq:${sink}`}`,
+    dlqWritten: (sink, batch) => `${prefix}:${cluster ? `{dlq:${sink}}` : `dlq:${sink}`}:written:${batch}`,
+    batch: (id) => `${prefix}:batch:${id}`,
+    job: (queue, jobId) => `${prefix}:${queue}:${jobId}`,
+  };
+}
 
 /** How long a fan-out stays deduplicated: far longer than a stalled process job takes to be retried. */
 export const FANOUT_DEDUPE_TTL_MS = 6 * 60 * 60 * 1000;
@@ -39,19 +82,6 @@ export interface SinkBatchJob {
   attempt?: number;
   /** When the first attempt started, epoch ms. */
   firstAttemptAt?: number;
-}
-
-/**
- * Every Redis key vigil itself names (BullMQ names its own from the prefix and queue), built
- * here so the layout lives in one place: `<prefix>:<kind>:<id>`.
- */
-export function redisKey(prefix: string, kind: 'batch' | 'seen' | 'dlq', id: string): string {
-  return `${prefix}:${kind}:${id}`;
-}
-
-/** A BullMQ job's hash: `<prefix>:<queue>:<job id>` (BullMQ's QueueKeys.toKey). */
-export function jobKey(prefix: string, queue: string, jobId: string): string {
-  return `${prefix}:${queue}:${jobId}`;
 }
 
 /** The job that delivers batch `batchId` to `sink`: named so a redone fan-out finds it again. */
@@ -95,6 +125,7 @@ export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
 export interface QueueSetup {
   connection: ConnectionOptions;
   prefix: string;
+  keys: KeyLayout;
   locks: JobLocks;
 }
 

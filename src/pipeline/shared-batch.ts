@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
-import { INGEST_QUEUE, jobKey, redisKey, sinkJobId, sinkQueueName } from './queues.ts';
+import type { Cluster, Redis } from 'ioredis';
+import { sinkJobId, type KeyLayout } from './queues.ts';
+import type { RedisClient } from './redis-connection.ts';
 
 const PAYLOAD = 'z';
 const PENDING = 'pending';
@@ -26,7 +27,7 @@ const SWEEP_PAGE = 1000;
 
 /**
  * The sink-ready batch of one raw batch, stored once and read by the job of every sink: one Redis
- * hash under `<prefix>:batch:<id>` (queues.ts redisKey; one key, so one Cluster slot for everything
+ * hash under `<prefix>:batch:<id>` (queues.ts keyLayout; one key, so one Cluster slot for everything
  * the scripts touch) with
  *
  *   z            the batch (codec.ts encodeSinkBytes), binary: no base64, no copy per sink
@@ -39,16 +40,16 @@ const SWEEP_PAGE = 1000;
  * holds a job whose batch it lost.
  */
 export class SharedBatches {
-  readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #redis: RedisClient;
+  readonly #keys: KeyLayout;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, keys: KeyLayout) {
     this.#redis = redis;
-    this.#prefix = prefix;
+    this.#keys = keys;
   }
 
   #key(id: string): string {
-    return redisKey(this.#prefix, 'batch', id);
+    return this.#keys.batch(id);
   }
 
   /** Stores batch `id` (unless it is there) and a claim on it for each of `sinks` (that has none). */
@@ -79,15 +80,23 @@ export class SharedBatches {
     const pattern = `${this.#key('').replace(/[*?[\]\\]/g, '\\$&')}*`;
     const idAt = this.#key('').length;
     let deleted = 0;
+    // SCAN walks one server's keys: on a Cluster, every master's.
+    const servers = this.#keys.cluster ? (this.#redis as Cluster).nodes('master') : [this.#redis as Redis];
+    for (const server of servers) deleted += await this.#sweepServer(server, pattern, idAt);
+    return deleted;
+  }
+
+  async #sweepServer(server: Redis, pattern: string, idAt: number): Promise<number> {
+    let deleted = 0;
     let cursor = '0';
     do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', SWEEP_PAGE);
+      const [next, keys] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', SWEEP_PAGE);
       cursor = next;
       const settled = await Promise.all(keys.map(async (key) => {
         const id = key.slice(idAt);
-        if (await this.#redis.exists(jobKey(this.#prefix, INGEST_QUEUE, id))) return false;
+        if (await this.#redis.exists(this.#keys.job(this.#keys.ingestQueue, id))) return false;
         const sinks = (await this.#redis.hkeys(key)).filter((f) => f.startsWith(SINK)).map((f) => f.slice(SINK.length));
-        const live = await Promise.all(sinks.map((sink) => this.#redis.exists(jobKey(this.#prefix, sinkQueueName(sink), sinkJobId(id, sink)))));
+        const live = await Promise.all(sinks.map((sink) => this.#redis.exists(this.#keys.job(this.#keys.sinkQueue(sink), sinkJobId(id, sink)))));
         return live.every((n) => n === 0);
       }));
       const orphans = keys.filter((_, i) => settled[i]);

@@ -8,7 +8,7 @@ import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { encodeRawBatch } from '../../src/pipeline/codec.ts';
-import { INGEST_JOB_OPTIONS, INGEST_QUEUE, jobKey, openQueue, redisKey, sinkQueueName, type SinkBatchJob } from '../../src/pipeline/queues.ts';
+import { INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, openQueue, sinkQueueName, type SinkBatchJob } from '../../src/pipeline/queues.ts';
 import type { RawEvent } from '../../src/pipeline/raw-event.ts';
 
 let redis: TestRedis;
@@ -24,7 +24,7 @@ let prefixes = 0;
 
 async function pipelineWith(prefix: string, sinks: MemorySink[]): Promise<Pipeline> {
   return startPipeline({
-    redis: ioredisOptions(redis.target),
+    redis: { options: ioredisOptions(redis.target) },
     prefix,
     roles: { ingest: true, process: true, deliver: true },
     batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },
@@ -40,7 +40,8 @@ const raws = (n: number, from = 0): RawEvent[] => Array.from({ length: n }, (_, 
   format: 'json', text: `{"n":${from + i}}`, receivedAt: 1_750_000_000_000 + from + i, input: 'http', listener: 'http', peer: '127.0.0.1:1',
 }));
 const numberOf = (json: string) => Number(/"n":(\d+)/.exec(json)?.[1]);
-const batchKeys = (prefix: string) => client.keys(redisKey(prefix, 'batch', '*'));
+const batchKeys = (prefix: string) => client.keys(keyLayout(prefix).batch('*'));
+const jobKey = (prefix: string, queue: string, id: string) => keyLayout(prefix).job(queue, id);
 
 test('each batch is stored once for all sinks, their jobs name it, a retry names only the events left, and the last sink deletes it', async () => {
   const prefix = `fo${++prefixes}`;
@@ -96,7 +97,7 @@ test('a raw batch processed again (a crash before its job completed) adds no job
   try {
     await ingest.add('batch', job, { ...INGEST_JOB_OPTIONS, jobId: 'crashed' });
     await waitFor(() => a.accepted.length >= 10, 20_000, 'a to deliver');
-    const key = redisKey(prefix, 'batch', 'crashed');
+    const key = keyLayout(prefix).batch('crashed');
     await waitFor(async () => (await client.hexists(key, 'sink:a')) === 0, 5_000, 'a to release the batch');
 
     await redo();

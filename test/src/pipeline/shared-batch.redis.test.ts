@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../../support/redis.ts';
 import { SharedBatches } from '../../../src/pipeline/shared-batch.ts';
-import { INGEST_QUEUE, INGEST_JOB_OPTIONS, openQueue, redisKey, sinkJobOptions, sinkQueueName } from '../../../src/pipeline/queues.ts';
+import { INGEST_QUEUE, INGEST_JOB_OPTIONS, keyLayout, openQueue, sinkJobOptions, sinkQueueName } from '../../../src/pipeline/queues.ts';
 import { ioredisOptions } from '../../../src/pipeline/redis-server.ts';
 
 let redis: TestRedis;
@@ -20,7 +20,7 @@ const payload = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xff, 0x0a, 0x80, 0xc
 
 test('a batch is stored once for every sink, read back byte for byte, and deleted by the last sink to release it', async () => {
   const prefix = `sb${++prefixes}`;
-  const batches = new SharedBatches(client, prefix);
+  const batches = new SharedBatches(client, keyLayout(prefix));
   await batches.store('b1', payload, ['elasticsearch', 'loki']);
   assert.deepEqual(await batches.read('b1'), payload);
 
@@ -36,10 +36,10 @@ test('a batch is stored once for every sink, read back byte for byte, and delete
   assert.deepEqual(await batches.read('b1'), payload, 'splunk still holds it');
   await batches.release('b1', 'splunk');
   assert.equal(await batches.read('b1'), null);
-  assert.equal(await client.exists(redisKey(prefix, 'batch', 'b1')), 0);
+  assert.equal(await client.exists(keyLayout(prefix).batch('b1')), 0);
 
   await batches.release('b1', 'loki');
-  assert.equal(await client.exists(redisKey(prefix, 'batch', 'b1')), 0, 'a late release does not bring the key back');
+  assert.equal(await client.exists(keyLayout(prefix).batch('b1')), 0, 'a late release does not bring the key back');
 });
 
 test('the sweep deletes only batches that no job will read: raw batch processed and every holding sink job gone', async () => {
@@ -48,7 +48,7 @@ test('the sweep deletes only batches that no job will read: raw batch processed 
   const connection = { ...ioredisOptions(redis.target), maxRetriesPerRequest: null };
   const ingest = openQueue(INGEST_QUEUE, { connection, prefix });
   const es = openQueue(sinkQueueName('elasticsearch'), { connection, prefix });
-  const batches = new SharedBatches(client, prefix);
+  const batches = new SharedBatches(client, keyLayout(prefix));
   try {
     // Still being processed: its raw batch's job exists, so sink jobs may still be added.
     await batches.store('processing', payload, ['elasticsearch']);

@@ -1,5 +1,5 @@
 import { hasSourceIdentity, normalize, unparsed } from '../normalize/index.ts';
-import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch, encodeSinkEvents } from './codec.ts';
+import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBytes, encodeSinkEvents } from './codec.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
 import { SinkSelections, type EventFilter, type Selections } from './sink-filter.ts';
@@ -10,8 +10,8 @@ import { addCounts, securityKey, type SecurityCounts } from '../observability/se
  * and which sinks' filters left which events out (sink-filter.ts).
  */
 export interface ProcessedBatch extends Selections {
-  /** Encoded sink batch (codec.ts), undefined when the batch produced no events. */
-  z?: string;
+  /** Encoded sink batch (codec.ts encodeSinkBytes), undefined when the batch produced no events. */
+  z?: Buffer;
   n: number;
   /** Events per format, and those tagged parse_failure. */
   parsed: Record<string, number>;
@@ -92,7 +92,7 @@ export async function processEventByEvent(payload: string, run: (payload: string
   const selections = new SinkSelections(filters);
   for (const event of sinkEvents) selections.add(event);
   return {
-    z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys,
+    z: sinkEvents.length ? encodeSinkBytes(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys,
     ...selections.result(),
   };
 }

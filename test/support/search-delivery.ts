@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { DeadLetterQueue } from '../../src/pipeline/dlq.ts';
+import { keyLayout } from '../../src/pipeline/queues.ts';
 import { TEMPLATE_VERSION } from '../../src/sinks/elasticsearch/template.ts';
 import type { SinkFactory } from '../../src/sinks/index.ts';
 import { sinkEventFromJson } from './doubles/sink-events.ts';
@@ -91,7 +92,7 @@ export async function deliveryScenario(t: TestContext, scenario: DeliveryScenari
     const conflict = await post(http, '/ingest/json',
       '{"message":"probe conflict","attempts":"many"}\n{"message":"probe after","attempts":4}\n', 'application/x-ndjson');
     assert.equal(conflict.status, 200);
-    const dlq = new DeadLetterQueue(redis.client(), 'vigil');
+    const dlq = new DeadLetterQueue(redis.client(), keyLayout('vigil'));
     await waitFor(async () => (await dlq.size(name)) >= 1 && (await allHits(false)).hits.length >= first + 1, 60_000,
       'the conflict dead-lettered and its neighbour delivered');
     await new Promise((r) => setTimeout(r, 1000));

@@ -4,7 +4,7 @@
  * client can be driven against it.
  *
  *   const es = await ElasticsearchDouble.start({ major: 8, auth: { apiKey: 'k' }, maxContentLength: 4096 });
- *   es.documents('logs-vigil.events-default')   documents stored in that data stream or index, in
+ *   es.documents('logs-falco.alerts-default')  documents stored in that data stream or index, in
  *                                               write order: { id, source (raw JSON line), index (backing index) }
  *   es.allDocuments()                           the same across every target
  *   es.inNamespace('default')                   the same across every data stream logs-*-default

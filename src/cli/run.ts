@@ -2,12 +2,16 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { VigilError } from '../config/errors.ts';
 import { closest } from '../config/issues.ts';
 import { sinks } from '../sinks/index.ts';
+import { loadConfig } from '../config/load.ts';
 import { runStart } from './start.ts';
 import { runCheckConfig } from './check-config.ts';
 import { runDlq, DLQ_ACTIONS } from './dlq.ts';
 import { DEAD_LETTER_REASONS } from '../pipeline/dlq.ts';
 import { packageInfo } from './package-info.ts';
 import { runSendTest } from './send-test/send-test.ts';
+import { runTap } from './tap.ts';
+import { runTop } from './top.ts';
+import { runStatus } from './status.ts';
 
 const USAGE = `usage: vigil <command>
 
@@ -20,6 +24,8 @@ const USAGE = `usage: vigil <command>
       --reason R                      only dead letters with this reason (${DEAD_LETTER_REASONS.join(', ')})
       --json                          one JSON document on stdout
       --yes                           confirm purge
+  status                              the live nodes of this deployment (role, version, rates, health)
+      --json                          one JSON document on stdout
   send-test                           send realistic sample events to a running vigil
       --to udp|tcp|tls|http           listener to send to (default tcp)
       --type violation|threat|incident|audit|falco   sample (default violation)
@@ -27,6 +33,21 @@ const USAGE = `usage: vigil <command>
       --count N                       events to send (default 1)
       --token-file F                  webhook token for http (default VIGIL_WEBHOOK_TOKEN[_FILE])
       --ca F | --insecure             verify vigil's TLS certificate with this CA, or not at all
+  tap                                 stream the events being processed now, from any node
+      --dataset D --module M          only events of this dataset or module
+      --severity S --source A         only events of this log.level, or from this source (ip[:port] prefix)
+      --sink S                        only events queued for this sink
+      --original                      show each event's original message beside its ECS form
+      --json                          NDJSON: one line per event, and per "skipped" marker
+      --limit N                       stop after N events
+  top                                 live view of listeners, formats, sinks, queues, dead letters
+      --all                           every node of the deployment, not only the one asked
+      --once                          print one screen and exit
+      --interval S                    seconds between screens (default 2)
+  tap and top options:
+      --url U                         admin listener (default: this configuration's, on loopback)
+      --token-file F                  admin token (default VIGIL_ADMIN_TOKEN[_FILE])
+      --ca F | --insecure             verify an HTTPS admin listener with this CA, or not at all
   --version, -V                       print vigil's version
   --help, -h                          print this help
 
@@ -40,6 +61,31 @@ interface Command {
   run(args: string[], values: Record<string, string | boolean | undefined>): Promise<number> | number;
 }
 
+/**
+ * Sink names a dead-letter queue may belong to: every type's own name, and the instances the
+ * configuration names (`sinks.soc`). A configuration that does not load adds none here; the
+ * command itself then says what is wrong with it.
+ */
+function sinkNames(): string[] {
+  let configured: string[] = [];
+  try {
+    configured = Object.keys(loadConfig().sinks);
+  } catch {
+    // reported by the command that loads it
+  }
+  return [...new Set([...Object.keys(sinks), ...configured])];
+}
+
+const ADMIN_OPTIONS: ParseArgsOptionsConfig = {
+  url: { type: 'string' }, 'token-file': { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' },
+};
+
+function adminFlags(values: Record<string, string | boolean | undefined>) {
+  return { url: values.url as string | undefined, tokenFile: values['token-file'] as string | undefined, ca: values.ca as string | undefined, insecure: values.insecure === true };
+}
+
+const FILTERS = ['dataset', 'module', 'severity', 'source', 'sink'] as const;
+
 const COMMANDS: Record<string, Command> = {
   'start': { options: {}, positionals: 0, run: () => runStart() },
   'check-config': { options: {}, positionals: 0, run: () => runCheckConfig() },
@@ -52,7 +98,8 @@ const COMMANDS: Record<string, Command> = {
     run: ([action, sink], values) => {
       if (!action || !sink) throw usage('dlq needs an action and a sink: vigil dlq list|show|replay|purge <sink>');
       if (!(DLQ_ACTIONS as readonly string[]).includes(action)) throw usage(`dlq: unknown action "${action}"${hint(action, DLQ_ACTIONS)} (one of ${DLQ_ACTIONS.join(', ')})`);
-      if (!sinks[sink]) throw usage(`dlq: unknown sink "${sink}"${hint(sink, Object.keys(sinks))} (one of ${Object.keys(sinks).join(', ')})`);
+      const known = sinkNames();
+      if (!known.includes(sink)) throw usage(`dlq: unknown sink "${sink}"${hint(sink, known)} (one of ${known.join(', ')})`);
       const reason = values.reason as string | undefined;
       if (reason !== undefined && !(DEAD_LETTER_REASONS as readonly string[]).includes(reason)) {
         throw usage(`dlq: unknown reason "${reason}"${hint(reason, DEAD_LETTER_REASONS)} (one of ${DEAD_LETTER_REASONS.join(', ')})`);
@@ -65,6 +112,7 @@ const COMMANDS: Record<string, Command> = {
       return runDlq(action as (typeof DLQ_ACTIONS)[number], sink, { limit, chunk, reason, json: values.json === true, yes: values.yes === true });
     },
   },
+  'status': { options: { json: { type: 'boolean' } }, positionals: 0, run: (_args, values) => runStatus({ json: values.json === true }) },
   'send-test': {
     options: {
       to: { type: 'string' }, type: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, count: { type: 'string' },
@@ -76,6 +124,28 @@ const COMMANDS: Record<string, Command> = {
       port: values.port === undefined ? undefined : wholeNumber('--port', values.port as string, 1, 65535),
       count: values.count === undefined ? undefined : wholeNumber('--count', values.count as string, 1, 10_000),
       tokenFile: values['token-file'] as string | undefined, ca: values.ca as string | undefined, insecure: values.insecure as boolean | undefined,
+    }),
+  },
+  'tap': {
+    options: {
+      ...ADMIN_OPTIONS, dataset: { type: 'string' }, module: { type: 'string' }, severity: { type: 'string' }, source: { type: 'string' },
+      sink: { type: 'string' }, original: { type: 'boolean' }, json: { type: 'boolean' }, limit: { type: 'string' },
+    },
+    positionals: 0,
+    run: (_args, values) => {
+      const filter = Object.fromEntries(FILTERS.flatMap((key) => (typeof values[key] === 'string' ? [[key, values[key]]] : [])));
+      return runTap({
+        ...adminFlags(values), filter, original: values.original === true, json: values.json === true,
+        limit: values.limit === undefined ? undefined : wholeNumber('--limit', values.limit as string, 1, 1_000_000_000),
+      });
+    },
+  },
+  'top': {
+    options: { ...ADMIN_OPTIONS, all: { type: 'boolean' }, once: { type: 'boolean' }, interval: { type: 'string' } },
+    positionals: 0,
+    run: (_args, values) => runTop({
+      ...adminFlags(values), all: values.all === true, once: values.once === true,
+      intervalSeconds: values.interval === undefined ? 2 : wholeNumber('--interval', values.interval as string, 1, 3600),
     }),
   },
 };

@@ -2,7 +2,7 @@ import type { SinkFactory } from '../index.ts';
 import { BulkSink, type BulkBackend } from './bulk-sink.ts';
 import { bulk, createClient, getTemplate, putTemplate } from './client.ts';
 import { elasticsearchSchema, type ElasticsearchConfig } from './config.ts';
-import { indexTemplate } from './template.ts';
+import { elasticsearchTemplate } from './template.ts';
 
 /** The official client behind the bulk sink's calls. */
 function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
@@ -10,7 +10,7 @@ function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
   return {
     getTemplate: (name, timeoutMs) => getTemplate(client, name, timeoutMs),
     putTemplate: (name, template, timeoutMs) => putTemplate(client, name, template, timeoutMs),
-    bulk: (index, body, timeoutMs, compress) => bulk(client, index, body, timeoutMs, compress),
+    bulk: (body, timeoutMs, compress) => bulk(client, body, timeoutMs, compress),
     close: () => client.close(),
   };
 }
@@ -18,11 +18,11 @@ function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
 export const elasticsearch: SinkFactory<ElasticsearchConfig> = {
   schema: elasticsearchSchema,
   create: (config, deps) => new BulkSink({
-    name: 'elasticsearch',
+    name: deps.name ?? 'elasticsearch',
     product: 'Elasticsearch',
     config,
     logger: deps.logger,
     backend: elasticsearchBackend(config),
-    template: indexTemplate,
+    template: elasticsearchTemplate,
   }),
 };

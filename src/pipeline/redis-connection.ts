@@ -50,9 +50,10 @@ export function configuredEndpoint(config: Config, single: RedisOptions): RedisE
         sentinelPassword: redis.sentinel_password,
         enableTLSForSentinelMode: tls !== undefined && redis.sentinel_tls,
         sentinelTLS: redis.sentinel_tls ? tls ?? {} : undefined,
-        // Sentinels publish +switch-master: ioredis reconnects at once to the new master instead
-        // of waiting for the old one's connection to fail (a demoted, still running master).
-        failoverDetector: true,
+        // No failoverDetector: a demoted master that still runs is told by the sentinels to
+        // drop its clients (CLIENT KILL TYPE normal in Sentinel's reconfiguration), and ioredis
+        // then asks them again; the detector's extra reconnect, moments after that one, left
+        // BullMQ workers unable to close (ioredis 6.0, BullMQ 6.7).
         // The master is asked for again after each failure, every 0.1 s doubling to 2 s.
         sentinelRetryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
       },

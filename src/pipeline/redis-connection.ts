@@ -48,7 +48,9 @@ export function configuredEndpoint(config: Config, single: RedisOptions): RedisE
         name: redis.master_name,
         sentinelUsername: redis.sentinel_username,
         sentinelPassword: redis.sentinel_password,
-        enableTLSForSentinelMode: tls !== undefined && redis.sentinel_tls,
+        // ioredis: `tls` with enableTLSForSentinelMode is for the master it was sent to,
+        // sentinelTLS for the sentinels (SentinelConnector).
+        enableTLSForSentinelMode: tls !== undefined,
         sentinelTLS: redis.sentinel_tls ? tls ?? {} : undefined,
         // No failoverDetector: a demoted master that still runs is told by the sentinels to
         // drop its clients (CLIENT KILL TYPE normal in Sentinel's reconfiguration), and ioredis

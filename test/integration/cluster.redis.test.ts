@@ -25,10 +25,10 @@ delivery:
   max_attempts: 1000
 `;
 
-// One cluster of three masters for both tests, each test under its own key prefix.
+// One cluster of three masters with a replica each for every test, each under its own key prefix.
 let cluster: RedisCluster;
 before(async () => {
-  cluster = await startRedisCluster({ masters: 3 });
+  cluster = await startRedisCluster({ masters: 3, replicas: 1 });
 });
 after(() => cluster.destroy());
 
@@ -37,6 +37,7 @@ async function keysByNode(prefix: string): Promise<Array<{ port: number; key: st
   const found: Array<{ port: number; key: string }> = [];
   for (const node of cluster.nodes) {
     const port = Number(node.split(':')[1]);
+    if (!/role:master/.test((await cluster.ask(port, (c) => c.info('replication'))) ?? '')) continue;
     const keys = (await cluster.ask(port, (c) => c.keys(`${prefix}:*`))) ?? [];
     found.push(...keys.map((key) => ({ port, key })));
   }
@@ -133,5 +134,24 @@ test('on a Redis Cluster, kill -9 of vigil mid-delivery and a restart: every ack
     await Promise.all([...streams.map((s) => s.abandon()), ...tcps.map((t) => t.stop())]);
     if (vigil) assert.equal(await vigil.stop(), 0);
     await es.close();
+  }
+});
+
+// Last: it kills a replica of the shared cluster.
+test('on a Redis Cluster, min_replicas_ack waits for the replica of the master holding the ingest queue: without it, webhooks answer 503 and the shortfall is counted', async () => {
+  const vigil = await spawnVigil({ REDIS_CLUSTER: cluster.nodes.join(','), REDIS_MIN_REPLICAS_ACK: '1', VIGIL_REDIS_MIN_REPLICAS_TIMEOUT_MS: '300' }, config('wait'));
+  try {
+    const send = async () => (await post(vigil.port('http'), '/ingest/json', '{"message":"m"}', 'application/json')).status;
+    assert.equal(await send(), 200, 'stored and confirmed by the replica');
+    assert.equal(await scrape(vigil.port('admin'), 'vigil_redis_replica_ack_shortfalls_total'), 0);
+
+    // WAIT sent to any other master (each has its replica) would still answer 1.
+    const { replicas } = await cluster.holders('wait:{ingest}:id');
+    assert.equal(replicas.length, 1);
+    await cluster.kill(replicas[0]);
+    assert.equal(await send(), 503, 'not confirmed: not acknowledged');
+    assert.ok(await scrape(vigil.port('admin'), 'vigil_redis_replica_ack_shortfalls_total') >= 1, 'the shortfall counted');
+  } finally {
+    assert.equal(await vigil.stop(), 0);
   }
 });

@@ -1,24 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnVigil } from '../support/vigil.ts';
+import { FAST_RECOVERY_CONFIG, spawnVigil } from '../support/vigil.ts';
 import { startSentinelSet } from '../support/redis-ha.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { TcpStream, WebhookStream, duplicates, markerCounts } from '../support/streams.ts';
-
-// Short job locks so a batch interrupted by the failover is redone within the test, fast retries.
-const CONFIG = `
-jobs:
-  lock_ms: 2000
-  stalled_check_ms: 500
-delivery:
-  initial_backoff_ms: 50
-  max_backoff_ms: 500
-  max_attempts: 1000
-backpressure:
-  check_interval_ms: 200
-`;
 
 /**
  * On loopback a replica is rarely more than a moment behind; over a network, or cut off by a
@@ -36,12 +23,13 @@ const PARTITION_MS = 500;
  */
 for (const minReplicasAck of [1, 0]) {
   test(`Sentinel failover (master SIGKILLed mid-stream), min_replicas_ack ${minReplicasAck}: vigil follows the new master without a restart${minReplicasAck ? ', every acknowledged event exactly once' : ', losses reported'}`, async () => {
-    const set = await startSentinelSet({ replicas: 2, sentinels: 3 });
+    // Passwords on the servers and on the sentinels, as a deployment has them.
+    const set = await startSentinelSet({ replicas: 2, sentinels: 3, password: 'redis-secret', sentinelPassword: 'sentinel-secret' });
     const es = await ElasticsearchDouble.start({ major: 8 });
     const vigil = await spawnVigil({
       REDIS_SENTINELS: set.sentinels.join(','), REDIS_SENTINEL_MASTER: set.name, REDIS_MIN_REPLICAS_ACK: String(minReplicasAck),
-      VIGIL_ES_URL: es.url,
-    }, CONFIG);
+      REDIS_PASSWORD: 'redis-secret', REDIS_SENTINEL_PASSWORD: 'sentinel-secret', VIGIL_ES_URL: es.url,
+    }, FAST_RECOVERY_CONFIG);
     const hooks = new WebhookStream(vigil.port('http'), 'w').start();
     const tcp = new TcpStream(vigil.port('tcp'), 't');
     try {
@@ -77,6 +65,7 @@ for (const minReplicasAck of [1, 0]) {
         `replica ack shortfalls ${shortfalls}`);
 
       assert.equal(vigil.child.exitCode, null, 'vigil kept running through the failover');
+      assert.ok(!JSON.stringify(vigil.logs).includes('secret'), 'no password in the logs');
       assert.deepEqual(duplicates(counts), [], 'no event stored twice');
       assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
       assert.ok(tcp.written.length > 0 && tcp.error === undefined, 'the syslog connection stayed up through the failover');

@@ -27,7 +27,7 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
   const config = loadConfig();
   const handle = await openRedis(config, { reuseRunning: true });
   // A Redis that does not answer is one line naming it (VIGIL_ERR_REDIS_UNAVAILABLE), not a stack.
-  await waitForRedis(handle.target ?? handle.endpoint, { timeoutMs: 5_000, setBy: 'vigil dlq waits 5 s' }).catch(async (error: unknown) => {
+  await waitForRedis(handle.endpoint, { timeoutMs: 5_000, setBy: 'vigil dlq waits 5 s', where: handle.where }).catch(async (error: unknown) => {
     await handle.stop();
     throw error;
   });

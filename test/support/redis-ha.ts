@@ -72,7 +72,7 @@ export interface SentinelSet {
    * kernel keeps taking the stream into their sockets. (A relay in between would not do either:
    * the sentinels reconfigure replicas that replicate from an address other than the master's.)
    */
-  killMaster(options?: { partitionMs?: number }): Promise<number>;
+  killMaster(options?: { partitionMs?: number; partitioned?: () => void }): Promise<number>;
   /** Resolves once the sentinels name a master other than `port` and it answers as one. */
   failedOver(port: number, timeoutMs?: number): Promise<number>;
   destroy(): Promise<void>;
@@ -145,7 +145,7 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
       name,
       sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`),
       masterPort: askSentinels,
-      async killMaster({ partitionMs = 0 } = {}) {
+      async killMaster({ partitionMs = 0, partitioned } = {}) {
         const { child } = servers.get(masterPort)!.program;
         const replicaPorts = [...servers.keys()].filter((port) => port !== masterPort);
         const masterauth = (value: string) => Promise.all(replicaPorts.map((port) => ask(port, (c) => c.config('SET', 'masterauth', value), password)));
@@ -155,6 +155,7 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
           await ask(masterPort, (c) => c.call('CLIENT', 'KILL', 'TYPE', 'replica'), password);
           await until(async () => (await Promise.all(replicaPorts.map((port) => ask(port, (c) => c.info('replication'), password))))
             .every((info) => /master_link_status:down/.test(info ?? '')), 5_000, 'the replicas to lose their master');
+          partitioned?.();
           await sleep(partitionMs);
         }
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -1,9 +1,8 @@
 import { loadConfig } from '../config/load.ts';
 import { DeadLetterQueue, type DeadLetter } from '../pipeline/dlq.ts';
 import { keyLayout, openQueue, type SinkBatchJob } from '../pipeline/queues.ts';
-import { bullmqConnection, createRedisClient, isCluster, type RedisClient } from '../pipeline/redis-connection.ts';
-import { openRedis } from '../pipeline/redis-target.ts';
-import { waitForRedis } from '../pipeline/redis-server.ts';
+import { bullmqConnection, isCluster, type RedisClient } from '../pipeline/redis-connection.ts';
+import { openCliRedis } from './cli-redis.ts';
 import { replayDeadLetters } from '../pipeline/replay.ts';
 
 export const DLQ_ACTIONS = ['list', 'show', 'replay', 'purge'] as const;
@@ -25,13 +24,7 @@ export interface DlqFlags {
  */
 export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string, flags: DlqFlags): Promise<number> {
   const config = loadConfig();
-  const handle = await openRedis(config, { reuseRunning: true });
-  // A Redis that does not answer is one line naming it (VIGIL_ERR_REDIS_UNAVAILABLE), not a stack.
-  await waitForRedis(handle.endpoint, { timeoutMs: 5_000, setBy: 'vigil dlq waits 5 s', where: handle.where }).catch(async (error: unknown) => {
-    await handle.stop();
-    throw error;
-  });
-  const redis = createRedisClient(handle.endpoint, { maxRetriesPerRequest: 2 });
+  const { redis, handle, close } = await openCliRedis(config, 'vigil dlq');
   const keys = keyLayout(config.redis.prefix, isCluster(handle.endpoint));
   const dlq = new DeadLetterQueue(redis, keys);
   // A Cluster client BullMQ was given, closed with the rest.
@@ -85,9 +78,8 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
       }
     }
   } finally {
-    redis.disconnect();
     for (const client of owned) client.disconnect();
-    await handle.stop();
+    await close();
   }
 }
 

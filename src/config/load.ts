@@ -33,6 +33,8 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'REDIS_TLS_CA', path: ['redis', 'tls', 'ca'], kind: 'string' },
   { env: 'REDIS_MIN_REPLICAS_ACK', path: ['redis', 'min_replicas_ack'], kind: 'integer' },
   { env: 'VIGIL_REDIS_MIN_REPLICAS_TIMEOUT_MS', path: ['redis', 'min_replicas_timeout_ms'], kind: 'integer' },
+  { env: 'VIGIL_HEARTBEAT_INTERVAL_MS', path: ['nodes', 'heartbeat_interval_ms'], kind: 'integer' },
+  { env: 'VIGIL_SINK_SET_CHECK', path: ['nodes', 'sink_set_check'], kind: 'string' },
   { env: 'VIGIL_HOST', path: ['listen', 'host'], kind: 'string' },
   { env: 'VIGIL_HTTP_PORT', path: ['listen', 'http_port'], kind: 'port' },
   { env: 'VIGIL_SYSLOG_UDP_PORT', path: ['listen', 'syslog_udp_port'], kind: 'port' },

@@ -79,8 +79,8 @@ const routeAuth = (kind: string) => z
 const adminListener = z
   .strictObject({
     host: z.string().optional().describe('bind address of the admin listener; unset: listen.host'),
-    port: port.default(9098).describe('GET /healthz, /readyz, /metrics and the status page /status; off disables'),
-    token: z.string().min(1).optional().describe('bearer token /metrics and /status require (Authorization: Bearer, or ?token= on /status for a browser); /healthz and /readyz stay open to probes'),
+    port: port.default(9098).describe('GET /healthz, /readyz, /metrics, the status page /status and /tap; off disables'),
+    token: z.string().min(1).optional().describe('bearer token /metrics, /status and /tap (vigil tap, vigil top) require (Authorization: Bearer, or ?token= on /status for a browser); /healthz and /readyz stay open to probes'),
     allow_cidrs: cidrs.describe('sources allowed on the admin listener (others get 403)'),
     tls: z
       .strictObject({
@@ -248,6 +248,14 @@ export const configSchema = z.strictObject({
       // acknowledged events of a crashed process wait: about lock_ms + up to 2 checks.
       stalled_check_ms: z.number().int().min(100).default(10_000)
         .describe('how often workers look for jobs whose lock expired (a crashed process\'s) and queue them again'),
+    })
+    .prefault({}),
+  nodes: z
+    .strictObject({
+      heartbeat_interval_ms: z.number().int().min(100).max(60_000).default(5_000)
+        .describe('how often each vigil process writes its entry (role, version, sinks, status) to the node registry in Redis; after 3 missed intervals it no longer counts'),
+      sink_set_check: z.enum(['refuse', 'warn']).default('refuse')
+        .describe('a node whose enabled sinks differ from a live node\'s refuses to start (refuse), or only logs it (warn: for the one rollout that changes the sink set)'),
     })
     .prefault({}),
   // Label values come from here, never from what senders write: anyone who can send an event

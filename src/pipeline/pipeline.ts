@@ -9,6 +9,7 @@ import type { Sink } from '../sinks/kit/types.ts';
 import { encodeRawBatch } from './codec.ts';
 import { replayDeadLetters } from './replay.ts';
 import { startDeliverWorker } from './deliver-worker.ts';
+import { SinkSetups } from './sink-setup.ts';
 import { DeadLetterQueue } from './dlq.ts';
 import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
@@ -38,8 +39,8 @@ export interface PipelineOptions {
   jobs?: JobLocks;
   metrics: Metrics;
   logger: Logger;
-  /** Given each processed batch's encoded sink payload (the status page's latest events). */
-  onProcessed?: (payload: string) => void;
+  /** Given each processed batch's encoded sink payload and event count (status page, `vigil tap`). */
+  onProcessed?: (payload: string, n: number) => void;
 }
 
 export interface Pipeline {
@@ -51,6 +52,8 @@ export interface Pipeline {
   queues: Map<string, Queue>;
   /** Batches waiting in the fullest queue and Redis memory use; also refreshes the queue gauges. */
   measureBacklog(): Promise<Backlog>;
+  /** Sinks whose setup (template, credentials) failed, with a short reason: /readyz shows them. */
+  sinkProblems(): Record<string, string>;
   /** Moves up to `count` dead letters of a sink back onto its queue (after the cause was fixed). */
   replay(sink: string, count: number): Promise<number>;
   /** Stop taking work, flush in-flight batches to Redis, let workers finish their jobs, close. */
@@ -104,10 +107,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     for (const format of formats.keys()) metrics.initFormat(format);
     workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger, onProcessed: options.onProcessed }));
   }
+  const setups = new SinkSetups();
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {
       metrics.initSink(sink.name);
-      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, metrics, logger }));
+      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, metrics, logger, setups }));
     }
   }
 
@@ -116,6 +120,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     redis,
     dlq,
     queues,
+    sinkProblems: () => setups.problems(),
     async measureBacklog() {
       let jobs = 0;
       for (const [name, queue] of queues) {

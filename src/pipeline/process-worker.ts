@@ -18,8 +18,8 @@ export interface ProcessStageOptions {
   redis: RedisClient;
   metrics: Metrics;
   logger: Logger;
-  /** Sees each batch's encoded sink payload after it is processed; must not block. */
-  onProcessed?: (payload: string) => void;
+  /** Sees each batch's encoded sink payload and event count after it is processed; must not block. */
+  onProcessed?: (payload: string, n: number) => void;
 }
 
 /**
@@ -41,7 +41,7 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
       metrics.countSecurityEvents(batch.security);
       if (batch.z === undefined) return;
-      options.onProcessed?.(batch.z);
+      options.onProcessed?.(batch.z, batch.n);
       const payload = { z: batch.z, n: batch.n };
       await Promise.all([...sinkQueues].map(([sink, queue]) => queue.add('batch', payload, sinkJobOptions(job.id!, sink))));
     },

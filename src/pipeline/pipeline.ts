@@ -6,13 +6,14 @@ import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Sink } from '../sinks/kit/types.ts';
-import { encodeRawBatch } from './codec.ts';
+import { encodeRawBatch, type Payload } from './codec.ts';
 import { replayDeadLetters } from './replay.ts';
 import { startDeliverWorker } from './deliver-worker.ts';
 import { SinkSetups } from './sink-setup.ts';
 import { DeadLetterQueue } from './dlq.ts';
 import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
+import { SharedBatches } from './shared-batch.ts';
 import { bullmqConnection, createRedisClient, isCluster, type RedisClient, type RedisEndpoint } from './redis-connection.ts';
 import { awaitReplicas } from './replica-ack.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, sinkQueueName, openQueue, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
@@ -40,7 +41,7 @@ export interface PipelineOptions {
   metrics: Metrics;
   logger: Logger;
   /** Given each processed batch's encoded sink payload and event count (status page, `vigil tap`). */
-  onProcessed?: (payload: string, n: number) => void;
+  onProcessed?: (payload: Payload, n: number) => void;
 }
 
 export interface Pipeline {
@@ -60,6 +61,9 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
+/** How often the process role looks for stored batches whose release a crash interrupted (SharedBatches.sweep). */
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
 /** Wires queues and workers for the roles this process plays. The only place that builds BullMQ objects. */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { metrics, logger, roles } = options;
@@ -72,6 +76,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   redis.on('error', (error) => logger.debug({ error }, 'Redis connection error'));
   await redis.connect();
   const dlq = new DeadLetterQueue(redis, keys);
+  const batches = new SharedBatches(redis, keys);
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
 
@@ -102,16 +107,23 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // nobody listens. The workers' own error events already report an outage at error level.
   for (const queue of queues.values()) queue.on('error', (error) => logger.debug({ error, queue: queue.name }, 'Queue connection error'));
   let pool: ProcessPool | undefined;
+  let sweeping: NodeJS.Timeout | undefined;
   if (roles.process) {
+    sweeping = setInterval(() => {
+      batches.sweep().then(
+        (deleted) => deleted && logger.info({ deleted }, 'Deleted stored batches that no job reads any more (their release was interrupted)'),
+        (error: unknown) => logger.warn({ error }, 'Sweeping stored batches failed; it is tried again later'),
+      );
+    }, SWEEP_INTERVAL_MS).unref();
     pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);
     for (const format of formats.keys()) metrics.initFormat(format);
-    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger, onProcessed: options.onProcessed }));
+    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, batches, metrics, logger, onProcessed: options.onProcessed }));
   }
   const setups = new SinkSetups();
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {
       metrics.initSink(sink.name);
-      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, metrics, logger, setups }));
+      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, batches, metrics, logger, setups }));
     }
   }
 
@@ -137,6 +149,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       return queue ? replayDeadLetters(queue, dlq, sink, { max: count }).then((r) => r.replayed) : Promise.reject(new Error(`no enabled sink named "${sink}"`));
     },
     async stop() {
+      clearInterval(sweeping);
       await batcher?.drain();
       await Promise.all(workers.map((w) => w.close()));
       await pool?.close();

@@ -1,13 +1,13 @@
 import { hasSourceIdentity, normalize, unparsed } from '../normalize/index.ts';
-import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch, encodeSinkEvents } from './codec.ts';
+import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBytes, encodeSinkEvents } from './codec.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
 import { addCounts, securityKey, type SecurityCounts } from '../observability/security-events.ts';
 
 /** What the process stage makes of one raw batch: the sink payload and what each format produced. */
 export interface ProcessedBatch {
-  /** Encoded sink batch (codec.ts), undefined when the batch produced no events. */
-  z?: string;
+  /** Encoded sink batch (codec.ts encodeSinkBytes), undefined when the batch produced no events. */
+  z?: Buffer;
   n: number;
   /** Events per format, and those tagged parse_failure. */
   parsed: Record<string, number>;
@@ -77,5 +77,5 @@ export async function processEventByEvent(payload: string, run: (payload: string
       addCounts(security, { [securityKey(event)]: 1 });
     }
   }
-  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys };
+  return { z: sinkEvents.length ? encodeSinkBytes(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys };
 }

@@ -68,7 +68,8 @@ export class ProcessPool {
       const pending = thread.pending.get(id);
       thread.pending.delete(id);
       if (error !== undefined) pending?.reject(new Error(error));
-      else pending?.resolve(result!);
+      // A Buffer crosses postMessage as a plain Uint8Array: the same bytes, viewed as a Buffer again.
+      else pending?.resolve(result!.z ? { ...result!, z: Buffer.from(result!.z.buffer, result!.z.byteOffset, result!.z.byteLength) } : result!);
     });
     worker.on('error', (error) => this.#logger.error({ error }, 'Process thread crashed'));
     worker.on('exit', (code) => {

@@ -1,6 +1,6 @@
 import type { RedisClient } from './redis-connection.ts';
 import type { KeyLayout } from './queues.ts';
-import { decodeSinkBatch, encodeSinkBatch } from './codec.ts';
+import { decodeSinkBatch, encodeSinkBytes } from './codec.ts';
 import type { ProcessedBatch } from './process-batch.ts';
 
 /** How long a source-identified event is remembered: far beyond any sender's retry window. */
@@ -41,5 +41,5 @@ export async function dropRedeliveries(redis: RedisClient, keys: KeyLayout, batc
   });
   const dropped = batch.n - events.length;
   if (dropped === 0) return { batch, dropped };
-  return { batch: { ...batch, z: events.length ? encodeSinkBatch(events) : undefined, n: events.length, security }, dropped };
+  return { batch: { ...batch, z: events.length ? encodeSinkBytes(events) : undefined, n: events.length, security }, dropped };
 }

@@ -71,11 +71,12 @@ test('on a three-master Redis Cluster: every input end to end into Elasticsearch
     assert.equal(await scrape(vigil.port('admin'), 'vigil_events_redelivered_total'), 2, 'the two re-sent audit items dropped as copies');
 
     // Every key of a queue shares its {hash tag}; the queues spread over the masters by sink.
-    // Outside a tag only keys no script or queue shares with another: the node registry's hash
-    // and the tap's listener count, each one key.
+    // Outside a tag only keys no script or queue shares with another: the node registry's hash,
+    // the tap's listener count and a stored batch not yet released, each one key.
     const keys = await keysByNode('e2e');
     const untagged = keys.filter(({ key }) => !/^e2e:\{[^}]+\}/.test(key)).map(({ key }) => key);
-    assert.deepEqual(untagged.filter((key) => !['e2e:nodes', 'e2e:tap:listening'].includes(key)), [], 'no other key outside a hash tag');
+    assert.deepEqual(untagged.filter((key) => !['e2e:nodes', 'e2e:tap:listening'].includes(key) && !key.startsWith('e2e:batch:')), [],
+      'no other key outside a hash tag');
     const nodeOf = new Map<string, Set<number>>();
     for (const { port, key } of keys.filter(({ key }) => !untagged.includes(key))) {
       const tag = /^e2e:(\{[^}]+\})/.exec(key)![1];

@@ -146,9 +146,10 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     });
     const joined = node;
     cleanups.push(() => joined.leave());
-    const sinks = configured.map(({ factory, options, policy, name }) => ({
-      sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
+    const sinks = configured.map(({ factory, options, policy, filter, name }) => ({
+      sink: factory.create(options, { name, logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,
+      filter,
     }));
     cleanups.push(async () => {
       await Promise.all(sinks.map(({ sink }) => sink.close?.()));

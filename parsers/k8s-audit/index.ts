@@ -22,6 +22,6 @@ function parseAudit(body: string): ParseResult {
     const original = found.batch ? JSON.stringify(item) : undefined;
     return isObject(item)
       ? fromAuditEvent(item, original)
-      : failedItem('k8s-audit item is not an object', original ?? body, { event: { module: 'kubernetes', dataset: 'kubernetes.audit' } });
+      : failedItem('k8s-audit item is not an object', original ?? body, { event: { module: 'kubernetes', dataset: 'kubernetes.audit_logs' } });
   }));
 }

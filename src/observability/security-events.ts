@@ -16,7 +16,7 @@ import { LEVELS } from '../../parsers/severity.ts';
  */
 export const SECURITY_DATASETS: ReadonlySet<string> = new Set([
   'neuvector.violation', 'neuvector.threat', 'neuvector.incident', 'neuvector.audit', 'neuvector.event',
-  'neuvector.activity', 'neuvector.log', 'falco.alert', 'falco.log', 'kubernetes.audit', 'k8s-audit.log',
+  'neuvector.activity', 'neuvector.log', 'falco.alerts', 'falco.log', 'kubernetes.audit_logs', 'k8s_audit.log',
   'alertmanager.alert', 'alertmanager.log', 'cef.log', 'syslog.log', 'json.log',
 ]);
 

@@ -84,7 +84,7 @@ export function frameContentSize(frame: Buffer): number | undefined {
  * earlier vigil can still be waiting in Redis when a new one starts.
  */
 const RAW_BINARY = 0x01;
-type Origin = Pick<RawEvent, 'format' | 'input' | 'listener' | 'peer' | 'tags'>;
+type Origin = Pick<RawEvent, 'format' | 'input' | 'listener' | 'peer' | 'tags' | 'cluster'>;
 
 export function encodeRawBatch(events: RawEvent[]): string {
   return encodeRawBytes(events).toString('base64');
@@ -101,9 +101,12 @@ export function encodeRawBytes(events: RawEvent[]): Buffer {
     for (const event of events) {
       // Events of one connection come in runs: the key is built only when the origin changes.
       if (last === undefined || !sameOrigin(last, event)) {
-        const { format, input, listener, peer, tags } = event;
-        const key = JSON.stringify([format, input, listener, peer, tags ?? []]);
-        origin = byKey.get(key) ?? origins.push(tags?.length ? { format, input, listener, peer, tags } : { format, input, listener, peer }) - 1;
+        const { format, input, listener, peer, tags, cluster } = event;
+        const key = JSON.stringify([format, input, listener, peer, tags ?? [], cluster ?? '']);
+        const entry: Origin = { format, input, listener, peer };
+        if (tags?.length) entry.tags = tags;
+        if (cluster) entry.cluster = cluster;
+        origin = byKey.get(key) ?? origins.push(entry) - 1;
         byKey.set(key, origin);
         last = event;
       }
@@ -120,7 +123,7 @@ export function encodeRawBytes(events: RawEvent[]): Buffer {
 }
 
 function sameOrigin(a: RawEvent, b: RawEvent): boolean {
-  if (a.format !== b.format || a.input !== b.input || a.listener !== b.listener || a.peer !== b.peer) return false;
+  if (a.format !== b.format || a.input !== b.input || a.listener !== b.listener || a.peer !== b.peer || a.cluster !== b.cluster) return false;
   const at = a.tags ?? [];
   const bt = b.tags ?? [];
   return at.length === bt.length && at.every((tag, i) => tag === bt[i]);
@@ -141,6 +144,7 @@ export function decodeRawBatch(payload: Payload): RawEvent[] {
     const end = at + 16 + buffer.readUInt32LE(at + 12);
     const event: RawEvent = { format: origin.format, text: buffer.toString('utf8', at + 16, end), receivedAt, input: origin.input, listener: origin.listener, peer: origin.peer };
     if (origin.tags) event.tags = [...origin.tags];
+    if (origin.cluster) event.cluster = origin.cluster;
     events.push(event);
     at = end;
   }

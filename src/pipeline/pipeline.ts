@@ -18,6 +18,7 @@ import { bullmqConnection, createRedisClient, isCluster, type RedisClient, type 
 import { awaitReplicas } from './replica-ack.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, sinkQueueName, openQueue, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from './raw-event.ts';
+import { FILTER_REASONS, type FilterConfig } from './sink-filter.ts';
 import type { Backlog } from '../ingest/backpressure.ts';
 import { formats } from '../../parsers/index.ts';
 
@@ -34,8 +35,8 @@ export interface PipelineOptions {
   processThreads: number;
   /** Old-generation heap of each process thread, MB. */
   processThreadHeapMb?: number;
-  /** Every enabled sink: the process stage fans out to all of them; deliver workers drive them. */
-  sinks: Array<{ sink: Sink; policy: DeliveryPolicy }>;
+  /** Every enabled sink: the process stage fans out to all of them (as their filters say); deliver workers drive them. */
+  sinks: Array<{ sink: Sink; policy: DeliveryPolicy; filter?: FilterConfig }>;
   /** Job locks: how soon the jobs of a crashed process are taken over (see queues.ts). */
   jobs?: JobLocks;
   metrics: Metrics;
@@ -115,7 +116,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         (error: unknown) => logger.warn({ error }, 'Sweeping stored batches failed; it is tried again later'),
       );
     }, SWEEP_INTERVAL_MS).unref();
-    pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);
+    const filters = Object.fromEntries(options.sinks.flatMap(({ sink, filter }) => (filter ? [[sink.name, filter]] : [])));
+    pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb, filters);
+    for (const [sink] of pool.filters) metrics.initFiltered(sink, FILTER_REASONS);
     for (const format of formats.keys()) metrics.initFormat(format);
     workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, batches, metrics, logger, onProcessed: options.onProcessed }));
   }

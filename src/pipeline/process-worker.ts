@@ -26,6 +26,11 @@ export interface ProcessStageOptions {
   onProcessed?: (payload: Payload, n: number) => void;
 }
 
+/** One sink's job: the shared batch, and which of its events are this sink's when its filter left some out (sink-filter.ts). */
+function sinkJob(batch: string, n: number, only: number[] | undefined): SinkBatchJob {
+  return only === undefined ? { batch, n } : { batch, n: only.length, only };
+}
+
 /**
  * The process stage: a raw batch from Redis → parsed and normalised events → the sink batch stored
  * once (shared-batch.ts) → one job per enabled sink naming it. Runs only after the raw batch is
@@ -38,24 +43,28 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
     async (job: Job<RawBatchJob>) => {
       const processed = await pool.run(job.data.z).catch((error: unknown) => {
         logger.error({ error, job: job.id }, 'Processing a batch failed; processing its events one by one');
-        return processEventByEvent(job.data.z, (payload) => pool.run(payload));
+        return processEventByEvent(job.data.z, (payload) => pool.run(payload), pool.filters);
       });
       const { batch, dropped } = await dropRedeliveries(redis, setup.keys, job.id!, processed);
       if (dropped) metrics.redelivered.inc(dropped);
       for (const [format, n] of Object.entries(batch.parsed)) metrics.parsed.inc({ format }, n);
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
       metrics.countSecurityEvents(batch.security);
+      for (const [sink, reasons] of Object.entries(batch.filtered ?? {})) {
+        for (const [reason, n] of Object.entries(reasons)) metrics.filtered.inc({ sink, reason }, n);
+      }
       if (batch.z === undefined) return;
       options.onProcessed?.(batch.z, batch.n);
       if (!sinkQueues.size) return;
       const id = job.id!;
       // A redone job adds (and claims the batch for) only the sinks that have no job for it yet:
       // the others may be done with it already, and a claim for them would never be released.
-      const sinks = job.attemptsStarted > 1 ? await withoutJob(sinkQueues, id) : [...sinkQueues.keys()];
+      // A sink whose filter left out every event gets neither job nor claim.
+      const sinks = (job.attemptsStarted > 1 ? await withoutJob(sinkQueues, id) : [...sinkQueues.keys()])
+        .filter((sink) => batch.selections?.[sink]?.length !== 0);
       if (!sinks.length) return;
       await batches.store(id, batch.z, sinks);
-      const data: SinkBatchJob = { batch: id, n: batch.n };
-      await Promise.all(sinks.map((sink) => sinkQueues.get(sink)!.add('batch', data, sinkJobOptions(id, sink))));
+      await Promise.all(sinks.map((sink) => sinkQueues.get(sink)!.add('batch', sinkJob(id, batch.n, batch.selections?.[sink]), sinkJobOptions(id, sink))));
     },
     {
       connection: setup.connection,

@@ -85,7 +85,10 @@ export interface SinkBatchJob {
   z?: string;
   /** Events this job delivers. */
   n: number;
-  /** Positions in the shared batch of the events this job delivers (after a partial retry, say); every event when absent. */
+  /**
+   * Positions in the shared batch of the events this job delivers: those the sink's filter kept
+   * (sink-filter.ts), those left after a partial retry; every event when absent.
+   */
   only?: number[];
   /** Delivery attempts made so far (the deliver worker counts them itself: see deliver-worker.ts). */
   attempt?: number;

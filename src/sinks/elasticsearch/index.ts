@@ -10,7 +10,7 @@ function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
   return {
     getTemplate: (name, timeoutMs) => getTemplate(client, name, timeoutMs),
     putTemplate: (name, template, timeoutMs) => putTemplate(client, name, template, timeoutMs),
-    bulk: (index, body, timeoutMs, compress) => bulk(client, index, body, timeoutMs, compress),
+    bulk: (body, timeoutMs, compress) => bulk(client, body, timeoutMs, compress),
     close: () => client.close(),
   };
 }
@@ -18,7 +18,7 @@ function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
 export const elasticsearch: SinkFactory<ElasticsearchConfig> = {
   schema: elasticsearchSchema,
   create: (config, deps) => new BulkSink({
-    name: 'elasticsearch',
+    name: deps.name ?? 'elasticsearch',
     product: 'Elasticsearch',
     config,
     logger: deps.logger,

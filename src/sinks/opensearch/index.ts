@@ -12,7 +12,7 @@ import { openSearchTemplate } from './template.ts';
 export const opensearch: SinkFactory<OpenSearchConfig> = {
   schema: openSearchSchema,
   create: (config, deps) => new BulkSink({
-    name: 'opensearch',
+    name: deps.name ?? 'opensearch',
     product: 'OpenSearch',
     config,
     logger: deps.logger,

@@ -131,7 +131,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     cleanups.push(() => redis.stop());
     if (!redis.embedded) {
       const url = redis.where;
-      await waitForRedis(redis.target ?? redis.endpoint, {
+      // The endpoint, not the URL: it has the password REDIS_PASSWORD gives a URL without one.
+      await waitForRedis(redis.endpoint, {
+        where: url,
         timeoutMs: config.redis.connect_timeout_ms,
         onRetry: (reason, retryInMs) => logger.warn({ redis: url, reason, retryInMs, giveUpAfterMs: config.redis.connect_timeout_ms }, 'Redis is not reachable yet: retrying'),
       });

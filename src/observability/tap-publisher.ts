@@ -1,11 +1,9 @@
 import type { RedisClient } from '../pipeline/redis-connection.ts';
 import { decodeSinkBatchAsync, type Payload } from '../pipeline/codec.ts';
+import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
 import type { Logger } from './logger.ts';
 import { eventSource, type RecentEvent } from './status-recent.ts';
 
-/** The pub/sub channel and the flag key `vigil tap` uses under a Redis prefix. */
-export const tapChannel = (prefix: string): string => `${prefix}:tap`;
-export const tapListeningKey = (prefix: string): string => `${prefix}:tap:listening`;
 
 /** One event as `vigil tap` receives it: the status page's recent event without the message glance. */
 export type TapEvent = Omit<RecentEvent, 'message'>;

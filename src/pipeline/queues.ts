@@ -39,6 +39,15 @@ export interface KeyLayout {
   job(queue: string, jobId: string): string;
 }
 
+/**
+ * Single keys outside the layout's tags (no script touches another key with them, so any slot
+ * does): the node registry's hash (node-registry.ts), and `vigil tap`'s pub/sub channel and the
+ * flag that someone listens (tap-publisher.ts, tap-hub.ts).
+ */
+export const nodesKey = (prefix: string): string => `${prefix}:nodes`;
+export const tapChannel = (prefix: string): string => `${prefix}:tap`;
+export const tapListeningKey = (prefix: string): string => `${prefix}:tap:listening`;
+
 export function keyLayout(prefix: string, cluster = false): KeyLayout {
   const tag = (name: string) => (cluster ? `{${name}}` : name);
   return {

@@ -130,13 +130,22 @@ function sameOrigin(a: RawEvent, b: RawEvent): boolean {
 }
 
 export function decodeRawBatch(payload: Payload): RawEvent[] {
+  return [...rawEvents(payload)];
+}
+
+/**
+ * The events of a raw batch one at a time, each made only when it is reached: the process stage
+ * lets each event's text die young instead of holding a whole batch (~1 MB of texts) alive
+ * while it works, which every young-generation collection would copy and then promote.
+ */
+export function* rawEvents(payload: Payload): Generator<RawEvent> {
   const buffer = decompress(payload);
   if (buffer.length < 8 || buffer.readUInt32LE(0) !== RAW_BINARY) {
-    return bufferToLines(buffer).map((line) => JSON.parse(line) as RawEvent);
+    for (const line of bufferToLines(buffer)) yield JSON.parse(line) as RawEvent;
+    return;
   }
   const originsAt = buffer.readUInt32LE(buffer.length - 4);
   const origins = JSON.parse(buffer.toString('utf8', originsAt, buffer.length - 4)) as Origin[];
-  const events: RawEvent[] = [];
   let at = 4;
   while (at < originsAt) {
     const origin = origins[buffer.readUInt32LE(at)]!;
@@ -145,10 +154,9 @@ export function decodeRawBatch(payload: Payload): RawEvent[] {
     const event: RawEvent = { format: origin.format, text: buffer.toString('utf8', at + 16, end), receivedAt, input: origin.input, listener: origin.listener, peer: origin.peer };
     if (origin.tags) event.tags = [...origin.tags];
     if (origin.cluster) event.cluster = origin.cluster;
-    events.push(event);
     at = end;
+    yield event;
   }
-  return events;
 }
 
 /**

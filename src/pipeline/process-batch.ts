@@ -1,5 +1,5 @@
 import { hasSourceIdentity, normalize, unparsed } from '../normalize/index.ts';
-import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBytes, encodeSinkEvents } from './codec.ts';
+import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBytes, encodeSinkEvents, rawEvents } from './codec.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
 import { SinkSelections, type EventFilter, type Selections } from './sink-filter.ts';
@@ -38,7 +38,7 @@ export function processPayload(payload: string, filters: ReadonlyArray<[string, 
   const selections = new SinkSelections(filters);
   // Each event is serialised into the batch as it is made: its JSON text dies young.
   const { z, n } = encodeSinkEvents((add) => {
-    for (const raw of decodeRawBatch(payload)) {
+    for (const raw of rawEvents(payload)) {
       for (const event of normalize(raw)) {
         const sinkEvent = toSinkEvent(event, ingested);
         add(sinkEvent);

@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http';
 import type { BulkBackend } from '../elasticsearch/bulk-sink.ts';
 import { BULK_FILTER_PATH } from '../elasticsearch/classify.ts';
-import type { BulkReply } from '../elasticsearch/client.ts';
+import type { BulkReply } from '../elasticsearch/classify.ts';
 import { expectAcknowledged, templateNamed } from '../elasticsearch/template.ts';
 import { createAgent, failureReason, httpRequest, type HttpReply } from '../kit/http.ts';
 import { excerpt } from '../kit/outcome.ts';

@@ -9,8 +9,9 @@
  */
 const LAYERS = [
   ['formats', '^parsers/'],
+  ['telemetry', '^src/observability/(logger|security-events|build-info|health-routes)[.]ts$'],
   ['sink-kit', '^src/sinks/kit/'],
-  ['telemetry', '^src/observability/(logger|metrics|security-events|build-info|health-routes)[.]ts$'],
+  ['metrics', '^src/observability/metrics[.]ts$'],
   ['sinks', '^src/sinks/[^/]+/'],
   ['sink-registry', '^src/sinks/index[.]ts$'],
   ['webhook-routes', '^src/ingest/http/(routes/|webhook-route[.]ts$|content-type[.]ts$)'],

@@ -1,4 +1,4 @@
-import type { SinkFactory } from '../index.ts';
+import type { SinkFactory } from '../kit/factory.ts';
 import { BulkSink, type BulkBackend } from './bulk-sink.ts';
 import { bulk, createClient, getTemplate, putTemplate } from './client.ts';
 import { elasticsearchSchema, type ElasticsearchConfig } from './config.ts';

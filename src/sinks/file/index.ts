@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SinkDeps, SinkFactory } from '../index.ts';
+import type { SinkDeps, SinkFactory } from '../kit/factory.ts';
 import { times } from '../kit/outcome.ts';
 import { OK, type Outcome, type Sink, type SinkEvent } from '../kit/types.ts';
 import { classifyAppendError } from './classify.ts';

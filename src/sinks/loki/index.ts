@@ -1,4 +1,4 @@
-import type { SinkDeps, SinkFactory } from '../index.ts';
+import type { SinkDeps, SinkFactory } from '../kit/factory.ts';
 import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { LokiClient } from './client.ts';

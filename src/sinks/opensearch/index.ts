@@ -1,5 +1,5 @@
 import { BulkSink } from '../elasticsearch/bulk-sink.ts';
-import type { SinkFactory } from '../index.ts';
+import type { SinkFactory } from '../kit/factory.ts';
 import { openSearchBackend } from './client.ts';
 import { openSearchSchema, type OpenSearchConfig } from './config.ts';
 import { openSearchTemplate } from './template.ts';

@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import type { Logger } from '../../observability/logger.ts';
+import type { KnownLabelValues } from '../../observability/security-events.ts';
+import type { Sink } from './types.ts';
+
+/** What a sink factory gets besides its own validated config section. */
+export interface SinkDeps {
+  logger: Logger;
+  /** vigil's state directory (file sink default path). */
+  dataDir: string;
+  /** Cluster and namespace values a sink may use as labels (labels.* in the config); others are _other. Unset: none. */
+  labels?: KnownLabelValues;
+}
+
+export interface SinkFactory<C = unknown> {
+  /** Validates and defaults the sink's section under `sinks.<name>` of the config. */
+  schema: z.ZodType<C>;
+  create(config: C, deps: SinkDeps): Sink;
+}

@@ -2,7 +2,7 @@ import { elasticsearch } from './elasticsearch/index.ts';
 import { file } from './file/index.ts';
 import type { SinkFactory } from './kit/factory.ts';
 import { loki } from './loki/index.ts';
-import { opensearch } from './opensearch/index.ts';
+import { opensearch } from './elasticsearch/opensearch.ts';
 import { splunkHec } from './splunk-hec/index.ts';
 
 /** Every sink vigil can deliver to: one line each. */

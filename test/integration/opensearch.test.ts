@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { DeadLetterQueue } from '../../src/pipeline/dlq.ts';
 import { TEMPLATE_VERSION } from '../../src/sinks/elasticsearch/template.ts';
-import { opensearch as openSearchSink } from '../../src/sinks/opensearch/index.ts';
+import { opensearch as openSearchSink } from '../../src/sinks/elasticsearch/opensearch.ts';
 import { sinkEventFromJson } from '../support/doubles/sink-events.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { openSearchUnavailable, startOpenSearch } from '../support/opensearch.ts';

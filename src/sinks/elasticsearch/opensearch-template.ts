@@ -1,4 +1,4 @@
-import { indexTemplate, type IndexTemplate } from '../elasticsearch/template.ts';
+import { indexTemplate, type IndexTemplate } from './template.ts';
 
 /**
  * The Elasticsearch index template in OpenSearch's dialect, so both keep one list of mappings.

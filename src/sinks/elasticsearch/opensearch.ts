@@ -1,8 +1,8 @@
-import { BulkSink } from '../elasticsearch/bulk-sink.ts';
+import { BulkSink } from './bulk-sink.ts';
 import type { SinkFactory } from '../kit/factory.ts';
-import { openSearchBackend } from './client.ts';
-import { openSearchSchema, type OpenSearchConfig } from './config.ts';
-import { openSearchTemplate } from './template.ts';
+import { openSearchBackend } from './opensearch-client.ts';
+import { openSearchSchema, type OpenSearchConfig } from './opensearch-config.ts';
+import { openSearchTemplate } from './opensearch-template.ts';
 
 /**
  * The Elasticsearch sink's encoding and per-item verdicts against OpenSearch: its own registry

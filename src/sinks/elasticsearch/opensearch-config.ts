@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bulkSinkFields, withBulkSinkChecks } from '../elasticsearch/config.ts';
+import { bulkSinkFields, withBulkSinkChecks } from './config.ts';
 
 /**
  * `sinks.opensearch`: the Elasticsearch sink's keys for an OpenSearch 2.15 or later cluster (the

@@ -1,12 +1,11 @@
 import type { Agent } from 'node:http';
-import type { BulkBackend } from '../elasticsearch/bulk-sink.ts';
-import { BULK_FILTER_PATH } from '../elasticsearch/classify.ts';
-import type { BulkReply } from '../elasticsearch/classify.ts';
-import { expectAcknowledged, templateNamed } from '../elasticsearch/template.ts';
+import type { BulkBackend } from './bulk-sink.ts';
+import { BULK_FILTER_PATH, type BulkReply } from './classify.ts';
+import { expectAcknowledged, templateNamed } from './template.ts';
 import { createAgent, failureReason, httpRequest, type HttpReply } from '../kit/http.ts';
 import { excerpt } from '../kit/outcome.ts';
 import { parseRetryAfter } from '../kit/retry-after.ts';
-import type { OpenSearchConfig } from './config.ts';
+import type { OpenSearchConfig } from './opensearch-config.ts';
 
 /**
  * OpenSearch's bulk and index-template APIs over plain HTTP (the shared node:http kit), answering

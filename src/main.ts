@@ -13,7 +13,7 @@ import { createTcpListener, type TcpListener } from './ingest/tcp.ts';
 import { createUdpListener, type UdpListener } from './ingest/udp.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
-import { enabledSinks } from './pipeline/enabled-sinks.ts';
+import { enabledSinks } from './config/enabled-sinks.ts';
 import { startPipeline, type Pipeline } from './pipeline/pipeline.ts';
 import { checkDurability, openRedis } from './pipeline/redis-target.ts';
 import { RecentEvents } from './observability/status-recent.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { enabledSinks } from '../pipeline/enabled-sinks.ts';
+import { enabledSinks } from './enabled-sinks.ts';
 import { configSchema, deliverySchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
 import { interpolateEnv } from './interpolate.ts';

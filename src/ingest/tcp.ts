@@ -10,7 +10,8 @@ import { formatPeer } from './peer.ts';
 import { peerKey } from './access/peer-key.ts';
 import { createPeerConnections } from './access/peer-connections.ts';
 import { createLogThrottle } from './log-throttle.ts';
-import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, MIN_TLS_VERSION, TLS_CIPHERS } from './tls-policy.ts';
+import { MIN_TLS_VERSION, TLS_CIPHERS } from './tls-policy.ts';
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../config/listener-defaults.ts';
 import { sentClientCertificate, verifiedClientIdentity } from './client-certificate.ts';
 
 export interface TlsListenerOptions {

@@ -6,7 +6,8 @@ import { configSchema, deliverySchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { check } from './issues.ts';
-import { implicitlyOpenRoutes, openRoutesMessage, WEBHOOK_KINDS } from './webhook-auth.ts';
+import { implicitlyOpenRoutes, openRoutesMessage } from './exposure.ts';
+import { WEBHOOK_KINDS } from './webhook-auth.ts';
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 

@@ -12,7 +12,7 @@ import { MIN_TLS_VERSION, TLS_CIPHERS } from '../tls-policy.ts';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../../config/listener-defaults.ts';
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
-import type { RouteAuth } from './auth.ts';
+import type { RouteAuth } from '../../config/webhook-auth.ts';
 import { registerHealthRoutes } from '../../observability/health-routes.ts';
 import { WEBHOOK_ROUTES } from './routes/index.ts';
 import { HTTP_LISTENER, registerWebhook } from './webhook.ts';

@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { createFramer, type SyslogFrame, type SyslogFramer } from '../../parsers/syslog/framing.ts';
-import type { RawEvent } from '../pipeline/raw-event.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 import type { Submit } from './submit.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
 import { readUntilQuiet } from './shutdown-grace.ts';

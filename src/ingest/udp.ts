@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_UDP_RECEIVE_BUFFER_BYTES } from '../config/listener-defaults.ts';
-import type { RawEvent } from '../pipeline/raw-event.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
 import { formatPeer } from './peer.ts';
 import { peerKey } from './access/peer-key.ts';

@@ -3,8 +3,7 @@ import { formats } from '../../parsers/index.ts';
 import type { EcsEvent } from '../../parsers/ecs.ts';
 import type { ParseResult } from '../../parsers/result.ts';
 import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
-import type { RawEvent } from '../pipeline/raw-event.ts';
-import type { ClientIdentity } from '../ingest/client-certificate.ts';
+import type { ClientIdentity, RawEvent } from './raw-event.ts';
 import { decimalMillis, isoFromMillis } from './iso-time.ts';
 
 export const ECS_VERSION = '8.17.0';

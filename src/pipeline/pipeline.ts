@@ -14,7 +14,7 @@ import { DeadLetterQueue } from './dlq.ts';
 import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
-import type { RawEvent } from './raw-event.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 import type { Backlog } from '../ingest/backpressure.ts';
 import { formats } from '../../parsers/index.ts';
 

@@ -1,6 +1,6 @@
 import { normalize } from '../../src/normalize/index.ts';
 import { toSinkEvent } from '../../src/pipeline/to-sink-event.ts';
-import type { RawEvent } from '../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../src/normalize/raw-event.ts';
 import type { BenchResult } from './run.ts';
 import { neuvectorLines } from './generate.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { RawEvent } from '../../pipeline/raw-event.ts';
+import type { RawEvent } from '../../normalize/raw-event.ts';
 import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
 import type { Submit } from '../submit.ts';
 import { formatPeer, peerIp } from '../peer.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../../src/normalize/raw-event.ts';
 import type { Submit } from '../../../src/ingest/submit.ts';
 import type { Metrics } from '../../../src/observability/metrics.ts';
 

@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { createFramer, type SyslogFrame, type SyslogFramer } from '../../parsers/syslog/framing.ts';
 import type { RawEvent } from '../normalize/raw-event.ts';
-import type { Submit } from './submit.ts';
+import type { Submit } from '../pipeline/submit.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
 import { readUntilQuiet } from './shutdown-grace.ts';
 import { formatPeer } from './peer.ts';

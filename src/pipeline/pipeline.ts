@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Queue, Worker, ConnectionOptions } from 'bullmq';
-import { Batcher, type BatcherOptions } from '../ingest/batcher.ts';
-import type { Submit } from '../ingest/submit.ts';
+import { Batcher, type BatcherOptions } from './batcher.ts';
+import type { Submit } from './submit.ts';
 import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -15,7 +15,6 @@ import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from '../normalize/raw-event.ts';
-import type { Backlog } from '../ingest/backpressure.ts';
 import { formats } from '../../parsers/index.ts';
 
 export interface PipelineOptions {
@@ -37,6 +36,14 @@ export interface PipelineOptions {
   logger: Logger;
   /** Given each processed batch's encoded sink payload (the status page's latest events). */
   onProcessed?: (payload: string) => void;
+}
+
+/** What the backlog looks like now: batches waiting in the fullest queue, and Redis memory use. */
+export interface Backlog {
+  /** Jobs waiting or delayed in the fullest queue (ingest or a sink's). */
+  jobs: number;
+  /** used_memory / maxmemory, or 0 when Redis has no maxmemory. */
+  memoryRatio: number;
 }
 
 export interface Pipeline {

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { Submit } from '../submit.ts';
+import type { Submit } from '../../pipeline/submit.ts';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';

@@ -3,7 +3,7 @@ import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RawEvent } from '../../normalize/raw-event.ts';
 import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
-import type { Submit } from '../submit.ts';
+import type { Submit } from '../../pipeline/submit.ts';
 import { formatPeer, peerIp } from '../peer.ts';
 import { peerKey } from '../access/peer-key.ts';
 import { verifiedClientIdentity } from '../client-certificate.ts';

@@ -17,6 +17,7 @@ function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
 
 export const elasticsearch: SinkFactory<ElasticsearchConfig> = {
   schema: elasticsearchSchema,
+  env: { VIGIL_ES_URL: ['url'], VIGIL_ES_USERNAME: ['username'], VIGIL_ES_PASSWORD: ['password'], VIGIL_ES_API_KEY: ['api_key'] },
   create: (config, deps) => new BulkSink({
     name: 'elasticsearch',
     product: 'Elasticsearch',

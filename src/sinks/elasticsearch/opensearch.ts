@@ -11,6 +11,7 @@ import { openSearchTemplate } from './opensearch-template.ts';
  */
 export const opensearch: SinkFactory<OpenSearchConfig> = {
   schema: openSearchSchema,
+  env: { VIGIL_OPENSEARCH_URL: ['url'], VIGIL_OPENSEARCH_USERNAME: ['username'], VIGIL_OPENSEARCH_PASSWORD: ['password'] },
   create: (config, deps) => new BulkSink({
     name: 'opensearch',
     product: 'OpenSearch',

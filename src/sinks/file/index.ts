@@ -36,5 +36,6 @@ export class FileSink implements Sink {
 
 export const file: SinkFactory<FileConfig> = {
   schema: fileSchema,
+  env: { VIGIL_FILE_PATH: ['path'] },
   create: (config: FileConfig, deps: SinkDeps) => new FileSink(config.path ?? join(deps.dataDir, 'events.ndjson')),
 };

@@ -16,4 +16,9 @@ export interface SinkFactory<C = unknown> {
   /** Validates and defaults the sink's section under `sinks.<name>` of the config. */
   schema: z.ZodType<C>;
   create(config: C, deps: SinkDeps): Sink;
+  /**
+   * Environment variables that set keys of this section, by variable: `VIGIL_LOKI_USERNAME` →
+   * `['basic_auth', 'username']`. Each can also be read from a file named by `<VARIABLE>_FILE`.
+   */
+  env?: Readonly<Record<string, readonly string[]>>;
 }

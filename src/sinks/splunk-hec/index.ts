@@ -84,5 +84,6 @@ export class SplunkHecSink implements Sink {
 
 export const splunkHec: SinkFactory<SplunkHecConfig> = {
   schema: splunkHecSchema,
+  env: { VIGIL_SPLUNK_HEC_URL: ['url'], VIGIL_SPLUNK_HEC_TOKEN: ['token'] },
   create: (config, deps) => new SplunkHecSink(config, deps),
 };

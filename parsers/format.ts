@@ -26,6 +26,11 @@ export interface Format {
   /** Registry name, also the `format` a listener or webhook route stamps on raw input. */
   readonly name: string;
   /**
+   * Every event.dataset this format's events carry: the label values of the security-event
+   * counter. An event without one is `<name>.log` (src/normalize), counted without listing it.
+   */
+  readonly datasets: readonly string[];
+  /**
    * Parse a whole input (a webhook body, or a syslog MSG for formats carried inside syslog) into
    * ECS-shaped events, native fields kept under the module namespace. Pure, never throws.
    */

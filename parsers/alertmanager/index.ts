@@ -8,6 +8,7 @@ import { fromAlert } from './alert.ts';
 /** Prometheus Alertmanager webhook (payload version 4): one event per alert of the notification. */
 export const alertmanager: Format = {
   name: 'alertmanager',
+  datasets: ['alertmanager.alert'],
   parse: (body) => guarded('alertmanager parser crashed', () => parseNotification(body)),
 };
 

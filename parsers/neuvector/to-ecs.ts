@@ -21,6 +21,9 @@ const MAPPERS: Record<NotificationType, (nv: Fields) => Mapping> = {
   activity: eventMapping,
 };
 
+/** neuvector.<notification type>, and neuvector.log for a type this parser does not know. */
+export const DATASETS = [...Object.keys(MAPPERS), 'log'].map((type) => `neuvector.${type}`);
+
 const ALERTS = new Set<string>(['violation', 'threat', 'incident']);
 
 /**

@@ -26,6 +26,7 @@ export function syslog(bodies: Format[]): Format {
   const claimants = bodies.filter((body) => body.claims !== undefined);
   return {
     name: 'syslog',
+    datasets: ['syslog.log'],
     parse: (text, ctx) => guarded('syslog', () => parseMessage(text, ctx, claimants)),
   };
 }

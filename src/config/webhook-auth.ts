@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { WEBHOOK_ROUTES } from '../ingest/http/routes/index.ts';
 
-/** Webhook route kinds that can have their own auth (src/ingest/http/routes; a test keeps them in step). */
-export const WEBHOOK_KINDS = ['neuvector', 'falco', 'k8s-audit', 'alertmanager', 'json'] as const;
+/** Webhook route kinds, each with its own auth keys, as the routes declare them. */
+export const WEBHOOK_KINDS: readonly WebhookKind[] = WEBHOOK_ROUTES.map((route) => route.kind);
 export const WEBHOOK_AUTH_TYPES = ['token', 'bearer', 'basic', 'mtls', 'none'] as const;
 
-export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
+/** A route's path segment under /ingest/ (src/ingest/http/routes). */
+export type WebhookKind = string;
 
 /**
  * How one webhook route authenticates its sender, chosen to fit what the sender can do:
@@ -41,13 +43,7 @@ export const webhooksSchema = z
     password: z.string().min(1).optional().describe('basic-auth password for routes with basic auth'),
     // One key per route (not a record), so each has its documented keys and environment variables.
     routes: z
-      .strictObject({
-        'neuvector': routeAuth('neuvector'),
-        'falco': routeAuth('falco'),
-        'k8s-audit': routeAuth('k8s-audit'),
-        'alertmanager': routeAuth('alertmanager'),
-        'json': routeAuth('json'),
-      } satisfies Record<(typeof WEBHOOK_KINDS)[number], unknown>)
+      .strictObject(Object.fromEntries(WEBHOOK_KINDS.map((kind) => [kind, routeAuth(kind)])))
       .prefault({})
       .describe('per-route auth, falling back to the keys above'),
   })

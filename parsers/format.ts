@@ -31,6 +31,11 @@ export interface Format {
    */
   readonly datasets: readonly string[];
   /**
+   * Dotted paths of objects whose keys the sender chooses (labels, annotations, request bodies):
+   * a search backend indexes each whole as one field, not a mapping field per key.
+   */
+  readonly openObjects?: readonly string[];
+  /**
    * Parse a whole input (a webhook body, or a syslog MSG for formats carried inside syslog) into
    * ECS-shaped events, native fields kept under the module namespace. Pure, never throws.
    */

@@ -9,6 +9,7 @@ import { fromAlert } from './alert.ts';
 export const alertmanager: Format = {
   name: 'alertmanager',
   datasets: ['alertmanager.alert'],
+  openObjects: ['alertmanager.labels', 'alertmanager.annotations'],
   parse: (body) => guarded('alertmanager parser crashed', () => parseNotification(body)),
 };
 

@@ -10,6 +10,7 @@ import { fromAuditEvent } from './audit-event.ts';
 export const k8sAudit: Format = {
   name: 'k8s-audit',
   datasets: ['kubernetes.audit'],
+  openObjects: ['kubernetes.audit.annotations', 'kubernetes.audit.requestObject', 'kubernetes.audit.responseObject'],
   parse: (body) => guarded('k8s-audit parser crashed', () => parseAudit(body)),
 };
 

@@ -27,6 +27,7 @@ export function syslog(bodies: Format[]): Format {
   return {
     name: 'syslog',
     datasets: ['syslog.log'],
+    openObjects: ['log.syslog.structured_data'],
     parse: (text, ctx) => guarded('syslog', () => parseMessage(text, ctx, claimants)),
   };
 }

@@ -14,7 +14,7 @@ const LAYERS = [
   ['metrics', '^src/observability/metrics[.]ts$'],
   ['sinks', '^src/sinks/[^/]+/'],
   ['sink-registry', '^src/sinks/index[.]ts$'],
-  ['webhook-routes', '^src/ingest/http/(routes/|webhook-route[.]ts$|content-type[.]ts$)'],
+  ['webhook-routes', '^src/webhook-routes/'],
   ['config', '^src/config/'],
   ['normalize', '^src/normalize/'],
   ['pipeline', '^src/pipeline/'],

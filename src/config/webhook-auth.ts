@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { WEBHOOK_ROUTES } from '../ingest/http/routes/index.ts';
+import { WEBHOOK_ROUTES } from '../webhook-routes/index.ts';
 
 /** Webhook route kinds, each with its own auth keys, as the routes declare them. */
 export const WEBHOOK_KINDS: readonly WebhookKind[] = WEBHOOK_ROUTES.map((route) => route.kind);
 export const WEBHOOK_AUTH_TYPES = ['token', 'bearer', 'basic', 'mtls', 'none'] as const;
 
-/** A route's path segment under /ingest/ (src/ingest/http/routes). */
+/** A route's path segment under /ingest/ (src/webhook-routes). */
 export type WebhookKind = string;
 
 /**

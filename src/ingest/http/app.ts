@@ -14,7 +14,7 @@ import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
 import type { RouteAuth } from '../../config/webhook-auth.ts';
 import { registerHealthRoutes } from '../../observability/health-routes.ts';
-import { WEBHOOK_ROUTES } from './routes/index.ts';
+import { WEBHOOK_ROUTES } from '../../webhook-routes/index.ts';
 import { HTTP_LISTENER, registerWebhook } from './webhook.ts';
 
 export interface HttpAppOptions {

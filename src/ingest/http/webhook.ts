@@ -14,8 +14,8 @@ import type { RateLimiter } from '../access/rate-limit.ts';
 import { createAuthCheck } from './auth.ts';
 import type { RouteAuth } from '../../config/webhook-auth.ts';
 import { createAuthFailureLog } from './auth-failures.ts';
-import { isJsonMediaType, isNdjsonMediaType, mediaType } from './content-type.ts';
-import type { WebhookRoute } from './webhook-route.ts';
+import { isJsonMediaType, isNdjsonMediaType, mediaType } from '../../webhook-routes/content-type.ts';
+import type { WebhookRoute } from '../../webhook-routes/webhook-route.ts';
 
 export const HTTP_LISTENER = 'http';
 

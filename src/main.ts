@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
@@ -19,11 +20,15 @@ import { enabledSinks } from './config/enabled-sinks.ts';
 import { startPipeline, type Backlog, type Pipeline } from './pipeline/pipeline.ts';
 import { checkDurability, openRedis } from './pipeline/redis-target.ts';
 import { RecentEvents } from './observability/status-recent.ts';
+import { TapHub } from './observability/tap-hub.ts';
+import { TapPublisher } from './observability/tap-publisher.ts';
 import { StatusSampler } from './observability/status-state.ts';
 import { createTestEventSender } from './observability/status-test-events.ts';
-import { maskRedisUrl, waitForRedis } from './pipeline/redis-server.ts';
+import { waitForRedis } from './pipeline/redis-server.ts';
 import { VigilError } from './config/errors.ts';
 import { isRedisConnectionError, watchRedisAvailability } from './pipeline/redis-availability.ts';
+import { joinDeployment, type JoinedNode } from './observability/node-join.ts';
+import { requireSharedRedis } from './observability/node-guards.ts';
 import type { FastifyInstance } from 'fastify';
 
 export interface Vigil {
@@ -43,6 +48,7 @@ export interface Vigil {
  * does not answer within redis.connect_timeout_ms, fails the start with a VigilError.
  */
 export async function startVigil(config: Config, logger: Logger, metrics: Metrics): Promise<Vigil> {
+  requireSharedRedis(config);
   createDataDir(config.data_dir);
   const roles = {
     ingest: config.role === 'all' || config.role === 'ingest',
@@ -52,6 +58,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   const configured = enabledSinks(config);
   // The status page's latest events: held where events are processed (this process only).
   const recent = roles.process ? new RecentEvents() : undefined;
+  // `vigil tap`: the process stage publishes while someone listens; any admin listener serves readers.
+  let tapPublisher: TapPublisher | undefined;
+  let tapHub: TapHub | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -60,6 +69,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   };
   const { listen } = config;
   let pipeline: Pipeline | undefined;
+  let node: JoinedNode | undefined;
   let submit: Submit | undefined;
   let stopping = false;
   let app: FastifyInstance | undefined;
@@ -67,6 +77,10 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   let admin: FastifyInstance | undefined;
   let closeAdmin: (() => Promise<void>) | undefined;
   const ready = () => !stopping && pipeline?.redis.status === 'ready';
+  // Rates and sink health for the status page and for this node's entry in the node registry.
+  const sampler = new StatusSampler(metrics, { role: config.role });
+  sampler.start();
+  cleanups.push(async () => sampler.stop());
   try {
     // HTTP first: a port in use fails the start at once, and while Redis is awaited /healthz
     // answers, /readyz says 503 and webhooks get 503 + Retry-After.
@@ -100,12 +114,13 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     if (listen.admin.port !== null) {
       const { host, port, tls, token, allow_cidrs: allowCidrs } = listen.admin;
       const pem = tls.cert && tls.key ? readPem('listen.admin.tls', { cert: tls.cert, key: tls.key }) : undefined;
-      const sampler = new StatusSampler(metrics, { role: config.role });
-      sampler.start();
-      cleanups.push(async () => sampler.stop());
       const started = createAdminApp({
-        metrics, logger, ready, token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
-        status: { sampler, recent, sendTestEvents: createTestEventSender(() => addresses) },
+        metrics, logger, ready, sinkProblems: () => pipeline?.sinkProblems(), token, allow: allowCidrs.length ? createAllowlist(allowCidrs) : undefined, https: pem,
+        status: {
+          sampler, recent, eventSinks: configured.map((s) => s.name), sendTestEvents: createTestEventSender(() => addresses),
+          nodes: () => node?.list() ?? Promise.resolve([]),
+        },
+        tap: { hub: () => tapHub },
       });
       admin = started;
       closeAdmin = () => started.close();
@@ -115,13 +130,21 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
 
     const redis = await openRedis(config);
     cleanups.push(() => redis.stop());
-    if (!redis.embedded && 'url' in redis.target) {
-      const url = maskRedisUrl(redis.target.url);
-      await waitForRedis(redis.target, {
+    if (!redis.embedded) {
+      const url = redis.where;
+      await waitForRedis(redis.target ?? redis.endpoint, {
         timeoutMs: config.redis.connect_timeout_ms,
         onRetry: (reason, retryInMs) => logger.warn({ redis: url, reason, retryInMs, giveUpAfterMs: config.redis.connect_timeout_ms }, 'Redis is not reachable yet: retrying'),
       });
     }
+    // Before any worker runs: a node that does not fit the deployment refuses to start.
+    node = await joinDeployment({
+      config, redis: redis.endpoint, sinks: configured.map((s) => s.name), logger,
+      admin: admin?.server.address() as AddressInfo | undefined,
+      status: () => sampler.snapshot(),
+    });
+    const joined = node;
+    cleanups.push(() => joined.leave());
     const sinks = configured.map(({ factory, options, policy, name }) => ({
       sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,
@@ -130,8 +153,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       await Promise.all(sinks.map(({ sink }) => sink.close?.()));
     });
     pipeline = await startPipeline({
-      redis: redis.options,
+      redis: redis.endpoint,
       prefix: config.redis.prefix,
+      minReplicasAck: { replicas: config.redis.min_replicas_ack, timeoutMs: config.redis.min_replicas_timeout_ms },
       roles,
       batch: { maxEvents: config.batch.max_events, maxBytes: config.batch.max_bytes, maxWaitMs: config.batch.max_wait_ms },
       processConcurrency: config.process.concurrency,
@@ -141,11 +165,26 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
       jobs: { lockMs: config.jobs.lock_ms, stalledCheckMs: config.jobs.stalled_check_ms },
       metrics,
       logger,
-      onProcessed: recent && ((payload) => recent.add(payload)),
+      onProcessed: roles.process ? (payload, n) => {
+        recent?.add(payload);
+        tapPublisher?.offer(payload, n);
+      } : undefined,
     });
     const started = pipeline;
     cleanups.push(() => started.stop());
-    cleanups.push(watchRedisAvailability(started.redis, { logger, redis: 'url' in redis.target ? maskRedisUrl(redis.target.url) : redis.target.path }));
+    const tapOptions = { prefix: config.redis.prefix, logger };
+    if (roles.process) {
+      const publisher = new TapPublisher(started.redis, { ...tapOptions, node: `${hostname()}:${process.pid}`, sinks: configured.map((s) => s.name) });
+      publisher.start();
+      tapPublisher = publisher;
+      cleanups.push(async () => publisher.stop());
+    }
+    if (admin) {
+      const hub = new TapHub(started.redis, tapOptions);
+      tapHub = hub;
+      cleanups.push(async () => hub.close());
+    }
+    cleanups.push(watchRedisAvailability(started.redis, { logger, redis: redis.where }));
     await checkDurability(pipeline.redis, logger);
 
     // Measures the backlog (and keeps the queue gauges fresh) in every role; only listeners act on it.

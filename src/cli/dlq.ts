@@ -1,9 +1,8 @@
-import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load.ts';
 import { DeadLetterQueue, type DeadLetter } from '../pipeline/dlq.ts';
-import { openQueue, sinkQueueName, type SinkBatchJob } from '../pipeline/queues.ts';
-import { openRedis } from '../pipeline/redis-target.ts';
-import { waitForRedis } from '../pipeline/redis-server.ts';
+import { keyLayout, openQueue, type SinkBatchJob } from '../pipeline/queues.ts';
+import { bullmqConnection, isCluster, type RedisClient } from '../pipeline/redis-connection.ts';
+import { openCliRedis } from './cli-redis.ts';
 import { replayDeadLetters } from '../pipeline/replay.ts';
 
 export const DLQ_ACTIONS = ['list', 'show', 'replay', 'purge'] as const;
@@ -25,14 +24,11 @@ export interface DlqFlags {
  */
 export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string, flags: DlqFlags): Promise<number> {
   const config = loadConfig();
-  const handle = await openRedis(config, { reuseRunning: true });
-  // A Redis that does not answer is one line naming it (VIGIL_ERR_REDIS_UNAVAILABLE), not a stack.
-  await waitForRedis(handle.target, { timeoutMs: 5_000, setBy: 'vigil dlq waits 5 s' }).catch(async (error: unknown) => {
-    await handle.stop();
-    throw error;
-  });
-  const redis = new Redis({ ...handle.options, maxRetriesPerRequest: 2 });
-  const dlq = new DeadLetterQueue(redis, config.redis.prefix);
+  const { redis, handle, close } = await openCliRedis(config, 'vigil dlq');
+  const keys = keyLayout(config.redis.prefix, isCluster(handle.endpoint));
+  const dlq = new DeadLetterQueue(redis, keys);
+  // A Cluster client BullMQ was given, closed with the rest.
+  const owned: RedisClient[] = [];
   const { reason, json } = flags;
   const which = reason === undefined ? '' : ` with reason ${reason}`;
   try {
@@ -57,7 +53,7 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
         return 0;
       }
       case 'replay': {
-        const queue = openQueue<SinkBatchJob>(sinkQueueName(sink), { connection: { ...handle.options, maxRetriesPerRequest: null }, prefix: config.redis.prefix });
+        const queue = openQueue<SinkBatchJob>(keys.sinkQueue(sink), { connection: bullmqConnection(handle.endpoint, { maxRetriesPerRequest: null }, owned), prefix: config.redis.prefix });
         try {
           const { replayed, remaining } = await replayDeadLetters(queue, dlq, sink, {
             max: flags.limit, chunk: flags.chunk, reason,
@@ -82,8 +78,8 @@ export async function runDlq(action: (typeof DLQ_ACTIONS)[number], sink: string,
       }
     }
   } finally {
-    redis.disconnect();
-    await handle.stop();
+    for (const client of owned) client.disconnect();
+    await close();
   }
 }
 

@@ -8,6 +8,9 @@ import { runDlq, DLQ_ACTIONS } from './dlq.ts';
 import { DEAD_LETTER_REASONS } from '../pipeline/dlq.ts';
 import { packageInfo } from './package-info.ts';
 import { runSendTest } from '../send-test/send-test.ts';
+import { runTap } from './tap.ts';
+import { runTop } from './top.ts';
+import { runStatus } from './status.ts';
 
 const USAGE = `usage: vigil <command>
 
@@ -20,6 +23,8 @@ const USAGE = `usage: vigil <command>
       --reason R                      only dead letters with this reason (${DEAD_LETTER_REASONS.join(', ')})
       --json                          one JSON document on stdout
       --yes                           confirm purge
+  status                              the live nodes of this deployment (role, version, rates, health)
+      --json                          one JSON document on stdout
   send-test                           send realistic sample events to a running vigil
       --to udp|tcp|tls|http           listener to send to (default tcp)
       --type violation|threat|incident|audit|falco   sample (default violation)
@@ -27,6 +32,21 @@ const USAGE = `usage: vigil <command>
       --count N                       events to send (default 1)
       --token-file F                  webhook token for http (default VIGIL_WEBHOOK_TOKEN[_FILE])
       --ca F | --insecure             verify vigil's TLS certificate with this CA, or not at all
+  tap                                 stream the events being processed now, from any node
+      --dataset D --module M          only events of this dataset or module
+      --severity S --source A         only events of this log.level, or from this source (ip[:port] prefix)
+      --sink S                        only events queued for this sink
+      --original                      show each event's original message beside its ECS form
+      --json                          NDJSON: one line per event, and per "skipped" marker
+      --limit N                       stop after N events
+  top                                 live view of listeners, formats, sinks, queues, dead letters
+      --all                           every node of the deployment, not only the one asked
+      --once                          print one screen and exit
+      --interval S                    seconds between screens (default 2)
+  tap and top options:
+      --url U                         admin listener (default: this configuration's, on loopback)
+      --token-file F                  admin token (default VIGIL_ADMIN_TOKEN[_FILE])
+      --ca F | --insecure             verify an HTTPS admin listener with this CA, or not at all
   --version, -V                       print vigil's version
   --help, -h                          print this help
 
@@ -39,6 +59,16 @@ interface Command {
   positionals: number;
   run(args: string[], values: Record<string, string | boolean | undefined>): Promise<number> | number;
 }
+
+const ADMIN_OPTIONS: ParseArgsOptionsConfig = {
+  url: { type: 'string' }, 'token-file': { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' },
+};
+
+function adminFlags(values: Record<string, string | boolean | undefined>) {
+  return { url: values.url as string | undefined, tokenFile: values['token-file'] as string | undefined, ca: values.ca as string | undefined, insecure: values.insecure === true };
+}
+
+const FILTERS = ['dataset', 'module', 'severity', 'source', 'sink'] as const;
 
 const COMMANDS: Record<string, Command> = {
   'start': { options: {}, positionals: 0, run: () => runStart() },
@@ -65,6 +95,7 @@ const COMMANDS: Record<string, Command> = {
       return runDlq(action as (typeof DLQ_ACTIONS)[number], sink, { limit, chunk, reason, json: values.json === true, yes: values.yes === true });
     },
   },
+  'status': { options: { json: { type: 'boolean' } }, positionals: 0, run: (_args, values) => runStatus({ json: values.json === true }) },
   'send-test': {
     options: {
       to: { type: 'string' }, type: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, count: { type: 'string' },
@@ -76,6 +107,28 @@ const COMMANDS: Record<string, Command> = {
       port: values.port === undefined ? undefined : wholeNumber('--port', values.port as string, 1, 65535),
       count: values.count === undefined ? undefined : wholeNumber('--count', values.count as string, 1, 10_000),
       tokenFile: values['token-file'] as string | undefined, ca: values.ca as string | undefined, insecure: values.insecure as boolean | undefined,
+    }),
+  },
+  'tap': {
+    options: {
+      ...ADMIN_OPTIONS, dataset: { type: 'string' }, module: { type: 'string' }, severity: { type: 'string' }, source: { type: 'string' },
+      sink: { type: 'string' }, original: { type: 'boolean' }, json: { type: 'boolean' }, limit: { type: 'string' },
+    },
+    positionals: 0,
+    run: (_args, values) => {
+      const filter = Object.fromEntries(FILTERS.flatMap((key) => (typeof values[key] === 'string' ? [[key, values[key]]] : [])));
+      return runTap({
+        ...adminFlags(values), filter, original: values.original === true, json: values.json === true,
+        limit: values.limit === undefined ? undefined : wholeNumber('--limit', values.limit as string, 1, 1_000_000_000),
+      });
+    },
+  },
+  'top': {
+    options: { ...ADMIN_OPTIONS, all: { type: 'boolean' }, once: { type: 'boolean' }, interval: { type: 'string' } },
+    positionals: 0,
+    run: (_args, values) => runTop({
+      ...adminFlags(values), all: values.all === true, once: values.once === true,
+      intervalSeconds: values.interval === undefined ? 2 : wholeNumber('--interval', values.interval as string, 1, 3600),
     }),
   },
 };

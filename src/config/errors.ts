@@ -12,6 +12,8 @@ export const ERRORS = {
   VIGIL_ERR_CONFIG_ENV: { exit: 2, meaning: 'an environment variable has an invalid value' },
   VIGIL_ERR_SINK_UNKNOWN: { exit: 2, meaning: 'sinks.<name> names no known sink' },
   VIGIL_ERR_WEBHOOK_UNAUTHENTICATED: { exit: 2, meaning: 'a webhook route without auth would listen on a non-loopback address' },
+  VIGIL_ERR_REDIS_NOT_SHARED: { exit: 2, meaning: 'a split role (ingest, process or deliver) has no shared Redis and would run alone on an embedded one' },
+  VIGIL_ERR_SINK_SET_MISMATCH: { exit: 2, meaning: 'the enabled sinks differ from those of the live nodes of the deployment' },
   VIGIL_ERR_REDIS_UNAVAILABLE: { exit: 69, meaning: 'Redis did not answer within redis.connect_timeout_ms (EX_UNAVAILABLE)' },
   VIGIL_ERR_LISTEN: { exit: 71, meaning: 'a listener cannot bind its address: port in use, or not permitted (EX_OSERR)' },
   VIGIL_ERR_REDIS_MISSING: { exit: 72, meaning: 'the embedded redis-server executable is not installed (EX_OSFILE)' },

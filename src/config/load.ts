@@ -18,7 +18,7 @@ type Env = Record<string, string | undefined>;
  * Environment variables that override config keys. Each also has a `<NAME>_FILE` form that reads
  * the value from a file (for secrets mounted by Docker or Kubernetes).
  */
-export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: 'string' | 'port' | 'integer' }> = [
+export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: 'string' | 'port' | 'integer' | 'list' }> = [
   { env: 'VIGIL_DATA_DIR', path: ['data_dir'], kind: 'string' },
   { env: 'VIGIL_ROLE', path: ['role'], kind: 'string' },
   { env: 'VIGIL_LOG_LEVEL', path: ['log_level'], kind: 'string' },
@@ -26,6 +26,17 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
   { env: 'REDIS_URL', path: ['redis', 'url'], kind: 'string' },
   { env: 'REDIS_PASSWORD', path: ['redis', 'password'], kind: 'string' },
   { env: 'VIGIL_REDIS_CONNECT_TIMEOUT_MS', path: ['redis', 'connect_timeout_ms'], kind: 'integer' },
+  { env: 'REDIS_USERNAME', path: ['redis', 'username'], kind: 'string' },
+  { env: 'REDIS_SENTINELS', path: ['redis', 'sentinels'], kind: 'list' },
+  { env: 'REDIS_SENTINEL_MASTER', path: ['redis', 'master_name'], kind: 'string' },
+  { env: 'REDIS_SENTINEL_USERNAME', path: ['redis', 'sentinel_username'], kind: 'string' },
+  { env: 'REDIS_SENTINEL_PASSWORD', path: ['redis', 'sentinel_password'], kind: 'string' },
+  { env: 'REDIS_CLUSTER', path: ['redis', 'cluster'], kind: 'list' },
+  { env: 'REDIS_TLS_CA', path: ['redis', 'tls', 'ca'], kind: 'string' },
+  { env: 'REDIS_MIN_REPLICAS_ACK', path: ['redis', 'min_replicas_ack'], kind: 'integer' },
+  { env: 'VIGIL_REDIS_MIN_REPLICAS_TIMEOUT_MS', path: ['redis', 'min_replicas_timeout_ms'], kind: 'integer' },
+  { env: 'VIGIL_HEARTBEAT_INTERVAL_MS', path: ['nodes', 'heartbeat_interval_ms'], kind: 'integer' },
+  { env: 'VIGIL_SINK_SET_CHECK', path: ['nodes', 'sink_set_check'], kind: 'string' },
   { env: 'VIGIL_HOST', path: ['listen', 'host'], kind: 'string' },
   { env: 'VIGIL_HTTP_PORT', path: ['listen', 'http_port'], kind: 'port' },
   { env: 'VIGIL_SYSLOG_UDP_PORT', path: ['listen', 'syslog_udp_port'], kind: 'port' },
@@ -138,7 +149,7 @@ function applyEnv(doc: Record<string, unknown>, env: Env): Record<string, unknow
       }
     }
     if (raw === undefined || raw === '') continue;
-    let value: unknown = raw;
+    let value: unknown = kind === 'list' ? raw.split(',').map((item) => item.trim()).filter(Boolean) : raw;
     if (kind === 'port' || kind === 'integer') {
       if (kind === 'port' && raw === 'off') value = 'off';
       else if (/^\d+$/.test(raw)) value = Number(raw);

@@ -69,8 +69,8 @@ const rateLimit = z
 const adminListener = z
   .strictObject({
     host: z.string().optional().describe('bind address of the admin listener; unset: listen.host'),
-    port: port.default(9098).describe('GET /healthz, /readyz, /metrics and the status page /status; off disables'),
-    token: z.string().min(1).optional().describe('bearer token /metrics and /status require (Authorization: Bearer, or ?token= on /status for a browser); /healthz and /readyz stay open to probes'),
+    port: port.default(9098).describe('GET /healthz, /readyz, /metrics, the status page /status and /tap; off disables'),
+    token: z.string().min(1).optional().describe('bearer token /metrics, /status and /tap (vigil tap, vigil top) require (Authorization: Bearer, or ?token= on /status for a browser); /healthz and /readyz stay open to probes'),
     allow_cidrs: cidrs.describe('sources allowed on the admin listener (others get 403)'),
     tls: z
       .strictObject({
@@ -80,6 +80,16 @@ const adminListener = z
       .prefault({}),
   })
   .prefault({});
+
+/** host:port of a Redis server or sentinel; an IPv6 address in brackets ([::1]:26379). */
+const hostPort = z.string().refine((value) => parseHostPort(value) !== undefined, { message: 'expected host:port' });
+
+export function parseHostPort(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) return undefined;
+  return { host: match[1] ?? match[2], port };
+}
 
 /**
  * Delivery policy shared by every sink (override per sink under sinks.<name>). With the defaults a
@@ -106,6 +116,31 @@ export const configSchema = z.strictObject({
         .refine((url) => url === null || (/^rediss?:\/\//.test(url) && URL.canParse(url)), 'expected a redis:// or rediss:// URL')
         .describe('external Redis; null starts an embedded redis-server'),
       password: z.string().min(1).optional().describe('password of the external Redis (AUTH) when redis.url carries none; keep it in REDIS_PASSWORD_FILE'),
+      // Redis Sentinel (https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/):
+      // vigil asks the sentinels which server is the master and follows a failover without a restart.
+      sentinels: z.array(hostPort).default([])
+        .describe('Redis Sentinel: the sentinels as host:port (REDIS_SENTINELS: comma-separated); vigil asks them for the master of redis.master_name and follows a failover'),
+      master_name: z.string().min(1).optional().describe('Redis Sentinel: the name of the monitored master set'),
+      sentinel_username: z.string().min(1).optional().describe('Redis Sentinel: ACL user the sentinels require (sentinel sentinel-user), if any'),
+      sentinel_password: z.string().min(1).optional().describe('Redis Sentinel: password the sentinels require (sentinel sentinel-pass / requirepass), if any; keep it in REDIS_SENTINEL_PASSWORD_FILE'),
+      sentinel_tls: z.boolean().default(false).describe('Redis Sentinel: talk TLS to the sentinels too (tls-port on the sentinels), with redis.tls.ca'),
+      cluster: z.array(hostPort).default([])
+        .describe('Redis Cluster: some of its nodes as host:port (REDIS_CLUSTER: comma-separated); vigil finds the rest itself; each queue lives in one hash slot, queues spread by sink'),
+      username: z.string().min(1).optional().describe('ACL user of the Redis servers (AUTH user password) when redis.url carries none'),
+      tls: z
+        .strictObject({
+          enabled: z.boolean().default(false).describe('talk TLS to the Redis servers (implied by a rediss:// URL)'),
+          ca: z.string().optional().describe('PEM CA bundle the Redis (and sentinel) certificates must chain to; unset: the system CAs'),
+          cert: z.string().optional().describe('PEM client certificate, when the servers ask for one (tls-auth-clients)'),
+          key: z.string().optional().describe('PEM private key of the client certificate'),
+        })
+        .prefault({}),
+      // Redis replicates asynchronously: without WAIT a batch acknowledged just before the master
+      // dies can be missing on the replica promoted in its place (https://redis.io/docs/latest/commands/wait/).
+      min_replicas_ack: z.number().int().min(0).default(0)
+        .describe('a batch counts as stored (webhook 2xx, syslog read on) only once this many replicas have it (Redis WAIT); a shortfall is a failed write: webhooks answer 503, syslog TCP waits and retries; 0 = as soon as the master has it'),
+      min_replicas_timeout_ms: z.number().int().min(1).default(1000)
+        .describe('how long a write waits for redis.min_replicas_ack replicas before it counts as failed'),
       prefix: z.string().min(1).default('vigil').describe('key prefix of every queue'),
       server_binary: z.string().default('redis-server').describe('embedded Redis executable'),
       connect_timeout_ms: z.number().int().min(0).default(60_000)
@@ -187,6 +222,14 @@ export const configSchema = z.strictObject({
         .describe('how often workers look for jobs whose lock expired (a crashed process\'s) and queue them again'),
     })
     .prefault({}),
+  nodes: z
+    .strictObject({
+      heartbeat_interval_ms: z.number().int().min(100).max(60_000).default(5_000)
+        .describe('how often each vigil process writes its entry (role, version, sinks, status) to the node registry in Redis; after 3 missed intervals it no longer counts'),
+      sink_set_check: z.enum(['refuse', 'warn']).default('refuse')
+        .describe('a node whose enabled sinks differ from a live node\'s refuses to start (refuse), or only logs it (warn: for the one rollout that changes the sink set)'),
+    })
+    .prefault({}),
   // Label values come from here, never from what senders write: anyone who can send an event
   // could otherwise fill a bounded label set first, or grow Loki's stream count without bound.
   labels: z
@@ -227,6 +270,11 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['listen', name, 'ca'], message: `client_auth ${files.client_auth} needs a CA to verify client certificates` });
     }
   }
+  const { redis } = config;
+  const modes = [redis.url ? 'redis.url' : '', redis.sentinels.length ? 'redis.sentinels' : '', redis.cluster.length ? 'redis.cluster' : ''].filter(Boolean);
+  if (modes.length > 1) ctx.addIssue({ code: 'custom', path: ['redis'], message: `${modes.join(' and ')} exclude each other: one Redis, one Sentinel set or one Cluster` });
+  if (redis.sentinels.length && !redis.master_name) ctx.addIssue({ code: 'custom', path: ['redis', 'master_name'], message: 'redis.sentinels needs the master set\'s name (REDIS_SENTINEL_MASTER)' });
+  if (Boolean(redis.tls.cert) !== Boolean(redis.tls.key)) ctx.addIssue({ code: 'custom', path: ['redis', 'tls'], message: 'cert and key go together' });
   for (const problem of resolveWebhookAuth(config.webhooks, listen.http_tls).problems) {
     ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   }

@@ -5,6 +5,7 @@ import { createLogThrottle } from '../ingest/log-throttle.ts';
 import { formatPeer } from '../ingest/peer.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerStatusRoutes, type StatusRouteOptions } from './status-routes.ts';
+import { registerTapRoute, type TapRouteOptions } from './tap-route.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -14,6 +15,8 @@ export interface AdminAppOptions {
   metrics: Metrics;
   /** Readiness for GET /readyz. */
   ready: () => boolean | Promise<boolean>;
+  /** Sinks whose setup failed, named in /readyz. */
+  sinkProblems?: () => Record<string, string> | undefined;
   /** Bearer token GET /metrics requires (unset: none). */
   token?: string;
   /** Source addresses allowed on every admin route (unset: everyone); others get 403. */
@@ -23,13 +26,15 @@ export interface AdminAppOptions {
   logger: Logger;
   /** The status page (/status), behind the same token; its `token` is this listener's. */
   status?: Omit<StatusRouteOptions, 'token'>;
+  /** GET /tap (`vigil tap`), behind the same token. */
+  tap?: Omit<TapRouteOptions, 'token'>;
 }
 
 /**
- * The admin listener: GET /healthz, /readyz, /metrics and the status page (status-routes.ts), apart from the webhooks so that probes
+ * The admin listener: GET /healthz, /readyz, /metrics, the status page (status-routes.ts) and /tap (tap-route.ts), apart from the webhooks so that probes
  * and Prometheus keep plain HTTP, and their own bind address, whatever HTTPS and auth the
  * webhooks use. /metrics tells which detections fired (counts per dataset, cluster, namespace),
- * so it takes an optional bearer token; health and readiness say only up and ready.
+ * so it takes an optional bearer token; health and readiness say up, ready and which sinks failed setup.
  */
 export function createAdminApp(options: AdminAppOptions): FastifyInstance {
   const log = options.logger.child({ listener: ADMIN_LISTENER });
@@ -52,8 +57,9 @@ export function createAdminApp(options: AdminAppOptions): FastifyInstance {
     });
   }
 
-  registerHealthRoutes(app, { ready: options.ready });
+  registerHealthRoutes(app, { ready: options.ready, sinkProblems: options.sinkProblems });
   if (options.status) registerStatusRoutes(app, { ...options.status, token: options.token });
+  if (options.tap) registerTapRoute(app, { ...options.tap, token: options.token });
 
   const checkToken = options.token ? createAuthCheck({ type: 'bearer', token: options.token }) : undefined;
   app.get('/metrics', async (request, reply) => {

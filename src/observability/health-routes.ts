@@ -3,9 +3,16 @@ import type { FastifyInstance } from 'fastify';
 export interface HealthRouteOptions {
   /** Readiness: can this process take events now (queue reachable, not shutting down)? */
   ready: () => boolean | Promise<boolean>;
+  /** Sinks that cannot deliver yet (setup failed), with a short reason; ingest goes on regardless. */
+  sinkProblems?: () => Record<string, string> | undefined;
 }
 
-/** GET /healthz (alive) and /readyz (200 or 503). They say nothing but up and ready, so probes need no secret. */
+/**
+ * GET /healthz (alive) and /readyz (200 or 503). Readiness is about taking events: a sink whose
+ * setup failed (wrong URL, refused credentials) is named in `sinks` with a status or error code,
+ * never a host or credential, so probes need no secret, and the answer stays 200: its events
+ * wait in its queue.
+ */
 export function registerHealthRoutes(app: FastifyInstance, options: HealthRouteOptions): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -16,6 +23,7 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthRouteO
     } catch (error) {
       request.log.warn({ error }, 'Readiness check failed');
     }
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+    const sinks = options.sinkProblems?.();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...(sinks && Object.keys(sinks).length ? { sinks } : {}) });
   });
 }

@@ -67,6 +67,10 @@ export class Metrics {
     name: 'vigil_events_failed_total', help: 'Events a sink rejected for good, moved to its dead-letter queue, by reason.',
     labelNames: ['sink', 'reason'] as const, registers: [this.registry],
   });
+  readonly replicaShortfalls = new Counter({
+    name: 'vigil_redis_replica_ack_shortfalls_total', help: 'Batches fewer than redis.min_replicas_ack replicas confirmed in time: reported to their senders as not stored.',
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'vigil_queue_depth_jobs', help: 'Jobs (batches) waiting or delayed per queue.',
     labelNames: ['queue'] as const, registers: [this.registry],

@@ -1,3 +1,4 @@
+import { NODE_HEADERS, nodeRow, type NodeSummary } from './node-summary.ts';
 import type { RecentEvent, RecentFilter } from './status-recent.ts';
 import type { StatusSnapshot } from './status-state.ts';
 
@@ -13,6 +14,8 @@ export interface StatusState extends StatusSnapshot {
   filter: StatusFilter;
   /** Undefined when this process does not run the process stage. */
   events?: Record<string, RecentEvent[]>;
+  /** Every live node of the deployment (the node registry), this one included. */
+  nodes: NodeSummary[];
 }
 
 /** HTML-escapes text for element content and quoted attribute values. */
@@ -21,18 +24,22 @@ export function escapeHtml(value: unknown): string {
 }
 
 /** Cells and rows as both the server and the page's script build them: text only, never markup. */
-export function tableRows(state: StatusState): Record<'listeners' | 'sinks' | 'queues', string[][]> {
+export function tableRows(state: StatusState): Record<keyof typeof HEADERS, string[][]> {
   const rate = (n: number) => n.toFixed(n < 10 ? 2 : 0);
   const reasons = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
   return {
+    nodes: state.nodes.map(nodeRow),
     listeners: state.listeners.map((l) => [l.listener, rate(l.perSecond), String(l.received), String(l.dropped), String(l.connections)]),
+    formats: state.formats.map((f) => [f.format, rate(f.perSecond), String(f.parsed), String(f.failed)]),
     sinks: state.sinks.map((s) => [s.sink, s.health, s.detail, rate(s.perSecond), String(s.forwarded), String(s.backlogJobs), reasons(s.retries), reasons(s.deadLetters), String(s.dlqDepth)]),
     queues: state.queues.map((q) => [q.queue, String(q.jobs)]),
   };
 }
 
 export const HEADERS = {
+  nodes: NODE_HEADERS,
   listeners: ['listener', 'events/s', 'received', 'dropped', 'connections'],
+  formats: ['format', 'events/s', 'parsed', 'parse failures'],
   sinks: ['sink', 'health', 'detail', 'events/s', 'forwarded', 'backlog (batches)', 'retries', 'dead letters', 'in DLQ'],
   queues: ['queue', 'batches waiting'],
 };
@@ -44,7 +51,7 @@ function table(id: keyof typeof HEADERS, rows: string[][]): string {
 }
 
 function eventsHtml(events: StatusState['events']): string {
-  if (!events) return '<p>This process does not run the process stage (role): open the status page of a process that does.</p>';
+  if (!events) return '<p>This process does not run the process stage (role): open the status page of a process that does, or run vigil tap against this one (it shows the events of every process node).</p>';
   const datasets = Object.entries(events);
   if (!datasets.length) return '<p>No events processed yet (or none match the filter).</p>';
   return datasets.map(([dataset, list]) => `<h3>${escapeHtml(dataset)}</h3>${list.map((e) => `<details class="event" data-id="${escapeHtml(e.id)}"><summary>${escapeHtml(summary(e))}</summary><pre>${escapeHtml(pretty(e.json))}</pre></details>`).join('')}`).join('');
@@ -91,7 +98,9 @@ ${input('dataset', 'dataset')} ${input('module', 'module')} ${input('severity', 
 ${options.token !== undefined ? `<input type="hidden" name="token" value="${escapeHtml(options.token)}">` : ''}
 <button type="submit">Filter</button></form>
 <p><button id="send-test" type="button">Send a test event of each kind</button> <span id="send-result" role="status"></span></p>
+<h2>Nodes</h2>${table('nodes', rows.nodes)}
 <h2>Listeners</h2>${table('listeners', rows.listeners)}
+<h2>Formats</h2>${table('formats', rows.formats)}
 <h2>Sinks</h2>${table('sinks', rows.sinks)}
 <h2>Backlog</h2>${table('queues', rows.queues)}
 <h2>Latest events per dataset</h2><div id="events">${eventsHtml(state.events)}</div>
@@ -115,7 +124,9 @@ const CLIENT_SCRIPT = `
   const rate = (n) => n.toFixed(n < 10 ? 2 : 0);
   const reasons = (r) => Object.entries(r).map(([k, v]) => k + ' ' + v).join(', ') || '0';
   const rowsOf = (s) => ({
+    nodes: s.nodes.map((n) => [n.id, n.role, n.host, String(n.pid), n.version, rate(n.inPerSecond), rate(n.outPerSecond), n.health, String(n.backlogJobs), n.fingerprint, n.heartbeatAgeSeconds + ' s']),
     listeners: s.listeners.map((l) => [l.listener, rate(l.perSecond), String(l.received), String(l.dropped), String(l.connections)]),
+    formats: s.formats.map((f) => [f.format, rate(f.perSecond), String(f.parsed), String(f.failed)]),
     sinks: s.sinks.map((k) => [k.sink, k.health, k.detail, rate(k.perSecond), String(k.forwarded), String(k.backlogJobs), reasons(k.retries), reasons(k.deadLetters), String(k.dlqDepth)]),
     queues: s.queues.map((q) => [q.queue, String(q.jobs)]),
   });
@@ -131,7 +142,7 @@ const CLIENT_SCRIPT = `
   const fillEvents = (events) => {
     const box = document.getElementById('events');
     const open = new Set([...box.querySelectorAll('details[open]')].map((d) => d.dataset.id));
-    if (!events) { box.replaceChildren(el('p', 'This process does not run the process stage (role): open the status page of a process that does.')); return; }
+    if (!events) { box.replaceChildren(el('p', 'This process does not run the process stage (role): open the status page of a process that does, or run vigil tap against this one (it shows the events of every process node).')); return; }
     const datasets = Object.entries(events);
     if (!datasets.length) { box.replaceChildren(el('p', 'No events processed yet (or none match the filter).')); return; }
     const nodes = [];

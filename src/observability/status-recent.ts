@@ -81,7 +81,7 @@ export class RecentEvents {
     await this.#drain();
     const result: Record<string, RecentEvent[]> = {};
     for (const dataset of [...this.#byDataset.keys()].sort()) {
-      const events = this.#byDataset.get(dataset)!.filter((e) => matches(e, filter));
+      const events = this.#byDataset.get(dataset)!.filter((e) => matchesFilter(e, filter));
       if (events.length) result[dataset] = events.toReversed();
     }
     return result;
@@ -141,16 +141,32 @@ export class RecentEvents {
 
 /** log.source.address and the first 160 characters of message, from the ECS JSON. */
 function glance(json: string): { source: string; message: string } {
+  const ecs = parseEcs(json);
+  return { source: sourceOf(ecs), message: typeof ecs.message === 'string' ? ecs.message.slice(0, 160) : '' };
+}
+
+/** log.source.address from an event's ECS JSON ('' when it has none). */
+export function eventSource(json: string): string {
+  return sourceOf(parseEcs(json));
+}
+
+type EcsGlance = { message?: unknown; log?: { source?: { address?: unknown } } };
+
+function parseEcs(json: string): EcsGlance {
   try {
-    const ecs = JSON.parse(json) as { message?: unknown; log?: { source?: { address?: unknown } } };
-    const address = ecs.log?.source?.address;
-    return { source: typeof address === 'string' ? address : '', message: typeof ecs.message === 'string' ? ecs.message.slice(0, 160) : '' };
+    return JSON.parse(json) as EcsGlance;
   } catch {
-    return { source: '', message: '' };
+    return {};
   }
 }
 
-function matches(event: RecentEvent, filter: RecentFilter): boolean {
+function sourceOf(ecs: EcsGlance): string {
+  const address = ecs.log?.source?.address;
+  return typeof address === 'string' ? address : '';
+}
+
+/** The filter `vigil tap` and the status page share; the source matches by its start, so an IP finds every port. */
+export function matchesFilter(event: Pick<RecentEvent, 'dataset' | 'module' | 'level' | 'source'>, filter: RecentFilter): boolean {
   return (!filter.dataset || event.dataset === filter.dataset)
     && (!filter.module || event.module === filter.module)
     && (!filter.severity || event.level === filter.severity)

@@ -4,6 +4,8 @@ import { createAuthCheck } from '../ingest/http/auth.ts';
 import { renderStatusPage, TEST_EVENTS_HEADER, type StatusFilter } from './status-page.ts';
 import type { RecentEvents } from './status-recent.ts';
 import type { StatusSampler } from './status-state.ts';
+import { summarizeNode } from './node-summary.ts';
+import type { NodeRecord } from './node-registry.ts';
 import { NoTestTargetError, type TestEventsResult } from './status-test-events.ts';
 
 export interface StatusRouteOptions {
@@ -12,7 +14,11 @@ export interface StatusRouteOptions {
   sampler: StatusSampler;
   /** Unset when this process does not run the process stage: it has no events to show. */
   recent?: RecentEvents;
+  /** The sinks this process queues its events for: the `sink` filter of its events. */
+  eventSinks?: string[];
   sendTestEvents: () => Promise<TestEventsResult>;
+  /** The live nodes of the deployment (the node registry); none while Redis is not reached yet. */
+  nodes?: () => Promise<NodeRecord[]>;
   /** Least time between two test-event sends, ms. */
   testEventsIntervalMs?: number;
 }
@@ -26,19 +32,18 @@ const FILTER_KEYS = ['dataset', 'module', 'severity', 'source', 'sink'] as const
  * never logged by vigil; the page sends it on as a header, and says no-referrer and no-store).
  */
 export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteOptions): void {
-  const check = options.token ? createAuthCheck({ type: 'token', token: options.token }) : undefined;
-  const authorized = (request: FastifyRequest, reply: FastifyReply): boolean => {
-    const query = request.query as Record<string, unknown>;
-    if (!check || check({ authorization: request.headers.authorization, queryToken: query.token })) return true;
-    void reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'Missing or wrong admin token: send it as Authorization: Bearer, or open /status?token=…' });
-    return false;
-  };
+  const authorized = adminAuthorizer(options.token);
   const state = async (request: FastifyRequest) => {
     const filter = readFilter(request.query as Record<string, unknown>);
     const snapshot = await options.sampler.snapshot();
     if (filter.sink) snapshot.sinks = snapshot.sinks.filter((s) => s.sink === filter.sink);
-    const events = options.recent ? await options.recent.latest(filter) : undefined;
-    return { filter, ...snapshot, events };
+    const routed = !filter.sink || (options.eventSinks ?? []).includes(filter.sink);
+    // ?events=0 (vigil top): the counters only, without decoding the latest events.
+    const wanted = (request.query as Record<string, unknown>).events !== '0';
+    const events = options.recent && wanted ? (routed ? await options.recent.latest(filter) : {}) : undefined;
+    // Redis away: the page still shows this node's own state.
+    const nodes = options.nodes ? await options.nodes().catch((): NodeRecord[] => []) : [];
+    return { filter, ...snapshot, events, nodes: nodes.map(summarizeNode) };
   };
 
   app.get('/status', async (request, reply) => {
@@ -52,6 +57,17 @@ export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteO
   app.get('/status.json', async (request, reply) => {
     if (!authorized(request, reply)) return reply;
     return securityHeaders(reply).send(await state(request));
+  });
+
+  // vigil top --all: every live node's record with its whole status snapshot.
+  app.get('/status/nodes.json', async (request, reply) => {
+    if (!authorized(request, reply)) return reply;
+    if (!options.nodes) return reply.code(404).send({ error: 'this vigil does not keep a node registry' });
+    try {
+      return securityHeaders(reply).send({ nodes: await options.nodes() });
+    } catch (error) {
+      return reply.code(503).send({ error: `cannot read the node registry: ${(error as Error).message}` });
+    }
   });
 
   let lastSend = 0;
@@ -74,7 +90,21 @@ export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteO
   });
 }
 
-function readFilter(query: Record<string, unknown>): StatusFilter {
+/**
+ * The admin token check of the status routes and /tap: the token as a bearer header, or as
+ * `?token=` for a browser. Answers 401 itself and returns false when it is missing or wrong.
+ */
+export function adminAuthorizer(token: string | undefined): (request: FastifyRequest, reply: FastifyReply) => boolean {
+  const check = token ? createAuthCheck({ type: 'token', token }) : undefined;
+  return (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    if (!check || check({ authorization: request.headers.authorization, queryToken: query.token })) return true;
+    void reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'Missing or wrong admin token: send it as Authorization: Bearer, or open /status?token=…' });
+    return false;
+  };
+}
+
+export function readFilter(query: Record<string, unknown>): StatusFilter {
   const filter: StatusFilter = {};
   for (const key of FILTER_KEYS) {
     const value = query[key];

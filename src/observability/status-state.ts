@@ -5,6 +5,8 @@ import type { Metrics } from './metrics.ts';
 export interface StatusSnapshot {
   node: { host: string; pid: number; role: string; uptimeSeconds: number };
   listeners: Array<{ listener: string; received: number; perSecond: number; dropped: number; connections: number }>;
+  /** Events the process stage made per format, and of those tagged parse_failure. */
+  formats: Array<{ format: string; parsed: number; perSecond: number; failed: number }>;
   sinks: SinkStatus[];
   queues: Array<{ queue: string; jobs: number }>;
   /** Seconds the rates are averaged over. */
@@ -32,6 +34,7 @@ interface Sample {
   at: number;
   received: Map<string, number>;
   forwarded: Map<string, number>;
+  parsed: Map<string, number>;
   retried: Map<string, number>;
   retriedBy: Map<string, Record<string, number>>;
 }
@@ -73,7 +76,7 @@ export class StatusSampler {
     const now = await this.#read();
     const base = this.#samples[0] ?? now;
     const seconds = Math.max((now.at - base.at) / 1000, 0.001);
-    const rate = (key: string, field: 'received' | 'forwarded') =>
+    const rate = (key: string, field: 'received' | 'forwarded' | 'parsed') =>
       base === now ? 0 : Math.max(0, ((now[field].get(key) ?? 0) - (base[field].get(key) ?? 0)) / seconds);
 
     const dropped = sumBy(await m.dropped.get(), 'listener');
@@ -81,6 +84,11 @@ export class StatusSampler {
     const listeners = [...now.received.keys()].sort().map((listener) => ({
       listener, received: now.received.get(listener) ?? 0, perSecond: rate(listener, 'received'),
       dropped: dropped.get(listener) ?? 0, connections: connections.get(listener) ?? 0,
+    }));
+
+    const failed = sumBy(await m.parseFailed.get(), 'format');
+    const formats = [...now.parsed.keys()].sort().map((format) => ({
+      format, parsed: now.parsed.get(format) ?? 0, perSecond: rate(format, 'parsed'), failed: failed.get(format) ?? 0,
     }));
 
     const queues = [...sumBy(await m.queueDepth.get(), 'queue')].map(([queue, jobs]) => ({ queue, jobs })).sort((a, b) => a.queue.localeCompare(b.queue));
@@ -105,7 +113,7 @@ export class StatusSampler {
     });
     return {
       node: { host: hostname(), pid: process.pid, role: this.#role, uptimeSeconds: Math.round(process.uptime()) },
-      listeners, sinks, queues, rateWindowSeconds: Math.round(seconds),
+      listeners, formats, sinks, queues, rateWindowSeconds: Math.round(seconds),
     };
   }
 
@@ -115,6 +123,7 @@ export class StatusSampler {
       at: Date.now(),
       received: sumBy(await m.received.get(), 'listener'),
       forwarded: sumBy(await m.forwarded.get(), 'sink'),
+      parsed: sumBy(await m.parsed.get(), 'format'),
       retried: sumBy(await m.retried.get(), 'sink'),
       retriedBy: byTwo(await m.retried.get(), 'sink', 'reason'),
     };

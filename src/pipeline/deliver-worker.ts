@@ -5,9 +5,10 @@ import { redisErrorLevel } from './redis-availability.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Outcome, Sink, SinkEvent } from '../sinks/kit/types.ts';
 import { backoffMs } from './backoff.ts';
+import type { SinkSetups } from './sink-setup.ts';
 import { decodeSinkBatchAsync, encodeSinkBatch } from './codec.ts';
 import type { DeadLetter, DeadLetterQueue } from './dlq.ts';
-import { sinkQueueName, sharedWorkerOptions, type QueueSetup, type SinkBatchJob } from './queues.ts';
+import { sharedWorkerOptions, type QueueSetup, type SinkBatchJob } from './queues.ts';
 
 export interface DeliverStageOptions {
   setup: QueueSetup;
@@ -18,6 +19,8 @@ export interface DeliverStageOptions {
   dlq: DeadLetterQueue;
   metrics: Metrics;
   logger: Logger;
+  /** Runs the sink's setup now and records its failures for /readyz. */
+  setups: SinkSetups;
 }
 
 /**
@@ -27,9 +30,9 @@ export interface DeliverStageOptions {
  */
 export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBatchJob> {
   const { setup, sink, logger } = options;
-  const started = once(async () => sink.start?.());
+  const started = options.setups.register(sink, logger);
   const recovery = new Recovery(options);
-  const worker = new Worker<SinkBatchJob>(sinkQueueName(sink.name), (job, token) => deliver(job, token, options, started, recovery), {
+  const worker = new Worker<SinkBatchJob>(setup.keys.sinkQueue(sink.name), (job, token) => deliver(job, token, options, started, recovery), {
     connection: setup.connection,
     prefix: setup.prefix,
     concurrency: options.policy.concurrency,
@@ -152,14 +155,3 @@ async function sendOnce(sink: Sink, events: SinkEvent[], metrics: Metrics): Prom
   }
 }
 
-/** Runs `fn` once; a failure is forgotten so the next call tries again. */
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  return () => {
-    running ??= fn().catch((error: unknown) => {
-      running = undefined;
-      throw error;
-    });
-    return running;
-  };
-}

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
+import type { KeyLayout } from './queues.ts';
 import { DEAD_REASONS, type SinkEvent } from '../sinks/kit/types.ts';
 
 /** Why an event is dead: the sink's verdict, or its retries ran out (delivery.max_attempts). */
@@ -58,21 +59,21 @@ end
 redis.call('EXPIRE', KEYS[2], ARGV[1])`;
 
 /**
- * A dead-letter queue per sink: a Redis list of JSON entries under `<prefix>:dlq:<sink>`.
+ * A dead-letter queue per sink: a Redis list of JSON entries (KeyLayout.dlq).
  * Appends are one round trip per batch; replay reads from the head, a page at a time, and removes
  * what it re-queued in one round trip per chunk.
  */
 export class DeadLetterQueue {
-  readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #redis: RedisClient;
+  readonly #keys: KeyLayout;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, keys: KeyLayout) {
     this.#redis = redis;
-    this.#prefix = prefix;
+    this.#keys = keys;
   }
 
   key(sink: string): string {
-    return `${this.#prefix}:dlq:${sink}`;
+    return this.#keys.dlq(sink);
   }
 
   /**
@@ -85,7 +86,7 @@ export class DeadLetterQueue {
     if (!entries.length) return;
     const list = this.key(entries[0].sink);
     const pairs = entries.flatMap((e) => [e.event.id, JSON.stringify(e)]);
-    await this.#redis.eval(ADD_ONCE, 2, list, `${list}:written:${batch}`, String(WRITTEN_TTL_SECONDS), ...pairs);
+    await this.#redis.eval(ADD_ONCE, 2, list, this.#keys.dlqWritten(entries[0].sink, batch), String(WRITTEN_TTL_SECONDS), ...pairs);
   }
 
   size(sink: string): Promise<number> {

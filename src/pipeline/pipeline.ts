@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { Queue, Worker, ConnectionOptions } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import { Batcher, type BatcherOptions } from './batcher.ts';
 import type { Submit } from './submit.ts';
 import type { DeliveryPolicy } from '../config/schema.ts';
@@ -10,17 +9,22 @@ import type { Sink } from '../sinks/kit/types.ts';
 import { encodeRawBatch } from './codec.ts';
 import { replayDeadLetters } from './replay.ts';
 import { startDeliverWorker } from './deliver-worker.ts';
+import { SinkSetups } from './sink-setup.ts';
 import { DeadLetterQueue } from './dlq.ts';
 import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
-import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, openQueue, sinkQueueName, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
+import { bullmqConnection, createRedisClient, isCluster, type RedisClient, type RedisEndpoint } from './redis-connection.ts';
+import { awaitReplicas } from './replica-ack.ts';
+import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, sinkQueueName, openQueue, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from '../normalize/raw-event.ts';
 import { formats } from '../../parsers/index.ts';
 
 export interface PipelineOptions {
-  /** ioredis options for the Redis that holds every queue. */
-  redis: Record<string, unknown>;
+  /** The Redis that holds every queue (redis-connection.ts). */
+  redis: RedisEndpoint;
   prefix: string;
+  /** A batch counts as stored once this many replicas have it (Redis WAIT) [0: once the master has it]. */
+  minReplicasAck?: { replicas: number; timeoutMs: number };
   roles: { ingest: boolean; process: boolean; deliver: boolean };
   batch: BatcherOptions;
   processConcurrency: number;
@@ -34,8 +38,8 @@ export interface PipelineOptions {
   jobs?: JobLocks;
   metrics: Metrics;
   logger: Logger;
-  /** Given each processed batch's encoded sink payload (the status page's latest events). */
-  onProcessed?: (payload: string) => void;
+  /** Given each processed batch's encoded sink payload and event count (status page, `vigil tap`). */
+  onProcessed?: (payload: string, n: number) => void;
 }
 
 /** What the backlog looks like now: batches waiting in the fullest queue, and Redis memory use. */
@@ -50,11 +54,13 @@ export interface Pipeline {
   /** Hand raw events to the batcher (ingest role). */
   submit: Submit;
   /** A plain connection for health checks, the DLQ and queue metrics. */
-  redis: Redis;
+  redis: RedisClient;
   dlq: DeadLetterQueue;
   queues: Map<string, Queue>;
   /** Batches waiting in the fullest queue and Redis memory use; also refreshes the queue gauges. */
   measureBacklog(): Promise<Backlog>;
+  /** Sinks whose setup (template, credentials) failed, with a short reason: /readyz shows them. */
+  sinkProblems(): Record<string, string>;
   /** Moves up to `count` dead letters of a sink back onto its queue (after the cause was fixed). */
   replay(sink: string, count: number): Promise<number>;
   /** Stop taking work, flush in-flight batches to Redis, let workers finish their jobs, close. */
@@ -64,12 +70,15 @@ export interface Pipeline {
 /** Wires queues and workers for the roles this process plays. The only place that builds BullMQ objects. */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { metrics, logger, roles } = options;
-  const connection = { ...options.redis, maxRetriesPerRequest: null } as ConnectionOptions;
-  const setup: QueueSetup = { connection, prefix: options.prefix, locks: options.jobs ?? DEFAULT_JOB_LOCKS };
-  const redis = new Redis({ ...options.redis, maxRetriesPerRequest: 2, lazyConnect: true });
+  // BullMQ's connections of a Cluster are ours to close (redis-connection.ts bullmqConnection).
+  const owned: RedisClient[] = [];
+  const keys = keyLayout(options.prefix, isCluster(options.redis));
+  const connection = bullmqConnection(options.redis, { maxRetriesPerRequest: null }, owned);
+  const setup: QueueSetup = { connection, prefix: options.prefix, keys, locks: options.jobs ?? DEFAULT_JOB_LOCKS };
+  const redis = createRedisClient(options.redis, { maxRetriesPerRequest: 2, lazyConnect: true });
   redis.on('error', (error) => logger.debug({ error }, 'Redis connection error'));
   await redis.connect();
-  const dlq = new DeadLetterQueue(redis, options.prefix);
+  const dlq = new DeadLetterQueue(redis, keys);
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
 
@@ -78,20 +87,23 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     // The listeners' writes fail fast while Redis is away, so webhooks answer 503 and TCP pauses at
     // once instead of hanging; and a write we reported as failed is never sent again behind the
     // sender's back (ioredis would by default resend it on reconnect).
-    const producer = { ...options.redis, maxRetriesPerRequest: 1, enableOfflineQueue: false, autoResendUnfulfilledCommands: false } as ConnectionOptions;
-    const ingest = openQueue<RawBatchJob>(INGEST_QUEUE, { connection: producer, prefix: options.prefix });
+    const producer = bullmqConnection(options.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false, autoResendUnfulfilledCommands: false }, owned);
+    const ingest = openQueue<RawBatchJob>(keys.ingestQueue, { connection: producer, prefix: options.prefix });
     queues.set(INGEST_QUEUE, ingest);
+    const replicated = options.minReplicasAck?.replicas ? awaitReplicas(ingest, options.minReplicasAck, metrics) : undefined;
     batcher = new Batcher(async (events: RawEvent[]) => {
       await ingest.add('batch', { z: encodeRawBatch(events), n: events.length }, { ...INGEST_JOB_OPTIONS, jobId: randomUUID() });
+      await replicated?.();
       metrics.stored.inc(events.length);
     }, options.batch);
   }
 
   const sinkQueues = new Map<string, Queue<SinkBatchJob>>();
   for (const { sink } of options.sinks) {
-    const queue = openQueue<SinkBatchJob>(sinkQueueName(sink.name), setup);
+    const queue = openQueue<SinkBatchJob>(keys.sinkQueue(sink.name), setup);
     sinkQueues.set(sink.name, queue);
-    queues.set(queue.name, queue);
+    // By the untagged name: metric labels stay the same on a Cluster.
+    queues.set(sinkQueueName(sink.name), queue);
   }
   // Connection errors of the queues (Redis restarting, say): BullMQ prints them to stderr when
   // nobody listens. The workers' own error events already report an outage at error level.
@@ -102,10 +114,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     for (const format of formats.keys()) metrics.initFormat(format);
     workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger, onProcessed: options.onProcessed }));
   }
+  const setups = new SinkSetups();
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {
       metrics.initSink(sink.name);
-      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, metrics, logger }));
+      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, metrics, logger, setups }));
     }
   }
 
@@ -114,6 +127,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     redis,
     dlq,
     queues,
+    sinkProblems: () => setups.problems(),
     async measureBacklog() {
       let jobs = 0;
       for (const [name, queue] of queues) {
@@ -134,6 +148,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       await Promise.all(workers.map((w) => w.close()));
       await pool?.close();
       await Promise.all([...queues.values()].map((q) => q.close()));
+      for (const client of owned) client.disconnect();
       redis.disconnect();
     },
   };

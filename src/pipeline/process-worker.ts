@@ -2,11 +2,11 @@ import { Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
 import { redisErrorLevel } from './redis-availability.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { INGEST_QUEUE, sinkJobOptions, sharedWorkerOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
+import { sinkJobOptions, sharedWorkerOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { ProcessPool } from './process-pool.ts';
 import { processEventByEvent } from './process-batch.ts';
 import { dropRedeliveries } from './redeliveries.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 
 export interface ProcessStageOptions {
   setup: QueueSetup;
@@ -15,11 +15,11 @@ export interface ProcessStageOptions {
   concurrency: number;
   pool: ProcessPool;
   /** For the redelivery check (see redeliveries.ts). */
-  redis: Redis;
+  redis: RedisClient;
   metrics: Metrics;
   logger: Logger;
-  /** Sees each batch's encoded sink payload after it is processed; must not block. */
-  onProcessed?: (payload: string) => void;
+  /** Sees each batch's encoded sink payload and event count after it is processed; must not block. */
+  onProcessed?: (payload: string, n: number) => void;
 }
 
 /**
@@ -29,19 +29,19 @@ export interface ProcessStageOptions {
 export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatchJob> {
   const { setup, sinkQueues, metrics, logger, pool, redis } = options;
   const worker = new Worker<RawBatchJob>(
-    INGEST_QUEUE,
+    setup.keys.ingestQueue,
     async (job: Job<RawBatchJob>) => {
       const processed = await pool.run(job.data.z).catch((error: unknown) => {
         logger.error({ error, job: job.id }, 'Processing a batch failed; processing its events one by one');
         return processEventByEvent(job.data.z, (payload) => pool.run(payload));
       });
-      const { batch, dropped } = await dropRedeliveries(redis, setup.prefix, job.id!, processed);
+      const { batch, dropped } = await dropRedeliveries(redis, setup.keys, job.id!, processed);
       if (dropped) metrics.redelivered.inc(dropped);
       for (const [format, n] of Object.entries(batch.parsed)) metrics.parsed.inc({ format }, n);
       for (const [format, n] of Object.entries(batch.failed)) metrics.parseFailed.inc({ format }, n);
       metrics.countSecurityEvents(batch.security);
       if (batch.z === undefined) return;
-      options.onProcessed?.(batch.z);
+      options.onProcessed?.(batch.z, batch.n);
       const payload = { z: batch.z, n: batch.n };
       await Promise.all([...sinkQueues].map(([sink, queue]) => queue.add('batch', payload, sinkJobOptions(job.id!, sink))));
     },

@@ -9,6 +9,43 @@ import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 export const INGEST_QUEUE = 'ingest';
 export const sinkQueueName = (sink: string): string => `sink-${sink}`;
 
+/**
+ * Every Redis key vigil names, in one place. BullMQ keys are `<prefix>:<queue name>:…`; vigil's
+ * own are the redelivery claims (`seen`) and the dead-letter lists.
+ *
+ * On a Redis Cluster a Lua script may only touch keys of one hash slot, and a key's slot is that
+ * of its `{hash tag}` when it has one (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags).
+ * So there each queue name is its own tag (`{ingest}`, `{sink-elasticsearch}`): a queue's keys
+ * share a slot and the queues spread over the masters by sink. Every claim key shares the
+ * `{seen}` tag (one script claims a whole batch), and a sink's dead-letter list and its
+ * written-ids sets share `{dlq:<sink>}`. One server keeps the untagged names.
+ */
+export interface KeyLayout {
+  prefix: string;
+  cluster: boolean;
+  ingestQueue: string;
+  sinkQueue(sink: string): string;
+  /** Claim of a source-identified event (redeliveries.ts). */
+  seen(sourceId: string): string;
+  /** A sink's dead-letter list (dlq.ts) ... */
+  dlq(sink: string): string;
+  /** ... and the ids one sink batch wrote to it, in the same slot. */
+  dlqWritten(sink: string, batch: string): string;
+}
+
+export function keyLayout(prefix: string, cluster = false): KeyLayout {
+  const tag = (name: string) => (cluster ? `{${name}}` : name);
+  return {
+    prefix,
+    cluster,
+    ingestQueue: tag(INGEST_QUEUE),
+    sinkQueue: (sink) => tag(sinkQueueName(sink)),
+    seen: (id) => `${prefix}:${tag('seen')}:${id}`,
+    dlq: (sink) => `${prefix}:${cluster ? `{dlq:${sink}}` : `dlq:${sink}`}`,
+    dlqWritten: (sink, batch) => `${prefix}:${cluster ? `{dlq:${sink}}` : `dlq:${sink}`}:written:${batch}`,
+  };
+}
+
 /** How long a fan-out stays deduplicated: far longer than a stalled process job takes to be retried. */
 export const FANOUT_DEDUPE_TTL_MS = 6 * 60 * 60 * 1000;
 
@@ -67,6 +104,7 @@ export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
 export interface QueueSetup {
   connection: ConnectionOptions;
   prefix: string;
+  keys: KeyLayout;
   locks: JobLocks;
 }
 

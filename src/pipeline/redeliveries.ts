@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
+import type { KeyLayout } from './queues.ts';
 import { decodeSinkBatch, encodeSinkBatch } from './codec.ts';
 import type { ProcessedBatch } from './process-batch.ts';
 
@@ -21,10 +22,10 @@ return owners`;
  * An id claimed by this same batch (a retried process job) is not a copy, so a crash between the
  * claim and the fan-out cannot lose the events.
  */
-export async function dropRedeliveries(redis: Redis, prefix: string, batchId: string, batch: ProcessedBatch): Promise<{ batch: ProcessedBatch; dropped: number }> {
+export async function dropRedeliveries(redis: RedisClient, keys: KeyLayout, batchId: string, batch: ProcessedBatch): Promise<{ batch: ProcessedBatch; dropped: number }> {
   if (!batch.sourceIds.length || batch.z === undefined) return { batch, dropped: 0 };
-  const keys = batch.sourceIds.map((id) => `${prefix}:seen:${id}`);
-  const owners = (await redis.eval(CLAIM, keys.length, ...keys, batchId, String(REDELIVERY_WINDOW_SECONDS))) as Array<string | null>;
+  const claims = batch.sourceIds.map((id) => keys.seen(id));
+  const owners = (await redis.eval(CLAIM, claims.length, ...claims, batchId, String(REDELIVERY_WINDOW_SECONDS))) as Array<string | null>;
   const copies = new Set(batch.sourceIds.filter((_, i) => owners[i] !== null && owners[i] !== batchId));
   const keyOf = new Map(batch.sourceIds.map((id, i) => [id, batch.sourceKeys[i]]));
   const security = { ...batch.security };

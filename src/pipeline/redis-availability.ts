@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { Logger } from '../observability/logger.ts';
 import { describeRedisError } from './redis-server.ts';
 
@@ -11,7 +11,7 @@ const REASON_WAIT_MS = 1_000;
  * with the reason, then "Redis is back" with how long it was away. Returns the stop function;
  * stop it before the connection is closed on purpose.
  */
-export function watchRedisAvailability(redis: Redis, options: { logger: Logger; redis: string }): () => Promise<void> {
+export function watchRedisAvailability(redis: RedisClient, options: { logger: Logger; redis: string }): () => Promise<void> {
   const { logger } = options;
   let downSince: number | undefined;
   let reported = false;

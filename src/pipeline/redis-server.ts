@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { VigilError } from '../config/errors.ts';
+import { createRedisClient, describeEndpoint, type RedisEndpoint } from './redis-connection.ts';
 
 export const REDIS_MISSING_HELP =
   'redis-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install redis-server; ' +
@@ -139,12 +139,14 @@ export interface WaitForRedisOptions {
  * the last reason. Rejected credentials fail at once: retrying cannot fix them. LOADING (an AOF
  * being replayed) and a refused connection both mean: not yet.
  */
-export async function waitForRedis(target: RedisTarget, options: WaitForRedisOptions): Promise<void> {
+export async function waitForRedis(target: RedisTarget | RedisEndpoint, options: WaitForRedisOptions): Promise<void> {
+  const endpoint = 'options' in target ? target : { options: ioredisOptions(target) };
   const started = Date.now();
   let delay = 250;
   let previous = '';
   for (;;) {
-    const client = new Redis({ ...ioredisOptions(target), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000 });
+    // One attempt each time round: this loop retries, with its own backoff and deadline.
+    const client = createRedisClient(endpoint, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, sentinelRetryStrategy: () => null, connectTimeout: 5_000 });
     // connect() rejects with "Connection is closed."; the cause comes as an error event.
     let cause: Error | undefined;
     client.on('error', (error) => (cause ??= error));
@@ -158,7 +160,7 @@ export async function waitForRedis(target: RedisTarget, options: WaitForRedisOpt
     } finally {
       client.disconnect();
     }
-    const where = 'url' in target ? maskRedisUrl(target.url) : target.path;
+    const where = 'url' in target ? maskRedisUrl(target.url) : 'path' in target ? target.path : describeEndpoint(endpoint);
     if (/^(WRONGPASS|NOAUTH|ERR AUTH|ERR invalid password)/.test(reason)) {
       throw new VigilError('VIGIL_ERR_REDIS_UNAVAILABLE', [`${where}: ${reason}`]);
     }

@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
-import { ioredisOptions, startRedisServer, TARGET_FILE, type RedisTarget } from './redis-server.ts';
+import { configuredEndpoint, describeEndpoint, type RedisClient, type RedisEndpoint } from './redis-connection.ts';
+import { ioredisOptions, maskRedisUrl, startRedisServer, TARGET_FILE, type RedisTarget } from './redis-server.ts';
 
 export interface RedisHandle {
-  target: RedisTarget;
-  /** ioredis options for `target`. */
-  options: Record<string, unknown>;
+  /** How every connection reaches Redis (redis-connection.ts). */
+  endpoint: RedisEndpoint;
+  /** The single server's address (redis.url or the embedded server); undefined for Sentinel and Cluster. */
+  target?: RedisTarget;
+  /** Where it is, for log lines: no credentials. */
+  where: string;
   embedded: boolean;
   /** Stops the embedded server if this handle started it. */
   stop(): Promise<void>;
@@ -17,27 +21,28 @@ export interface RedisHandle {
 export const embeddedDir = (config: Config): string => join(config.data_dir, 'redis');
 
 /**
- * The Redis vigil uses: REDIS_URL's, or an embedded redis-server under data_dir/redis. With
- * `reuseRunning`, an embedded server already started by a running vigil is used as it is
- * (the CLI's dlq commands); otherwise vigil starts its own.
+ * The Redis vigil uses: the Sentinel set's master or the Cluster the config names, REDIS_URL's
+ * server, or an embedded redis-server under data_dir/redis. With `reuseRunning`, an embedded
+ * server already started by a running vigil is used as it is (the CLI's dlq commands); otherwise
+ * vigil starts its own.
  */
 export async function openRedis(config: Config, options: { reuseRunning?: boolean } = {}): Promise<RedisHandle> {
-  if (config.redis.url) {
-    const target = { url: config.redis.url };
-    const options = ioredisOptions(target);
-    // A password kept apart from the URL (REDIS_PASSWORD_FILE: a mounted Secret) fills in for a URL without one.
-    if (options.password === undefined && config.redis.password) options.password = config.redis.password;
-    return { target, options, embedded: false, stop: async () => undefined };
-  }
+  const external = (target: { url: string } | undefined, single: Record<string, unknown>): RedisHandle =>
+    ({ endpoint: configuredEndpoint(config, single), target, where: target ? maskRedisUrl(target.url) : describeEndpoint(configuredEndpoint(config, single)), embedded: false, stop: async () => undefined });
+  if (config.redis.sentinels.length || config.redis.cluster.length) return external(undefined, {});
+  // A password kept apart from the URL (REDIS_PASSWORD_FILE: a mounted Secret) fills in for a URL without one.
+  if (config.redis.url) return external({ url: config.redis.url }, ioredisOptions({ url: config.redis.url }));
   const dir = embeddedDir(config);
   const running = join(dir, TARGET_FILE);
   if (options.reuseRunning && existsSync(running)) {
     const target = JSON.parse(readFileSync(running, 'utf8')) as RedisTarget;
-    if (await answers(target)) return { target, options: ioredisOptions(target), embedded: false, stop: async () => undefined };
+    if (await answers(target)) return { endpoint: { options: ioredisOptions(target) }, target, where: describeTarget(target), embedded: false, stop: async () => undefined };
   }
   const server = await startRedisServer({ dir, socket: true, binary: config.redis.server_binary, startTimeoutMs: config.redis.connect_timeout_ms });
-  return { target: server.target, options: ioredisOptions(server.target), embedded: true, stop: () => server.stop() };
+  return { endpoint: { options: ioredisOptions(server.target) }, target: server.target, where: describeTarget(server.target), embedded: true, stop: () => server.stop() };
 }
+
+const describeTarget = (target: RedisTarget): string => ('url' in target ? maskRedisUrl(target.url) : target.path);
 
 async function answers(target: RedisTarget): Promise<boolean> {
   const client = new Redis({ ...ioredisOptions(target), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -56,7 +61,7 @@ async function answers(target: RedisTarget): Promise<boolean> {
  * BullMQ needs keys never evicted and vigil promises acknowledged events survive a Redis restart:
  * both depend on the Redis configuration, which we check and report rather than assume.
  */
-export async function checkDurability(redis: Redis, logger: Logger): Promise<string[]> {
+export async function checkDurability(redis: RedisClient, logger: Logger): Promise<string[]> {
   const problems: string[] = [];
   try {
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];

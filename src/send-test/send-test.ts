@@ -71,7 +71,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 }
 
 /** The config file when there is one; without one (run outside a deployment) the defaults plus env. */
-function configForSending(): Config {
+export function configForSending(): Config {
   try {
     return loadConfig();
   } catch (error) {

@@ -32,6 +32,17 @@ export interface Double {
   stop(): void;
 }
 
+/** Polls the double until it counted `count` documents (or 10 minutes passed); returns its last count. */
+export async function deliveredAtLeast(double: Pick<Double, 'count'>, count: number): Promise<{ count: number; duplicates: number }> {
+  let delivered = { count: 0, duplicates: 0 };
+  const deadline = Date.now() + 10 * 60_000;
+  while (delivered.count < count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    delivered = await double.count();
+  }
+  return delivered;
+}
+
 export async function startDouble(latency = false): Promise<Double> {
   const es = await child(fork(new URL('./es-blackhole.ts', import.meta.url).pathname, latency ? ['latency'] : [], { execArgv: [] }));
   const { port } = (await es.next()) as { port: number };

@@ -21,6 +21,7 @@ const SCENARIOS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>> 
   soak: () => import('./soak.bench.ts'),
   'webhook-limits': () => import('./webhook-limits.bench.ts'),
   udp: () => import('./udp.bench.ts'),
+  roles: () => import('./roles.bench.ts'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -79,7 +79,8 @@ interface Container { env?: Array<{ name: string; value?: string }>; ports?: Arr
 interface Deployment { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: Container[] } } } }
 
 test('every Kubernetes probe and scrape annotation names the admin port the ConfigMap configures, and answers 200 over HTTP', async () => {
-  const configMap = (yamlDocuments('config/kubernetes/configmap.yaml')[0] as { data: Record<string, string> }).data['vigil.yaml'];
+  // The file kustomize makes the vigil-config ConfigMap of (configMapGenerator).
+  const configMap = readText('config/kubernetes/vigil-config/vigil.yaml');
   const file = join(dir, 'k8s.yaml');
   writeFileSync(file, configMap);
   const deployments = ['ingest', 'process', 'deliver'].map((role) => yamlDocuments(`config/kubernetes/vigil-${role}.yaml`)[0] as Deployment);

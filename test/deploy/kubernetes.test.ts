@@ -9,7 +9,8 @@ import { createAdminApp } from '../../src/observability/admin.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { enabledSinks } from '../../src/config/enabled-sinks.ts';
-import { listFiles, vigilEnvNames, yamlDocuments } from './known.ts';
+import { INGEST_QUEUE, sinkQueueName } from '../../src/pipeline/queues.ts';
+import { listFiles, metricNames, readText, vigilEnvNames, yamlDocuments } from './known.ts';
 
 // No cluster here: the manifests are parsed and checked against each other and against vigil.
 
@@ -20,6 +21,7 @@ const API_VERSIONS: Record<string, string> = {
   Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1', Service: 'v1',
   Deployment: 'apps/v1', StatefulSet: 'apps/v1',
   PodDisruptionBudget: 'policy/v1',
+  HorizontalPodAutoscaler: 'autoscaling/v2',
   NetworkPolicy: 'networking.k8s.io/v1',
   Kustomization: 'kustomize.config.k8s.io/v1beta1',
 };
@@ -48,6 +50,7 @@ interface Resource {
   metadata: { name: string; labels?: Labels };
   spec?: any; data?: Record<string, string>; stringData?: Record<string, string>;
   resources?: string[]; images?: Array<{ name: string }>;
+  configMapGenerator?: Array<{ name: string; files: string[] }>;
 }
 interface Workload extends Resource { spec: { selector: Selector; template: { metadata: { labels: Labels }; spec: PodSpec }; volumeClaimTemplates?: Array<{ metadata: { name: string } }> } }
 
@@ -58,6 +61,14 @@ const kind = <T extends Resource = Resource>(name: string) => resources.filter((
 const workloads = [...kind<Workload>('Deployment'), ...kind<Workload>('StatefulSet')];
 const vigilWorkloads = kind<Workload>('Deployment').filter((d) => d.spec.template.metadata.labels['app.kubernetes.io/name'] === 'vigil');
 const named = <T extends Resource>(list: T[], name: string) => list.find((r) => r.metadata.name === name);
+const kustomization = documents.find((d) => d.resource.kind === 'Kustomization')!.resource;
+/** The ConfigMaps kustomize generates, by name, each key with its file's content. */
+const generatedConfigMaps = new Map((kustomization.configMapGenerator ?? []).map(({ name, files }) => [name, Object.fromEntries(files.map((entry) => {
+  const [key, file] = entry.includes('=') ? entry.split('=') : [entry.split('/').pop()!, entry];
+  return [key, readText(`${DIR}/${file}`)];
+})) as Record<string, string>]));
+/** The vigil config every role reads (vigil-config/vigil.yaml, through the generated ConfigMap). */
+const vigilConfigFile = () => generatedConfigMaps.get('vigil-config')!['vigil.yaml'];
 
 function selects(selector: Selector, labels: Labels): boolean {
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
@@ -75,7 +86,6 @@ test('every document has a real apiVersion for its kind, a name, and kustomizati
     assert.equal(resource.apiVersion, API_VERSIONS[resource.kind], `${file}: ${resource.kind} is not served as ${resource.apiVersion}`);
     if (resource.kind !== 'Kustomization') assert.match(resource.metadata.name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, file);
   }
-  const [kustomization] = documents.filter((d) => d.resource.kind === 'Kustomization').map((d) => d.resource);
   assert.deepEqual([...kustomization.resources!].sort(), files.filter((f) => !f.endsWith('/kustomization.yaml')).map((f) => f.slice(DIR.length + 1)).sort());
   assert.deepEqual(kustomization.images!.map((image) => image.name), ['vigil']);
   for (const workload of vigilWorkloads) assert.equal(workload.spec.template.spec.containers[0].image, 'vigil', 'the image kustomize replaces');
@@ -135,8 +145,7 @@ test('vigil containers use only variables vigil reads, and secrets only as mount
   }
 });
 
-test('the ConfigMap, with each role\'s environment and the Secret\'s files, passes vigil\'s own validation', () => {
-  const [configMap] = kind('ConfigMap');
+test('the generated ConfigMap, with each role\'s environment and the Secret\'s files, passes vigil\'s own validation', () => {
   const secret = kind('Secret')[0];
   const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-'));
   for (const workload of vigilWorkloads) {
@@ -149,7 +158,7 @@ test('the ConfigMap, with each role\'s environment and the Secret\'s files, pass
         const mount = container.volumeMounts!.find((m) => value === m.mountPath || value!.startsWith(`${m.mountPath}/`))!;
         const volume = workload.spec.template.spec.volumes!.find((v) => v.name === mount.name)!;
         const key = mount.subPath ?? value!.slice(mount.mountPath.length + 1);
-        const content = volume.configMap ? configMap.data![key] : secret.stringData![key];
+        const content = volume.configMap ? generatedConfigMaps.get(volume.configMap.name)?.[key] : secret.stringData![key];
         assert.ok(content !== undefined, `${workload.metadata.name}: ${value} is mounted from a missing key ${key}`);
         const local = join(dir, `${workload.metadata.name}-${key}`);
         writeFileSync(local, content);
@@ -159,7 +168,10 @@ test('the ConfigMap, with each role\'s environment and the Secret\'s files, pass
     }
     const config = loadConfig(env, files.VIGIL_CONFIG);
     assert.equal(config.role, env.VIGIL_ROLE);
-    assert.equal(new URL(config.redis.url!).hostname, 'redis');
+    assert.equal(config.redis.url, null, 'the sentinels name the master');
+    assert.deepEqual(config.redis.sentinels, sentinelAddresses());
+    assert.equal(config.redis.master_name, monitoredMaster());
+    assert.equal(config.redis.sentinel_password, secret.stringData!['redis-password']);
     assert.equal(config.webhooks.token, secret.stringData!['webhook-token']);
     assert.deepEqual(enabledSinks(config).map((s) => s.name).sort(), ['elasticsearch', 'loki']);
     assert.equal(config.listen.http_port, config.role === 'ingest' ? 8080 : null, 'webhooks only where events are taken in');
@@ -223,8 +235,77 @@ test('Redis keeps what it acknowledged: AOF fsynced every second, noeviction, da
   const dir = /--dir (\S+)/.exec(args)![1];
   const claim = redis.spec.volumeClaimTemplates![0].metadata.name;
   assert.ok(container.volumeMounts!.some((m) => m.name === claim && m.mountPath === dir));
+});
+
+/** host:port of each pod of the sentinel StatefulSet, by its headless Service's DNS name. */
+function sentinelAddresses(): string[] {
+  const sentinels = named(kind<Workload>('StatefulSet'), 'redis-sentinel')!;
+  const service = named(kind('Service'), (sentinels.spec as unknown as { serviceName: string }).serviceName)!;
+  assert.equal(service.spec.clusterIP, 'None', 'pod DNS names need a headless Service');
+  const port = (service.spec.ports as Array<{ port: number }>)[0].port;
+  return Array.from({ length: (sentinels.spec as unknown as { replicas: number }).replicas }, (_, i) => `${sentinels.metadata.name}-${i}.${service.metadata.name}:${port}`);
+}
+
+/** The master set the sentinels monitor (`sentinel monitor <name> <host> <port> <quorum>` in their init script). */
+function monitoredMaster(): string {
+  const script = initScript('redis-sentinel');
+  return /sentinel monitor (\S+) /.exec(script)![1];
+}
+
+/** The shell script of a StatefulSet's init container (it writes the server's or sentinel's config). */
+const initScript = (name: string): string =>
+  (named(kind<Workload>('StatefulSet'), name)!.spec.template.spec as unknown as { initContainers: Array<{ command: string[] }> }).initContainers[0].command.join(' ');
+
+test('Redis runs as three servers watched by three sentinels with a quorum of two; every vigil role asks all three for the same master set', () => {
+  const replicas = (name: string) => (named(kind<Workload>('StatefulSet'), name)!.spec as unknown as { replicas: number }).replicas;
+  assert.equal(replicas('redis'), 3);
+  assert.equal(replicas('redis-sentinel'), 3);
+  const sentinelScript = initScript('redis-sentinel');
+  const redisScript = initScript('redis');
+  const [, master, port, quorum] = /sentinel monitor (\S+) \$master (\d+) (\d+)/.exec(sentinelScript) ?? [];
+  assert.ok(master, 'the sentinels monitor a master set, the one they are told of');
+  assert.equal(port, '6379');
+  assert.equal(Number(quorum), Math.floor(replicas('redis-sentinel') / 2) + 1, 'a majority of the sentinels agrees on a failover');
+  // Both init scripts ask the sentinels for that set's master and fall back to the same first one.
+  for (const script of [sentinelScript, redisScript]) {
+    assert.match(script, new RegExp(`sentinel get-master-addr-by-name ${master} `));
+    assert.match(script, /\[ -n "\$master" \] \|\| master=redis-0\.redis\n/);
+  }
+  assert.match(redisScript, /replica-announce-ip %s/, 'servers are known by their DNS names, not pod IPs');
   for (const workload of vigilWorkloads) {
-    const url = workload.spec.template.spec.containers[0].env!.find((e) => e.name === 'REDIS_URL')!.value!;
-    assert.ok(named(kind('Service'), new URL(url).hostname), `${url}: no such Service`);
+    const env = Object.fromEntries(workload.spec.template.spec.containers[0].env!.map((e) => [e.name, e.value]));
+    assert.deepEqual(env.REDIS_SENTINELS?.split(','), sentinelAddresses(), workload.metadata.name);
+    assert.equal(env.REDIS_SENTINEL_MASTER, master, workload.metadata.name);
+    assert.equal(env.REDIS_URL, undefined, `${workload.metadata.name}: REDIS_URL would bypass the sentinels`);
   }
 });
+
+test('the process and deliver roles scale on the backlog of the queues they drain; the HPA, not the Deployment, owns their replicas', async () => {
+  const known = await metricNames();
+  // The sinks alone matter here (loopback: the webhook routes need no token; the URL comes from the Deployments).
+  const config = loadConfig({ VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-k8s-')), VIGIL_HOST: '127.0.0.1', VIGIL_ES_URL: 'https://elasticsearch.example:9200' }, writeTemp(vigilConfigFile()));
+  const drained: Record<string, string[]> = { process: [INGEST_QUEUE], deliver: enabledSinks(config).map((s) => sinkQueueName(s.name)) };
+  const autoscalers = kind('HorizontalPodAutoscaler');
+  assert.deepEqual(autoscalers.map((h) => h.spec.scaleTargetRef.name).sort(), ['vigil-deliver', 'vigil-process']);
+  for (const hpa of autoscalers) {
+    const target = named(vigilWorkloads, hpa.spec.scaleTargetRef.name)!;
+    assert.ok(target && hpa.spec.scaleTargetRef.kind === 'Deployment', `${hpa.metadata.name}: no such Deployment`);
+    assert.equal((target.spec as { replicas?: number }).replicas, undefined, `${target.metadata.name}: a replicas field would reset the HPA's count on every apply`);
+    const role = target.spec.template.spec.containers[0].env!.find((e) => e.name === 'VIGIL_ROLE')!.value!;
+    const external = (hpa.spec.metrics as Array<{ type: string; external?: { metric: { name: string; selector: Selector } } }>).filter((m) => m.type === 'External');
+    assert.equal(external.length, 1, hpa.metadata.name);
+    const { metric } = external[0].external!;
+    assert.ok(known.has(metric.name), `${metric.name} is not a vigil metric`);
+    const selects = (queue: string) => Object.entries(metric.selector.matchLabels ?? {}).every(([k, v]) => k === 'queue' && v === queue)
+      && (metric.selector.matchExpressions ?? []).every((e) => e.key === 'queue' && e.operator === 'In' && e.values.includes(queue));
+    const queues = [INGEST_QUEUE, ...enabledSinks(config).map((s) => sinkQueueName(s.name))];
+    assert.deepEqual(queues.filter(selects), drained[role], `${hpa.metadata.name} follows the queues the ${role} role drains`);
+    assert.ok(hpa.spec.minReplicas >= 2, 'two pods at least: one can be replaced while the other works');
+  }
+});
+
+function writeTemp(content: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'vigil-k8s-')), 'vigil.yaml');
+  writeFileSync(file, content);
+  return file;
+}

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ROOT, yamlDocuments } from './known.ts';
@@ -27,9 +29,9 @@ const skip = skipUnlessInstalled('kubectl', 'apt-get install kubernetes-client')
 
 interface Rendered { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any }
 
-function render(dir = DIR): Rendered[] {
+function render(dir = DIR, root = ROOT): Rendered[] {
   requireProgram('kubectl', 'apt-get install kubernetes-client');
-  const result = spawnSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync('kubectl', ['kustomize', join(root, dir)], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(result.status, 0, `kubectl kustomize failed: ${result.stderr}`);
   return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Rendered);
 }
@@ -60,10 +62,12 @@ async function schemaErrors(resource: Rendered): Promise<string | undefined> {
 
 test('kubectl kustomize renders every shipped object into the vigil namespace with the image set', { skip }, () => {
   const rendered = render();
-  const [kustomization] = yamlDocuments(`${DIR}/kustomization.yaml`) as Array<{ namespace: string; resources: string[]; images: Array<{ name: string; newName: string; newTag: string }> }>;
+  const [kustomization] = yamlDocuments(`${DIR}/kustomization.yaml`) as Array<{ namespace: string; resources: string[]; images: Array<{ name: string; newName: string; newTag: string }>; configMapGenerator: Array<{ name: string }> }>;
   const shipped = kustomization.resources.flatMap((file) => yamlDocuments(`${DIR}/${file}`) as Rendered[]);
-  const key = (r: Rendered) => `${r.kind}/${r.metadata.name}`;
-  assert.deepEqual(rendered.map(key).sort(), shipped.map(key).sort());
+  const generated = kustomization.configMapGenerator.map((g) => `ConfigMap/${g.name}`);
+  // A generated ConfigMap's name ends in a hash of its content.
+  const key = (r: Rendered) => `${r.kind}/${r.kind === 'ConfigMap' ? r.metadata.name.replace(/-[a-z0-9]{10}$/, '') : r.metadata.name}`;
+  assert.deepEqual(rendered.map(key).sort(), [...shipped.map(key), ...generated].sort());
   for (const resource of rendered) {
     if (resource.kind === 'Namespace') assert.equal(resource.metadata.name, kustomization.namespace);
     else assert.equal(resource.metadata.namespace, kustomization.namespace, `${key(resource)} is outside the namespace`);
@@ -133,4 +137,27 @@ test('the ServiceMonitor scrapes the admin port of every vigil pod through the v
     assert.equal(ports.find((p: { name: string }) => p.name === port.targetPort)?.containerPort, 9098, `${deployment.metadata.name}: the admin port`);
   }
   assert.ok(!base.some((r) => r.kind === 'StatefulSet' && matches(service.spec.selector, r.spec.template.metadata.labels)), 'Redis is not scraped');
+});
+
+test('the vigil ConfigMap is named after its content and mounted under that name: a changed config rolls every vigil pod', { skip }, () => {
+  const configMapOf = (rendered: Rendered[]) => {
+    const [configMap] = rendered.filter((r) => r.kind === 'ConfigMap' && r.metadata.name.startsWith('vigil-config-'));
+    assert.ok(configMap, 'a generated vigil-config-<hash> ConfigMap');
+    const mounted = rendered.filter((r) => r.kind === 'Deployment').map((d) =>
+      (d.spec.template.spec.volumes as Array<{ configMap?: { name: string } }>).find((v) => v.configMap)?.configMap?.name);
+    assert.deepEqual(mounted, [configMap.metadata.name, configMap.metadata.name, configMap.metadata.name], 'every vigil Deployment mounts the generated name');
+    return configMap.metadata.name;
+  };
+  const before = configMapOf(render());
+  assert.equal(configMapOf(render()), before, 'the same content gives the same name (pods roll only on a change)');
+
+  const copy = mkdtempSync(join(tmpdir(), 'vigil-kustomize-'));
+  try {
+    cpSync(join(ROOT, DIR), join(copy, DIR), { recursive: true });
+    const file = join(copy, DIR, 'vigil-config', 'vigil.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('log_level: info', 'log_level: debug'));
+    assert.notEqual(configMapOf(render(DIR, copy)), before, 'a changed config is a new ConfigMap name, so the pod templates change');
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 });

@@ -10,7 +10,7 @@ import { ROOT } from '../support/vigil.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { DeadLetterQueue, type DeadLetter } from '../../src/pipeline/dlq.ts';
 import { decodeSinkBatch } from '../../src/pipeline/codec.ts';
-import { openQueue, sinkQueueName, type SinkBatchJob } from '../../src/pipeline/queues.ts';
+import { keyLayout, openQueue, sinkQueueName, type SinkBatchJob } from '../../src/pipeline/queues.ts';
 import { replayDeadLetters } from '../../src/pipeline/replay.ts';
 import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
 
@@ -25,7 +25,7 @@ async function withRedis(body: (setup: Setup) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-cli-dlq-'));
   const client = new Redis(redis.url);
   try {
-    await body({ redis, client, dlq: new DeadLetterQueue(client, 'vigil'), env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, VIGIL_DATA_DIR: dataDir } });
+    await body({ redis, client, dlq: new DeadLetterQueue(client, keyLayout('vigil')), env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, VIGIL_DATA_DIR: dataDir } });
   } finally {
     client.disconnect();
     await redis.destroy();

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { ROOT } from '../support/vigil.ts';
 import { startTestRedis } from '../support/redis.ts';
 import { DeadLetterQueue } from '../../src/pipeline/dlq.ts';
-import { sinkQueueName } from '../../src/pipeline/queues.ts';
+import { keyLayout, sinkQueueName } from '../../src/pipeline/queues.ts';
 
 const run = promisify(execFile);
 
@@ -42,7 +42,7 @@ test('dlq list, replay and purge work on a sink\'s dead letters in Redis', async
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
   const client = new Redis(redis.url);
   try {
-    const dlq = new DeadLetterQueue(client, 'vigil');
+    const dlq = new DeadLetterQueue(client, keyLayout('vigil'));
     const event = { id: 'e1', timestamp: '2025-06-03T14:07:05Z', dataset: 'neuvector.violation', module: 'neuvector', level: 'warning', json: '{"event":{"id":"e1"}}' };
     await dlq.add([1, 2, 3].map((n) => ({ at: new Date().toISOString(), sink: 'file', reason: 'mapping_error', detail: `bad field ${n}`, attempts: 1, event: { ...event, id: `e${n}` } })), 'seed');
     const env = { REDIS_URL: redis.url, VIGIL_DATA_DIR: dataDir };
@@ -96,7 +96,7 @@ test('dlq list strips control characters from what the backend and the event sai
   const client = new Redis(redis.url);
   try {
     const event = { id: 'e\u001b[31m1', timestamp: '2025-06-03T14:07:05Z', dataset: 'json.log\r', module: 'json', level: 'warning', json: '{}' };
-    await new DeadLetterQueue(client, 'vigil').add([{ at: new Date().toISOString(), sink: 'file', reason: 'mapping_error',
+    await new DeadLetterQueue(client, keyLayout('vigil')).add([{ at: new Date().toISOString(), sink: 'file', reason: 'mapping_error',
       detail: 'bad\u001b]0;owned\u0007\u001b[2J field\nnext\u009b', attempts: 1, event }], 'seed');
     const list = await vigil(['dlq', 'list', 'file'], { REDIS_URL: redis.url, VIGIL_DATA_DIR: dataDir });
     assert.equal(list.code, 0, list.stderr);

@@ -18,7 +18,7 @@ let prefixes = 0;
 
 async function pipelineWith(sinks: MemorySink[], metrics = new Metrics()): Promise<Pipeline> {
   return startPipeline({
-    redis: ioredisOptions(redis.target),
+    redis: { options: ioredisOptions(redis.target) },
     prefix: `t${++prefixes}`,
     roles: { ingest: true, process: true, deliver: true },
     batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },
@@ -121,7 +121,7 @@ test('a sink refusing our credentials halts: its events wait in the queue, not t
   sink.script = () => (refused++ < 3 ? { kind: 'retry', reason: 'unauthorized', detail: '401 security_exception' } : { kind: 'ok' });
   const metrics = new Metrics();
   const pipeline = await startPipeline({
-    redis: ioredisOptions(redis.target),
+    redis: { options: ioredisOptions(redis.target) },
     prefix: `t${++prefixes}`,
     roles: { ingest: true, process: true, deliver: true },
     batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },

@@ -20,6 +20,8 @@ export interface WebhookStreamOptions {
    * moving on [false]; stop() then waits for the body in hand to be accepted.
    */
   retryUntilAccepted?: boolean;
+  /** Bodies to send before the senders finish [unbounded]. */
+  total?: number;
 }
 
 /** Webhook senders: `concurrency` loops POSTing one event each (JSON to /ingest/json by default). */
@@ -45,6 +47,7 @@ export class WebhookStream {
       path: '/ingest/json',
       body: (marker) => JSON.stringify({ marker }),
       retryUntilAccepted: false,
+      total: Infinity,
       ...options,
     };
   }
@@ -77,6 +80,11 @@ export class WebhookStream {
     await Promise.all(this.#running);
   }
 
+  /** Waits until `total` bodies were sent (and, with retryUntilAccepted, accepted). */
+  async finished(): Promise<void> {
+    await Promise.all(this.#running);
+  }
+
   /** Stops without waiting for bodies in hand to be accepted (cleanup after a failure). */
   async abandon(): Promise<void> {
     this.#abandoned = true;
@@ -84,7 +92,7 @@ export class WebhookStream {
   }
 
   async #loop(): Promise<void> {
-    while (!this.#stopping) {
+    while (!this.#stopping && this.#next < this.#options.total) {
       const marker = `m:${this.#prefix}-${this.#next++}`;
       const body = this.#options.body(marker);
       let status = await this.#post(body);
@@ -129,7 +137,11 @@ export class TcpStream {
   #timer: NodeJS.Timeout | undefined;
   #next = 0;
 
-  constructor(port: number, prefix: string, options: { intervalMs?: number; perTick?: number } = {}) {
+  readonly #total: number;
+
+  /** `total`: lines to write before it goes quiet [unbounded]. */
+  constructor(port: number, prefix: string, options: { intervalMs?: number; perTick?: number; total?: number } = {}) {
+    this.#total = options.total ?? Infinity;
     this.#prefix = prefix;
     this.#socket = connect(port, '127.0.0.1');
     this.#socket.on('error', (error) => (this.error = error));
@@ -140,12 +152,17 @@ export class TcpStream {
 
   #write(count: number): void {
     if (this.error || this.#socket.destroyed) return;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count && this.#next < this.#total; i++) {
       const marker = `m:${this.#prefix}-${this.#next++}`;
       this.#socket.write(`<13>1 2026-01-01T00:00:00Z host fault-test - - - ${marker}\n`, (error) => {
         if (!error) this.written.push(marker);
       });
     }
+  }
+
+  /** Lines handed to the socket so far. */
+  get sent(): number {
+    return this.#next;
   }
 
   /** Stops writing, ends the connection once everything written went out, and waits for it to close. */

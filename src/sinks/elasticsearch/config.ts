@@ -24,6 +24,13 @@ export const bulkSinkFields = {
   /** The 9.x client has no default timeout; a bulk that has not answered in 30 s is retried. */
   timeout_ms: timeoutMs(30_000),
   tls: tlsSchema,
+  /**
+   * Days a document is kept: a data stream lifecycle on Elasticsearch (data_retention), an Index
+   * State Management policy on OpenSearch; whole backing indices are deleted once older. Unset:
+   * the cluster's own lifecycle (on Elasticsearch the `logs` ILM policy of logs@settings rolls
+   * over and keeps everything).
+   */
+  retention_days: z.number().int().positive().optional().describe('days to keep documents (Elasticsearch data stream lifecycle, OpenSearch ISM policy); unset keeps them'),
   template: z
     .object({
       install: z.boolean().default(true).describe('install or upgrade the index template at start'),

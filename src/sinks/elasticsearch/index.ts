@@ -2,7 +2,7 @@ import type { SinkFactory } from '../kit/factory.ts';
 import { BulkSink, type BulkBackend } from './bulk-sink.ts';
 import { bulk, createClient, getTemplate, putTemplate } from './client.ts';
 import { elasticsearchSchema, type ElasticsearchConfig } from './config.ts';
-import { indexTemplate } from './template.ts';
+import { elasticsearchTemplate } from './template.ts';
 
 /** The official client behind the bulk sink's calls. */
 function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
@@ -24,6 +24,6 @@ export const elasticsearch: SinkFactory<ElasticsearchConfig> = {
     config,
     logger: deps.logger,
     backend: elasticsearchBackend(config),
-    template: indexTemplate,
+    template: elasticsearchTemplate,
   }),
 };

@@ -6,6 +6,7 @@ import { createAgent, failureReason, httpRequest, type HttpReply } from '../kit/
 import { excerpt } from '../kit/outcome.ts';
 import { parseRetryAfter } from '../kit/retry-after.ts';
 import type { OpenSearchConfig } from './opensearch-config.ts';
+import { ismPolicy, type InstalledIsmPolicy } from './opensearch-ism.ts';
 
 /**
  * OpenSearch's bulk and index-template APIs over plain HTTP (the shared node:http kit), answering
@@ -56,6 +57,24 @@ export function openSearchBackend(config: OpenSearchConfig): BulkBackend {
         body: JSON.stringify(template),
         timeoutMs,
       })), name);
+    },
+
+    async applyRetention(name, pattern, days, timeoutMs) {
+      const url = at(`_plugins/_ism/policies/${encodeURIComponent(name)}`);
+      const headers = { ...auth, 'content-type': 'application/json', accept: 'application/json' };
+      const current = await httpRequest(agent, { method: 'GET', url, headers, timeoutMs });
+      // Without the Index State Management plugin the path has no handler (400).
+      if (current.status === 400 && /no handler found/.test(current.body)) return 'unsupported';
+      const wanted = ismPolicy(pattern, days);
+      let put = url;
+      if (current.status !== 404) {
+        const installed = expectOk(current) as InstalledIsmPolicy;
+        if (installed.policy?.description === wanted.policy.description) return 'unchanged';
+        // An update names the version it replaces (optimistic concurrency), or ISM answers 409.
+        put = new URL(`${url.href}?if_seq_no=${installed._seq_no}&if_primary_term=${installed._primary_term}`);
+      }
+      expectOk(await httpRequest(agent, { method: 'PUT', url: put, headers, body: JSON.stringify(wanted), timeoutMs }));
+      return 'applied';
     },
 
     async bulk(index, body, timeoutMs, compress): Promise<BulkReply> {

@@ -1,4 +1,4 @@
-import { indexTemplate, type IndexTemplate } from './template.ts';
+import { indexTemplate, mapMappings, type IndexTemplate } from './template.ts';
 
 /**
  * The Elasticsearch index template in OpenSearch's dialect, so both keep one list of mappings.
@@ -10,14 +10,9 @@ import { indexTemplate, type IndexTemplate } from './template.ts';
  * `match_only_text`, `wildcard` and `date_nanos` exist in OpenSearch since 2.12/2.15 and stay.
  */
 export function openSearchTemplate(pattern: string): IndexTemplate {
-  return translate(indexTemplate(pattern)) as IndexTemplate;
-}
-
-function translate(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(translate);
-  if (value === null || typeof value !== 'object') return value;
-  const mapping = value as Record<string, unknown>;
-  if (mapping.type === 'flattened') return { type: 'flat_object' };
-  if (mapping.type === 'constant_keyword') return { ...mapping, type: 'keyword' };
-  return Object.fromEntries(Object.entries(mapping).map(([key, inner]) => [key, translate(inner)]));
+  return mapMappings(indexTemplate(pattern), (mapping) => {
+    if (mapping.type === 'flattened') return { type: 'flat_object' };
+    if (mapping.type === 'constant_keyword') return { ...mapping, type: 'keyword' };
+    return undefined;
+  });
 }

@@ -8,9 +8,9 @@ import { unexpected } from '../kit/outcome.ts';
  * template and leaves a newer one alone (a newer vigil may run beside this one during a rollout).
  */
 
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 
-type Mapping = Record<string, unknown>;
+export type Mapping = Record<string, unknown>;
 
 const keyword: Mapping = { type: 'keyword', ignore_above: 1024 };
 const long: Mapping = { type: 'long' };
@@ -134,11 +134,16 @@ for (const format of formats.values()) {
 export interface IndexTemplate {
   index_patterns: string[];
   data_stream: Record<string, never>;
+  /** Component templates under vigil's own body, which wins where both set something. */
+  composed_of?: string[];
+  /** Components a cluster may lack (Elasticsearch 8.7 or later); the template then stands on vigil's body alone. */
+  ignore_missing_component_templates?: string[];
   /** Above the built-in logs-*-* template (100), so ours wins for vigil's data streams. */
   priority: number;
   version: number;
-  _meta: { managed_by: 'vigil'; vigil_template_version: number };
-  template: { settings: Record<string, unknown>; mappings: Record<string, unknown> };
+  /** `vigil_retention_days`: the setting the template was made with, so a changed one reinstalls it. */
+  _meta: { managed_by: 'vigil'; vigil_template_version: number; vigil_retention_days?: number };
+  template: { settings: Record<string, unknown>; mappings: Record<string, unknown>; lifecycle?: { data_retention: string } };
 }
 
 export function indexTemplate(pattern: string): IndexTemplate {
@@ -164,10 +169,88 @@ export function indexTemplate(pattern: string): IndexTemplate {
   };
 }
 
+/**
+ * The stack's own component templates, which Elasticsearch installs at start: `logs@settings`
+ * (the `logs` lifecycle policy, best_compression, ignore_malformed, the logs default pipeline) and
+ * `ecs@mappings` (dynamic templates for every ECS field vigil does not map itself). Built on them,
+ * vigil's data streams behave like those of Elastic's own integrations; a cluster without them
+ * (one without the stack's templates, as the test node) gets vigil's body alone.
+ * https://www.elastic.co/guide/en/elasticsearch/reference/current/index-templates.html
+ */
+export const STACK_COMPONENTS = ['logs@settings', 'ecs@mappings'];
+
+/**
+ * vigil's template for Elasticsearch: built on the stack's components where the cluster has them,
+ * and with `retentionDays` a data stream lifecycle that deletes older data
+ * (https://www.elastic.co/guide/en/elasticsearch/reference/current/data-stream-lifecycle.html).
+ * `logs@settings` names the `logs` ILM policy, which has no delete phase and would govern instead
+ * (ILM wins by default): `index.lifecycle.prefer_ilm: false` hands the data stream to the lifecycle.
+ */
+export function elasticsearchTemplate(pattern: string, retentionDays?: number): IndexTemplate {
+  const own = indexTemplate(pattern);
+  const template = { ...own, composed_of: STACK_COMPONENTS, ignore_missing_component_templates: STACK_COMPONENTS };
+  if (retentionDays === undefined) return template;
+  return {
+    ...template,
+    _meta: { ...own._meta, vigil_retention_days: retentionDays },
+    template: {
+      ...own.template,
+      settings: { ...own.template.settings, 'index.lifecycle.prefer_ilm': false },
+      lifecycle: { data_retention: `${retentionDays}d` },
+    },
+  };
+}
+
+/**
+ * Field types from Elasticsearch modules or plugins, and the core type that takes the same values
+ * where a cluster lacks them (an embedded node without modules; an older OpenSearch): the values
+ * are indexed alike, only less cheaply for leading-wildcard queries (`wildcard`) or with positions
+ * stored (`match_only_text`); `constant_keyword` only saves space.
+ */
+export const FALLBACK_TYPES: Readonly<Record<string, string>> = { wildcard: 'keyword', match_only_text: 'text', constant_keyword: 'keyword' };
+
+/**
+ * The field type a refused template names as unknown, from the error's text: Elasticsearch says
+ * "The mapper type [wildcard] declared on field [x] does not exist", OpenSearch "No handler for
+ * type [wildcard] declared on field [x]".
+ */
+export function unknownFieldType(errorText: string): string | undefined {
+  return /(?:mapper type|No handler for type) \[([\w-]+)\] declared on field/.exec(errorText)?.[1];
+}
+
+/** Every mapping in the template passed through `replace` (undefined keeps it as it is). */
+export function mapMappings(template: IndexTemplate, replace: (mapping: Mapping) => Mapping | undefined): IndexTemplate {
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    const mapping = value as Mapping;
+    const replaced = typeof mapping.type === 'string' ? replace(mapping) : undefined;
+    if (replaced) return replaced;
+    return Object.fromEntries(Object.entries(mapping).map(([key, inner]) => [key, walk(inner)]));
+  };
+  return { ...template, template: { ...template.template, mappings: walk(template.template.mappings) as Record<string, unknown> } };
+}
+
+/** The template with each of `types` mapped as its FALLBACK_TYPES type. */
+export function withoutFieldTypes(template: IndexTemplate, types: ReadonlySet<string>): IndexTemplate {
+  if (types.size === 0) return template;
+  return mapMappings(template, (mapping) => (types.has(mapping.type as string) ? { type: FALLBACK_TYPES[mapping.type as string] } : undefined));
+}
+
 /** The version an installed template says it has, 0 when it is not vigil's. */
 export function installedVersion(template: { version?: number; _meta?: Record<string, unknown> } | undefined): number {
   const version = template?._meta?.vigil_template_version;
   return typeof version === 'number' ? version : 0;
+}
+
+/**
+ * Whether the installed template is the one vigil would install now: the same version made with
+ * the same settings (retention). A newer version (a newer vigil in a rollout) also counts.
+ */
+export function isCurrent(installed: InstalledTemplate | undefined, wanted: IndexTemplate): boolean {
+  const version = installedVersion(installed);
+  if (version !== TEMPLATE_VERSION) return version > TEMPLATE_VERSION;
+  return installed?._meta?.vigil_retention_days === wanted._meta.vigil_retention_days;
 }
 
 /** What GET /_index_template/<name> answers: `{"index_templates":[{"name":…,"index_template":{…}}]}`. */

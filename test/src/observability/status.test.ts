@@ -73,7 +73,7 @@ test('status routes: the admin token (header or query), escaped events, a strict
   const app = createAdminApp({
     metrics: new Metrics(), ready: () => true, token: TOKEN, logger: silentLogger,
     status: {
-      sampler: new StatusSampler(new Metrics(), { role: 'all' }), recent, testEventsIntervalMs: 60_000,
+      sampler: new StatusSampler(new Metrics(), { role: 'all' }), recent, eventSinks: ['file'], testEventsIntervalMs: 60_000,
       sendTestEvents: async () => {
         sends++;
         return { via: 'tcp', sent: [{ type: 'violation', id: 'id-1' }] };
@@ -97,6 +97,11 @@ test('status routes: the admin token (header or query), escaped events, a strict
 
   const json = (await app.inject({ url: `/status.json?token=${TOKEN}&dataset=syslog.message` })).json();
   assert.deepEqual(Object.keys(json.events), ['syslog.message']);
+  // The sink filter, as tap's: events show only for a sink they are queued for.
+  const forSink = async (sink: string) => (await app.inject({ url: `/status.json?token=${TOKEN}&sink=${sink}` })).json().events;
+  assert.deepEqual(Object.keys(await forSink('file')), ['syslog.message']);
+  assert.deepEqual(await forSink('loki'), {});
+  assert.equal((await app.inject({ url: `/status.json?token=${TOKEN}&events=0` })).json().events, undefined, 'vigil top asks for the counters only');
 
   const send = () => app.inject({ method: 'POST', url: '/status/test-events', headers: { authorization: `Bearer ${TOKEN}`, 'x-vigil-test-events': '1' } });
   const crossSite = await app.inject({ method: 'POST', url: '/status/test-events', headers: { authorization: `Bearer ${TOKEN}` } });

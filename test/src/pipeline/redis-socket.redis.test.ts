@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import type { Config } from '../../../src/config/schema.ts';
+import { parseConfig } from '../../../src/config/load.ts';
 import { ioredisOptions, startRedisServer } from '../../../src/pipeline/redis-server.ts';
 import { openRedis } from '../../../src/pipeline/redis-target.ts';
 
@@ -70,7 +70,7 @@ test('vigil dlq finds the running embedded Redis where its start recorded it, so
   const { root, dir } = deepDir();
   const server = await startRedisServer({ dir, socket: true });
   try {
-    const config = { data_dir: dirname(dir), redis: { url: null, prefix: 'vigil', server_binary: 'redis-server' } } as unknown as Config;
+    const config = parseConfig({ data_dir: dirname(dir) });
     const handle = await openRedis(config, { reuseRunning: true });
     assert.equal(handle.embedded, false, 'reused, not started again');
     assert.deepEqual(handle.target, server.target);

@@ -8,6 +8,7 @@
  *                                               write order: { id, source (raw JSON line), index (backing index) }
  *   es.allDocuments()                           the same across every target
  *   es.template('vigil-events')                 an installed composable template, or undefined
+ *   es.ismPolicy('vigil-events')                an installed ISM policy (OpenSearch, `ism: true`)
  *   es.failItems(doc => ..., 400 | 429 | 503)   bulk items whose document matches answer with that
  *                                               status (400 = document_parsing_exception) until
  *                                               es.clearItemFaults() or es.reset(); other items
@@ -24,13 +25,18 @@
  * the one before, the same N on Accept and Content-Type; otherwise 400 media_type_header_exception);
  * the bulk body's final newline; `create` = 409 when the _id exists; data streams (a template with
  * `data_stream`) take only `create` and need `@timestamp`; mappings (elasticsearch-mapping.ts);
- * credentials when `auth` is set (401 security_exception); bodies over `maxContentLength` → 413.
+ * credentials when `auth` is set (401 security_exception); bodies over `maxContentLength` → 413;
+ * a template's `composed_of` components exist (`componentTemplates`) or are listed in its
+ * `ignore_missing_component_templates`; field types the cluster lacks (`lacksFieldTypes`) refused.
  *
  * `product: 'opensearch'` answers as an OpenSearch 2.x node does instead: no `x-elastic-product`
  * header (so the Elasticsearch client refuses it), an OpenSearch root document, only the plain
  * media types (the vendored `vnd.elasticsearch` ones get 406), OpenSearch's error types
  * (`mapper_parsing_exception`, `rejected_execution_exception`), and templates using types it lacks
- * (`flattened`, `constant_keyword` without its `value`) refused with 400 mapper_parsing_exception.
+ * (`flattened`, `constant_keyword` without its `value`) refused with 400 mapper_parsing_exception;
+ * template keys it lacks (`ignore_missing_component_templates`, `lifecycle`) refused as unknown;
+ * with `ism: true` the Index State Management policies API (GET/PUT _plugins/_ism/policies/<id>,
+ * updates by if_seq_no/if_primary_term), without it no handler for that path, as on a bare node.
  */
 import { HttpDouble, type DoubleReply, type RecordedRequest } from './http-double.ts';
 import { IndexMapping } from './elasticsearch-mapping.ts';
@@ -44,6 +50,18 @@ export interface ElasticsearchDoubleOptions {
   auth?: { username: string; password: string } | { apiKey: string };
   /** http.max_content_length: larger bodies (after decompression) get 413. */
   maxContentLength?: number;
+  /** Component templates the cluster has (a stack cluster: logs@settings, ecs@mappings). Default none. */
+  componentTemplates?: string[];
+  /** Field types the cluster lacks (a node without modules): templates using them get 400, in the server's words. */
+  lacksFieldTypes?: string[];
+  /** As OpenSearch: the Index State Management plugin is installed (its policies API answers). Default off, as a bare node. */
+  ism?: boolean;
+}
+
+interface StoredIsmPolicy {
+  policy: { description?: string; default_state?: string; states?: Array<{ name?: string }>; ism_template?: unknown[] };
+  seqNo: number;
+  primaryTerm: number;
 }
 
 export interface StoredDocument {
@@ -66,6 +84,8 @@ interface Target {
 
 interface Template {
   index_patterns?: string[];
+  composed_of?: string[];
+  ignore_missing_component_templates?: string[];
   data_stream?: object;
   priority?: number;
   template?: { mappings?: { properties?: unknown } };
@@ -76,6 +96,10 @@ export class ElasticsearchDouble extends HttpDouble {
   readonly #openSearch: boolean;
   readonly #auth: ElasticsearchDoubleOptions['auth'];
   readonly #maxContentLength: number;
+  readonly #componentTemplates: Set<string>;
+  readonly #lacksFieldTypes: Set<string>;
+  readonly #ism: boolean;
+  readonly #ismPolicies = new Map<string, StoredIsmPolicy>();
   readonly #targets = new Map<string, Target>();
   readonly #templates = new Map<string, Template>();
   /** Per _id: `create` items answered 409 because the document already existed. */
@@ -91,6 +115,9 @@ export class ElasticsearchDouble extends HttpDouble {
     this.#openSearch = options.product === 'opensearch';
     this.#auth = options.auth;
     this.#maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024;
+    this.#componentTemplates = new Set(options.componentTemplates ?? []);
+    this.#lacksFieldTypes = new Set(options.lacksFieldTypes ?? []);
+    this.#ism = options.product === 'opensearch' && options.ism === true;
   }
 
   static async start(options: ElasticsearchDoubleOptions = {}): Promise<ElasticsearchDouble> {
@@ -105,6 +132,11 @@ export class ElasticsearchDouble extends HttpDouble {
 
   allDocuments(): StoredDocument[] {
     return [...this.#targets.values()].flatMap((target) => [...target.documents.values()]);
+  }
+
+  /** An installed ISM policy (`ism: true`), or undefined. */
+  ismPolicy(id: string): unknown {
+    return this.#ismPolicies.get(id)?.policy;
   }
 
   template(name: string): unknown {
@@ -158,11 +190,16 @@ export class ElasticsearchDouble extends HttpDouble {
     if (parts.at(-1) === '_bulk' && parts.length <= 2 && (request.method === 'POST' || request.method === 'PUT')) {
       return this.#bulk(request, parts.length === 2 ? parts[0] : undefined);
     }
+    if (this.#ism && parts[0] === '_plugins' && parts[1] === '_ism' && parts[2] === 'policies' && parts.length === 4) {
+      if (request.method === 'GET') return this.#getIsmPolicy(parts[3]!);
+      if (request.method === 'PUT') return this.#putIsmPolicy(parts[3]!, request);
+    }
     if (parts[0] === '_index_template' && parts.length === 2) {
       if (request.method === 'GET') return this.#getTemplate(parts[1]!);
       if (request.method === 'PUT' || request.method === 'POST') return this.#putTemplate(parts[1]!, request.body);
     }
-    return esError(400, 'illegal_argument_exception', `no handler found for uri [${request.path}] and method [${request.method}]`);
+    const noHandler = `no handler found for uri [${request.path}] and method [${request.method}]`;
+    return this.#openSearch ? json(400, { error: noHandler }) : esError(400, 'illegal_argument_exception', noHandler);
   }
 
   #checkAuth(request: RecordedRequest): DoubleReply | undefined {
@@ -308,6 +345,42 @@ export class ElasticsearchDouble extends HttpDouble {
     return best;
   }
 
+  /** GET _plugins/_ism/policies/<id> (OpenSearch ISM API): the policy with the version an update must name. */
+  #getIsmPolicy(id: string): DoubleReply {
+    const stored = this.#ismPolicies.get(id);
+    if (!stored) return esError(404, 'status_exception', 'Policy not found');
+    return json(200, { _id: id, _version: stored.seqNo + 1, _seq_no: stored.seqNo, _primary_term: stored.primaryTerm, policy: { policy_id: id, ...stored.policy } });
+  }
+
+  /**
+   * PUT _plugins/_ism/policies/<id>: a new policy (201), or an update naming the stored version by
+   * if_seq_no and if_primary_term (200); an update without them, or naming another, is 409.
+   */
+  #putIsmPolicy(id: string, request: RecordedRequest): DoubleReply {
+    let body: { policy?: StoredIsmPolicy['policy'] };
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      return esError(400, 'x_content_parse_exception', 'failed to parse the policy body');
+    }
+    const policy = body.policy;
+    const states = policy?.states ?? [];
+    if (!policy || !states.length || !states.some((state) => state.name === policy.default_state) || !Array.isArray(policy.ism_template)) {
+      return esError(400, 'illegal_argument_exception', 'Policy needs states, a default_state among them and an ism_template');
+    }
+    const stored = this.#ismPolicies.get(id);
+    const seqNo = request.query.get('if_seq_no');
+    const primaryTerm = request.query.get('if_primary_term');
+    if (stored && (seqNo !== String(stored.seqNo) || primaryTerm !== String(stored.primaryTerm))) {
+      return esError(409, 'version_conflict_engine_exception', `[${id}]: version conflict, required seqNo [${seqNo}], primary term [${primaryTerm}]. current document has seqNo [${stored.seqNo}] and primary term [${stored.primaryTerm}]`);
+    }
+    if (!stored && (seqNo !== null || primaryTerm !== null)) {
+      return esError(409, 'version_conflict_engine_exception', `[${id}]: version conflict, document does not exist`);
+    }
+    this.#ismPolicies.set(id, { policy, seqNo: (stored?.seqNo ?? -1) + 1, primaryTerm: 1 });
+    return json(stored ? 200 : 201, { _id: id, _seq_no: (stored?.seqNo ?? -1) + 1, _primary_term: 1, policy: { policy } });
+  }
+
   #getTemplate(name: string): DoubleReply {
     const template = this.#templates.get(name);
     if (!template) return esError(404, 'resource_not_found_exception', `index template matching [${name}] not found`);
@@ -323,6 +396,18 @@ export class ElasticsearchDouble extends HttpDouble {
     }
     if (!Array.isArray(template.index_patterns) || template.index_patterns.length === 0) {
       return esError(400, 'action_request_validation_exception', 'Validation Failed: 1: index patterns are missing;');
+    }
+    // OpenSearch 2.x has neither key (its index template API predates them): unknown fields are 400.
+    const unknownKey = this.#openSearch ? ['ignore_missing_component_templates', 'lifecycle'].find((key) => key in template || key in (template.template ?? {})) : undefined;
+    if (unknownKey) return esError(400, 'x_content_parse_exception', `[1:2] [index_template] unknown field [${unknownKey}]`);
+    const missing = (template.composed_of ?? []).filter((component) => !this.#componentTemplates.has(component) && !template.ignore_missing_component_templates?.includes(component));
+    if (missing.length) {
+      return esError(400, 'invalid_index_template_exception', `index_template [${name}] invalid, cause [index template [${name}] specifies component templates [${missing.join(', ')}] that do not exist]`);
+    }
+    const lacking = findFieldType(template.template?.mappings?.properties, this.#lacksFieldTypes);
+    if (lacking) {
+      const reason = `Failed to parse mapping: The mapper type [${lacking.type}] declared on field [${lacking.field}] does not exist. It might have been created within a future version or requires a plugin to be installed. Check the documentation.`;
+      return esError(400, 'illegal_argument_exception', `composable template [${name}] template after composition is invalid`, { type: 'mapper_parsing_exception', reason });
     }
     const unsupported = this.#openSearch ? openSearchUnsupported(template.template?.mappings?.properties) : undefined;
     if (unsupported) {
@@ -356,6 +441,17 @@ function json(status: number, body: unknown): DoubleReply {
 
 function esError(status: number, type: string, reason: string, cause?: { type: string; reason: string }): DoubleReply {
   return json(status, { error: { root_cause: [cause ?? { type, reason }], type, reason, ...(cause ? { caused_by: cause } : {}) }, status });
+}
+
+/** The first field mapped as one of `types`. */
+function findFieldType(properties: unknown, types: Set<string>): { field: string; type: string } | undefined {
+  if (types.size === 0 || properties === null || typeof properties !== 'object') return undefined;
+  for (const [field, mapping] of Object.entries(properties as Record<string, { type?: string; properties?: unknown }>)) {
+    if (mapping.type && types.has(mapping.type)) return { field, type: mapping.type };
+    const inner = findFieldType(mapping.properties, types);
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 /** The first mapping an OpenSearch 2.x node refuses at template creation, in its words. */

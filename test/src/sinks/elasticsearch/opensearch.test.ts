@@ -166,7 +166,7 @@ test('authenticates with basic auth, halts (retry unauthorized) on wrong credent
     const bad = sinkFor(secured, { index: 'auth-test', template: { install: false }, username: 'vigil', password: 'wrong' });
     assert.deepEqual(kinds(await good.send(generatedEvents(1))), ['ok']);
     assert.deepEqual(kinds(await bad.send(generatedEvents(1, { seed: 2 }))), ['retry:unauthorized']);
-    await assert.rejects(sinkFor(secured, { username: 'vigil', password: 'wrong' }).start!(), /HTTP 401.*manage_index_templates/);
+    await assert.rejects(sinkFor(secured, { username: 'vigil', password: 'wrong' }).start!(), /HTTP 401\): the credentials were refused/);
   } finally {
     await secured.close();
   }
@@ -198,4 +198,48 @@ test('retries a bulk answered 200 with JSON that holds no items, saying what cam
   const outcomes = await sink.send(generatedEvents(2));
   assert.deepEqual(kinds(outcomes), ['retry:server_error', 'retry:server_error']);
   assert.match(outcomes[0]!.kind === 'retry' ? outcomes[0]!.detail ?? '' : '', /expected a bulk answer \{"items":\[…\]\} with 2 items, got \{"status":"ok"\}/);
+});
+
+test('retention_days installs an ISM policy for the template\'s data streams, updates it when the days change, and warns where ISM is missing', async () => {
+  const withIsm = await ElasticsearchDouble.start({ product: 'opensearch', ism: true });
+  const bare = await ElasticsearchDouble.start({ product: 'opensearch' });
+  const warnings: string[] = [];
+  const logger = { ...silentLogger, warn: (_fields: unknown, msg: string) => warnings.push(msg) } as unknown as typeof silentLogger;
+  const start = (double: ElasticsearchDouble, days: number) => {
+    const sink = opensearch.create(opensearch.schema.parse({ url: double.url, retention_days: days }), { logger, dataDir: '' });
+    sinks.push(sink);
+    return sink.start!();
+  };
+  try {
+    await start(withIsm, 30);
+    const policy = withIsm.ismPolicy('vigil-events') as Record<string, any>;
+    assert.deepEqual(policy.ism_template, [{ index_patterns: ['logs-vigil.events-*'], priority: 100 }]);
+    assert.deepEqual(policy.states.map((state: { name: string }) => state.name), ['hot', 'delete']);
+    assert.deepEqual(policy.states[0].transitions, [{ state_name: 'delete', conditions: { min_index_age: '30d' } }]);
+    assert.deepEqual(policy.states[1].actions, [{ delete: {} }]);
+
+    await start(withIsm, 30);
+    await start(withIsm, 7);
+    const puts = withIsm.requests.filter((r) => r.method === 'PUT' && r.path.startsWith('/_plugins/_ism/'));
+    assert.equal(puts.length, 2, 'the same retention leaves the policy alone');
+    assert.equal(puts[1]!.query.get('if_seq_no'), '0', 'the update names the version it replaces');
+    assert.deepEqual((withIsm.ismPolicy('vigil-events') as Record<string, any>).states[0].transitions[0].conditions, { min_index_age: '7d' });
+    assert.deepEqual(warnings, []);
+
+    // A refused policy (the user lacks the ISM permissions) is an error in the log, not a failed setup.
+    const errors: string[] = [];
+    withIsm.failNext(1, 403, { path: /_ism/ });
+    const refused = opensearch.create(opensearch.schema.parse({ url: withIsm.url, retention_days: 5 }),
+      { logger: { ...logger, error: (_fields: unknown, msg: string) => errors.push(msg) } as unknown as typeof silentLogger, dataDir: '' });
+    sinks.push(refused);
+    await refused.start!();
+    assert.match(errors[0] ?? '', /Could not install the OpenSearch retention policy/);
+
+    await start(bare, 30);
+    assert.match(warnings[0] ?? '', /no Index State Management plugin: retention_days is not applied/);
+    assert.equal((bare.template('vigil-events') as Record<string, any>)?._meta.vigil_template_version, TEMPLATE_VERSION, 'the template is installed all the same');
+  } finally {
+    await withIsm.close();
+    await bare.close();
+  }
 });

@@ -239,13 +239,67 @@ test('authenticates with an API key, and halts (retry unauthorized) when the key
   }
 });
 
-test('start fails with a hint when the credentials may not install templates', async () => {
+test('start says the credentials were refused (401), with template.install on or off: it checks them before the first delivery', async () => {
   const secured = await ElasticsearchDouble.start({ auth: { apiKey: 'right-key' } });
   try {
-    await assert.rejects(sinkFor(secured, { api_key: 'wrong-key' }).start!(), /HTTP 401.*manage_index_templates/);
-    assert.equal(secured.template('vigil-events'), undefined);
+    await assert.rejects(sinkFor(secured, { api_key: 'wrong-key' }).start!(), /Could not install the index template vigil-events \(HTTP 401\): the credentials were refused/);
+    await assert.rejects(sinkFor(secured, { api_key: 'wrong-key', template: { install: false } }).start!(), /Could not read the index template vigil-events \(HTTP 401\): the credentials were refused/);
+    await sinkFor(secured, { api_key: 'right-key', template: { install: false } }).start!();
+    assert.equal(secured.template('vigil-events'), undefined, 'template.install: false installs nothing');
   } finally {
     await secured.close();
+  }
+});
+
+test('builds the template on the stack components logs@settings and ecs@mappings, which a cluster may lack', async () => {
+  for (const components of [['logs@settings', 'ecs@mappings'], []]) {
+    const double = await ElasticsearchDouble.start({ componentTemplates: components });
+    try {
+      await sinkFor(double).start!();
+      const template = double.template('vigil-events') as Record<string, any>;
+      assert.deepEqual(template.composed_of, ['logs@settings', 'ecs@mappings']);
+      assert.deepEqual(template.ignore_missing_component_templates, ['logs@settings', 'ecs@mappings']);
+      assert.equal(template.template.lifecycle, undefined, 'no retention_days: the cluster\'s own lifecycle');
+    } finally {
+      await double.close();
+    }
+  }
+});
+
+test('retention_days becomes a data stream lifecycle that the logs ILM policy does not override', async () => {
+  const double = await ElasticsearchDouble.start();
+  try {
+    await sinkFor(double, { retention_days: 30 }).start!();
+    const template = double.template('vigil-events') as Record<string, any>;
+    assert.deepEqual(template.template.lifecycle, { data_retention: '30d' });
+    assert.equal(template.template.settings['index.lifecycle.prefer_ilm'], false);
+    assert.throws(() => elasticsearch.schema.parse({ url: double.url, retention_days: 0 }), /retention_days/);
+    // Started again: the same retention leaves the template alone, a changed one (or none) reinstalls it.
+    for (const days of [30, 7, undefined]) await sinkFor(double, days === undefined ? {} : { retention_days: days }).start!();
+    assert.deepEqual(double.requests.filter((r) => r.method === 'PUT').length, 3);
+    assert.equal((double.template('vigil-events') as Record<string, any>).template.lifecycle, undefined);
+  } finally {
+    await double.close();
+  }
+});
+
+test('a cluster that lacks wildcard, match_only_text or constant_keyword gets those fields as keyword or text, and a warning', async () => {
+  const double = await ElasticsearchDouble.start({ lacksFieldTypes: ['wildcard', 'match_only_text', 'constant_keyword'] });
+  const warnings: Array<Record<string, unknown>> = [];
+  const logger = { ...silentLogger, warn: (fields: Record<string, unknown>) => warnings.push(fields) } as unknown as typeof silentLogger;
+  try {
+    const sink = elasticsearch.create(elasticsearch.schema.parse({ url: double.url }), { logger, dataDir: '' });
+    sinks.push(sink);
+    await sink.start!();
+    const properties = (double.template('vigil-events') as Record<string, any>).template.mappings.properties;
+    assert.deepEqual(properties.url.properties.original, { type: 'keyword' });
+    assert.deepEqual(properties.message, { type: 'text' });
+    assert.deepEqual(properties.data_stream.properties.dataset, { type: 'keyword' });
+    assert.equal(properties.falco.properties.output_fields.type, 'flattened', 'types the cluster has stay');
+    assert.deepEqual((warnings[0]?.types as string[]).sort(), ['constant_keyword', 'match_only_text', 'wildcard']);
+    assert.equal(double.requests.filter((r) => r.method === 'PUT').length, 4, 'one refusal per missing type, then the install');
+  } finally {
+    await double.close();
   }
 });
 

@@ -1,4 +1,3 @@
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,8 @@ import org.opensearch.transport.Netty4Plugin;
  * "vigil-test-node ready http://127.0.0.1:<port>" once it answers, and stops on SIGTERM or when
  * its stdin closes (so a killed test runner cannot leave it behind).
  *
- * Usage: java -cp <classpath> VigilTestNode <home dir>
+ * Usage: java -cp <classpath> VigilTestNode <home dir>. test/support/java/TestNode.java holds what
+ * the OpenSearch and Elasticsearch launchers share.
  */
 public final class VigilTestNode {
   /** Node's constructor that takes plugins from the classpath is protected. */
@@ -28,44 +28,14 @@ public final class VigilTestNode {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 1) {
-      System.err.println("usage: VigilTestNode <home dir>");
-      System.exit(2);
-    }
-    Path home = Path.of(args[0]).toAbsolutePath();
-    Files.createDirectories(home.resolve("config"));
-    Settings settings = Settings.builder()
-        .put("path.home", home.toString())
-        .put("path.data", home.resolve("data").toString())
-        .put("path.logs", home.resolve("logs").toString())
-        .put("cluster.name", "vigil-test")
-        .put("node.name", "vigil-test")
-        .put("discovery.type", "single-node")
-        .put("network.host", "127.0.0.1")
-        .put("http.port", "0")
-        .put("transport.port", "0")
-        // Test machines often have fuller disks than a production node would accept.
-        .put("cluster.routing.allocation.disk.threshold_enabled", false)
-        .build();
+    Path home = TestNode.home(args);
+    Settings settings = Settings.builder().loadFromMap(TestNode.settings(home)).build();
     LogConfigurator.configureWithoutConfig(settings);
 
     Node node = new ClasspathNode(settings);
     node.start();
     TransportAddress http = node.injector().getInstance(HttpServerTransport.class).boundAddress().publishAddress();
 
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        node.close();
-      } catch (Exception e) {
-        e.printStackTrace();
-      }
-    }));
-    System.out.println("vigil-test-node ready http://" + http.getAddress() + ":" + http.getPort());
-    System.out.flush();
-    // The parent holds our stdin open; EOF means it is gone.
-    while (System.in.read() != -1) {
-      // ignore input
-    }
-    System.exit(0);
+    TestNode.serve(http.getAddress(), http.getPort(), node);
   }
 }

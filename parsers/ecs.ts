@@ -64,7 +64,9 @@ export interface EcsEvent {
     resource?: { name?: string; type?: string; parent?: { type?: string } };
     api_version?: string;
   };
-  container?: { id?: string; name?: string; image?: { name?: string; tag?: string[] } };
+  container?: { id?: string; name?: string; image?: { name?: string; tag?: string[]; hash?: { all?: string[] } } };
+  /** Every IP, user, host and hash the event names (parsers/related.ts). */
+  related?: { ip?: string[]; user?: string[]; hosts?: string[]; hash?: string[] };
   process?: {
     name?: string; executable?: string; command_line?: string; pid?: number; args?: string[];
     parent?: { name?: string; executable?: string; command_line?: string; pid?: number };

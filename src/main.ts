@@ -132,7 +132,9 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     cleanups.push(() => redis.stop());
     if (!redis.embedded) {
       const url = redis.where;
-      await waitForRedis(redis.target ?? redis.endpoint, {
+      // The endpoint, not the URL: it has the password REDIS_PASSWORD gives a URL without one.
+      await waitForRedis(redis.endpoint, {
+        where: url,
         timeoutMs: config.redis.connect_timeout_ms,
         onRetry: (reason, retryInMs) => logger.warn({ redis: url, reason, retryInMs, giveUpAfterMs: config.redis.connect_timeout_ms }, 'Redis is not reachable yet: retrying'),
       });
@@ -145,9 +147,10 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     });
     const joined = node;
     cleanups.push(() => joined.leave());
-    const sinks = configured.map(({ factory, options, policy, name }) => ({
-      sink: factory.create(options, { logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
+    const sinks = configured.map(({ factory, options, policy, filter, name }) => ({
+      sink: factory.create(options, { name, logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
       policy,
+      filter,
     }));
     cleanups.push(async () => {
       await Promise.all(sinks.map(({ sink }) => sink.close?.()));

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalize } from '../src/normalize/index.ts';
 import { indexTemplate } from '../src/sinks/elasticsearch/template.ts';
+import { templatePatterns } from '../src/sinks/elasticsearch/data-stream.ts';
 import { IndexMapping } from './support/doubles/elasticsearch-mapping.ts';
 import { goldenCases, goldenRaws, readExpected, render } from './support/golden.ts';
 
@@ -17,7 +18,7 @@ for (const c of goldenCases()) {
 // fields the template types (cef.extensions ports, addresses and times, event.severity...) hold
 // values of their type, so Elasticsearch would index each event rather than reject it.
 test('every golden event fits the index template', () => {
-  const properties = indexTemplate('logs-vigil.events-*').template.mappings.properties;
+  const properties = indexTemplate(templatePatterns()).template.mappings.properties;
   let checked = 0;
   for (const c of goldenCases()) {
     const events = JSON.parse(render(goldenRaws(c).flatMap((raw) => normalize(raw)))) as unknown[];
@@ -32,7 +33,7 @@ test('every golden event fits the index template', () => {
 });
 
 test('the template types cef.extensions by the CEF dictionary', () => {
-  const mapping = new IndexMapping(indexTemplate('logs-vigil.events-*').template.mappings.properties);
+  const mapping = new IndexMapping(indexTemplate(templatePatterns()).template.mappings.properties);
   assert.equal(mapping.kindOf('cef.extensions.sourcePort'), 'long');
   assert.equal(mapping.kindOf('cef.extensions.eventId'), 'long');
   assert.equal(mapping.kindOf('cef.extensions.sourceAddress'), 'ip');

@@ -18,11 +18,11 @@ done
 request POST /_security/user/kibana_system/_password "{\"password\":\"${KIBANA_SYSTEM_PASSWORD}\"}"
 
 # What vigil's Elasticsearch sink does: install its index template at start (manage_index_templates,
-# monitor for the version check), then bulk-create into logs-vigil.events-* (create_doc), which
-# auto-creates the data stream (auto_configure).
+# monitor for the version check), then bulk-create into one data stream per dataset, logs-<dataset>-<namespace>
+# (create_doc), which auto-creates each data stream (auto_configure).
 request PUT /_security/role/vigil_writer '{
   "cluster": ["monitor", "manage_index_templates"],
-  "indices": [{ "names": ["logs-vigil.events-*"], "privileges": ["create_doc", "auto_configure", "view_index_metadata"] }]
+  "indices": [{ "names": ["logs-alertmanager.alert-*", "logs-alertmanager.log-*", "logs-cef.log-*", "logs-falco.alerts-*", "logs-falco.log-*", "logs-json.log-*", "logs-k8s_audit.log-*", "logs-kubernetes.audit_logs-*", "logs-neuvector.activity-*", "logs-neuvector.audit-*", "logs-neuvector.event-*", "logs-neuvector.incident-*", "logs-neuvector.log-*", "logs-neuvector.threat-*", "logs-neuvector.violation-*", "logs-syslog.log-*"], "privileges": ["create_doc", "auto_configure", "view_index_metadata"] }]
 }'
 request PUT /_security/user/vigil "{\"password\":\"${VIGIL_ES_PASSWORD}\",\"roles\":[\"vigil_writer\"],\"full_name\":\"vigil event writer\"}"
 echo "elasticsearch-setup: done"

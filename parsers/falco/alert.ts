@@ -37,7 +37,7 @@ export function fromAlert(alert: JsonObject): EcsEvent {
       type,
       action: syscall ?? text(fields['ka.verb']),
       module: 'falco',
-      dataset: 'falco.alert',
+      dataset: 'falco.alerts',
       provider: source,
       severity: level?.severity,
       // Falcosidekick gives each alert a uuid: redeliveries of it then share one event.id.

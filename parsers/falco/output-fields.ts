@@ -47,10 +47,15 @@ function containerSets(f: JsonObject): Pick<FieldSets, 'container' | 'orchestrat
   const id = text(f['container.id']);
   const inContainer = id !== 'host';
   const tag = text(f['container.image.tag']);
+  const digest = text(f['container.image.digest']);
   const container = inContainer ? compact({
     id,
     name: text(f['container.name']),
-    image: { name: text(f['container.image.repository']) ?? text(f['container.image']), tag: tag ? [tag] : undefined },
+    image: {
+      name: text(f['container.image.repository']) ?? text(f['container.image']),
+      tag: tag ? [tag] : undefined,
+      hash: digest ? { all: [digest] } : undefined,
+    },
   }) : undefined;
   const pod = text(f['k8s.pod.name']);
   const podNamespace = text(f['k8s.ns.name']);

@@ -15,7 +15,7 @@ export function partialFromTextOutput(body: string): EcsEvent | undefined {
   if (!m) return undefined;
   const level = fromName(m[2])!;
   const event: EcsEvent = {
-    event: { kind: 'alert', module: 'falco', dataset: 'falco.alert', severity: level.severity },
+    event: { kind: 'alert', module: 'falco', dataset: 'falco.alerts', severity: level.severity },
     log: { level: level.level },
     observer: { ...OBSERVER },
   };

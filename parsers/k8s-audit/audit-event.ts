@@ -1,3 +1,4 @@
+import { podFields } from '../pod-owner.ts';
 import type { EcsEvent } from '../ecs.ts';
 import { compact, integer, ip, isObject, strings, text, type JsonObject } from '../json/read.ts';
 import { toUtcTimestamp } from '../json/timestamp.ts';
@@ -34,7 +35,7 @@ export function fromAuditEvent(item: JsonObject, original: string | undefined): 
       action: verb,
       outcome: code === undefined ? 'unknown' : code < 400 ? 'success' : 'failure',
       module: 'kubernetes',
-      dataset: 'kubernetes.audit',
+      dataset: 'kubernetes.audit_logs',
       reason: text(annotations['authorization.k8s.io/reason']) ?? (status && text(status.message)),
       // The API server re-sends a whole batch after any non-2xx: the same auditID+stage, the same id.
       id: auditID && `${auditID}:${text(item.stage) ?? ''}`,
@@ -52,7 +53,11 @@ export function fromAuditEvent(item: JsonObject, original: string | undefined): 
       api_version: apiGroup && apiVersion ? `${apiGroup}/${apiVersion}` : apiVersion,
     },
   }) ?? {};
-  event.kubernetes = { audit: item };
+  // A request about a pod (its exec, log, status ...) names the pod: its owner joins the
+  // workload key (parsers/workload.ts) and kubernetes.<owner>.name as for the other sources.
+  const owned = resource === 'pods' ? podFields(text(ref.name), text(ref.namespace)) : undefined;
+  if (owned && event.orchestrator?.resource) event.orchestrator.resource.parent = owned.resource.parent;
+  event.kubernetes = { ...owned?.kubernetes, audit: item };
   return event;
 }
 

@@ -9,7 +9,7 @@ import { fromAuditEvent } from './audit-event.ts';
 /** Kubernetes audit webhook: an audit.k8s.io/v1 EventList → one event per item. */
 export const k8sAudit: Format = {
   name: 'k8s-audit',
-  datasets: ['kubernetes.audit'],
+  datasets: ['kubernetes.audit_logs'],
   openObjects: ['kubernetes.audit.annotations', 'kubernetes.audit.requestObject', 'kubernetes.audit.responseObject'],
   parse: (body) => guarded('k8s-audit parser crashed', () => parseAudit(body)),
 };
@@ -24,6 +24,6 @@ function parseAudit(body: string): ParseResult {
     const original = found.batch ? JSON.stringify(item) : undefined;
     return isObject(item)
       ? fromAuditEvent(item, original)
-      : failedItem('k8s-audit item is not an object', original ?? body, { event: { module: 'kubernetes', dataset: 'kubernetes.audit' } });
+      : failedItem('k8s-audit item is not an object', original ?? body, { event: { module: 'kubernetes', dataset: 'kubernetes.audit_logs' } });
   }));
 }

@@ -77,6 +77,9 @@ export function toEcs(dataset: NotificationType | undefined, nv: Fields): EcsEve
     if (threat) out.threat = threat;
   }
   if (pod) out.kubernetes = pod.kubernetes;
+  // Scan reports name the image and layer by digest: ECS related.hash, so they join other sources' hashes.
+  const hashes = [str(nv, 'image_id'), str(nv, 'image_layer_digest')].filter((h): h is string => h !== undefined);
+  if (hashes.length) out.related = { hash: hashes };
   out.neuvector = nv;
   return out;
 }

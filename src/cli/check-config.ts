@@ -28,7 +28,7 @@ export function runCheckConfig(): number {
     }
   }
   console.log(`redis: ${config.redis.url ? 'external' : `embedded under ${config.data_dir}/redis`}`);
-  console.log(`sinks: ${sinks.map((s) => s.name).join(', ')}`);
+  console.log(`sinks: ${sinks.map((s) => (s.name === s.type ? s.name : `${s.name} (${s.type})`)).join(', ')}`);
   for (const warning of exposureWarnings(config)) console.error(`WARNING: ${warning}`);
   return 0;
 }

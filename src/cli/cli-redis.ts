@@ -10,7 +10,7 @@ import { waitForRedis } from '../pipeline/redis-server.ts';
  */
 export async function openCliRedis(config: Config, command: string): Promise<{ redis: RedisClient; handle: RedisHandle; close(): Promise<void> }> {
   const handle = await openRedis(config, { reuseRunning: true });
-  await waitForRedis(handle.target ?? handle.endpoint, { timeoutMs: 5_000, setBy: `${command} waits 5 s` }).catch(async (error: unknown) => {
+  await waitForRedis(handle.endpoint, { timeoutMs: 5_000, setBy: `${command} waits 5 s`, where: handle.where }).catch(async (error: unknown) => {
     await handle.stop();
     throw error;
   });

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { VigilError } from '../config/errors.ts';
 import { closest } from '../config/issues.ts';
 import { sinks } from '../sinks/index.ts';
+import { loadConfig } from '../config/load.ts';
 import { runStart } from './start.ts';
 import { runCheckConfig } from './check-config.ts';
 import { runDlq, DLQ_ACTIONS } from './dlq.ts';
@@ -60,6 +61,21 @@ interface Command {
   run(args: string[], values: Record<string, string | boolean | undefined>): Promise<number> | number;
 }
 
+/**
+ * Sink names a dead-letter queue may belong to: every type's own name, and the instances the
+ * configuration names (`sinks.soc`). A configuration that does not load adds none here; the
+ * command itself then says what is wrong with it.
+ */
+function sinkNames(): string[] {
+  let configured: string[] = [];
+  try {
+    configured = Object.keys(loadConfig().sinks);
+  } catch {
+    // reported by the command that loads it
+  }
+  return [...new Set([...Object.keys(sinks), ...configured])];
+}
+
 const ADMIN_OPTIONS: ParseArgsOptionsConfig = {
   url: { type: 'string' }, 'token-file': { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' },
 };
@@ -82,7 +98,8 @@ const COMMANDS: Record<string, Command> = {
     run: ([action, sink], values) => {
       if (!action || !sink) throw usage('dlq needs an action and a sink: vigil dlq list|show|replay|purge <sink>');
       if (!(DLQ_ACTIONS as readonly string[]).includes(action)) throw usage(`dlq: unknown action "${action}"${hint(action, DLQ_ACTIONS)} (one of ${DLQ_ACTIONS.join(', ')})`);
-      if (!sinks[sink]) throw usage(`dlq: unknown sink "${sink}"${hint(sink, Object.keys(sinks))} (one of ${Object.keys(sinks).join(', ')})`);
+      const known = sinkNames();
+      if (!known.includes(sink)) throw usage(`dlq: unknown sink "${sink}"${hint(sink, known)} (one of ${known.join(', ')})`);
       const reason = values.reason as string | undefined;
       if (reason !== undefined && !(DEAD_LETTER_REASONS as readonly string[]).includes(reason)) {
         throw usage(`dlq: unknown reason "${reason}"${hint(reason, DEAD_LETTER_REASONS)} (one of ${DEAD_LETTER_REASONS.join(', ')})`);

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sinks } from '../sinks/index.ts';
+import { filterSchema } from './sink-filter.ts';
 import { ENV_OVERRIDES } from './load.ts';
 import { configSchema } from './schema.ts';
 
@@ -30,6 +31,7 @@ interface Row {
 export function configReference(): string {
   const undocumented: string[] = [];
   const parts = [table(rows(configSchema, [], undocumented))];
+  parts.push(`## \`sinks.<name>.filter\` (every sink)\n\n${table(rows(filterSchema, ['sinks', '<name>', 'filter'], undocumented))}`);
   for (const [name, factory] of Object.entries(sinks)) {
     parts.push(`## \`sinks.${name}\`\n\n${table(rows(factory.schema, ['sinks', name], undocumented))}`);
   }
@@ -63,7 +65,7 @@ type AnySchema = z.core.$ZodType & { description?: string; def: any };
 /** Leaf keys of an object schema, depth first, in declaration order. */
 function rows(schema: z.core.$ZodType, path: string[], undocumented: string[]): Row[] {
   if (path.join('.') === 'sinks') {
-    return [{ key: 'sinks.<name>', type: 'map', default: '', meaning: 'a sink\'s own keys (tables below) plus any `delivery.*` key to override it for that sink; `enabled: false` or `null` turns a sink off' }];
+    return [{ key: 'sinks.<name>', type: 'map', default: '', meaning: 'one sink instance: `type` (elasticsearch, opensearch, splunk_hec, loki, file; unset: the name is the type, as in `sinks.loki`), its type\'s own keys (tables below), its `filter` and any `delivery.*` key to override it for that instance; each instance has its own queue, retries, dead-letter queue and `sink` metric label; `enabled: false` or `null` turns it off' }];
   }
   const info = unwrap(schema as AnySchema);
   const shape = info.inner.def.type === 'object' ? (info.inner.def.shape as Record<string, AnySchema>) : null;

@@ -3,6 +3,8 @@ import { formats } from '../../parsers/index.ts';
 import type { EcsEvent } from '../../parsers/ecs.ts';
 import type { ParseResult } from '../../parsers/result.ts';
 import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
+import { fillRelated } from '../../parsers/related.ts';
+import { workloadKey } from '../../parsers/workload.ts';
 import type { ClientIdentity, RawEvent } from './raw-event.ts';
 import { decimalMillis, isoFromMillis } from './iso-time.ts';
 
@@ -76,7 +78,8 @@ function finish(raw: RawEvent, event: EcsEvent, index: number, received: string)
   ev.created = created;
   ev.kind ??= 'event';
   ev.module = module;
-  ev.dataset ??= `${module}.log`;
+  // A data stream name's dataset part holds no '-' (Elastic's data stream naming scheme).
+  ev.dataset ??= `${module.replaceAll('-', '_')}.log`;
   const syslogCode = event.log?.syslog?.severity?.code;
   if (ev.severity === undefined && syslogCode !== undefined) ev.severity = fromSyslogCode(syslogCode).severity;
   const log = (event.log ??= {});
@@ -86,6 +89,10 @@ function finish(raw: RawEvent, event: EcsEvent, index: number, received: string)
   event.input = { type: raw.input };
   if (raw.client) event.tls = { client: clientFields(raw.client) };
   if (raw.tags?.length || event.tags?.length) event.tags = [...new Set([...(raw.tags ?? []), ...(event.tags ?? [])])];
+  if (raw.cluster && !event.orchestrator?.cluster?.name) (event.orchestrator ??= {}).cluster = { name: raw.cluster };
+  fillRelated(event);
+  const workload = workloadKey(event);
+  if (workload) event.vigil = { workload: { key: workload } };
   event.ecs = { version: ECS_VERSION };
   return event;
 }

@@ -13,6 +13,11 @@ export interface RawEvent {
   peer: string;
   /** The sender's client certificate, when the listener verified one (mTLS); becomes tls.client.*. */
   client?: ClientIdentity;
+  /**
+   * The Kubernetes cluster a webhook sender named in `?cluster=`: Falco and the API server's audit
+   * webhook say no cluster name of their own. Becomes orchestrator.cluster.name when the event has none.
+   */
+  cluster?: string;
   /** Set at framing time: 'truncated', 'invalid_utf8'. */
   tags?: string[];
 }

@@ -67,6 +67,10 @@ export class Metrics {
     name: 'vigil_events_failed_total', help: 'Events a sink rejected for good, moved to its dead-letter queue, by reason.',
     labelNames: ['sink', 'reason'] as const, registers: [this.registry],
   });
+  readonly filtered = new Counter({
+    name: 'vigil_events_filtered_total', help: 'Events a sink\'s filter left out (never queued for it), by reason.',
+    labelNames: ['sink', 'reason'] as const, registers: [this.registry],
+  });
   readonly replicaShortfalls = new Counter({
     name: 'vigil_redis_replica_ack_shortfalls_total', help: 'Batches fewer than redis.min_replicas_ack replicas confirmed in time: reported to their senders as not stored.',
     registers: [this.registry],
@@ -152,6 +156,11 @@ export class Metrics {
     for (const reason of RETRY_REASONS) this.retried.inc({ sink, reason }, 0);
     // A retry budget spent is a dead letter too (deliver-worker.ts).
     for (const reason of [...DEAD_REASONS, 'retries_exhausted']) this.deadLettered.inc({ sink, reason }, 0);
+  }
+
+  /** A sink with a filter: its filtered counters at zero, one per reason the filter can give. */
+  initFiltered(sink: string, reasons: readonly string[]): void {
+    for (const reason of reasons) this.filtered.inc({ sink, reason }, 0);
   }
 
   initFormat(format: string): void {

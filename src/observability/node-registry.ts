@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../pipeline/redis-connection.ts';
+import { nodesKey } from '../pipeline/queues.ts';
 import type { Logger } from './logger.ts';
 import type { StatusSnapshot } from './status-state.ts';
 
@@ -32,9 +33,6 @@ export interface NodeRecord extends NodeIdentity {
 
 /** Heartbeats a node may miss before it is ignored and its entry removed. */
 export const STALE_INTERVALS = 3;
-
-/** The one hash that holds every node: a single key, so it lives in one Redis Cluster slot. */
-export const nodesKey = (prefix: string): string => `${prefix}:nodes`;
 
 /** A short random id: a restarted process is a new node, its old entry goes stale on its own. */
 export const newNodeId = (): string => randomBytes(4).toString('hex');

@@ -13,10 +13,10 @@ import { LEVELS } from '../../parsers/severity.ts';
 
 /**
  * Every dataset the formats declare, and `<format>.log` of a body no parser understood (the name
- * normalize gives an event without a dataset).
+ * normalize gives an event without a dataset, '-' as '_' as in a data stream name).
  */
 export const SECURITY_DATASETS: ReadonlySet<string> = new Set(
-  [...formats.values()].flatMap((format) => [...format.datasets, `${format.name}.log`]),
+  [...formats.values()].flatMap((format) => [...format.datasets, `${format.name.replaceAll('-', '_')}.log`]),
 );
 
 /** Label value for a dataset outside the fixed set, and for clusters or namespaces beyond the limit. */

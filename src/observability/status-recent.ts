@@ -1,4 +1,4 @@
-import { decodeSinkBatchAsync } from '../pipeline/codec.ts';
+import { decodeSinkBatchAsync, type Payload } from '../pipeline/codec.ts';
 
 /** One recently processed event as the status page shows it: routing fields and its ECS JSON. */
 export interface RecentEvent {
@@ -52,7 +52,7 @@ export class RecentEvents {
   readonly #pendingLimit: number;
   readonly #pendingCharsLimit: number;
   readonly #keptCharsLimit: number;
-  #pending: string[] = [];
+  #pending: Payload[] = [];
   #pendingChars = 0;
   #keptChars = 0;
   readonly #byDataset = new Map<string, RecentEvent[]>();
@@ -67,7 +67,7 @@ export class RecentEvents {
   }
 
   /** Called once per processed batch with its encoded sink payload (codec.ts). */
-  add(payload: string): void {
+  add(payload: Payload): void {
     this.#pending.push(payload);
     this.#pendingChars += payload.length;
     // The newest batch stays even when it alone is over the size limit.

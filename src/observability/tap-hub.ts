@@ -1,7 +1,8 @@
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../pipeline/redis-connection.ts';
 import type { Logger } from './logger.ts';
-import { tapChannel, tapListeningKey, type TapMessage } from './tap-publisher.ts';
+import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
+import type { TapMessage } from './tap-publisher.ts';
 
 export class TooManyTapsError extends Error {}
 

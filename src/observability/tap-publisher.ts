@@ -1,11 +1,9 @@
 import type { RedisClient } from '../pipeline/redis-connection.ts';
-import { decodeSinkBatchAsync } from '../pipeline/codec.ts';
+import { decodeSinkBatchAsync, type Payload } from '../pipeline/codec.ts';
+import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
 import type { Logger } from './logger.ts';
 import { eventSource, type RecentEvent } from './status-recent.ts';
 
-/** The pub/sub channel and the flag key `vigil tap` uses under a Redis prefix. */
-export const tapChannel = (prefix: string): string => `${prefix}:tap`;
-export const tapListeningKey = (prefix: string): string => `${prefix}:tap:listening`;
 
 /** One event as `vigil tap` receives it: the status page's recent event without the message glance. */
 export type TapEvent = Omit<RecentEvent, 'message'>;
@@ -84,7 +82,7 @@ export class TapPublisher {
   }
 
   /** Called once per processed batch (its encoded sink payload and event count); never blocks. */
-  offer(payload: string, n: number): void {
+  offer(payload: Payload, n: number): void {
     if (!this.#listening) return;
     if (this.#busy || this.#budgetLeft() === 0 || this.#decodedThisSecond >= this.#options.maxBatchesPerSecond) {
       this.#skipped += n;
@@ -122,7 +120,7 @@ export class TapPublisher {
     return this.#options.maxPerSecond - this.#sentThisSecond;
   }
 
-  async #publish(payload: string, n: number): Promise<void> {
+  async #publish(payload: Payload, n: number): Promise<void> {
     const decoded = await decodeSinkBatchAsync(payload);
     const events: TapEvent[] = [];
     let chars = 0;

@@ -15,8 +15,12 @@ const COMPRESS = { params: { [constants.ZSTD_c_compressionLevel]: 1 } };
 
 /** One per thread: batches are encoded synchronously, one at a time. */
 const writer = new LineWriter();
-const pack = (fill: (line: (text: string) => void, writer: LineWriter) => void): string =>
-  writer.write(fill, (bytes) => zstdCompressSync(bytes, COMPRESS).toString('base64'));
+const pack = (fill: (line: (text: string) => void, writer: LineWriter) => void): Buffer =>
+  writer.write(fill, (bytes) => zstdCompressSync(bytes, COMPRESS));
+
+/** A batch as it crosses Redis: zstd bytes in a binary value, or those bytes in base64 inside JSON job data. */
+export type Payload = Buffer | string;
+const bytesOf = (payload: Payload): Buffer => (typeof payload === 'string' ? Buffer.from(payload, 'base64') : payload);
 
 /**
  * zstd output in one buffer of the right size. By default zlib fills 16 KB chunks and then
@@ -24,8 +28,8 @@ const pack = (fill: (line: (text: string) => void, writer: LineWriter) => void):
  * twice, and the garbage collector was the largest cost of draining a backlog (npm run bench --
  * replay). A zstd frame written in one shot states its decompressed size in its header.
  */
-function decompress(payload: string): Buffer {
-  const compressed = Buffer.from(payload, 'base64');
+function decompress(payload: Payload): Buffer {
+  const compressed = bytesOf(payload);
   return zstdDecompressSync(compressed, outputOptions(compressed));
 }
 
@@ -36,8 +40,8 @@ const zstdDecompressAsync = promisify(zstdDecompress);
  * backlog drains, and decompressing a 3 MB sink batch (its fresh output faulted in page by page)
  * was the largest piece of its work: off the thread it costs ~0.3 ms of it instead of ~1.3 ms.
  */
-async function decompressAsync(payload: string): Promise<Buffer> {
-  const compressed = Buffer.from(payload, 'base64');
+async function decompressAsync(payload: Payload): Promise<Buffer> {
+  const compressed = bytesOf(payload);
   return zstdDecompressAsync(compressed, outputOptions(compressed));
 }
 
@@ -80,9 +84,14 @@ export function frameContentSize(frame: Buffer): number | undefined {
  * earlier vigil can still be waiting in Redis when a new one starts.
  */
 const RAW_BINARY = 0x01;
-type Origin = Pick<RawEvent, 'format' | 'input' | 'listener' | 'peer' | 'tags'>;
+type Origin = Pick<RawEvent, 'format' | 'input' | 'listener' | 'peer' | 'tags' | 'cluster'>;
 
 export function encodeRawBatch(events: RawEvent[]): string {
+  return encodeRawBytes(events).toString('base64');
+}
+
+/** encodeRawBatch's bytes, before base64. */
+export function encodeRawBytes(events: RawEvent[]): Buffer {
   return pack((_line, out) => {
     const origins: Origin[] = [];
     const byKey = new Map<string, number>();
@@ -92,9 +101,12 @@ export function encodeRawBatch(events: RawEvent[]): string {
     for (const event of events) {
       // Events of one connection come in runs: the key is built only when the origin changes.
       if (last === undefined || !sameOrigin(last, event)) {
-        const { format, input, listener, peer, tags } = event;
-        const key = JSON.stringify([format, input, listener, peer, tags ?? []]);
-        origin = byKey.get(key) ?? origins.push(tags?.length ? { format, input, listener, peer, tags } : { format, input, listener, peer }) - 1;
+        const { format, input, listener, peer, tags, cluster } = event;
+        const key = JSON.stringify([format, input, listener, peer, tags ?? [], cluster ?? '']);
+        const entry: Origin = { format, input, listener, peer };
+        if (tags?.length) entry.tags = tags;
+        if (cluster) entry.cluster = cluster;
+        origin = byKey.get(key) ?? origins.push(entry) - 1;
         byKey.set(key, origin);
         last = event;
       }
@@ -111,13 +123,13 @@ export function encodeRawBatch(events: RawEvent[]): string {
 }
 
 function sameOrigin(a: RawEvent, b: RawEvent): boolean {
-  if (a.format !== b.format || a.input !== b.input || a.listener !== b.listener || a.peer !== b.peer) return false;
+  if (a.format !== b.format || a.input !== b.input || a.listener !== b.listener || a.peer !== b.peer || a.cluster !== b.cluster) return false;
   const at = a.tags ?? [];
   const bt = b.tags ?? [];
   return at.length === bt.length && at.every((tag, i) => tag === bt[i]);
 }
 
-export function decodeRawBatch(payload: string): RawEvent[] {
+export function decodeRawBatch(payload: Payload): RawEvent[] {
   const buffer = decompress(payload);
   if (buffer.length < 8 || buffer.readUInt32LE(0) !== RAW_BINARY) {
     return bufferToLines(buffer).map((line) => JSON.parse(line) as RawEvent);
@@ -132,6 +144,7 @@ export function decodeRawBatch(payload: string): RawEvent[] {
     const end = at + 16 + buffer.readUInt32LE(at + 12);
     const event: RawEvent = { format: origin.format, text: buffer.toString('utf8', at + 16, end), receivedAt, input: origin.input, listener: origin.listener, peer: origin.peer };
     if (origin.tags) event.tags = [...origin.tags];
+    if (origin.cluster) event.cluster = origin.cluster;
     events.push(event);
     at = end;
   }
@@ -143,6 +156,11 @@ export function decodeRawBatch(payload: string): RawEvent[] {
  * which is never parsed again on the way out (JSON text has no raw newlines).
  */
 export function encodeSinkBatch(events: SinkEvent[]): string {
+  return encodeSinkBytes(events).toString('base64');
+}
+
+/** encodeSinkBatch's bytes, before base64: what the shared batch key holds. */
+export function encodeSinkBytes(events: SinkEvent[]): Buffer {
   return encodeSinkEvents((add) => events.forEach(add)).z;
 }
 
@@ -150,7 +168,7 @@ export function encodeSinkBatch(events: SinkEvent[]): string {
  * A sink batch of the events `produce` hands to `add`, each written out as it comes, so the JSON
  * texts of a whole batch are never all alive at once (the process stage makes ~3 KB per event).
  */
-export function encodeSinkEvents(produce: (add: (event: SinkEvent) => void) => void): { z: string; n: number } {
+export function encodeSinkEvents(produce: (add: (event: SinkEvent) => void) => void): { z: Buffer; n: number } {
   let n = 0;
   const z = pack((line) => produce(({ json, ...meta }) => {
     line(JSON.stringify(meta));
@@ -160,12 +178,12 @@ export function encodeSinkEvents(produce: (add: (event: SinkEvent) => void) => v
   return { z, n };
 }
 
-export function decodeSinkBatch(payload: string): SinkEvent[] {
+export function decodeSinkBatch(payload: Payload): SinkEvent[] {
   return sinkEventsOf(decompress(payload));
 }
 
 /** decodeSinkBatch for the deliver stage: the same events, decompressed off the main thread. */
-export async function decodeSinkBatchAsync(payload: string): Promise<SinkEvent[]> {
+export async function decodeSinkBatchAsync(payload: Payload): Promise<SinkEvent[]> {
   return sinkEventsOf(await decompressAsync(payload));
 }
 

@@ -7,6 +7,7 @@ import type { Outcome, Sink, SinkEvent } from '../sinks/kit/types.ts';
 import { backoffMs } from './backoff.ts';
 import type { SinkSetups } from './sink-setup.ts';
 import { decodeSinkBatchAsync, encodeSinkBatch } from './codec.ts';
+import type { SharedBatches } from './shared-batch.ts';
 import type { DeadLetter, DeadLetterQueue } from './dlq.ts';
 import { sharedWorkerOptions, type QueueSetup, type SinkBatchJob } from './queues.ts';
 
@@ -17,6 +18,8 @@ export interface DeliverStageOptions {
   queue: Queue<SinkBatchJob>;
   policy: DeliveryPolicy;
   dlq: DeadLetterQueue;
+  /** Where the batches its jobs name are stored (shared-batch.ts). */
+  batches: SharedBatches;
   metrics: Metrics;
   logger: Logger;
   /** Runs the sink's setup now and records its failures for /readyz. */
@@ -40,6 +43,12 @@ export function startDeliverWorker(options: DeliverStageOptions): Worker<SinkBat
   });
   worker.on('error', (error) => logger[redisErrorLevel(error)]({ error, sink: sink.name }, 'Deliver worker error'));
   worker.on('failed', (job, error) => logger.error({ error, sink: sink.name, job: job?.id }, 'Delivery job failed; it will be redone'));
+  // Only once BullMQ has completed the job can nothing redo it: until then the batch must stay.
+  worker.on('completed', (job) => {
+    const batch = job.data.batch;
+    if (batch === undefined) return;
+    options.batches.release(batch, sink.name).catch((error: unknown) => logger.warn({ error, sink: sink.name, batch }, 'Could not release a delivered batch; the sweep will delete it'));
+  });
   return worker;
 }
 
@@ -76,7 +85,7 @@ class Recovery {
 
 async function deliver(job: Job<SinkBatchJob>, token: string | undefined, options: DeliverStageOptions, started: () => Promise<void>, recovery: Recovery): Promise<void> {
   const { sink, policy, dlq, metrics, logger } = options;
-  const events = await decodeSinkBatchAsync(job.data.z);
+  const { events, positions } = await eventsOf(job, options.batches);
   const attempt = (job.data.attempt ?? 0) + 1;
   const firstAttemptAt = job.data.firstAttemptAt ?? Date.now();
   const attemptStartedAt = Date.now();
@@ -87,6 +96,8 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
     (error: Error) => events.map((): Outcome => ({ kind: 'retry', reason: 'unavailable', detail: `sink setup failed: ${error.message}` })),
   );
   const retry: SinkEvent[] = [];
+  /** Where each retried event is in `events`. */
+  const retryAt: number[] = [];
   const dead: DeadLetter[] = [];
   let ok = 0;
   let retryAfterMs = 0;
@@ -102,6 +113,7 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
       dead.push({ at, sink: sink.name, reason: 'retries_exhausted', detail: `${outcome.reason}: ${outcome.detail ?? ''}`.trim(), attempts: attempt, event: events[i] });
     } else {
       retry.push(events[i]);
+      retryAt.push(i);
       retryAfterMs = Math.max(retryAfterMs, outcome.afterMs ?? 0);
       retryReason ||= outcome.reason;
       retryDetail ??= outcome.detail;
@@ -131,11 +143,33 @@ async function deliver(job: Job<SinkBatchJob>, token: string | undefined, option
   const context = { sink: sink.name, events: retry.length, reason: retryReason, detail: retryDetail?.slice(0, 500), attempt, delayMs: delay };
   if (unauthorized) logger.error(context, 'Sink halted: the backend refused our credentials; events wait in the queue until it accepts them');
   else logger.warn(context, 'Delivery will be retried');
-  // The whole batch failed (an outage): its payload is unchanged, so it is not encoded again.
-  const z = retry.length === events.length ? job.data.z : encodeSinkBatch(retry);
-  await job.updateData({ z, n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt });
+  const next: SinkBatchJob = { n: retry.length, attempt: unauthorized ? attempt - 1 : attempt, firstAttemptAt };
+  // The whole batch failed (an outage): its payload is unchanged, so it is not encoded again. A
+  // shared batch stays as it is and the job names the positions of the events left to deliver.
+  if (job.data.batch === undefined) next.z = retry.length === events.length ? job.data.z : encodeSinkBatch(retry);
+  else {
+    next.batch = job.data.batch;
+    const left = retry.length === events.length ? positions : retryAt.map((i) => positions?.[i] ?? i);
+    if (left) next.only = left;
+  }
+  await job.updateData(next);
   await job.moveToDelayed(Date.now() + delay, token);
   throw new DelayedError();
+}
+
+/**
+ * The events a job delivers, and where each is in its shared batch when the job names only some
+ * (undefined: all of them, in order). A shared batch is deleted only after every job naming it
+ * completed, so one that is missing means Redis lost data: the job fails, to be redone, loudly.
+ */
+async function eventsOf(job: Job<SinkBatchJob>, batches: SharedBatches): Promise<{ events: SinkEvent[]; positions?: number[] }> {
+  const { batch, z, only } = job.data;
+  if (batch === undefined) return { events: await decodeSinkBatchAsync(z!) };
+  const payload = await batches.read(batch);
+  if (payload === null) throw new Error(`batch ${batch} of job ${job.id} is not in Redis`);
+  const all = await decodeSinkBatchAsync(payload);
+  if (only === undefined) return { events: all };
+  return { events: only.map((i) => all[i]!), positions: only };
 }
 
 /** One attempt; a thrown error or a wrong-sized answer means the whole batch is retried. */

@@ -6,17 +6,19 @@ import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Sink } from '../sinks/kit/types.ts';
-import { encodeRawBatch } from './codec.ts';
+import { encodeRawBatch, type Payload } from './codec.ts';
 import { replayDeadLetters } from './replay.ts';
 import { startDeliverWorker } from './deliver-worker.ts';
 import { SinkSetups } from './sink-setup.ts';
 import { DeadLetterQueue } from './dlq.ts';
 import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
+import { SharedBatches } from './shared-batch.ts';
 import { bullmqConnection, createRedisClient, isCluster, type RedisClient, type RedisEndpoint } from './redis-connection.ts';
 import { awaitReplicas } from './replica-ack.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, sinkQueueName, openQueue, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from '../normalize/raw-event.ts';
+import { FILTER_REASONS, type FilterConfig } from './sink-filter.ts';
 import { formats } from '../../parsers/index.ts';
 
 export interface PipelineOptions {
@@ -32,14 +34,14 @@ export interface PipelineOptions {
   processThreads: number;
   /** Old-generation heap of each process thread, MB. */
   processThreadHeapMb?: number;
-  /** Every enabled sink: the process stage fans out to all of them; deliver workers drive them. */
-  sinks: Array<{ sink: Sink; policy: DeliveryPolicy }>;
+  /** Every enabled sink: the process stage fans out to all of them (as their filters say); deliver workers drive them. */
+  sinks: Array<{ sink: Sink; policy: DeliveryPolicy; filter?: FilterConfig }>;
   /** Job locks: how soon the jobs of a crashed process are taken over (see queues.ts). */
   jobs?: JobLocks;
   metrics: Metrics;
   logger: Logger;
   /** Given each processed batch's encoded sink payload and event count (status page, `vigil tap`). */
-  onProcessed?: (payload: string, n: number) => void;
+  onProcessed?: (payload: Payload, n: number) => void;
 }
 
 /** What the backlog looks like now: batches waiting in the fullest queue, and Redis memory use. */
@@ -67,6 +69,9 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
+/** How often the process role looks for stored batches whose release a crash interrupted (SharedBatches.sweep). */
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
 /** Wires queues and workers for the roles this process plays. The only place that builds BullMQ objects. */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { metrics, logger, roles } = options;
@@ -79,6 +84,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   redis.on('error', (error) => logger.debug({ error }, 'Redis connection error'));
   await redis.connect();
   const dlq = new DeadLetterQueue(redis, keys);
+  const batches = new SharedBatches(redis, keys);
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
 
@@ -109,16 +115,25 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // nobody listens. The workers' own error events already report an outage at error level.
   for (const queue of queues.values()) queue.on('error', (error) => logger.debug({ error, queue: queue.name }, 'Queue connection error'));
   let pool: ProcessPool | undefined;
+  let sweeping: NodeJS.Timeout | undefined;
   if (roles.process) {
-    pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb);
+    sweeping = setInterval(() => {
+      batches.sweep().then(
+        (deleted) => deleted && logger.info({ deleted }, 'Deleted stored batches that no job reads any more (their release was interrupted)'),
+        (error: unknown) => logger.warn({ error }, 'Sweeping stored batches failed; it is tried again later'),
+      );
+    }, SWEEP_INTERVAL_MS).unref();
+    const filters = Object.fromEntries(options.sinks.flatMap(({ sink, filter }) => (filter ? [[sink.name, filter]] : [])));
+    pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb, filters);
+    for (const [sink] of pool.filters) metrics.initFiltered(sink, FILTER_REASONS);
     for (const format of formats.keys()) metrics.initFormat(format);
-    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, metrics, logger, onProcessed: options.onProcessed }));
+    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, batches, metrics, logger, onProcessed: options.onProcessed }));
   }
   const setups = new SinkSetups();
   if (roles.deliver) {
     for (const { sink, policy } of options.sinks) {
       metrics.initSink(sink.name);
-      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, metrics, logger, setups }));
+      workers.push(startDeliverWorker({ setup, sink, queue: sinkQueues.get(sink.name)!, policy, dlq, batches, metrics, logger, setups }));
     }
   }
 
@@ -144,6 +159,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       return queue ? replayDeadLetters(queue, dlq, sink, { max: count }).then((r) => r.replayed) : Promise.reject(new Error(`no enabled sink named "${sink}"`));
     },
     async stop() {
+      clearInterval(sweeping);
       await batcher?.drain();
       await Promise.all(workers.map((w) => w.close()));
       await pool?.close();

@@ -1,13 +1,17 @@
 import { hasSourceIdentity, normalize, unparsed } from '../normalize/index.ts';
-import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBatch, encodeSinkEvents } from './codec.ts';
+import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBytes, encodeSinkEvents } from './codec.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
+import { SinkSelections, type EventFilter, type Selections } from './sink-filter.ts';
 import { addCounts, securityKey, type SecurityCounts } from '../observability/security-events.ts';
 
-/** What the process stage makes of one raw batch: the sink payload and what each format produced. */
-export interface ProcessedBatch {
-  /** Encoded sink batch (codec.ts), undefined when the batch produced no events. */
-  z?: string;
+/**
+ * What the process stage makes of one raw batch: the sink payload, what each format produced,
+ * and which sinks' filters left which events out (sink-filter.ts).
+ */
+export interface ProcessedBatch extends Selections {
+  /** Encoded sink batch (codec.ts encodeSinkBytes), undefined when the batch produced no events. */
+  z?: Buffer;
   n: number;
   /** Events per format, and those tagged parse_failure. */
   parsed: Record<string, number>;
@@ -20,19 +24,25 @@ export interface ProcessedBatch {
   sourceKeys: string[];
 }
 
-/** Raw batch payload → normalised sink batch payload. Pure CPU work: it runs on a worker thread. */
-export function processPayload(payload: string): ProcessedBatch {
+/**
+ * Raw batch payload → normalised sink batch payload. Pure CPU work: it runs on a worker thread.
+ * `filters`: the compiled filter of each sink that has one.
+ */
+export function processPayload(payload: string, filters: ReadonlyArray<[string, EventFilter]> = []): ProcessedBatch {
   const parsed: Record<string, number> = {};
   const failed: Record<string, number> = {};
   const sourceIds: string[] = [];
   const security: SecurityCounts = {};
   const sourceKeys: string[] = [];
+  const ingested = new Date().toISOString();
+  const selections = new SinkSelections(filters);
   // Each event is serialised into the batch as it is made: its JSON text dies young.
   const { z, n } = encodeSinkEvents((add) => {
     for (const raw of decodeRawBatch(payload)) {
       for (const event of normalize(raw)) {
-        const sinkEvent = toSinkEvent(event);
+        const sinkEvent = toSinkEvent(event, ingested);
         add(sinkEvent);
+        selections.add(sinkEvent);
         const key = securityKey(event);
         security[key] = (security[key] ?? 0) + 1;
         if (hasSourceIdentity(event)) {
@@ -44,7 +54,7 @@ export function processPayload(payload: string): ProcessedBatch {
       }
     }
   });
-  return { z: n ? z : undefined, n, parsed, failed, sourceIds, security, sourceKeys };
+  return { z: n ? z : undefined, n, parsed, failed, sourceIds, security, sourceKeys, ...selections.result() };
 }
 
 /**
@@ -52,7 +62,8 @@ export function processPayload(payload: string): ProcessedBatch {
  * on its own, and one that fails alone is forwarded unparsed: original text, parse_failure tag.
  * Nothing is lost and the batch cannot block the queue.
  */
-export async function processEventByEvent(payload: string, run: (payload: string) => Promise<ProcessedBatch>): Promise<ProcessedBatch> {
+export async function processEventByEvent(payload: string, run: (payload: string) => Promise<ProcessedBatch>,
+  filters: ReadonlyArray<[string, EventFilter]> = []): Promise<ProcessedBatch> {
   const sinkEvents: SinkEvent[] = [];
   const parsed: Record<string, number> = {};
   const failed: Record<string, number> = {};
@@ -72,10 +83,16 @@ export async function processEventByEvent(payload: string, run: (payload: string
       addCounts(security, one.security);
     } catch (error) {
       const event = unparsed(raw, `processing failed: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
-      sinkEvents.push(toSinkEvent(event));
+      sinkEvents.push(toSinkEvent(event, new Date().toISOString()));
       add(failed, raw.format, 1);
       addCounts(security, { [securityKey(event)]: 1 });
     }
   }
-  return { z: sinkEvents.length ? encodeSinkBatch(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys };
+  // The filters again over the whole batch: simpler than renumbering each part's selections.
+  const selections = new SinkSelections(filters);
+  for (const event of sinkEvents) selections.add(event);
+  return {
+    z: sinkEvents.length ? encodeSinkBytes(sinkEvents) : undefined, n: sinkEvents.length, parsed, failed, sourceIds, security, sourceKeys,
+    ...selections.result(),
+  };
 }

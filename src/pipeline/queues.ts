@@ -4,21 +4,23 @@ import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
  * Queue names and job options: the one place that knows how vigil lays out BullMQ.
  *
  *   ingest            raw batches from the listeners (process stage consumes)
- *   sink-<name>       normalised batches for one sink (its deliver worker consumes)
+ *   sink-<name>       jobs delivering normalised batches to one sink (its deliver worker consumes)
  */
 export const INGEST_QUEUE = 'ingest';
 export const sinkQueueName = (sink: string): string => `sink-${sink}`;
 
 /**
  * Every Redis key vigil names, in one place. BullMQ keys are `<prefix>:<queue name>:…`; vigil's
- * own are the redelivery claims (`seen`) and the dead-letter lists.
+ * own are the redelivery claims (`seen`), the dead-letter lists and the normalised batches stored
+ * once for the jobs of every sink (`batch`, shared-batch.ts).
  *
  * On a Redis Cluster a Lua script may only touch keys of one hash slot, and a key's slot is that
  * of its `{hash tag}` when it has one (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags).
  * So there each queue name is its own tag (`{ingest}`, `{sink-elasticsearch}`): a queue's keys
  * share a slot and the queues spread over the masters by sink. Every claim key shares the
  * `{seen}` tag (one script claims a whole batch), and a sink's dead-letter list and its
- * written-ids sets share `{dlq:<sink>}`. One server keeps the untagged names.
+ * written-ids sets share `{dlq:<sink>}`. A stored batch is one key (its scripts touch nothing
+ * else), untagged, so the batches spread over every slot. One server keeps the untagged names.
  */
 export interface KeyLayout {
   prefix: string;
@@ -31,7 +33,20 @@ export interface KeyLayout {
   dlq(sink: string): string;
   /** ... and the ids one sink batch wrote to it, in the same slot. */
   dlqWritten(sink: string, batch: string): string;
+  /** A normalised batch stored once for every sink (shared-batch.ts); `batch('')` is what all of them start with. */
+  batch(id: string): string;
+  /** A BullMQ job's hash (BullMQ's QueueKeys.toKey): `queue` as ingestQueue or sinkQueue name it. */
+  job(queue: string, jobId: string): string;
 }
+
+/**
+ * Single keys outside the layout's tags (no script touches another key with them, so any slot
+ * does): the node registry's hash (node-registry.ts), and `vigil tap`'s pub/sub channel and the
+ * flag that someone listens (tap-publisher.ts, tap-hub.ts).
+ */
+export const nodesKey = (prefix: string): string => `${prefix}:nodes`;
+export const tapChannel = (prefix: string): string => `${prefix}:tap`;
+export const tapListeningKey = (prefix: string): string => `${prefix}:tap:listening`;
 
 export function keyLayout(prefix: string, cluster = false): KeyLayout {
   const tag = (name: string) => (cluster ? `{${name}}` : name);
@@ -43,6 +58,8 @@ export function keyLayout(prefix: string, cluster = false): KeyLayout {
     seen: (id) => `${prefix}:${tag('seen')}:${id}`,
     dlq: (sink) => `${prefix}:${cluster ? `{dlq:${sink}}` : `dlq:${sink}`}`,
     dlqWritten: (sink, batch) => `${prefix}:${cluster ? `{dlq:${sink}}` : `dlq:${sink}`}:written:${batch}`,
+    batch: (id) => `${prefix}:batch:${id}`,
+    job: (queue, jobId) => `${prefix}:${queue}:${jobId}`,
   };
 }
 
@@ -56,15 +73,31 @@ export interface RawBatchJob {
   n: number;
 }
 
+/**
+ * A sink job. The process stage stores each batch once, binary, in its own key (shared-batch.ts)
+ * and every sink's job names it; replays (and jobs queued by an earlier vigil) carry their batch
+ * inline in `z` instead.
+ */
 export interface SinkBatchJob {
-  /** The sink batch, two JSON lines per event (codec.ts encodeSinkEvents), zstd-compressed, in base64. */
-  z: string;
+  /** Id of the shared batch this job delivers from (the raw batch's job id). */
+  batch?: string;
+  /** An inline sink batch, two JSON lines per event (codec.ts encodeSinkBatch), zstd-compressed, in base64. */
+  z?: string;
+  /** Events this job delivers. */
   n: number;
+  /**
+   * Positions in the shared batch of the events this job delivers: those the sink's filter kept
+   * (sink-filter.ts), those left after a partial retry; every event when absent.
+   */
+  only?: number[];
   /** Delivery attempts made so far (the deliver worker counts them itself: see deliver-worker.ts). */
   attempt?: number;
   /** When the first attempt started, epoch ms. */
   firstAttemptAt?: number;
 }
+
+/** The job that delivers batch `batchId` to `sink`: named so a redone fan-out finds it again. */
+export const sinkJobId = (batchId: string, sink: string): string => `${batchId}.${sink}`;
 
 /**
  * BullMQ retries a job itself only when its processor threw, which in vigil means Redis failed
@@ -89,10 +122,10 @@ export const INGEST_JOB_OPTIONS: JobsOptions = {
 
 export function sinkJobOptions(batchId: string, sink: string): JobsOptions {
   return {
-    jobId: `${batchId}.${sink}`,
+    jobId: sinkJobId(batchId, sink),
     // A retried process job re-adds the same sink jobs: the deduplication key (kept after the
     // job completes and is removed) turns those re-adds into no-ops.
-    deduplication: { id: `${batchId}.${sink}`, ttl: FANOUT_DEDUPE_TTL_MS },
+    deduplication: { id: sinkJobId(batchId, sink), ttl: FANOUT_DEDUPE_TTL_MS },
     // Retries after a sink's answer are the deliver worker's own (moveToDelayed, which does not
     // count as a BullMQ attempt), with the sink's policy; BullMQ's attempts are for Redis errors.
     ...REDO_ON_REDIS_ERROR,

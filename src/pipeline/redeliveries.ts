@@ -1,7 +1,8 @@
 import type { RedisClient } from './redis-connection.ts';
 import type { KeyLayout } from './queues.ts';
-import { decodeSinkBatch, encodeSinkBatch } from './codec.ts';
+import { decodeSinkBatch, encodeSinkBytes } from './codec.ts';
 import type { ProcessedBatch } from './process-batch.ts';
+import { remapSelections } from './sink-filter.ts';
 
 /** How long a source-identified event is remembered: far beyond any sender's retry window. */
 export const REDELIVERY_WINDOW_SECONDS = 24 * 60 * 60;
@@ -30,16 +31,24 @@ export async function dropRedeliveries(redis: RedisClient, keys: KeyLayout, batc
   const keyOf = new Map(batch.sourceIds.map((id, i) => [id, batch.sourceKeys[i]]));
   const security = { ...batch.security };
   const seen = new Set<string>();
-  const events = decodeSinkBatch(batch.z).filter((event) => {
+  const kept: number[] = [];
+  const events = decodeSinkBatch(batch.z).filter((event, index) => {
     // Two copies inside one batch: keep the first.
     const keep = !copies.has(event.id) && !(keyOf.has(event.id) && seen.has(event.id));
     if (keyOf.has(event.id)) seen.add(event.id);
     // A dropped copy is not a security event either.
     const key = keyOf.get(event.id);
     if (!keep && key !== undefined) security[key] -= 1;
+    if (keep) kept.push(index);
     return keep;
   });
   const dropped = batch.n - events.length;
   if (dropped === 0) return { batch, dropped };
-  return { batch: { ...batch, z: events.length ? encodeSinkBatch(events) : undefined, n: events.length, security }, dropped };
+  // A dropped copy was counted as filtered for the sinks that left it out: it stays counted there
+  // (it is not delivered to them either way); the selections are renumbered for what remains.
+  const selections = remapSelections(batch.selections, kept);
+  const rest: ProcessedBatch = { ...batch, z: events.length ? encodeSinkBytes(events) : undefined, n: events.length, security };
+  if (selections) rest.selections = selections;
+  else delete rest.selections;
+  return { batch: rest, dropped };
 }

@@ -32,8 +32,8 @@ export const isCluster = (endpoint: RedisEndpoint): boolean => endpoint.cluster 
 const reconnectOnReadonly = (error: Error): 1 | false => (error.message.startsWith('READONLY') ? 1 : false);
 
 /**
- * The endpoint the configuration names, for Sentinel and Cluster. A single server (redis.url or
- * the embedded one) comes from `single`, its options from the URL or socket.
+ * The endpoint the configuration names: its sentinels, its Cluster, or one server whose address
+ * (and any credentials) `single` has, from redis.url. Credentials and TLS apply to all three.
  */
 export function configuredEndpoint(config: Config, single: RedisOptions): RedisEndpoint {
   const { redis } = config;
@@ -48,12 +48,15 @@ export function configuredEndpoint(config: Config, single: RedisOptions): RedisE
         name: redis.master_name,
         sentinelUsername: redis.sentinel_username,
         sentinelPassword: redis.sentinel_password,
-        enableTLSForSentinelMode: tls !== undefined && redis.sentinel_tls,
+        // ioredis: `tls` with enableTLSForSentinelMode is for the master it was sent to,
+        // sentinelTLS for the sentinels (SentinelConnector).
+        enableTLSForSentinelMode: tls !== undefined,
         sentinelTLS: redis.sentinel_tls ? tls ?? {} : undefined,
-        // Sentinels publish +switch-master: ioredis reconnects at once to the new master instead
-        // of waiting for the old one's connection to fail (a demoted, still running master).
-        failoverDetector: true,
-        // The master is asked for again after each failure, every 0.1 s doubling to 2 s.
+        // No failoverDetector: a demoted master that still runs is told by the sentinels to
+        // drop its clients (CLIENT KILL TYPE normal in Sentinel's reconfiguration), and ioredis
+        // then asks them again; the detector's extra reconnect, moments after that one, left
+        // BullMQ workers unable to close (ioredis 6.0, BullMQ 6.7).
+        // The sentinels are asked again after each failure: 0.2 s, doubling, at most 2 s apart.
         sentinelRetryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
       },
     };

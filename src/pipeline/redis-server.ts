@@ -129,6 +129,8 @@ export interface WaitForRedisOptions {
   signal?: AbortSignal;
   /** What sets timeoutMs, for the message when it runs out [the start-up setting]. */
   setBy?: string;
+  /** How messages name the Redis [its URL with the password masked, its socket, or describeEndpoint]. */
+  where?: string;
   /** Called after a failed attempt whose reason differs from the previous one. */
   onRetry?: (reason: string, nextAttemptMs: number) => void;
 }
@@ -160,7 +162,7 @@ export async function waitForRedis(target: RedisTarget | RedisEndpoint, options:
     } finally {
       client.disconnect();
     }
-    const where = 'url' in target ? maskRedisUrl(target.url) : 'path' in target ? target.path : describeEndpoint(endpoint);
+    const where = options.where ?? ('url' in target ? maskRedisUrl(target.url) : 'path' in target ? target.path : describeEndpoint(endpoint));
     if (/^(WRONGPASS|NOAUTH|ERR AUTH|ERR invalid password)/.test(reason)) {
       throw new VigilError('VIGIL_ERR_REDIS_UNAVAILABLE', [`${where}: ${reason}`]);
     }

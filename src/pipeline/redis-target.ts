@@ -27,8 +27,10 @@ export const embeddedDir = (config: Config): string => join(config.data_dir, 're
  * vigil starts its own.
  */
 export async function openRedis(config: Config, options: { reuseRunning?: boolean } = {}): Promise<RedisHandle> {
-  const external = (target: { url: string } | undefined, single: Record<string, unknown>): RedisHandle =>
-    ({ endpoint: configuredEndpoint(config, single), target, where: target ? maskRedisUrl(target.url) : describeEndpoint(configuredEndpoint(config, single)), embedded: false, stop: async () => undefined });
+  const external = (target: { url: string } | undefined, single: Record<string, unknown>): RedisHandle => {
+    const endpoint = configuredEndpoint(config, single);
+    return { endpoint, target, where: target ? maskRedisUrl(target.url) : describeEndpoint(endpoint), embedded: false, stop: async () => undefined };
+  };
   if (config.redis.sentinels.length || config.redis.cluster.length) return external(undefined, {});
   // A password kept apart from the URL (REDIS_PASSWORD_FILE: a mounted Secret) fills in for a URL without one.
   if (config.redis.url) return external({ url: config.redis.url }, ioredisOptions({ url: config.redis.url }));

@@ -1,9 +1,14 @@
 import type { EcsEvent } from '../../parsers/ecs.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 
-/** The routing fields every sink may need, lifted once so sinks never parse the event again. */
-export function toSinkEvent(event: EcsEvent): SinkEvent {
-  const ev = event.event ?? {};
+/**
+ * The routing fields every sink may need, lifted once so sinks never parse the event again.
+ * `ingested` (ISO 8601, one per batch) becomes event.ingested: when vigil processed the event,
+ * which Elastic's integrations stamp in their ingest pipelines.
+ */
+export function toSinkEvent(event: EcsEvent, ingested: string): SinkEvent {
+  const ev = (event.event ??= {});
+  ev.ingested = ingested;
   const sinkEvent: SinkEvent = {
     id: ev.id ?? '',
     timestamp: event['@timestamp'] ?? ev.created ?? new Date().toISOString(),
@@ -19,5 +24,7 @@ export function toSinkEvent(event: EcsEvent): SinkEvent {
   if (cluster) sinkEvent.cluster = cluster;
   if (namespace) sinkEvent.namespace = namespace;
   if (host) sinkEvent.host = host;
+  const workload = (event.vigil as { workload?: { key?: string } } | undefined)?.workload?.key;
+  if (workload) sinkEvent.workload = workload;
   return sinkEvent;
 }

@@ -5,6 +5,7 @@ import { loki } from './loki/index.ts';
 import { opensearch } from './elasticsearch/opensearch.ts';
 import { splunkHec } from './splunk-hec/index.ts';
 
+
 /** Every sink vigil can deliver to: one line each. */
 export const sinks: Record<string, SinkFactory<any>> = {
   elasticsearch,

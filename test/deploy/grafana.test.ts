@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encodeEntry } from '../../src/sinks/loki/encode.ts';
+import { generatedEvents } from '../support/doubles/sink-events.ts';
 import { listFiles, logqlSelectorLabels, lokiLabelNames, metricNames, promqlMetrics, readText, yamlDocuments } from './known.ts';
 
 interface Target { refId: string; expr?: string; datasource?: { uid: string; type: string } }
@@ -44,7 +46,8 @@ function queries(board: Dashboard): Array<{ where: string; type: string; expr: s
       found.push({ where: `${board.uid} ${where}`, type, expr: target.expr! });
     }
   }
-  for (const variable of board.templating.list.filter((v) => v.type !== 'datasource')) {
+  // A textbox variable queries nothing: its value goes into the panels' queries.
+  for (const variable of board.templating.list.filter((v) => v.type !== 'datasource' && v.type !== 'textbox')) {
     const type = dataSourceType(board, `variable ${variable.name}`, variable.datasource);
     found.push({ where: `${board.uid} variable ${variable.name}`, type, expr: variable.query });
   }
@@ -151,6 +154,19 @@ test('the security dashboard charts events by dataset, level, namespace and rule
   // Stream labels hold only configured clusters and namespaces (labels.*): the top lists read the events' own.
   assert.match(exprs, /ns="orchestrator\.namespace" .*\| label_format namespace="\{\{\.ns\}\}"/);
   assert.match(exprs, /cl="orchestrator\.cluster\.name" .*\| label_format cluster="\{\{\.cl\}\}"/);
+});
+
+test('the security dashboard has "everything about one workload": the workload key the Loki sink attaches as structured metadata, from a box', () => {
+  const security = board('vigil-security-events');
+  const panel = allPanels(security.panels).find((p) => p.title === 'Everything about one workload');
+  assert.ok(panel, 'no workload panel');
+  const [expr] = (panel.targets ?? []).map((target) => target.expr!);
+  // The structured metadata key the Loki sink writes (src/sinks/loki/encode.ts), never a stream label.
+  const [metadataKey] = Object.keys(JSON.parse(encodeEntry({ ...generatedEvents(1)[0]!, workload: 'c/n/Deployment/d' }, 0, {}, { metadata: true, fallbackNanos: 0n }).text)[2]).filter((key) => key !== 'event_id');
+  assert.equal(metadataKey, 'workload');
+  assert.match(expr!, new RegExp(`\\| ${metadataKey}="\\$workload"`));
+  assert.ok(!lokiLabelNames().has('workload'), 'the workload key is no stream label');
+  assert.ok(security.templating.list.some((v) => v.name === 'workload' && v.type === 'textbox'), 'no workload variable');
 });
 
 test('Grafana provisioning loads the dashboards from where compose mounts them', () => {

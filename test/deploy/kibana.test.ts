@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { elasticsearchSchema } from '../../src/sinks/elasticsearch/config.ts';
+import { templatePatterns } from '../../src/sinks/elasticsearch/data-stream.ts';
 import { listFiles, readText, templateFields } from './known.ts';
 
 interface Reference { name: string; type: string; id: string }
@@ -47,13 +47,25 @@ test('the saved objects are one data view, saved searches, Lens visualisations a
   assert.equal(ofType('dashboard').length, 1);
 });
 
-test('the data view covers the data stream vigil writes by default', () => {
+test('the data view covers exactly the data streams vigil\'s index template covers: one per dataset', () => {
   const [view] = ofType('index-pattern');
-  const defaults = elasticsearchSchema.parse({ url: 'http://localhost:9200' });
-  const pattern = view.attributes.title as string;
-  assert.equal(pattern, defaults.template.pattern);
-  assert.match(defaults.index, new RegExp(`^${pattern.replaceAll('.', '\\.').replaceAll('*', '.*')}$`));
+  assert.deepEqual((view.attributes.title as string).split(',').sort(), templatePatterns());
   assert.equal(view.attributes.timeFieldName, '@timestamp');
+});
+
+test('the compose writer role may write every data stream vigil writes', () => {
+  const role = /"names": (\[[^\]]*\])/.exec(readText('config/compose/elasticsearch-setup.sh'));
+  assert.ok(role, 'the role names its indices');
+  assert.deepEqual(JSON.parse(role[1]!).sort(), templatePatterns());
+});
+
+test('a saved search shows everything about one workload: by vigil.workload.key, every source', () => {
+  const search = ofType('search').find((object) => object.id === 'vigil-workload');
+  assert.ok(search, 'no workload search');
+  const query = JSON.parse((search.attributes as any).kibanaSavedObjectMeta.searchSourceJSON).query.query as string;
+  assert.deepEqual(kqlFields(query), ['vigil.workload.key']);
+  assert.ok(templateFields().has('vigil.workload.key'), 'the template maps the key');
+  assert.equal((search.attributes.columns as string[])[0], 'vigil.workload.key');
 });
 
 test('every reference resolves to an object in the same import', () => {

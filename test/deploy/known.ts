@@ -5,6 +5,7 @@ import { ENV_OVERRIDES } from '../../src/config/load.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { baseLabels, streamLabels } from '../../src/sinks/loki/encode.ts';
 import { indexTemplate } from '../../src/sinks/elasticsearch/template.ts';
+import { templatePatterns } from '../../src/sinks/elasticsearch/data-stream.ts';
 import { ROOT } from '../support/vigil.ts';
 
 /**
@@ -64,7 +65,7 @@ export function templateFields(): Set<string> {
       if (mapping.properties) walk(mapping.properties as Record<string, { properties?: Record<string, unknown> }>, `${path}.`);
     }
   };
-  const { mappings } = indexTemplate('logs-vigil.events-*').template as unknown as { mappings: { properties: Record<string, { properties?: Record<string, unknown> }> } };
+  const { mappings } = indexTemplate(templatePatterns()).template as unknown as { mappings: { properties: Record<string, { properties?: Record<string, unknown> }> } };
   walk(mappings.properties, '');
   return fields;
 }

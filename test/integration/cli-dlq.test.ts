@@ -60,7 +60,7 @@ async function queuedEventIds(client: Redis): Promise<string[]> {
   const ids: string[] = [];
   for (const job of await client.lrange(`${queue}:wait`, 0, -1)) {
     const data = JSON.parse((await client.hget(`${queue}:${job}`, 'data'))!) as SinkBatchJob;
-    ids.push(...decodeSinkBatch(data.z).map((e) => e.id));
+    ids.push(...decodeSinkBatch(data.z!).map((e) => e.id));
   }
   return ids.sort();
 }

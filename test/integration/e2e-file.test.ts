@@ -40,8 +40,8 @@ test('npm start on the embedded default: real senders in, every event once in th
     assert.equal(events.length, expected);
     assert.equal(new Set(events.map((e) => e.event.id)).size, expected, 'event ids are unique');
     const datasets = events.map((e) => e.event.dataset).sort();
-    assert.deepEqual(datasets.filter((d) => d === 'kubernetes.audit').length, 6);
-    assert.ok(datasets.includes('falco.alert') && datasets.includes('alertmanager.alert'));
+    assert.deepEqual(datasets.filter((d) => d === 'kubernetes.audit_logs').length, 6);
+    assert.ok(datasets.includes('falco.alerts') && datasets.includes('alertmanager.alert'));
     for (const marker of ['marker-u1', 'marker-t1', 'marker-o1']) {
       assert.equal(events.filter((e) => e.event.original.includes(marker)).length, 1, marker);
     }

@@ -53,7 +53,7 @@ test('real senders in; Elasticsearch, Splunk HEC and Loki each receive every eve
     // The faults really happened, and were retried rather than lost.
     assert.ok(es.requests.filter((r) => r.status === 429).length >= 2);
     assert.ok(hec.requests.filter((r) => r.status === 503).length >= 2);
-    const falco = es.allDocuments().find((d) => d.source.includes('"falco.alert"'));
+    const falco = es.allDocuments().find((d) => d.source.includes('"falco.alerts"'));
     assert.ok(falco?.source.includes('1741944413589793238'), 'Falco nanoseconds keep every digit in Elasticsearch');
     assert.ok(es.template('vigil-events'), 'the index template was installed');
     const metrics = await fetch(`http://127.0.0.1:${vigil.port('admin')}/metrics`).then((r) => r.text());

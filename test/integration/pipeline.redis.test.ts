@@ -8,6 +8,7 @@ import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import type { RawEvent } from '../../src/normalize/raw-event.ts';
+import { filterSchema, type FilterConfig } from '../../src/pipeline/sink-filter.ts';
 
 let redis: TestRedis;
 before(async () => { redis = await startTestRedis(); });
@@ -16,7 +17,7 @@ after(async () => { await redis.destroy(); });
 const fastPolicy = { concurrency: 2, initial_backoff_ms: 10, max_backoff_ms: 50, max_attempts: 5 };
 let prefixes = 0;
 
-async function pipelineWith(sinks: MemorySink[], metrics = new Metrics()): Promise<Pipeline> {
+async function pipelineWith(sinks: MemorySink[], metrics = new Metrics(), filters: Record<string, FilterConfig> = {}): Promise<Pipeline> {
   return startPipeline({
     redis: { options: ioredisOptions(redis.target) },
     prefix: `t${++prefixes}`,
@@ -24,7 +25,7 @@ async function pipelineWith(sinks: MemorySink[], metrics = new Metrics()): Promi
     batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },
     processConcurrency: 2,
     processThreads: prefixes % 2, // both the inline path and a worker thread
-    sinks: sinks.map((sink) => ({ sink, policy: fastPolicy })),
+    sinks: sinks.map((sink) => ({ sink, policy: fastPolicy, filter: filters[sink.name] })),
     metrics,
     logger: silentLogger,
   });
@@ -159,13 +160,13 @@ test('a re-sent Kubernetes audit batch is delivered once; identical plain events
     await waitFor(async () => /vigil_events_redelivered_total 2/.test(await metrics.registry.metrics()), 20_000, 'the copies counted');
     await waitFor(() => sink.accepted.length >= 4, 20_000, 'the second plain event');
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(sink.accepted.filter((e) => e.dataset === 'kubernetes.audit').length, 2, 'two audit items, once each');
+    assert.equal(sink.accepted.filter((e) => e.dataset === 'kubernetes.audit_logs').length, 2, 'two audit items, once each');
     assert.equal(sink.accepted.filter((e) => e.dataset === 'json.log').length, 2, 'plain events are two receptions');
     assert.deepEqual(sink.duplicates(), []);
     // Security-event counts are of what is forwarded: the dropped copies are taken off.
     const security = (await metrics.securityEvents.get()).values;
     const byDataset = (dataset: string) => security.filter((v) => v.labels.dataset === dataset).reduce((sum, v) => sum + v.value, 0);
-    assert.equal(byDataset('kubernetes.audit'), 2);
+    assert.equal(byDataset('kubernetes.audit_logs'), 2);
     assert.equal(byDataset('json.log'), 2);
   } finally {
     await pipeline.stop();
@@ -238,6 +239,31 @@ test('a replay that died between re-queueing and trimming, run again, delivers n
     assert.equal(sink.accepted.length, 20);
     assert.deepEqual(sink.duplicates(), []);
     assert.equal(await pipeline.dlq.size('memory'), 0);
+  } finally {
+    await pipeline.stop();
+  }
+});
+
+test('a filtered sink gets only its events from the batch every sink shares, also when the whole batch is retried', async () => {
+  const all = new MemorySink('all');
+  const jsonOnly = new MemorySink('json-only');
+  // Every first attempt fails whole: the retried job must keep naming the same events.
+  jsonOnly.script = (_event, attempt) => (attempt < 2 ? { kind: 'retry', reason: 'unavailable' } : { kind: 'ok' });
+  const metrics = new Metrics();
+  const pipeline = await pipelineWith([all, jsonOnly], metrics, { 'json-only': filterSchema.parse({ datasets: { include: ['json.*'] } }) });
+  const syslog = (i: number): RawEvent => ({ ...raws(1, 1000 + i)[0]!, format: 'syslog', text: `<13>1 2025-06-03T14:00:00Z host app - - - line ${i}` });
+  try {
+    await pipeline.submit([...raws(40), ...Array.from({ length: 40 }, (_, i) => syslog(i))]);
+    await waitFor(() => all.accepted.length >= 80 && jsonOnly.accepted.length >= 40, 20_000, 'every sink its events');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(all.accepted.length, 80);
+    assert.equal(jsonOnly.accepted.length, 40);
+    assert.ok(jsonOnly.accepted.every((event) => event.dataset === 'json.log'), 'only its own events');
+    assert.deepEqual(jsonOnly.duplicates(), []);
+    assert.ok([...jsonOnly.attempts.values()].every((n) => n === 2), 'each retried once, then delivered');
+    const text = await metrics.registry.metrics();
+    assert.match(text, /vigil_events_filtered_total\{sink="json-only",reason="dataset"\} 40/);
+    assert.doesNotMatch(text, /vigil_events_filtered_total\{sink="all"/);
   } finally {
     await pipeline.stop();
   }

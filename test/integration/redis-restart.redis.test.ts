@@ -1,24 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnVigil } from '../support/vigil.ts';
+import { FAST_RECOVERY_CONFIG, spawnVigil } from '../support/vigil.ts';
 import { startRestartableRedis } from '../support/redis.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { TcpStream, WebhookStream, duplicates, markerCounts } from '../support/streams.ts';
-
-// Short job locks so a batch interrupted by the outage is redone within the test, fast retries.
-const CONFIG = `
-jobs:
-  lock_ms: 2000
-  stalled_check_ms: 500
-delivery:
-  initial_backoff_ms: 50
-  max_backoff_ms: 500
-  max_attempts: 1000
-backpressure:
-  check_interval_ms: 200
-`;
 
 // SIGTERM: Redis writes and fsyncs its AOF before exiting, so everysec keeps everything. SIGKILL:
 // Redis gets no say; what it acknowledged is in the AOF because it writes before it answers, and
@@ -30,7 +17,7 @@ for (const { signal, appendfsync } of [
   test(`Redis stopped by ${signal} mid-stream and restarted on its AOF (appendfsync ${appendfsync}): no acknowledged event lost, none twice`, async () => {
     const redis = await startRestartableRedis({ appendfsync });
     const es = await ElasticsearchDouble.start({ major: 8 });
-    const vigil = await spawnVigil({ REDIS_URL: redis.url, VIGIL_ES_URL: es.url }, CONFIG);
+    const vigil = await spawnVigil({ REDIS_URL: redis.url, VIGIL_ES_URL: es.url }, FAST_RECOVERY_CONFIG);
     const hooks = new WebhookStream(vigil.port('http'), 'w').start();
     const tcp = new TcpStream(vigil.port('tcp'), 't');
     try {

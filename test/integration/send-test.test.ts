@@ -36,9 +36,9 @@ test('vigil send-test: every sample type over UDP, TCP, TLS and HTTP arrives nor
       [['--to', 'udp', '--type', 'violation', '--port', port('udp')], 'neuvector.violation'],
       [['--to', 'tcp', '--type', 'threat', '--port', port('tcp'), '--count', '2'], 'neuvector.threat'],
       [['--to', 'tls', '--type', 'incident', '--port', port('tls'), '--ca', cert], 'neuvector.incident'],
-      [['--to', 'tcp', '--type', 'falco', '--port', port('tcp')], 'falco.alert'],
+      [['--to', 'tcp', '--type', 'falco', '--port', port('tcp')], 'falco.alerts'],
       [['--to', 'http', '--type', 'audit', '--port', port('http'), '--token-file', tokenFile], 'neuvector.audit'],
-      [['--to', 'http', '--type', 'falco', '--port', port('http'), '--token-file', tokenFile], 'falco.alert'],
+      [['--to', 'http', '--type', 'falco', '--port', port('http'), '--token-file', tokenFile], 'falco.alerts'],
     ];
     const expected = new Map<string, string>();
     const started = Date.now();

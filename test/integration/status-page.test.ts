@@ -111,7 +111,7 @@ test('status page in a real browser: logger and test-button events appear in ECS
     assert.match(result, /^sent violation, threat, incident, audit, falco over tcp$/);
     // Each sample's id is in its event.original: these very events came through.
     for (const { type, id } of sent) await until(`the ${type} sample ${id}`, () => eventsText(page), (t) => t.includes(id));
-    for (const dataset of ['neuvector.violation', 'neuvector.threat', 'neuvector.incident', 'neuvector.audit', 'falco.alert']) {
+    for (const dataset of ['neuvector.violation', 'neuvector.threat', 'neuvector.incident', 'neuvector.audit', 'falco.alerts']) {
       await until(`a ${dataset} event`, () => page.$$eval('#events h3', (hs) => hs.map((h) => h.textContent)), (names) => names.includes(dataset));
     }
     await until('both sinks up after delivering', () => sinkHealth(page), (h) => h.elasticsearch === 'up' && h.file === 'up');
@@ -125,9 +125,9 @@ test('status page in a real browser: logger and test-button events appear in ECS
     await noMarkupFromEvents(page);
 
     // Filters: dataset narrows the events shown.
-    await page.type('#filters input[name=dataset]', 'falco.alert');
+    await page.type('#filters input[name=dataset]', 'falco.alerts');
     await page.click('#filters button[type=submit]');
-    await until('only falco events', () => page.$$eval('#events h3', (hs) => hs.map((h) => h.textContent)), (names) => names.length === 1 && names[0] === 'falco.alert');
+    await until('only falco events', () => page.$$eval('#events h3', (hs) => hs.map((h) => h.textContent)), (names) => names.length === 1 && names[0] === 'falco.alerts');
 
     // Elasticsearch goes away: its deliveries fail and the page shows it down; the file sink stays up.
     await es.close();

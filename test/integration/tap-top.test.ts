@@ -135,7 +135,7 @@ test('tap through a node that does not process: a burst is sampled, every event 
 });
 
 test('tap filters by dataset, module, severity, source and sink; --original shows the raw message beside the ECS event', async () => {
-  const falco = tap(['--url', url(other), '--json', '--dataset', 'falco.alert', '--source', '127.0.0.1', '--sink', 'file', '--limit', '3']);
+  const falco = tap(['--url', url(other), '--json', '--dataset', 'falco.alerts', '--source', '127.0.0.1', '--sink', 'file', '--limit', '3']);
   const critical = tap(['--url', url(worker), '--module', 'neuvector', '--severity', 'critical', '--original', '--limit', '2']);
   const elsewhere = tap(['--url', url(worker), '--json', '--sink', 'elasticsearch']);
   try {
@@ -156,8 +156,8 @@ test('tap filters by dataset, module, severity, source and sink; --original show
     const events = parse(falco.lines).filter((l) => l.type === 'event');
     assert.equal(events.length, 3);
     for (const e of events) {
-      assert.equal(e.dataset, 'falco.alert');
-      assert.equal((e.event as { event: { dataset: string } }).event.dataset, 'falco.alert');
+      assert.equal(e.dataset, 'falco.alerts');
+      assert.equal((e.event as { event: { dataset: string } }).event.dataset, 'falco.alerts');
     }
 
     // Readable: one summary line per event, then its original text and its ECS JSON.

@@ -17,7 +17,8 @@ const DATA_STREAMS = 'logs-*';
 
 interface Hit {
   _id: string;
-  _source: { event?: { id?: string; dataset?: string } };
+  _index: string;
+  _source: { event?: { id?: string; dataset?: string; ingested?: string }; data_stream?: { type: string; dataset: string; namespace: string } };
 }
 
 export interface DeliveryScenario {
@@ -100,13 +101,22 @@ export async function deliveryScenario(t: TestContext, scenario: DeliveryScenari
     const ids = hits.map((hit) => hit._id);
     assert.equal(hits.length, first + 1, `${name} holds ${hits.length} events`);
     assert.equal(new Set(ids).size, hits.length, 'no event twice');
-    for (const hit of hits) assert.equal(hit._id, hit._source.event?.id, 'the document id is the event id');
+    for (const hit of hits) {
+      assert.equal(hit._id, hit._source.event?.id, 'the document id is the event id');
+      // One data stream per dataset, named as the document says (Elastic's naming scheme).
+      const dataset = hit._source.event!.dataset!;
+      assert.deepEqual(hit._source.data_stream, { type: 'logs', dataset, namespace: 'default' });
+      assert.ok(hit._index.startsWith(`.ds-logs-${dataset}-default-`), hit._index);
+      assert.ok(!Number.isNaN(Date.parse(hit._source.event!.ingested!)), 'event.ingested is stamped');
+    }
+    assert.ok(new Set(hits.map((hit) => hit._index)).size >= 4, 'several data streams');
     for (const id of ids) {
       const count = JSON.parse((await search(`${DATA_STREAMS}/_count`, { query: { ids: { values: [id] } } })).text) as { count: number };
       assert.equal(count.count, 1, `event ${id} is stored exactly once`);
     }
     // Delivered again: the node answers 409 per item, which counts as delivered, and stores no copy.
-    const again = hits.slice(0, 3).map((hit) => sinkEventFromJson(JSON.stringify(hit._source)));
+    // The event as vigil made it: the sink adds data_stream itself.
+    const again = hits.slice(0, 3).map(({ _source: { data_stream: _, ...event } }) => sinkEventFromJson(JSON.stringify(event)));
     const sink = scenario.factory.create(scenario.factory.schema.parse({ url: node.url, template: { install: false } }) as never, { logger: silentLogger, dataDir: '' });
     assert.deepEqual((await sink.send(again)).map((outcome) => outcome.kind), ['ok', 'ok', 'ok']);
     await sink.close?.();

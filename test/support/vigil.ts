@@ -24,6 +24,22 @@ export interface SpawnedVigil {
 }
 
 /**
+ * Configuration for Redis fault tests: short job locks so a batch interrupted by the fault is
+ * redone within the test (production: 30 s), fast delivery retries, frequent backlog checks.
+ */
+export const FAST_RECOVERY_CONFIG = `
+jobs:
+  lock_ms: 2000
+  stalled_check_ms: 500
+delivery:
+  initial_backoff_ms: 50
+  max_backoff_ms: 500
+  max_attempts: 1000
+backpressure:
+  check_interval_ms: 200
+`;
+
+/**
  * Runs `vigil start` as a real child process (the same entry point as `npm start`), listeners on
  * free ports unless the env says otherwise, and waits until it logs that it started.
  */

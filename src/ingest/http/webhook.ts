@@ -42,7 +42,8 @@ export interface WebhookDeps {
 }
 
 /**
- * POST /ingest/<kind> (and /ingest/<kind>/<token> with token auth): the raw body becomes one
+ * POST /ingest/<kind> (and /ingest/<kind>/<token> with token auth; either after
+ * /ingest/<kind>/cluster/<name> or with ?cluster=<name> for a sender's cluster): the raw body becomes one
  * RawEvent, answered 200 only once submit has stored it, 503 with Retry-After when it could not
  * be stored. Before the body is read: allowlist (403), rate limit (429), then auth (401); after:
  * content checks (4xx from the route) and the item cap (413).
@@ -125,9 +126,14 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
     // The request took one token on the way in (guard); the rest of its events are charged now.
     if (deps.rateLimit && verdict.items > 1) deps.rateLimit.charge(peerKey(request.socket.remoteAddress), verdict.items - 1);
 
+    const cluster = (request.params as { cluster?: string } | undefined)?.cluster ?? (request.query as Record<string, unknown> | undefined)?.cluster;
+    if (cluster !== undefined && !isClusterName(cluster)) {
+      return reply.code(400).send({ error: 'the cluster must be a cluster name: 1 to 253 letters, digits, ., _ or -' });
+    }
     const event: RawEvent = {
       format: route.format, text: body, receivedAt, input: 'http', listener: HTTP_LISTENER, peer: peerOf(request),
     };
+    if (cluster) event.cluster = cluster;
     const client = 'encrypted' in request.socket ? verifiedClientIdentity(request.socket as TLSSocket) : undefined;
     if (client) event.client = client;
     try {
@@ -142,14 +148,24 @@ export function registerWebhook(app: FastifyInstance, route: WebhookRoute, deps:
   }
 
   const routeOptions = { onRequest: guard };
-  app.post(path, routeOptions, accept);
-  if (deps.auth.type === 'token') app.post(`${path}/:token`, routeOptions, accept);
+  // The sender's cluster in the path, for senders whose URL keeps no query: the API server's
+  // audit webhook client builds each request's query from its own parameters alone (client-go
+  // rest.Request.URL), so `?cluster=` in its kubeconfig's server URL never arrives.
+  for (const prefix of [path, `${path}/cluster/:cluster`]) {
+    app.post(prefix, routeOptions, accept);
+    if (deps.auth.type === 'token') app.post(`${prefix}/:token`, routeOptions, accept);
+  }
 }
 
 function looksLikeJson(body: string, type: string | undefined): boolean {
   if (isJsonMediaType(type) || isNdjsonMediaType(type)) return true;
   const first = body.trimStart().charCodeAt(0);
   return first === 123 /* { */ || first === 91 /* [ */;
+}
+
+/** A cluster name as Kubernetes tooling writes them; anything else would only be a sender's noise. */
+function isClusterName(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9._-]{1,253}$/.test(value);
 }
 
 function peerOf(request: FastifyRequest): string {

@@ -4,7 +4,8 @@ import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { classifyBulk } from './classify.ts';
 import type { BulkReply } from './classify.ts';
 import { BufferPool } from '../kit/buffer-pool.ts';
-import { bulkBodyFromParts, bulkItem } from './encode.ts';
+import { bulkBodyFromParts, bulkItem, streamTarget, type StreamTarget } from './encode.ts';
+import { DATA_STREAM_TYPE, dataStreamName, datasetPart, templatePatterns } from './data-stream.ts';
 import { FALLBACK_TYPES, installedVersion, isCurrent, TEMPLATE_VERSION, unknownFieldType, withoutFieldTypes, type IndexTemplate } from './template.ts';
 
 /**
@@ -19,23 +20,23 @@ export interface BulkBackend {
   putTemplate(name: string, template: IndexTemplate, timeoutMs: number): Promise<void>;
   /**
    * A retention policy outside the template (OpenSearch's ISM) named `name`, for the data streams
-   * matching `pattern`, deleting after `days`: 'unsupported' when the cluster cannot take one.
+   * matching `patterns`, deleting after `days`: 'unsupported' when the cluster cannot take one.
    * Absent where the template itself carries retention (Elasticsearch's data stream lifecycle).
    */
-  applyRetention?(name: string, pattern: string, days: number, timeoutMs: number): Promise<'applied' | 'unchanged' | 'unsupported'>;
-  /** One POST /<index>/_bulk with a ready NDJSON body, never throwing: every answer becomes a BulkReply. */
-  bulk(index: string, body: Buffer, timeoutMs: number, compress: boolean): Promise<BulkReply>;
+  applyRetention?(name: string, patterns: string[], days: number, timeoutMs: number): Promise<'applied' | 'unchanged' | 'unsupported'>;
+  /** One POST /_bulk with a ready NDJSON body (each action names its data stream), never throwing: every answer becomes a BulkReply. */
+  bulk(body: Buffer, timeoutMs: number, compress: boolean): Promise<BulkReply>;
   close(): Promise<void>;
 }
 
 /** What a bulk sink needs of its config section. */
 export interface BulkSinkConfig {
-  index: string;
+  namespace: string;
   compression: boolean;
   max_bytes: number;
   timeout_ms: number;
   retention_days?: number | undefined;
-  template: { install: boolean; name: string; pattern: string };
+  template: { install: boolean; name: string };
 }
 
 export interface BulkSinkOptions {
@@ -46,8 +47,8 @@ export interface BulkSinkOptions {
   config: BulkSinkConfig;
   logger: Logger;
   backend: BulkBackend;
-  /** The index template body for a pattern, in the backend's dialect. */
-  template(pattern: string, retentionDays?: number): IndexTemplate;
+  /** The index template body for these index patterns, in the backend's dialect. */
+  template(patterns: string[], retentionDays?: number): IndexTemplate;
 }
 
 /** Bulk `create` with the event id as `_id`: a redelivered event is a 409, counted as delivered. */
@@ -56,6 +57,8 @@ export class BulkSink implements Sink {
   readonly #options: BulkSinkOptions;
   /** Two bodies: one per batch in flight at the default delivery concurrency. */
   readonly #bodies: BufferPool;
+  /** Per event.dataset: its data stream (a handful of datasets, looked up per event). */
+  readonly #targets = new Map<string, StreamTarget>();
 
   constructor(options: BulkSinkOptions) {
     this.name = options.name;
@@ -82,7 +85,7 @@ export class BulkSink implements Sink {
         return;
       }
       const installed = await backend.getTemplate(name, config.timeout_ms);
-      const template = this.#options.template(config.template.pattern, config.retention_days);
+      const template = this.#options.template(templatePatterns(), config.retention_days);
       if (!isCurrent(installed, template)) {
         const lacking = await this.#putTemplate(template);
         logger.info({ template: name, version: TEMPLATE_VERSION, previous: installedVersion(installed) }, `Installed the ${product} index template`);
@@ -110,9 +113,9 @@ export class BulkSink implements Sink {
     const { config, backend, logger, product } = this.#options;
     const days = config.retention_days;
     if (days === undefined || !backend.applyRetention) return;
-    const { name, pattern } = config.template;
+    const { name } = config.template;
     try {
-      const result = await backend.applyRetention(name, pattern, days, config.timeout_ms);
+      const result = await backend.applyRetention(name, templatePatterns(), days, config.timeout_ms);
       if (result === 'applied') logger.info({ policy: name, days }, `Installed the ${product} retention policy`);
       if (result === 'unsupported') {
         logger.warn({ policy: name, days }, `${product} has no Index State Management plugin: retention_days is not applied, documents are kept`);
@@ -145,18 +148,28 @@ export class BulkSink implements Sink {
 
   async send(events: SinkEvent[]): Promise<Outcome[]> {
     const { config, backend } = this.#options;
-    const items = events.map(bulkItem);
+    const items = events.map((event) => bulkItem(event, this.#target(event.dataset)));
     return sendBatch(items, {
       sizeOf: (item) => item.bytes,
       maxBytes: config.max_bytes,
       attempt: async (group) => {
         const body = bulkBodyFromParts(group, (size) => this.#bodies.take(size));
-        const reply = await backend.bulk(config.index, body, config.timeout_ms, config.compression);
+        const reply = await backend.bulk(body, config.timeout_ms, config.compression);
         // A bulk answer means the backend read the whole body; after a failure a socket may still hold it.
         if (reply.kind === 'reply') this.#bodies.give(body);
         return classifyBulk(reply, group.length);
       },
     });
+  }
+
+  #target(dataset: string): StreamTarget {
+    let target = this.#targets.get(dataset);
+    if (!target) {
+      const { namespace } = this.#options.config;
+      target = streamTarget(dataStreamName(dataset, namespace), { type: DATA_STREAM_TYPE, dataset: datasetPart(dataset), namespace });
+      this.#targets.set(dataset, target);
+    }
+    return target;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NAMESPACE_PATTERN } from './data-stream.ts';
 import { httpUrl, maxBytes, MiB, timeoutMs, tlsSchema } from '../kit/config.ts';
 
 /**
@@ -8,10 +9,11 @@ import { httpUrl, maxBytes, MiB, timeoutMs, tlsSchema } from '../kit/config.ts';
 export const bulkSinkFields = {
   url: httpUrl.describe('base URL of one node or of a load balancer in front of the cluster'),
   /**
-   * Write target: a data stream (`logs-<dataset>-<namespace>`), an alias or an index. The default
-   * data stream is matched by the `vigil-events` template installed at start.
+   * Each event goes to the data stream `logs-<event.dataset>-<namespace>` (data-stream.ts), which
+   * vigil's index template covers; the namespace tells apart environments or tenants.
    */
-  index: z.string().min(1).default('logs-vigil.events-default').describe('data stream, alias or index to write to'),
+  namespace: z.string().regex(NAMESPACE_PATTERN, 'expected lowercase letters, digits, _ and . (no -), at most 100').default('default')
+    .describe('data stream namespace: events go to logs-<event.dataset>-<namespace>'),
   username: z.string().min(1).optional().describe('basic authentication user'),
   password: z.string().optional().describe('basic authentication password'),
   /**
@@ -35,23 +37,18 @@ export const bulkSinkFields = {
     .object({
       install: z.boolean().default(true).describe('install or upgrade the index template at start'),
       name: z.string().min(1).default('vigil-events').describe('index template name'),
-      pattern: z.string().min(1).default('logs-vigil.events-*').describe('data streams the template applies to; must match index'),
     })
     .strict()
     .prefault({}),
 };
 
-type BulkSinkKeys = { username?: string; password?: string; index: string; template: { install: boolean; pattern: string } };
+type BulkSinkKeys = { username?: string; password?: string };
 
 /** Checks across keys that zod's per-key types cannot express. */
 export function withBulkSinkChecks<S extends z.ZodType<BulkSinkKeys>>(schema: S) {
   return schema
     .refine((config) => config.username === undefined || config.password !== undefined, {
       message: 'username needs a password',
-    })
-    .refine((config) => !config.template.install || globMatches(config.template.pattern, config.index), {
-      message: 'template.pattern must match index, or the installed mappings never apply',
-      path: ['template', 'pattern'],
     });
 }
 
@@ -72,9 +69,3 @@ export const elasticsearchSchema = withBulkSinkChecks(
 );
 
 export type ElasticsearchConfig = z.output<typeof elasticsearchSchema>;
-
-/** Index-pattern match as Elasticsearch does it: `*` is the only wildcard. */
-export function globMatches(pattern: string, name: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${source}$`).test(name);
-}

@@ -2,7 +2,7 @@ import { jsonBytes } from '../kit/json-bytes.ts';
 import { oneLine } from '../kit/one-line.ts';
 import type { SinkEvent } from '../kit/types.ts';
 
-/** One bulk item as parts: the action line (with its LF) and the source bytes (no LF). */
+/** One bulk item as parts: the action line with its LF and the head of the source, then the rest of the source bytes (no LF). */
 export interface BulkParts {
   action: string;
   source: Buffer;
@@ -10,16 +10,31 @@ export interface BulkParts {
   bytes: number;
 }
 
+/** Where an event goes: its data stream, and the `data_stream` object its document carries. */
+export interface StreamTarget {
+  /** The action line's start, up to the _id: `{"create":{"_index":"logs-…","_id":`. */
+  actionHead: string;
+  /** `"data_stream":{"type":…,"dataset":…,"namespace":…}`: written first in the document. */
+  field: string;
+}
+
+export function streamTarget(index: string, dataStream: { type: string; dataset: string; namespace: string }): StreamTarget {
+  return { actionHead: `{"create":{"_index":${JSON.stringify(index)},"_id":`, field: `"data_stream":${JSON.stringify(dataStream)}` };
+}
+
 /**
- * One bulk item: a `create` action with the event id as `_id` (a redelivered event answers 409,
- * which counts as delivered) and the event as source. The target index travels in the URL
- * (POST /<index>/_bulk), so action lines stay short. Events straight from a sink batch carry
- * their JSON as bytes, one line already (JSON text has no raw newlines): copied as they are;
- * other event JSON is put on one line first.
+ * One bulk item: a `create` action into the event's data stream with the event id as `_id` (a
+ * redelivered event answers 409, which counts as delivered), and the event as source with
+ * `data_stream` put first. Events straight from a sink batch carry their JSON as bytes, one line
+ * already (JSON text has no raw newlines): the bytes after their opening brace are copied as
+ * they are, never decoded; other event JSON is put on one line first. The event JSON never holds
+ * `data_stream` itself (the namespace is each sink's), so the key is not written twice.
  */
-export function bulkItem(event: SinkEvent): BulkParts {
-  const source = jsonBytes(event) ?? Buffer.from(oneLine(event.json));
-  const action = `{"create":{"_id":${JSON.stringify(event.id)}}}\n`;
+export function bulkItem(event: SinkEvent, target: StreamTarget): BulkParts {
+  const json = jsonBytes(event) ?? Buffer.from(oneLine(event.json));
+  const empty = json.length <= 2; // `{}`
+  const action = `${target.actionHead}${JSON.stringify(event.id)}}}\n{${target.field}${empty ? '' : ','}`;
+  const source = json.subarray(1);
   return { action, source, bytes: Buffer.byteLength(action) + source.length + 1 };
 }
 

@@ -10,7 +10,7 @@ function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
   return {
     getTemplate: (name, timeoutMs) => getTemplate(client, name, timeoutMs),
     putTemplate: (name, template, timeoutMs) => putTemplate(client, name, template, timeoutMs),
-    bulk: (index, body, timeoutMs, compress) => bulk(client, index, body, timeoutMs, compress),
+    bulk: (body, timeoutMs, compress) => bulk(client, body, timeoutMs, compress),
     close: () => client.close(),
   };
 }
@@ -19,7 +19,7 @@ export const elasticsearch: SinkFactory<ElasticsearchConfig> = {
   schema: elasticsearchSchema,
   env: { VIGIL_ES_URL: ['url'], VIGIL_ES_USERNAME: ['username'], VIGIL_ES_PASSWORD: ['password'], VIGIL_ES_API_KEY: ['api_key'] },
   create: (config, deps) => new BulkSink({
-    name: 'elasticsearch',
+    name: deps.name ?? 'elasticsearch',
     product: 'Elasticsearch',
     config,
     logger: deps.logger,

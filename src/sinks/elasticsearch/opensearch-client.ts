@@ -59,13 +59,13 @@ export function openSearchBackend(config: OpenSearchConfig): BulkBackend {
       })), name);
     },
 
-    async applyRetention(name, pattern, days, timeoutMs) {
+    async applyRetention(name, patterns, days, timeoutMs) {
       const url = at(`_plugins/_ism/policies/${encodeURIComponent(name)}`);
       const headers = { ...auth, 'content-type': 'application/json', accept: 'application/json' };
       const current = await httpRequest(agent, { method: 'GET', url, headers, timeoutMs });
       // Without the Index State Management plugin the path has no handler (400).
       if (current.status === 400 && /no handler found/.test(current.body)) return 'unsupported';
-      const wanted = ismPolicy(pattern, days);
+      const wanted = ismPolicy(patterns, days);
       let put = url;
       if (current.status !== 404) {
         const installed = expectOk(current) as InstalledIsmPolicy;
@@ -77,12 +77,12 @@ export function openSearchBackend(config: OpenSearchConfig): BulkBackend {
       return 'applied';
     },
 
-    async bulk(index, body, timeoutMs, compress): Promise<BulkReply> {
+    async bulk(body, timeoutMs, compress): Promise<BulkReply> {
       let reply: HttpReply;
       try {
         reply = await httpRequest(agent, {
           method: 'POST',
-          url: at(`${encodeURIComponent(index)}/_bulk?${BULK_FILTER}`),
+          url: at(`_bulk?${BULK_FILTER}`),
           headers: { ...auth, 'content-type': 'application/x-ndjson', accept: 'application/json' },
           body,
           gzip: compress,

@@ -1,7 +1,7 @@
 /**
  * Retention on OpenSearch: an Index State Management policy (OpenSearch has no data stream
  * lifecycle), https://opensearch.org/docs/latest/im-plugin/ism/policies/. New backing indices of
- * the data streams matching the template's pattern take it through `ism_template`: each rolls over
+ * the data streams matching the template's patterns take it through `ism_template`: each rolls over
  * after a day (so no index outlives retention by much), and is deleted once `days` old.
  */
 
@@ -14,11 +14,11 @@ export interface IsmPolicy {
   };
 }
 
-export function ismPolicy(pattern: string, days: number): IsmPolicy {
+export function ismPolicy(patterns: string[], days: number): IsmPolicy {
   return {
     policy: {
       // Also what tells an installed policy made with another retention: compared at start.
-      description: `vigil: ${pattern} rolled over daily, deleted after ${days} days`,
+      description: `vigil: ${patterns.join(', ')} rolled over daily, deleted after ${days} days`,
       default_state: 'hot',
       states: [
         {
@@ -28,7 +28,7 @@ export function ismPolicy(pattern: string, days: number): IsmPolicy {
         },
         { name: 'delete', actions: [{ delete: {} }], transitions: [] },
       ],
-      ism_template: [{ index_patterns: [pattern], priority: 100 }],
+      ism_template: [{ index_patterns: patterns, priority: 100 }],
     },
   };
 }

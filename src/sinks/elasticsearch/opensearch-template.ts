@@ -9,8 +9,8 @@ import { indexTemplate, mapMappings, type IndexTemplate } from './template.ts';
  *   namespace's data stream: plain `keyword` instead.
  * `match_only_text`, `wildcard` and `date_nanos` exist in OpenSearch since 2.12/2.15 and stay.
  */
-export function openSearchTemplate(pattern: string): IndexTemplate {
-  return mapMappings(indexTemplate(pattern), (mapping) => {
+export function openSearchTemplate(patterns: string[]): IndexTemplate {
+  return mapMappings(indexTemplate(patterns), (mapping) => {
     if (mapping.type === 'flattened') return { type: 'flat_object' };
     if (mapping.type === 'constant_keyword') return { ...mapping, type: 'keyword' };
     return undefined;

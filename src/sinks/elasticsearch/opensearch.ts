@@ -13,7 +13,7 @@ export const opensearch: SinkFactory<OpenSearchConfig> = {
   schema: openSearchSchema,
   env: { VIGIL_OPENSEARCH_URL: ['url'], VIGIL_OPENSEARCH_USERNAME: ['username'], VIGIL_OPENSEARCH_PASSWORD: ['password'] },
   create: (config, deps) => new BulkSink({
-    name: 'opensearch',
+    name: deps.name ?? 'opensearch',
     product: 'OpenSearch',
     config,
     logger: deps.logger,

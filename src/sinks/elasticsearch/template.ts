@@ -8,7 +8,7 @@ import { unexpected } from '../kit/outcome.ts';
  * template and leaves a newer one alone (a newer vigil may run beside this one during a rollout).
  */
 
-export const TEMPLATE_VERSION = 3;
+export const TEMPLATE_VERSION = 4;
 
 export type Mapping = Record<string, unknown>;
 
@@ -93,7 +93,7 @@ const properties: Record<string, Mapping> = {
     cluster: object(keywords('name')),
     resource: object({ ...keywords('name', 'type'), parent: object(keywords('type')) }),
   }),
-  container: object({ ...keywords('id', 'name'), image: object(keywords('name', 'tag')) }),
+  container: object({ ...keywords('id', 'name'), image: object({ ...keywords('name', 'tag'), hash: object(keywords('all')) }) }),
   process: object({
     ...processFields,
     parent: object(processFields),
@@ -118,6 +118,9 @@ const properties: Record<string, Mapping> = {
     tactic: object(keywords('id', 'name', 'reference')),
     technique: object({ ...keywords('id', 'name', 'reference'), subtechnique: object(keywords('id', 'name')) }),
   }),
+  related: object({ ip, ...keywords('user', 'hosts', 'hash') }),
+  /** The workload key (parsers/workload.ts): one term finds what every source saw of a workload. */
+  vigil: object({ workload: object(keywords('key')) }),
   cef: object({ extensions: cefExtensions }),
 };
 
@@ -138,7 +141,11 @@ export interface IndexTemplate {
   composed_of?: string[];
   /** Components a cluster may lack (Elasticsearch 8.7 or later); the template then stands on vigil's body alone. */
   ignore_missing_component_templates?: string[];
-  /** Above the built-in logs-*-* template (100), so ours wins for vigil's data streams. */
+  /**
+   * Above the built-in logs-*-* template (100) and Elastic's integrations (200, which the server
+   * refuses to share with an overlapping template: `logs-falco.alerts-*` is both theirs and ours),
+   * so ours wins for vigil's data streams.
+   */
   priority: number;
   version: number;
   /** `vigil_retention_days`: the setting the template was made with, so a changed one reinstalls it. */
@@ -146,11 +153,11 @@ export interface IndexTemplate {
   template: { settings: Record<string, unknown>; mappings: Record<string, unknown>; lifecycle?: { data_retention: string } };
 }
 
-export function indexTemplate(pattern: string): IndexTemplate {
+export function indexTemplate(patterns: string[]): IndexTemplate {
   return {
-    index_patterns: [pattern],
+    index_patterns: patterns,
     data_stream: {},
-    priority: 200,
+    priority: 250,
     version: TEMPLATE_VERSION,
     _meta: { managed_by: 'vigil', vigil_template_version: TEMPLATE_VERSION },
     template: {
@@ -186,8 +193,8 @@ export const STACK_COMPONENTS = ['logs@settings', 'ecs@mappings'];
  * `logs@settings` names the `logs` ILM policy, which has no delete phase and would govern instead
  * (ILM wins by default): `index.lifecycle.prefer_ilm: false` hands the data stream to the lifecycle.
  */
-export function elasticsearchTemplate(pattern: string, retentionDays?: number): IndexTemplate {
-  const own = indexTemplate(pattern);
+export function elasticsearchTemplate(patterns: string[], retentionDays?: number): IndexTemplate {
+  const own = indexTemplate(patterns);
   const template = { ...own, composed_of: STACK_COMPONENTS, ignore_missing_component_templates: STACK_COMPONENTS };
   if (retentionDays === undefined) return template;
   return {

@@ -8,10 +8,11 @@ import { fileSchema, type FileConfig } from './config.ts';
 import { encodeLines } from './encode.ts';
 
 export class FileSink implements Sink {
-  readonly name = 'file';
+  readonly name: string;
   readonly #appender: DurableAppender;
 
-  constructor(path: string) {
+  constructor(path: string, name = 'file') {
+    this.name = name;
     this.#appender = new DurableAppender(path);
   }
 
@@ -37,5 +38,5 @@ export class FileSink implements Sink {
 export const file: SinkFactory<FileConfig> = {
   schema: fileSchema,
   env: { VIGIL_FILE_PATH: ['path'] },
-  create: (config: FileConfig, deps: SinkDeps) => new FileSink(config.path ?? join(deps.dataDir, 'events.ndjson')),
+  create: (config: FileConfig, deps: SinkDeps) => new FileSink(config.path ?? join(deps.dataDir, 'events.ndjson'), deps.name),
 };

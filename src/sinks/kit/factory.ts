@@ -5,6 +5,8 @@ import type { Sink } from './types.ts';
 
 /** What a sink factory gets besides its own validated config section. */
 export interface SinkDeps {
+  /** The instance name (`sinks.<name>`): names its queue, dead-letter queue and metrics. Unset: the type's own name. */
+  name?: string;
   logger: Logger;
   /** vigil's state directory (file sink default path). */
   dataDir: string;

@@ -25,6 +25,7 @@ export class DecodedSinkEvent implements SinkEvent {
     this.cluster = meta.cluster;
     this.namespace = meta.namespace;
     this.host = meta.host;
+    this.workload = meta.workload;
     this.#bytes = bytes;
   }
 
@@ -44,11 +45,12 @@ export class DecodedSinkEvent implements SinkEvent {
 
   /** A plain event, as JSON.stringify writes it (undefined fields left out). */
   toJSON(): SinkEvent {
-    const { id, timestamp, dataset, module, level, cluster, namespace, host } = this;
+    const { id, timestamp, dataset, module, level, cluster, namespace, host, workload } = this;
     const plain: SinkEvent = { id, timestamp, dataset, module, level, json: this.json };
     if (cluster !== undefined) plain.cluster = cluster;
     if (namespace !== undefined) plain.namespace = namespace;
     if (host !== undefined) plain.host = host;
+    if (workload !== undefined) plain.workload = workload;
     return plain;
   }
 }

@@ -24,10 +24,10 @@ export const lokiSchema = z
       .optional(),
     bearer_token: z.string().min(1).optional().describe('bearer token instead of basic_auth'),
     /**
-     * Attach {event_id} as structured metadata (Loki 3 / schema v13). Turn off for older Loki,
+     * Attach {event_id, workload} as structured metadata (Loki 3 / schema v13). Turn off for older Loki,
      * which refuses entries that carry it.
      */
-    structured_metadata: z.boolean().default(true).describe('attach event_id as structured metadata (Loki 3); off for older Loki'),
+    structured_metadata: z.boolean().default(true).describe('attach event_id and the workload key as structured metadata (Loki 3); off for older Loki'),
     /** gzip push bodies (Loki accepts gzip and deflate). */
     compression: z.boolean().default(false).describe('gzip push bodies'),
     /** Bytes per push; Loki's per-stream rate limit (3 MB/s) makes larger pushes pointless. */

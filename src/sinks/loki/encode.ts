@@ -51,13 +51,13 @@ export interface LokiEntry {
   nanos: bigint;
   /** UTF-8 bytes of the line: how Loki names an entry it refuses as too long. */
   lineBytes: number;
-  /** ["<ns>","<line>",{"event_id":…}] */
+  /** ["<ns>","<line>",{"event_id":…,"workload":…}] */
   text: string;
 }
 
 /**
  * One push entry: the timestamp as a string of epoch nanoseconds (Loki refuses a JSON number),
- * the whole event JSON as the line, and the event id as structured metadata. An event without a
+ * the whole event JSON as the line, and the event id (and workload key) as structured metadata. An event without a
  * readable time gets `fallbackNanos` (the send time); its own time stays in the line.
  *
  * A time with nothing below the millisecond (most sources) gets sub-millisecond nanoseconds from
@@ -72,7 +72,10 @@ export function encodeEntry(event: SinkEvent, position: number, base: Record<str
   const stream = JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
   const time = epochNanos(event.timestamp) ?? options.fallbackNanos;
   const nanos = time % 1_000_000n === 0n ? time + subMillisecond(event.id) : time;
-  const metadata = options.metadata ? `,{"event_id":${JSON.stringify(event.id)}}` : '';
+  // The workload key is per event and unbounded (senders name pods): structured metadata, never a
+  // label, so the stream count stays what the labels allow. LogQL: {job="vigil"} | workload="<key>".
+  const workload = event.workload ? `,"workload":${JSON.stringify(event.workload)}` : '';
+  const metadata = options.metadata ? `,{"event_id":${JSON.stringify(event.id)}${workload}}` : '';
   return { position, stream, labels, nanos, lineBytes: Buffer.byteLength(event.json), text: `["${nanos}",${JSON.stringify(event.json)}${metadata}]` };
 }
 

@@ -7,13 +7,14 @@ import { baseLabels, encodeEntry, entryBytes, pushBody, type KnownStreamValues }
 import { pushByStream } from './push-by-stream.ts';
 
 export class LokiSink implements Sink {
-  readonly name = 'loki';
+  readonly name: string;
   readonly #config: LokiConfig;
   readonly #base: Record<string, string>;
   readonly #client: LokiClient;
   readonly #known: KnownStreamValues;
 
-  constructor(config: LokiConfig, deps?: Pick<SinkDeps, 'logger' | 'labels'>) {
+  constructor(config: LokiConfig, deps?: Pick<SinkDeps, 'logger' | 'labels' | 'name'>) {
+    this.name = deps?.name ?? 'loki';
     this.#config = config;
     this.#base = baseLabels(config.labels);
     this.#client = new LokiClient(config);

@@ -14,7 +14,7 @@
  * max_returned_stream_errors (default 10) entries listed, and the true totals:
  *
  *   entry with timestamp 2025-03-14 09:26:53.589793238 +0000 UTC ignored, reason: 'entry too far behind, …',
- *   user 'tenant', total ignored: 1 out of 3 for stream: {dataset="falco.alert", job="vigil"}
+ *   user 'tenant', total ignored: 1 out of 3 for stream: {dataset="falco.alerts", job="vigil"}
  */
 
 /** One message of the report: the entries of `labels` it names and why. */

@@ -17,12 +17,13 @@ interface HecItem {
 }
 
 export class SplunkHecSink implements Sink {
-  readonly name = 'splunk-hec';
+  readonly name: string;
   readonly #config: SplunkHecConfig;
   readonly #encoding: HecEncoding;
   readonly #client: HecClient;
 
-  constructor(config: SplunkHecConfig, _deps?: Pick<SinkDeps, 'logger'>) {
+  constructor(config: SplunkHecConfig, deps?: Pick<SinkDeps, 'logger' | 'name'>) {
+    this.name = deps?.name ?? 'splunk-hec';
     this.#config = config;
     this.#encoding = {
       source: config.source,

@@ -9,6 +9,7 @@ import { splicedSamples } from '../../support/spliced.ts';
 import { IndexMapping } from '../../support/doubles/elasticsearch-mapping.ts';
 import { CEF_KEYS } from '../../../parsers/cef/dictionary.ts';
 import { indexTemplate } from '../../../src/sinks/elasticsearch/template.ts';
+import { templatePatterns } from '../../../src/sinks/elasticsearch/data-stream.ts';
 
 // Whatever follows `CEF:`, the parser returns (never throws, never hangs) either events that keep a
 // message, or a failure with a reason.
@@ -59,7 +60,7 @@ describe('CEF properties', () => {
   });
 
   test('whatever values dictionary keys hold, the event fits the index template (nothing Elasticsearch would reject)', () => {
-    const properties = indexTemplate('logs-vigil.events-*').template.mappings.properties;
+    const properties = indexTemplate(templatePatterns()).template.mappings.properties;
     const keys = fc.constantFrom(...CEF_KEYS.keys());
     const values = fc.oneof(
       fc.string({ unit: cefChars, maxLength: 12 }),

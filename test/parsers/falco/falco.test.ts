@@ -59,7 +59,7 @@ test('falco: maps the alert like Elastic’s Falco integration', () => {
   const event = one(fixture('read-sensitive-file-untrusted-iso8601.json'));
   assert.equal(event.event?.kind, 'alert');
   assert.equal(event.event?.module, 'falco');
-  assert.equal(event.event?.dataset, 'falco.alert');
+  assert.equal(event.event?.dataset, 'falco.alerts');
   assert.equal(event.event?.provider, 'syscall');
   assert.equal(event.rule?.name, 'Read sensitive file untrusted');
   assert.deepEqual(event.observer, { hostname: 'node-7', vendor: 'sysdig', product: 'falco', type: 'sensor' });

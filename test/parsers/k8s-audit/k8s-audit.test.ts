@@ -66,7 +66,7 @@ test('k8s-audit: maps the audit Event to ECS', () => {
   const [event] = normalized('k8s-audit', privileged);
   assert.equal(event['@timestamp'], '2025-03-14T10:22:05.718281Z');
   assert.equal(event.event?.module, 'kubernetes');
-  assert.equal(event.event?.dataset, 'kubernetes.audit');
+  assert.equal(event.event?.dataset, 'kubernetes.audit_logs');
   assert.equal(event.event?.kind, 'event');
   assert.equal(event.event?.action, 'create');
   assert.deepEqual(event.user, {
@@ -77,7 +77,8 @@ test('k8s-audit: maps the audit Event to ECS', () => {
   assert.equal(event.user_agent?.original, 'kubectl/v1.29.4 (darwin/arm64) kubernetes/55cbfdc');
   assert.equal(event.url?.original, '/api/v1/namespaces/payments/pods?fieldManager=kubectl-run');
   assert.equal(event.http?.response?.status_code, 201);
-  assert.deepEqual(event.orchestrator, { type: 'kubernetes', namespace: 'payments', resource: { type: 'pods', name: 'debug-7kq2x' }, api_version: 'v1' });
+  // The pod's name has a DaemonSet pod's shape (parsers/pod-owner.ts): its owner joins the workload key.
+  assert.deepEqual(event.orchestrator, { type: 'kubernetes', namespace: 'payments', resource: { type: 'pods', name: 'debug-7kq2x', parent: { type: 'DaemonSet' } }, api_version: 'v1' });
   assert.equal(event.message, 'bob@example.com as system:serviceaccount:payments:deployer create pods/debug-7kq2x in payments: 201');
 });
 

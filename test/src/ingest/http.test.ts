@@ -350,3 +350,18 @@ test('over a real socket the peer is the client address and port', async () => {
     await app.close();
   }
 });
+
+test('a sender names its cluster by ?cluster= or, where its URL keeps no query (the API server), by /cluster/<name>; a name that is none is 400', async () => {
+  const { app, fake } = makeApp({ webhookToken: TOKEN });
+  const body = sample('k8s-audit-eventlist-mixed-stages.json');
+  const post = (url: string) => app.inject({ method: 'POST', url, payload: body, headers: { ...JSON_TYPE, authorization: `Bearer ${TOKEN}` } });
+  assert.equal((await post('/ingest/k8s-audit/cluster/prod')).statusCode, 200);
+  assert.equal((await app.inject({ method: 'POST', url: `/ingest/k8s-audit/cluster/prod/${TOKEN}`, payload: body, headers: JSON_TYPE })).statusCode, 200);
+  assert.equal((await post('/ingest/k8s-audit?cluster=staging.eu')).statusCode, 200);
+  assert.equal((await post('/ingest/k8s-audit')).statusCode, 200);
+  assert.deepEqual(fake.events.map((event) => event.cluster), ['prod', 'prod', 'staging.eu', undefined]);
+  const refused = await post('/ingest/k8s-audit?cluster=a%20b');
+  assert.equal(refused.statusCode, 400);
+  assert.match(errorBody(refused.body), /cluster name/);
+  assert.equal(fake.events.length, 4, 'nothing stored for it');
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Metrics } from '../../../src/observability/metrics.ts';
+import { FILTER_REASONS } from '../../../src/pipeline/sink-filter.ts';
 import { parsePrometheus } from '../../support/prometheus.ts';
 
 // Prometheus' increase() and rate() see nothing of a counter series whose first sample is already
@@ -13,12 +14,14 @@ test('a sink, listener and format expose every counter at zero before anything h
   metrics.initSink('elasticsearch');
   metrics.initListener('syslog-tcp');
   metrics.initFormat('neuvector');
+  metrics.initFiltered('soc', FILTER_REASONS);
   const samples = parsePrometheus(await metrics.registry.metrics());
   const series = (name: string) => samples.filter((s) => s.name === name);
   assert.deepEqual(series('vigil_events_failed_total').map((s) => s.labels.reason).sort(),
     ['bad_request', 'conflict', 'mapping_error', 'rejected', 'retries_exhausted', 'too_large']);
   assert.deepEqual(series('vigil_events_retried_total').map((s) => s.labels.reason).sort(),
     ['network', 'rate_limited', 'server_error', 'timeout', 'unauthorized', 'unavailable']);
+  assert.deepEqual(series('vigil_events_filtered_total').map((s) => s.labels.reason).sort(), ['cluster', 'dataset', 'namespace', 'severity']);
   for (const name of ['vigil_events_forwarded_total', 'vigil_sink_halted', 'vigil_events_truncated_total', 'vigil_events_parsed_total', 'vigil_events_parse_failed_total']) {
     assert.equal(series(name).length, 1, name);
   }

@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { silentLogger } from '../../../src/observability/logger.ts';
-import { listNodes, NodeHeartbeat, nodesKey, type NodeIdentity } from '../../../src/observability/node-registry.ts';
+import { listNodes, NodeHeartbeat, type NodeIdentity } from '../../../src/observability/node-registry.ts';
+import { nodesKey } from '../../../src/pipeline/queues.ts';
 import { sinkSetProblems } from '../../../src/observability/node-guards.ts';
 import { startTestRedis, type TestRedis } from '../../support/redis.ts';
 

@@ -28,7 +28,7 @@ test('every dataset the parsers produce, and each format\'s .log of unreadable b
   }
   assert.ok(datasets.size >= 10, `found ${datasets.size} datasets`);
   // What normalize names a body its parser could not read at all.
-  for (const format of formats.keys()) datasets.add(`${format}.log`);
+  for (const format of formats.keys()) datasets.add(`${format.replaceAll('-', '_')}.log`);
   for (const dataset of datasets) assert.ok(SECURITY_DATASETS.has(dataset), `${dataset} missing from SECURITY_DATASETS`);
 });
 
@@ -50,7 +50,7 @@ test('cluster and namespace label values come from the configuration: others cou
   const metrics = new Metrics({ securityLabels: { clusters: ['c1'], namespaces: ['a', 'b'] } });
   const batch = (namespaces: string[], cluster = 'c1') => {
     const counts: SecurityCounts = {};
-    for (const ns of namespaces) counts[securityKey(event('falco.alert', 'critical', cluster, ns))] = 1;
+    for (const ns of namespaces) counts[securityKey(event('falco.alerts', 'critical', cluster, ns))] = 1;
     return counts;
   };
   metrics.countSecurityEvents(batch(['a', 'b']));
@@ -62,7 +62,7 @@ test('cluster and namespace label values come from the configuration: others cou
   assert.deepEqual(Object.fromEntries(namespaces), { a: 2, b: 2, [OVERFLOW_LABEL]: 2 });
   assert.deepEqual([...new Set(values.map((v) => v.cluster))].sort(), [OVERFLOW_LABEL, 'c1']);
   // A huge value is cut, so the key stays small whatever the sender wrote.
-  assert.equal(securityKey(event('falco.alert', 'critical', 'x'.repeat(100_000))).length < 400, true);
+  assert.equal(securityKey(event('falco.alerts', 'critical', 'x'.repeat(100_000))).length < 400, true);
 });
 
 test('forged cluster names sent first cannot push the configured cluster into _other', async () => {
@@ -84,7 +84,7 @@ test('the processing thread counts each normalised event once, with its cluster 
   const counted = Object.values(batch.security).reduce((a, b) => a + b, 0);
   assert.equal(counted, batch.n);
   const keys = Object.keys(batch.security).map((k) => k.split('\u0000'));
-  assert.ok(keys.some(([dataset, , , namespace]) => dataset === 'kubernetes.audit' && namespace !== ''), JSON.stringify(keys));
+  assert.ok(keys.some(([dataset, , , namespace]) => dataset === 'kubernetes.audit_logs' && namespace !== ''), JSON.stringify(keys));
   assert.ok(keys.some(([dataset, severity]) => dataset === 'json.log' && severity === 'unknown'));
   assert.equal(batch.sourceKeys.length, batch.sourceIds.length);
 });

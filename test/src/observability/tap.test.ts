@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { encodeSinkBatch } from '../../../src/pipeline/codec.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { TapHub, TooManyTapsError } from '../../../src/observability/tap-hub.ts';
-import { TapPublisher, tapChannel, tapListeningKey, type TapMessage } from '../../../src/observability/tap-publisher.ts';
+import { TapPublisher, type TapMessage } from '../../../src/observability/tap-publisher.ts';
+import { tapChannel, tapListeningKey } from '../../../src/pipeline/queues.ts';
 import type { SinkEvent } from '../../../src/sinks/kit/types.ts';
 import { startTestRedis, type TestRedis } from '../../support/redis.ts';
 

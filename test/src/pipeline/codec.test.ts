@@ -31,7 +31,7 @@ test('the bytes never travel in copies or serialisations, and a new json text dr
   assert.equal(jsonBytes({ ...event! }), undefined);
   const { json, ...meta } = event!;
   assert.equal(json, event!.json, 'destructuring reads the text');
-  assert.deepEqual(Object.keys(meta).sort(), ['cluster', 'dataset', 'host', 'id', 'level', 'module', 'namespace', 'timestamp'], 'and the rest are the routing fields alone');
+  assert.deepEqual(Object.keys(meta).sort(), ['cluster', 'dataset', 'host', 'id', 'level', 'module', 'namespace', 'timestamp', 'workload'], 'and the rest are the routing fields alone');
   assert.equal((JSON.parse(JSON.stringify(event)) as { json: string }).json, event!.json, 'a dead letter keeps the JSON text');
   assert.doesNotMatch(JSON.stringify(event), /"type":"Buffer"/);
   event!.json = '{"changed":true}';
@@ -57,6 +57,7 @@ test('a raw batch gives back every event as it was, texts of any content and sha
     { format: 'syslog', text: 'line "two"\nwith LF, NUL \u0000 and 🛡 non-ASCII', receivedAt: 1765000000124, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514', tags: ['truncated'] },
     { format: 'syslog', text: '', receivedAt: 1765000000125, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514' },
     { format: 'falco', text: '{"rule":"x"}', receivedAt: 1765000000126, input: 'http', listener: 'http', peer: '[::1]:40000' },
+    { format: 'falco', text: '{"rule":"y"}', receivedAt: 1765000000126, input: 'http', listener: 'http', peer: '[::1]:40000', cluster: 'prod' },
     { format: 'syslog', text: 'back to the first', receivedAt: 1765000000127, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514' },
   ];
   assert.deepEqual(decodeRawBatch(encodeRawBatch(events)), events);

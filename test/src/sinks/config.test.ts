@@ -9,12 +9,12 @@ test('registers the five sinks by name', () => {
 });
 
 for (const [name, url] of [['elasticsearch', 'https://es.example.com:9200'], ['opensearch', 'https://opensearch.example.com:9200']] as const) {
-  test(`defaults the ${name} sink to the vigil data stream, no gzip (as the official client), 5 MiB requests and the template`, () => {
+  test(`defaults the ${name} sink to the default namespace, no gzip (as the official client), 5 MiB requests and the template`, () => {
     const config = sinks[name]!.schema.parse({ url });
-    assert.equal(config.index, 'logs-vigil.events-default');
+    assert.equal(config.namespace, 'default');
     assert.equal(config.compression, false);
     assert.equal(config.max_bytes, 5 * MiB);
-    assert.deepEqual(config.template, { install: true, name: 'vigil-events', pattern: 'logs-vigil.events-*' });
+    assert.deepEqual(config.template, { install: true, name: 'vigil-events' });
     assert.deepEqual(config.tls, { reject_unauthorized: true });
   });
 }
@@ -38,11 +38,11 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
   ['an Elasticsearch URL that is not http(s)', 'elasticsearch', { url: 'ftp://es' }, /url/i],
   ['both an API key and a username', 'elasticsearch', { url: 'http://es:9200', api_key: 'k', username: 'u', password: 'p' }, /either api_key/],
   ['a username without a password', 'elasticsearch', { url: 'http://es:9200', username: 'u' }, /password/],
-  ['a template pattern that misses the index', 'elasticsearch', { url: 'http://es:9200', index: 'security-events' }, /must match index/],
+  ['a namespace with a dash (it separates the data stream name\'s parts)', 'elasticsearch', { url: 'http://es:9200', namespace: 'prod-eu' }, /no -/],
   ['an unknown Elasticsearch key (typo)', 'elasticsearch', { url: 'http://es:9200', compresion: false }, /compresion/],
   ['an Elasticsearch API key on OpenSearch (it has none)', 'opensearch', { url: 'http://os:9200', api_key: 'k' }, /api_key/],
   ['an OpenSearch username without a password', 'opensearch', { url: 'http://os:9200', username: 'u' }, /password/],
-  ['an OpenSearch template pattern that misses the index', 'opensearch', { url: 'http://os:9200', index: 'security-events' }, /must match index/],
+  ['an uppercase OpenSearch namespace', 'opensearch', { url: 'http://os:9200', namespace: 'Prod' }, /lowercase/],
   ['a HEC ack channel that is not a GUID', 'splunk-hec', { url: 'http://s:8088', token: 't', ack: { enabled: true, channel: 'abc' } }, /GUID/],
   ['a HEC sink without a token', 'splunk-hec', { url: 'http://s:8088' }, /token/],
   ['more static Loki labels than Loki allows beside vigil\'s', 'loki', { url: 'http://l:3100', labels: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`l${i}`, 'v'])) }, /at most 9/],

@@ -3,7 +3,8 @@
  * (DESIGN "Traps a real Elasticsearch shows"): dotted keys expand into object paths, so Falco's
  * `evt.time` (a number) and `evt.time.iso8601` clash; empty field names are refused; a field keeps
  * the type it was first mapped with; `flattened` takes any JSON below it. Explicit mappings come
- * from the matching index template; other fields are mapped dynamically (strings as keyword).
+ * from the matching index template; other fields are mapped dynamically (strings as keyword). A
+ * `constant_keyword` without a value takes the first document's and refuses any other after it.
  */
 import { isIP } from 'node:net';
 
@@ -12,19 +13,21 @@ export interface MappingError {
   reason: string;
 }
 
-type Kind = 'object' | 'flattened' | 'long' | 'float' | 'keyword' | 'text' | 'date' | 'ip' | 'boolean' | 'any';
+type Kind = 'object' | 'constant' | 'flattened' | 'long' | 'float' | 'keyword' | 'text' | 'date' | 'ip' | 'boolean' | 'any';
 
 const TYPE_KIND: Record<string, Kind> = {
   object: 'object', nested: 'object', flattened: 'flattened', flat_object: 'flattened',
   long: 'long', integer: 'long', short: 'long', byte: 'long', unsigned_long: 'long',
   float: 'float', double: 'float', half_float: 'float', scaled_float: 'float',
-  keyword: 'keyword', constant_keyword: 'keyword', wildcard: 'keyword',
+  keyword: 'keyword', constant_keyword: 'constant', wildcard: 'keyword',
   text: 'text', match_only_text: 'text',
   date: 'date', date_nanos: 'date', ip: 'ip', boolean: 'boolean',
 };
 
 export class IndexMapping {
   readonly #fields = new Map<string, Kind>();
+  /** The value of each constant_keyword field, from its mapping or its first document. */
+  readonly #constants = new Map<string, string>();
 
   /** `properties` is a template's `template.mappings.properties` (may be undefined). */
   constructor(properties?: unknown) {
@@ -37,11 +40,15 @@ export class IndexMapping {
       return { type: 'document_parsing_exception', reason: 'failed to parse: source is not an object' };
     }
     const learned = new Map<string, Kind>();
+    this.#newConstants.clear();
     const error = this.#walkObject('', doc as Record<string, unknown>, learned, id);
     if (error) return error;
     for (const [path, kind] of learned) this.#fields.set(path, kind);
+    for (const [path, value] of this.#newConstants) this.#constants.set(path, value);
     return undefined;
   }
+
+  readonly #newConstants = new Map<string, string>();
 
   kindOf(path: string): string | undefined {
     return this.#fields.get(path);
@@ -50,7 +57,8 @@ export class IndexMapping {
   #learnProperties(prefix: string, properties: Record<string, unknown>): void {
     for (const [name, definition] of Object.entries(properties)) {
       const path = prefix ? `${prefix}.${name}` : name;
-      const def = definition as { type?: string; properties?: Record<string, unknown> };
+      const def = definition as { type?: string; value?: string; properties?: Record<string, unknown> };
+      if (def.value !== undefined) this.#constants.set(path, def.value);
       if (def.properties) {
         this.#fields.set(path, 'object');
         this.#learnProperties(path, def.properties);
@@ -104,6 +112,17 @@ export class IndexMapping {
     }
     const kind = this.#kind(field, learned);
     if (kind === 'flattened' || kind === 'any') return undefined;
+    if (kind === 'constant' && typeof value !== 'object') {
+      const expected = this.#constants.get(field) ?? this.#newConstants.get(field);
+      if (expected === undefined) this.#newConstants.set(field, String(value));
+      else if (expected !== String(value)) {
+        return {
+          type: 'document_parsing_exception',
+          reason: `[1:2] failed to parse field [${field}] of type [constant_keyword] in document with id '${id}'. Preview of field's value: '${String(value)}'`,
+        };
+      }
+      return undefined;
+    }
     if (typeof value === 'object') {
       if (kind !== undefined && kind !== 'object') return concreteAsObject(field, kind, id);
       if (kind === undefined) learned.set(field, 'object');

@@ -4,9 +4,10 @@
  * client can be driven against it.
  *
  *   const es = await ElasticsearchDouble.start({ major: 8, auth: { apiKey: 'k' }, maxContentLength: 4096 });
- *   es.documents('logs-vigil.events-default')   documents stored in that data stream or index, in
+ *   es.documents('logs-falco.alerts-default')  documents stored in that data stream or index, in
  *                                               write order: { id, source (raw JSON line), index (backing index) }
  *   es.allDocuments()                           the same across every target
+ *   es.inNamespace('default')                   the same across every data stream logs-*-default
  *   es.template('vigil-events')                 an installed composable template, or undefined
  *   es.ismPolicy('vigil-events')                an installed ISM policy (OpenSearch, `ism: true`)
  *   es.failItems(doc => ..., 400 | 429 | 503)   bulk items whose document matches answer with that
@@ -38,6 +39,7 @@
  * with `ism: true` the Index State Management policies API (GET/PUT _plugins/_ism/policies/<id>,
  * updates by if_seq_no/if_primary_term), without it no handler for that path, as on a bare node.
  */
+import assert from 'node:assert/strict';
 import { HttpDouble, type DoubleReply, type RecordedRequest } from './http-double.ts';
 import { IndexMapping } from './elasticsearch-mapping.ts';
 
@@ -128,6 +130,10 @@ export class ElasticsearchDouble extends HttpDouble {
 
   documents(target: string): StoredDocument[] {
     return [...(this.#targets.get(target)?.documents.values() ?? [])];
+  }
+
+  inNamespace(namespace: string): StoredDocument[] {
+    return [...this.#targets.values()].filter((target) => target.name.endsWith(`-${namespace}`)).flatMap((target) => [...target.documents.values()]);
   }
 
   allDocuments(): StoredDocument[] {
@@ -512,4 +518,20 @@ export function filterPath(value: unknown, paths: readonly string[]): unknown {
     return Object.keys(out).length ? out : undefined;
   };
   return keep(value, paths.map((path) => path.split('.'))) ?? {};
+}
+
+/**
+ * The bulk sinks' layout, checked on what a double stored: each event once, in its dataset's data
+ * stream of `namespace`, its document the event as it came with data_stream put first.
+ */
+export function assertOneDataStreamPerDataset(double: ElasticsearchDouble, events: Array<{ id: string; dataset: string; json: string }>, namespace = 'default'): void {
+  const stored = new Map(double.inNamespace(namespace).map((doc) => [doc.id, doc]));
+  assert.equal(stored.size, events.length);
+  for (const event of events) {
+    const doc = stored.get(event.id)!;
+    const dataStream = `{"type":"logs","dataset":"${event.dataset}","namespace":"${namespace}"}`;
+    assert.equal(doc.source, `{"data_stream":${dataStream},${event.json.slice(1)}`);
+    assert.ok(doc.index.startsWith(`.ds-logs-${event.dataset}-${namespace}-`), doc.index);
+  }
+  assert.ok(new Set(events.map((event) => event.dataset)).size > 1, 'the events span several datasets');
 }

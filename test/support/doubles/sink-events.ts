@@ -50,7 +50,7 @@ export function fixtureEvents(): SinkEvent[] {
 export function generatedEvents(count: number, options: { seed?: number; start?: string; padding?: number } = {}): SinkEvent[] {
   const seed = options.seed ?? 1;
   const start = Date.parse(options.start ?? '2025-06-03T14:00:00.000Z');
-  const datasets = ['neuvector.violation', 'falco.alert', 'kubernetes.audit'];
+  const datasets = ['neuvector.violation', 'falco.alerts', 'kubernetes.audit_logs'];
   const levels = ['warning', 'notice', 'info'];
   const pad = 'x'.repeat(options.padding ?? 0);
   return Array.from({ length: count }, (_, i) => {

@@ -1,22 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bulkBodyFromParts, bulkItem } from '../../../../src/sinks/elasticsearch/encode.ts';
+import { bulkBodyFromParts, bulkItem as bulkItemTo, streamTarget } from '../../../../src/sinks/elasticsearch/encode.ts';
 import { decodeSinkBatch, encodeSinkBatch } from '../../../../src/pipeline/codec.ts';
 import { jsonBytes } from '../../../../src/sinks/kit/json-bytes.ts';
 import type { SinkEvent } from '../../../../src/sinks/kit/types.ts';
 import { fixtureEvents } from '../../../support/doubles/sink-events.ts';
 
 const [falco] = fixtureEvents();
+const target = streamTarget('logs-falco.alerts-default', { type: 'logs', dataset: 'falco.alerts', namespace: 'default' });
+const bulkItem = (event: SinkEvent) => bulkItemTo(event, target);
 
 /** The bulk body the sink sends for `events`. */
 const bulkText = (events: SinkEvent[]) => bulkBodyFromParts(events.map(bulkItem)).toString('utf8');
 
-test('encodes a create action keyed by the event id, then the event, each line ending in a newline', () => {
+test('encodes a create action into the data stream keyed by the event id, then the event with data_stream first, each line ending in a newline', () => {
   const lines = bulkText([falco!]).split('\n');
   assert.equal(lines.length, 3);
   assert.equal(lines[2], '', 'the item ends with a newline');
-  assert.deepEqual(JSON.parse(lines[0]!), { create: { _id: falco!.id } });
-  assert.equal(lines[1], falco!.json);
+  assert.deepEqual(JSON.parse(lines[0]!), { create: { _index: 'logs-falco.alerts-default', _id: falco!.id } });
+  assert.deepEqual(JSON.parse(lines[1]!), { data_stream: { type: 'logs', dataset: 'falco.alerts', namespace: 'default' }, ...JSON.parse(falco!.json) });
+  assert.ok(lines[1]!.endsWith(falco!.json.slice(1)), 'the event text itself is copied as it is');
+});
+
+test('an empty event still becomes a valid document', () => {
+  const lines = bulkText([{ ...falco!, json: '{}' }]).split('\n');
+  assert.deepEqual(JSON.parse(lines[1]!), { data_stream: { type: 'logs', dataset: 'falco.alerts', namespace: 'default' } });
 });
 
 test('keeps every digit of integers beyond 2^53 because the event text is copied, not re-serialised', () => {
@@ -34,7 +42,7 @@ test('puts pretty-printed event JSON on one line without changing its value', ()
   const pretty = JSON.stringify({ a: 1, b: { c: 'line\nbreak' } }, null, 2);
   const lines = bulkText([{ ...falco!, json: pretty }]).split('\n');
   assert.equal(lines.length, 3);
-  assert.deepEqual(JSON.parse(lines[1]!), JSON.parse(pretty));
+  assert.deepEqual(JSON.parse(lines[1]!), { data_stream: { type: 'logs', dataset: 'falco.alerts', namespace: 'default' }, ...JSON.parse(pretty) });
 });
 
 test('joins items into one body whose last line ends with a newline', () => {

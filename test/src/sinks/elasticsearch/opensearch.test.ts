@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
+import { templatePatterns } from '../../../../src/sinks/elasticsearch/data-stream.ts';
 import { after, before, beforeEach, test } from 'node:test';
 import { silentLogger } from '../../../../src/observability/logger.ts';
 import { elasticsearch } from '../../../../src/sinks/elasticsearch/index.ts';
 import { indexTemplate, TEMPLATE_VERSION } from '../../../../src/sinks/elasticsearch/template.ts';
 import type { Outcome, Sink } from '../../../../src/sinks/kit/types.ts';
 import { opensearch } from '../../../../src/sinks/elasticsearch/opensearch.ts';
-import { ElasticsearchDouble } from '../../../support/doubles/elasticsearch.ts';
+import { assertOneDataStreamPerDataset, ElasticsearchDouble } from '../../../support/doubles/elasticsearch.ts';
 import type { RecordedRequest } from '../../../support/doubles/http-double.ts';
 import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';
 
 // The sink against the strict double in OpenSearch mode; test/integration/opensearch.test.ts runs
 // vigil against a real OpenSearch node.
 
-const STREAM = 'logs-vigil.events-default';
 const sinks: Sink[] = [];
 let os: ElasticsearchDouble;
 
@@ -39,12 +39,12 @@ after(async () => {
 
 test('the Elasticsearch sink cannot talk to OpenSearch: its client refuses a server without x-elastic-product', async () => {
   const double = await ElasticsearchDouble.start({ product: 'opensearch' });
-  const sink = elasticsearch.create(elasticsearch.schema.parse({ url: double.url, index: 'x', template: { install: false } }), { logger: silentLogger, dataDir: '' });
+  const sink = elasticsearch.create(elasticsearch.schema.parse({ url: double.url, namespace: 'x', template: { install: false } }), { logger: silentLogger, dataDir: '' });
   try {
     const outcomes = await sink.send(generatedEvents(1));
     assert.deepEqual(kinds(outcomes), ['retry:unauthorized']);
     assert.match((outcomes[0] as { detail: string }).detail, /not Elasticsearch|unknown product/i);
-    assert.equal(double.documents('x').length, 1, 'the node stored it; the client threw the answer away');
+    assert.equal(double.inNamespace('x').length, 1, 'the node stored it; the client threw the answer away');
   } finally {
     await sink.close?.();
     await double.close();
@@ -53,7 +53,7 @@ test('the Elasticsearch sink cannot talk to OpenSearch: its client refuses a ser
 
 test('an OpenSearch node refuses the Elasticsearch template as it is', async () => {
   const reply = await fetch(`${os.url}/_index_template/es-dialect`, {
-    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(indexTemplate('es-dialect-*')),
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(indexTemplate(['es-dialect-*'])),
   });
   assert.equal(reply.status, 400);
   assert.match(await reply.text(), /No handler for type \[flattened\]|missing required parameter \[value\]/);
@@ -70,7 +70,7 @@ test('installs the template in OpenSearch\'s dialect at start, and leaves it alo
       'GET /_index_template/vigil-events 200',
     ]);
     const template = double.template('vigil-events') as Record<string, any>;
-    assert.deepEqual(template.index_patterns, ['logs-vigil.events-*']);
+    assert.deepEqual(template.index_patterns, templatePatterns());
     assert.deepEqual(template.data_stream, {});
     assert.equal(template._meta.vigil_template_version, TEMPLATE_VERSION);
     const properties = template.template.mappings.properties;
@@ -89,27 +89,25 @@ test('writes every fixture event once into the data stream with plain media type
   await sink.start!();
   const events = fixtureEvents();
   assert.deepEqual(kinds(await sink.send(events)), events.map(() => 'ok'));
-  const stored = os.documents(STREAM);
-  assert.deepEqual(stored.map((doc) => doc.id), events.map((event) => event.id));
-  assert.deepEqual(stored.map((doc) => doc.source), events.map((event) => event.json));
+  assertOneDataStreamPerDataset(os, events);
   const [request] = bulkRequests(os);
-  assert.equal(request!.path, `/${STREAM}/_bulk`);
+  assert.equal(request!.path, '/_bulk');
   assert.equal(request!.headers['content-type'], 'application/x-ndjson');
   assert.equal(request!.headers['content-encoding'], 'gzip');
 });
 
 test('counts a redelivered batch as delivered: its 409s are successes and nothing is duplicated', async () => {
-  const sink = sinkFor(os, { index: 'redelivery-test', template: { install: false } });
+  const sink = sinkFor(os, { namespace: 'redelivery_test', template: { install: false } });
   const events = generatedEvents(4, { seed: 7 });
   os.dropNext(1, 'after'); // stored, but the answer is lost
   assert.deepEqual(kinds(await sink.send(events)), events.map(() => 'retry:network'));
   assert.deepEqual(kinds(await sink.send(events)), events.map(() => 'ok'));
-  assert.equal(os.documents('redelivery-test').length, 4);
+  assert.equal(os.inNamespace('redelivery_test').length, 4);
   assert.deepEqual(bulkRequests(os).map((r) => r.status), [0, 200]);
 });
 
 test('dead-letters the items OpenSearch cannot map (mapper_parsing_exception) and retries only its 429 items', async () => {
-  const sink = sinkFor(os, { index: 'partial-test', template: { install: false } });
+  const sink = sinkFor(os, { namespace: 'partial_test', template: { install: false } });
   const events = generatedEvents(6, { seed: 3 });
   os.failItems((doc) => doc.id === events[1]!.id, 400);
   os.failItems((doc) => doc.id === events[4]!.id, 429);
@@ -117,14 +115,14 @@ test('dead-letters the items OpenSearch cannot map (mapper_parsing_exception) an
     const outcomes = await sink.send(events);
     assert.deepEqual(kinds(outcomes), ['ok', 'dead:mapping_error', 'ok', 'ok', 'retry:rate_limited', 'ok']);
     assert.match((outcomes[1] as { detail: string }).detail, /^400 mapper_parsing_exception/);
-    assert.deepEqual(os.documents('partial-test').map((d) => d.id).sort(), [0, 2, 3, 5].map((i) => events[i]!.id).sort());
+    assert.deepEqual(os.inNamespace('partial_test').map((d) => d.id).sort(), [0, 2, 3, 5].map((i) => events[i]!.id).sort());
   } finally {
     os.clearItemFaults();
   }
 });
 
 test('retries the batch with the server\'s Retry-After when the whole request gets 429', async () => {
-  const sink = sinkFor(os, { index: 'throttle-test', template: { install: false } });
+  const sink = sinkFor(os, { namespace: 'throttle_test', template: { install: false } });
   os.failNext(1, 429, { retryAfter: 7 });
   const outcomes = await sink.send(generatedEvents(3));
   assert.deepEqual(outcomes.map((o) => o.kind === 'retry' && [o.reason, o.afterMs]), [['rate_limited', 7000], ['rate_limited', 7000], ['rate_limited', 7000]]);
@@ -133,10 +131,10 @@ test('retries the batch with the server\'s Retry-After when the whole request ge
 test('splits a batch the node refuses as too large', async () => {
   const small = await ElasticsearchDouble.start({ product: 'opensearch', maxContentLength: 4096 });
   try {
-    const sink = sinkFor(small, { index: 'split-test', template: { install: false } });
+    const sink = sinkFor(small, { namespace: 'split_test', template: { install: false } });
     const events = generatedEvents(8, { seed: 5, padding: 800 });
     assert.deepEqual(kinds(await sink.send(events)), events.map(() => 'ok'));
-    assert.equal(small.documents('split-test').length, 8);
+    assert.equal(small.inNamespace('split_test').length, 8);
     assert.ok(bulkRequests(small).some((r) => r.status === 413), 'the node refused the whole batch first');
   } finally {
     await small.close();
@@ -152,7 +150,7 @@ const transportFaults: Array<[string, (double: ElasticsearchDouble) => void, Rec
 ];
 for (const [name, inject, overrides, expected] of transportFaults) {
   test(name, async () => {
-    const sink = sinkFor(os, { index: 'fault-test', template: { install: false }, ...overrides });
+    const sink = sinkFor(os, { namespace: 'fault_test', template: { install: false }, ...overrides });
     inject(os);
     assert.deepEqual(kinds(await sink.send(generatedEvents(2))), [expected, expected]);
     os.delay(0);
@@ -162,8 +160,8 @@ for (const [name, inject, overrides, expected] of transportFaults) {
 test('authenticates with basic auth, halts (retry unauthorized) on wrong credentials, and start says why', async () => {
   const secured = await ElasticsearchDouble.start({ product: 'opensearch', auth: { username: 'vigil', password: 'right' } });
   try {
-    const good = sinkFor(secured, { index: 'auth-test', template: { install: false }, username: 'vigil', password: 'right' });
-    const bad = sinkFor(secured, { index: 'auth-test', template: { install: false }, username: 'vigil', password: 'wrong' });
+    const good = sinkFor(secured, { namespace: 'auth_test', template: { install: false }, username: 'vigil', password: 'right' });
+    const bad = sinkFor(secured, { namespace: 'auth_test', template: { install: false }, username: 'vigil', password: 'wrong' });
     assert.deepEqual(kinds(await good.send(generatedEvents(1))), ['ok']);
     assert.deepEqual(kinds(await bad.send(generatedEvents(1, { seed: 2 }))), ['retry:unauthorized']);
     await assert.rejects(sinkFor(secured, { username: 'vigil', password: 'wrong' }).start!(), /HTTP 401\): the credentials were refused/);
@@ -173,9 +171,9 @@ test('authenticates with basic auth, halts (retry unauthorized) on wrong credent
 });
 
 test('reaches a cluster behind a path prefix', async () => {
-  const sink = sinkFor(os, { url: `${os.url}/`, index: 'prefix-test', template: { install: false } });
+  const sink = sinkFor(os, { url: `${os.url}/`, namespace: 'prefix_test', template: { install: false } });
   assert.deepEqual(kinds(await sink.send(generatedEvents(1))), ['ok']);
-  assert.equal(bulkRequests(os)[0]!.path, '/prefix-test/_bulk');
+  assert.equal(bulkRequests(os)[0]!.path, '/_bulk');
 });
 
 test('start says what came when GET /_index_template answers something else than the template list', async () => {
@@ -193,7 +191,7 @@ test('start says what came when GET /_index_template answers something else than
 });
 
 test('retries a bulk answered 200 with JSON that holds no items, saying what came', async () => {
-  const sink = sinkFor(os, { index: 'shape-test', template: { install: false } });
+  const sink = sinkFor(os, { namespace: 'shape_test', template: { install: false } });
   os.failNext(1, 200, { body: '{"status":"ok"}', path: /_bulk$/ });
   const outcomes = await sink.send(generatedEvents(2));
   assert.deepEqual(kinds(outcomes), ['retry:server_error', 'retry:server_error']);
@@ -213,7 +211,7 @@ test('retention_days installs an ISM policy for the template\'s data streams, up
   try {
     await start(withIsm, 30);
     const policy = withIsm.ismPolicy('vigil-events') as Record<string, any>;
-    assert.deepEqual(policy.ism_template, [{ index_patterns: ['logs-vigil.events-*'], priority: 100 }]);
+    assert.deepEqual(policy.ism_template, [{ index_patterns: templatePatterns(), priority: 100 }]);
     assert.deepEqual(policy.states.map((state: { name: string }) => state.name), ['hot', 'delete']);
     assert.deepEqual(policy.states[0].transitions, [{ state_name: 'delete', conditions: { min_index_age: '30d' } }]);
     assert.deepEqual(policy.states[1].actions, [{ delete: {} }]);

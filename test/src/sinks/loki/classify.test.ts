@@ -13,7 +13,7 @@ const options = { metadata: true, fallbackNanos: 0n };
 /** Entries of one stream, exactly one second apart from 2025-06-03 14:00:00 UTC (no sub-millisecond part). */
 function oneStream(count: number): LokiEntry[] {
   return generatedEvents(count).map((event, i) => ({
-    ...encodeEntry({ ...event, dataset: 'falco.alert', module: 'falco', level: 'warning', namespace: 'payments' }, i, base, options),
+    ...encodeEntry({ ...event, dataset: 'falco.alerts', module: 'falco', level: 'warning', namespace: 'payments' }, i, base, options),
     nanos: 1748959200000000000n + BigInt(i) * 1_000_000_000n,
   }));
 }
@@ -30,7 +30,7 @@ function kinds(result: ReturnType<typeof classifyPush>): string[] {
   return (result as Outcome[]).map((o) => (o.kind === 'ok' ? 'ok' : `${o.kind}:${o.reason}${o.kind === 'dead' && /may have been stored/.test(o.detail) ? '?' : ''}`));
 }
 
-const STREAM = '{dataset="falco.alert", job="vigil", level="warning", namespace="payments", service_name="vigil", source="falco"}';
+const STREAM = '{dataset="falco.alerts", job="vigil", level="warning", namespace="payments", service_name="vigil", source="falco"}';
 
 const cases: Array<[string, LokiReply, string]> = [
   ['accepts every entry on 204', reply(204), 'ok'],
@@ -102,7 +102,7 @@ test('does not guess between entries that share a reported time', () => {
 
 test('reads the distributor\'s grouped validation errors: entries by stream and second, long lines by length', () => {
   const entries = oneStream(4);
-  const labels = '{dataset="falco.alert", job="vigil", level="warning", namespace="payments", source="falco"}';
+  const labels = '{dataset="falco.alerts", job="vigil", level="warning", namespace="payments", source="falco"}';
   const body = [
     `entry for stream '${labels}' has timestamp too old: 2025-06-03T14:00:01Z, oldest acceptable timestamp is: 2025-06-03T15:00:00Z`,
     `1 errors like: Max entry size '4096' bytes exceeded for stream '${labels}' while adding an entry with length '${entries[2]!.lineBytes}' bytes`,
@@ -119,7 +119,7 @@ test('reads the distributor\'s grouped validation errors: entries by stream and 
 test('counts grouped identical messages: "2 errors like" settles two entries of the same second', () => {
   const entries = oneStream(3);
   entries[2] = { ...entries[2]!, nanos: entries[1]!.nanos + 5n };
-  const labels = '{dataset="falco.alert", job="vigil", level="warning", namespace="payments", source="falco"}';
+  const labels = '{dataset="falco.alerts", job="vigil", level="warning", namespace="payments", source="falco"}';
   const body = `2 errors like: entry for stream '${labels}' has timestamp too new: 2025-06-03T14:00:01Z`;
   assert.deepEqual(kinds(classifyPush(reply(400, body), entries)), ['ok', 'dead:rejected', 'dead:rejected']);
   assert.deepEqual(kinds(classifyPush(reply(400, body.replace('2 errors', '1 errors')), entries)), ['dead:rejected?', 'dead:rejected?', 'dead:rejected?']);

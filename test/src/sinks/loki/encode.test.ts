@@ -28,7 +28,7 @@ test('labels a stream with job, source module, dataset, level, cluster and names
 });
 
 test('leaves out the labels an event has no value for', () => {
-  assert.deepEqual(streamLabels(falco!, base), { job: 'vigil', source: 'falco', dataset: 'falco.alert', level: 'notice', namespace: 'payments' });
+  assert.deepEqual(streamLabels(falco!, base), { job: 'vigil', source: 'falco', dataset: 'falco.alerts', level: 'notice', namespace: 'payments' });
 });
 
 test('adds static labels with sanitised names and lets them override job', () => {
@@ -43,6 +43,13 @@ test('stamps an entry with the nanosecond digits of the event time, as a string'
   assert.equal(timestamp, '1741944413589793238');
   assert.equal(line, falco!.json);
   assert.deepEqual(metadata, { event_id: falco!.id });
+});
+
+test('carries the workload key as structured metadata, never as a stream label (it is per pod owner, unbounded)', () => {
+  const event = { ...falco!, workload: 'prod/shop/Deployment/checkout' };
+  const entry = encodeEntry(event, 0, base, options);
+  assert.deepEqual(JSON.parse(entry.text)[2], { event_id: falco!.id, workload: 'prod/shop/Deployment/checkout' });
+  assert.ok(!Object.values(entry.labels).includes('prod/shop/Deployment/checkout'));
 });
 
 test('fills whole-second and millisecond times below the millisecond from the event id, and honours the zone offset', () => {

@@ -25,7 +25,7 @@ function kinds(outcomes: Outcome[]): string[] {
 
 /** Events that all land in one stream. */
 function sameStream(count: number, seed = 1): SinkEvent[] {
-  return generatedEvents(count, { seed }).map((event) => ({ ...event, dataset: 'falco.alert', module: 'falco', level: 'warning', namespace: 'payments' }));
+  return generatedEvents(count, { seed }).map((event) => ({ ...event, dataset: 'falco.alerts', module: 'falco', level: 'warning', namespace: 'payments' }));
 }
 
 /** The event_id metadata of every entry of a recorded push. */
@@ -139,8 +139,10 @@ test('dead-letters every entry of a push whose refused entries Loki listed only 
 
 test('reads the distributor\'s report of refused entries (too old, line too long) and stores the rest once', async () => {
   const events = sameStream(5, 13);
+  // Loki names a long line by its length only: events[2]'s is made unique among these five.
+  events[2] = { ...events[2]!, json: events[2]!.json.replace('"message":"', '"message":"longer ') };
+  assert.equal(events.filter((event) => event.json.length === events[2]!.json.length).length, 1);
   loki.refuseAtDistributor((entry) => entry.metadata?.event_id === events[1]!.id, 'too_old');
-  // Loki names a long line by its length only: events[2]'s is unique among these five.
   loki.refuseAtDistributor((entry) => entry.metadata?.event_id === events[2]!.id, 'line_too_long');
   const outcomes = await sinkFor(loki).send(events);
   assert.deepEqual(kinds(outcomes), ['ok', 'dead:rejected', 'dead:too_large', 'ok', 'ok']);

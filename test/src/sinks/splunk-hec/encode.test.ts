@@ -16,7 +16,7 @@ test('encodes one HEC event object: epoch-seconds time, host, source, sourcetype
   assert.equal(object.time, Date.parse('2025-03-14T09:26:53.589Z') / 1000);
   assert.equal(object.host, 'falco-7x2kq');
   assert.equal(object.source, 'vigil');
-  assert.equal(object.sourcetype, 'falco:alert');
+  assert.equal(object.sourcetype, 'falco:alerts');
   assert.deepEqual(object.event, JSON.parse(falco.json));
 });
 
@@ -49,7 +49,7 @@ test('adds flat string index-time fields when asked, only for what the event has
     dataset: 'neuvector.violation', level: 'warning', cluster: 'prod-eu-1', namespace: 'payments',
   });
   assert.deepEqual(JSON.parse(encodeHecEvent(falco, { ...plain, indexedFields: true })).fields, {
-    dataset: 'falco.alert', level: 'notice', namespace: 'payments',
+    dataset: 'falco.alerts', level: 'notice', namespace: 'payments',
   });
   assert.equal('fields' in JSON.parse(encodeHecEvent(falco, plain)), false);
 });

@@ -26,6 +26,16 @@ export interface Format {
   /** Registry name, also the `format` a listener or webhook route stamps on raw input. */
   readonly name: string;
   /**
+   * Every event.dataset this format's events carry: the label values of the security-event
+   * counter. An event without one is `<name>.log` (src/normalize), counted without listing it.
+   */
+  readonly datasets: readonly string[];
+  /**
+   * Dotted paths of objects whose keys the sender chooses (labels, annotations, request bodies):
+   * a search backend indexes each whole as one field, not a mapping field per key.
+   */
+  readonly openObjects?: readonly string[];
+  /**
    * Parse a whole input (a webhook body, or a syslog MSG for formats carried inside syslog) into
    * ECS-shaped events, native fields kept under the module namespace. Pure, never throws.
    */

@@ -2,20 +2,22 @@ import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.ts';
-import { Backpressure, BackpressureError, type Backlog } from './ingest/backpressure.ts';
+import { Backpressure, BackpressureError } from './ingest/backpressure.ts';
 import { createHttpApp, setHttpsContext } from './ingest/http/app.ts';
 import { ADMIN_LISTENER, createAdminApp } from './observability/admin.ts';
 import { createAllowlist } from './ingest/access/allowlist.ts';
-import { createRateLimiter, type RateLimiter } from './ingest/access/rate-limit.ts';
-import { readTlsFiles, recordExpiry, watchTlsFiles, type TlsPem, type TlsReloader } from './ingest/tls-context.ts';
+import { rateLimiterFor } from './ingest/access/rate-limit.ts';
+import { bind } from './ingest/bind.ts';
+import { startSyslogListeners } from './ingest/syslog-listeners.ts';
+import { readPem, recordExpiry, watchTlsFiles, type TlsPem, type TlsReloader } from './ingest/tls-context.ts';
 import { resolveWebhookAuth } from './config/webhook-auth.ts';
-import type { Submit } from './ingest/submit.ts';
-import { createTcpListener, type TcpListener } from './ingest/tcp.ts';
-import { createUdpListener, type UdpListener } from './ingest/udp.ts';
+import type { Submit } from './pipeline/submit.ts';
+import type { TcpListener } from './ingest/tcp.ts';
+import type { UdpListener } from './ingest/udp.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
-import { enabledSinks } from './pipeline/enabled-sinks.ts';
-import { startPipeline, type Pipeline } from './pipeline/pipeline.ts';
+import { enabledSinks } from './config/enabled-sinks.ts';
+import { startPipeline, type Backlog, type Pipeline } from './pipeline/pipeline.ts';
 import { checkDurability, openRedis } from './pipeline/redis-target.ts';
 import { RecentEvents } from './observability/status-recent.ts';
 import { TapHub } from './observability/tap-hub.ts';
@@ -23,8 +25,7 @@ import { TapPublisher } from './observability/tap-publisher.ts';
 import { StatusSampler } from './observability/status-state.ts';
 import { createTestEventSender } from './observability/status-test-events.ts';
 import { waitForRedis } from './pipeline/redis-server.ts';
-import { ConfigError, VigilError } from './config/errors.ts';
-import { ENV_OVERRIDES } from './config/load.ts';
+import { VigilError } from './config/errors.ts';
 import { isRedisConnectionError, watchRedisAvailability } from './pipeline/redis-availability.ts';
 import { joinDeployment, type JoinedNode } from './observability/node-join.ts';
 import { requireSharedRedis } from './observability/node-guards.ts';
@@ -93,7 +94,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
         bodyLimit: listen.http_body_limit_bytes,
         auth: { routes: resolveWebhookAuth(config.webhooks, listen.http_tls).routes },
         allow: createAllowlist(listen.allow_cidrs.http),
-        rateLimit: rateLimiter(listen.rate_limit),
+        rateLimit: rateLimiterFor(listen.rate_limit),
         maxJsonDepth: listen.max_json_depth,
         maxItemsPerRequest: listen.http_max_items_per_request,
         requestTimeoutMs: listen.http_request_timeout_ms,
@@ -211,53 +212,15 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     const listeners: Array<UdpListener | TcpListener> = [];
     const reloaders: TlsReloader[] = [];
     cleanups.push(async () => reloaders.forEach((r) => r.stop()));
-    const limiter = () => rateLimiter(listen.rate_limit);
     const watchCertificates = (listener: string, files: { cert: string; key: string; ca?: string }, apply: (pem: TlsPem) => void) => {
       reloaders.push(watchTlsFiles({ listener, files, apply, metrics, logger, pollIntervalMs: listen.tls_reload_interval_ms }));
     };
     if (roles.ingest) {
-      const common = {
-        host: listen.host, submit: pipeline.submit, metrics, logger, maxMessageBytes: listen.max_message_bytes, shutdownGraceMs: listen.shutdown_grace_ms,
-      };
-      const tcpLimits = {
-        maxConnections: listen.max_connections, maxConnectionsPerPeer: listen.max_connections_per_peer, idleTimeoutMs: listen.tcp_idle_timeout_ms,
-      };
+      const syslog = await startSyslogListeners(listen, { submit: pipeline.submit, metrics, logger, watchCertificates });
+      Object.assign(addresses, syslog.addresses);
+      listeners.push(...syslog.listeners);
       // TCP senders wait (their kernel buffers fill) and UDP datagrams are dropped, counted, while engaged.
       backpressure.onChange((engaged) => listeners.forEach((l) => (engaged ? l.pause() : l.resume())));
-      if (listen.syslog_udp_port !== null) {
-        const udp = createUdpListener({
-          ...common, port: listen.syslog_udp_port, allow: createAllowlist(listen.allow_cidrs.udp), rateLimit: limiter(),
-          receiveBufferBytes: listen.udp_receive_buffer_bytes,
-        });
-        addresses.udp = await bind('syslog_udp_port', listen.host, listen.syslog_udp_port, () => udp.listen());
-        listeners.push(udp);
-      }
-      if (listen.syslog_tcp_port !== null) {
-        const tcp = createTcpListener({
-          ...common, ...tcpLimits, port: listen.syslog_tcp_port, allow: createAllowlist(listen.allow_cidrs.tcp), rateLimit: limiter(),
-        });
-        addresses.tcp = await bind('syslog_tcp_port', listen.host, listen.syslog_tcp_port, () => tcp.listen());
-        listeners.push(tcp);
-      }
-      if (listen.syslog_tls_port !== null) {
-        const { cert, key, ca, client_auth: clientAuth } = listen.tls;
-        if (!cert || !key) throw new Error('listen.syslog_tls_port is set but listen.tls.cert and listen.tls.key are not');
-        const pem = readPem('listen.tls', { cert, key, ca });
-        const tlsListener = createTcpListener({
-          ...common,
-          ...tcpLimits,
-          port: listen.syslog_tls_port,
-          allow: createAllowlist(listen.allow_cidrs.tls),
-          rateLimit: limiter(),
-          tls: {
-            ...pem, requestCert: clientAuth !== 'none', rejectUnauthorized: clientAuth === 'required', handshakeTimeoutMs: listen.tls_handshake_timeout_ms,
-          },
-        });
-        addresses.tls = await bind('syslog_tls_port', listen.host, listen.syslog_tls_port, () => tlsListener.listen());
-        listeners.push(tlsListener);
-        recordExpiry(metrics, tlsListener.id, pem.cert);
-        watchCertificates(tlsListener.id, { cert, key, ca }, (next) => tlsListener.setSecureContext(next));
-      }
     }
     // Listeners close before the pipeline drains, so what they still hold reaches the batcher.
     cleanups.push(async () => {
@@ -306,33 +269,6 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   }
 }
 
-// One bucket set per listener: a peer's syslog and its webhooks are limited separately.
-function rateLimiter(options: Config['listen']['rate_limit']): RateLimiter | undefined {
-  const { events_per_second: perSecond, burst, max_peers: maxPeers } = options;
-  return perSecond > 0 ? createRateLimiter({ perSecond, burst: burst || Math.max(1, Math.ceil(perSecond * 2)), maxPeers }) : undefined;
-}
-
-const BIND_FAILURES: Record<string, string> = {
-  EADDRINUSE: 'the port is in use by another process',
-  EACCES: 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)',
-  EPERM: 'not permitted',
-  EADDRNOTAVAIL: 'the address is not one of this host\'s (listen.host, VIGIL_HOST)',
-  ENOTFOUND: 'listen.host (VIGIL_HOST) does not resolve',
-  EAI_AGAIN: 'listen.host (VIGIL_HOST) could not be resolved',
-};
-
-/** Binds a listener; one that cannot is an expected failure naming its key and variable. */
-async function bind<T>(key: 'http_port' | 'syslog_udp_port' | 'syslog_tcp_port' | 'syslog_tls_port' | 'admin.port', host: string, port: number, listen: () => Promise<T>): Promise<T> {
-  try {
-    return await listen();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (!code || !BIND_FAILURES[code]) throw error;
-    const env = ENV_OVERRIDES.find((o) => o.path.join('.') === `listen.${key}`)!.env;
-    throw new VigilError('VIGIL_ERR_LISTEN', [`listen.${key} (${env}): cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${BIND_FAILURES[code]} (${code})`]);
-  }
-}
-
 /**
  * The data dir, created if missing: events, queues and the Redis AOF live there, this user's only
  * (the process umask is 077, run.ts). One vigil cannot create is an expected failure.
@@ -349,14 +285,4 @@ export function dataDirError(dir: string, error: unknown): Error {
   const { code, message } = error as NodeJS.ErrnoException;
   if (!code) return error as Error;
   return new VigilError('VIGIL_ERR_DATA_DIR', [`data_dir (VIGIL_DATA_DIR) ${dir}: ${message}`]);
-}
-
-/** A listener's certificate files; one that cannot be read names its key. */
-function readPem(key: string, files: { cert: string; key: string; ca?: string }): TlsPem {
-  try {
-    return readTlsFiles(files);
-  } catch (error) {
-    if (!(error as NodeJS.ErrnoException).code) throw error;
-    throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', [`${key}: ${(error as Error).message}`]);
-  }
 }

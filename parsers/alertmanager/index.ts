@@ -8,6 +8,8 @@ import { fromAlert } from './alert.ts';
 /** Prometheus Alertmanager webhook (payload version 4): one event per alert of the notification. */
 export const alertmanager: Format = {
   name: 'alertmanager',
+  datasets: ['alertmanager.alert'],
+  openObjects: ['alertmanager.labels', 'alertmanager.annotations'],
   parse: (body) => guarded('alertmanager parser crashed', () => parseNotification(body)),
 };
 

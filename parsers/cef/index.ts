@@ -13,6 +13,7 @@ import { HEADER_FIELDS, readHeader } from './header.ts';
  */
 export const cef: Format = {
   name: 'cef',
+  datasets: ['cef.log'],
   parse: (text, ctx) => guarded('cef', () => parseCef(text, ctx)),
   claims: (msg) => msg.startsWith('CEF:', firstNonSpace(msg)),
 };

@@ -8,6 +8,8 @@ import { partialFromTextOutput } from './text-output.ts';
 /** Falco alerts: http_output JSON (one alert per POST) and Falcosidekick's webhook payload. */
 export const falco: Format = {
   name: 'falco',
+  datasets: ['falco.alerts'],
+  openObjects: ['falco.output_fields'],
   parse: (body) => guarded('falco parser crashed', () => parseFalco(body)),
   // Falco JSON inside a syslog MSG (json_output with syslog_output or a relay).
   claims: (msg) => msg.trimStart().startsWith('{') && msg.includes('"rule"') && msg.includes('"priority"') && msg.includes('"output_fields"'),

@@ -14,6 +14,7 @@ import { timestampFromJson } from './timestamp.ts';
  */
 export const json: Format = {
   name: 'json',
+  datasets: ['json.log'],
   parse: (body, ctx) => guarded('json parser crashed', () => parseJson(body, ctx.maxEvents)),
   claims: (msg) => msg.trimStart().startsWith('{'),
 };

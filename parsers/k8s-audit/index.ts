@@ -9,6 +9,8 @@ import { fromAuditEvent } from './audit-event.ts';
 /** Kubernetes audit webhook: an audit.k8s.io/v1 EventList → one event per item. */
 export const k8sAudit: Format = {
   name: 'k8s-audit',
+  datasets: ['kubernetes.audit_logs'],
+  openObjects: ['kubernetes.audit.annotations', 'kubernetes.audit.requestObject', 'kubernetes.audit.responseObject'],
   parse: (body) => guarded('k8s-audit parser crashed', () => parseAudit(body)),
 };
 

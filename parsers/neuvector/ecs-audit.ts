@@ -1,7 +1,6 @@
 import type { EcsEvent } from '../ecs.ts';
 import type { Fields } from './fields.ts';
-import type { Mapping } from './to-ecs.ts';
-import { container, joined, num, str, words, workload } from './ecs-parts.ts';
+import { container, joined, num, str, words, workload, type Mapping } from './ecs-parts.ts';
 
 const SEVERITY_LISTS = [['critical_vuls', 'Critical'], ['high_vuls', 'High'], ['medium_vuls', 'Medium']] as const;
 

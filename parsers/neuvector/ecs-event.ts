@@ -1,7 +1,6 @@
 import type { EcsEvent } from '../ecs.ts';
 import type { Fields } from './fields.ts';
-import type { Mapping } from './to-ecs.ts';
-import { container, endpoint, str, workload } from './ecs-parts.ts';
+import { container, endpoint, str, workload, type Mapping } from './ecs-parts.ts';
 import type { RoleGrant } from './values.ts';
 
 type Outcome = Mapping['outcome'];

@@ -1,7 +1,6 @@
 import type { EcsEvent } from '../ecs.ts';
 import type { Fields } from './fields.ts';
-import type { Mapping } from './to-ecs.ts';
-import { container, endpoint, network, num, str, words, workload } from './ecs-parts.ts';
+import { container, endpoint, network, num, str, words, workload, type Mapping } from './ecs-parts.ts';
 
 /** The ECS category and type of each kind of runtime incident, told apart by the incident name. */
 function categorised(name: string): { category: string; type: string } {

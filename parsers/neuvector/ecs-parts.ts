@@ -101,3 +101,22 @@ export function joined(separator: string, ...parts: (string | undefined | false)
   }
   return out ?? '';
 }
+
+/** What one dataset's mapper decides; the fields every NeuVector event shares are filled around it. */
+export interface Mapping {
+  /** ECS event.kind where it is not the dataset's default (alert for violation, threat, incident; else event). */
+  kind?: 'alert' | 'event' | 'state';
+  category: string[];
+  type: string[];
+  action?: string;
+  outcome?: 'success' | 'failure' | 'unknown';
+  /** NeuVector's message, or a readable summary where it sends none. */
+  message: string;
+  /** The Kubernetes namespace the event is about. */
+  namespace?: string;
+  resource?: { type: string; name: string };
+  /** The workload the event is about, which may be a Kubernetes pod (see pod-owner.ts). */
+  workload?: Workload;
+  /** The dataset's own ECS field sets (container, process, source ...). */
+  ecs: EcsEvent;
+}

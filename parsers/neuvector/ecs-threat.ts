@@ -1,7 +1,6 @@
 import type { EcsEvent } from '../ecs.ts';
 import type { Fields } from './fields.ts';
-import type { Mapping } from './to-ecs.ts';
-import { container, endpoint, isContainer, joined, network, num, str, workload } from './ecs-parts.ts';
+import { container, endpoint, isContainer, joined, network, num, str, workload, type Mapping } from './ecs-parts.ts';
 
 const BLOCKING_ACTIONS = new Set(['deny', 'reset']);
 

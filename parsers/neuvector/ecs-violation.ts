@@ -1,7 +1,6 @@
 import type { EcsEvent } from '../ecs.ts';
 import type { Fields } from './fields.ts';
-import type { Mapping } from './to-ecs.ts';
-import { container, endpoint, isContainer, joined, network, num, str, words, workload } from './ecs-parts.ts';
+import { container, endpoint, isContainer, joined, network, num, str, words, workload, type Mapping } from './ecs-parts.ts';
 
 /**
  * A network policy violation: a connection the policy did not allow. `deny` blocked it; every other

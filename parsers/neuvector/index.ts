@@ -5,7 +5,7 @@ import { MAX_DEPTH, nestsDeeperThan } from '../json/lossless.ts';
 import { keyEnd } from './kv.ts';
 import type { Parsed } from './parsed.ts';
 import { fromNotificationJson, fromNotificationKv } from './syslog-body.ts';
-import { toEcs } from './to-ecs.ts';
+import { DATASETS, toEcs } from './to-ecs.ts';
 import { fromChatWebhook } from './webhook-chat.ts';
 import { fromInvalidWebhookJson, fromWebhookJson, isObject } from './webhook-json.ts';
 import { fromWebhookKv } from './webhook-kv.ts';
@@ -16,6 +16,7 @@ import { fromWebhookKv } from './webhook-kv.ts';
  */
 export const neuvector: Format = {
   name: 'neuvector',
+  datasets: DATASETS,
   parse: (text) => guarded('neuvector', () => result(read(text))),
   parseFrom: (text, start) => guarded('neuvector', () => result(readFrom(text, start))),
   claims: (msg: string, header: SyslogHeader) =>

@@ -5,31 +5,12 @@ import { auditMapping } from './ecs-audit.ts';
 import { eventMapping } from './ecs-event.ts';
 import { incidentMapping } from './ecs-incident.ts';
 import { attackOf } from './attack.ts';
-import { str, type Workload } from './ecs-parts.ts';
+import { str, type Mapping } from './ecs-parts.ts';
 import { eventTime } from './event-time.ts';
 import { threatMapping } from './ecs-threat.ts';
 import { violationMapping } from './ecs-violation.ts';
 import type { Fields } from './fields.ts';
 import type { NotificationType } from './schema.ts';
-
-/** What one dataset's mapper decides; the fields every NeuVector event shares are filled around it. */
-export interface Mapping {
-  /** ECS event.kind where it is not the dataset's default (alert for violation, threat, incident; else event). */
-  kind?: 'alert' | 'event' | 'state';
-  category: string[];
-  type: string[];
-  action?: string;
-  outcome?: 'success' | 'failure' | 'unknown';
-  /** NeuVector's message, or a readable summary where it sends none. */
-  message: string;
-  /** The Kubernetes namespace the event is about. */
-  namespace?: string;
-  resource?: { type: string; name: string };
-  /** The workload the event is about, which may be a Kubernetes pod (see pod-owner.ts). */
-  workload?: Workload;
-  /** The dataset's own ECS field sets (container, process, source ...). */
-  ecs: EcsEvent;
-}
 
 const MAPPERS: Record<NotificationType, (nv: Fields) => Mapping> = {
   violation: violationMapping,
@@ -39,6 +20,9 @@ const MAPPERS: Record<NotificationType, (nv: Fields) => Mapping> = {
   event: eventMapping,
   activity: eventMapping,
 };
+
+/** neuvector.<notification type>, and neuvector.log for a type this parser does not know. */
+export const DATASETS = [...Object.keys(MAPPERS), 'log'].map((type) => `neuvector.${type}`);
 
 const ALERTS = new Set<string>(['violation', 'threat', 'incident']);
 

@@ -26,6 +26,8 @@ export function syslog(bodies: Format[]): Format {
   const claimants = bodies.filter((body) => body.claims !== undefined);
   return {
     name: 'syslog',
+    datasets: ['syslog.log'],
+    openObjects: ['log.syslog.structured_data'],
     parse: (text, ctx) => guarded('syslog', () => parseMessage(text, ctx, claimants)),
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIPv6 } from 'node:net';
-import { clientHost, configForSending } from './send-test/send-test.ts';
+import { clientHost, configForSending } from '../send-test/send-test.ts';
 
 /** A failure to report in one line, exit 1. */
 export class AdminError extends Error {}

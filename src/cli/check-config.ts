@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load.ts';
-import { exposureWarnings, isLoopback, resolveWebhookAuth, WEBHOOK_KINDS } from '../config/webhook-auth.ts';
-import { enabledSinks } from '../pipeline/enabled-sinks.ts';
+import { exposureWarnings, isLoopback } from '../config/exposure.ts';
+import { resolveWebhookAuth, WEBHOOK_KINDS } from '../config/webhook-auth.ts';
+import { enabledSinks } from '../config/enabled-sinks.ts';
 
 /** Validates the configuration (file + environment) and prints what would run; exit 2 names each bad key. */
 export function runCheckConfig(): number {

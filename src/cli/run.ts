@@ -8,7 +8,7 @@ import { runCheckConfig } from './check-config.ts';
 import { runDlq, DLQ_ACTIONS } from './dlq.ts';
 import { DEAD_LETTER_REASONS } from '../pipeline/dlq.ts';
 import { packageInfo } from './package-info.ts';
-import { runSendTest } from './send-test/send-test.ts';
+import { runSendTest } from '../send-test/send-test.ts';
 import { runTap } from './tap.ts';
 import { runTop } from './top.ts';
 import { runStatus } from './status.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_UNCAUGHT, VigilError } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
-import { exposureWarnings } from '../config/webhook-auth.ts';
+import { exposureWarnings } from '../config/exposure.ts';
 import { dataDirError, startVigil } from '../main.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { enabledSinks } from '../pipeline/enabled-sinks.ts';
+import { sinks } from '../sinks/index.ts';
+import { enabledSinks } from './enabled-sinks.ts';
 import { configSchema, deliverySchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { check } from './issues.ts';
-import { implicitlyOpenRoutes, openRoutesMessage, WEBHOOK_KINDS } from './webhook-auth.ts';
+import { implicitlyOpenRoutes, openRoutesMessage } from './exposure.ts';
+import { WEBHOOK_KINDS } from './webhook-auth.ts';
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 
@@ -63,20 +65,12 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; kind: '
     path: ['webhooks', 'routes', kind, key],
     kind: 'string' as const,
   }))),
-  { env: 'VIGIL_ES_URL', path: ['sinks', 'elasticsearch', 'url'], kind: 'string' },
-  { env: 'VIGIL_ES_USERNAME', path: ['sinks', 'elasticsearch', 'username'], kind: 'string' },
-  { env: 'VIGIL_ES_PASSWORD', path: ['sinks', 'elasticsearch', 'password'], kind: 'string' },
-  { env: 'VIGIL_ES_API_KEY', path: ['sinks', 'elasticsearch', 'api_key'], kind: 'string' },
-  { env: 'VIGIL_OPENSEARCH_URL', path: ['sinks', 'opensearch', 'url'], kind: 'string' },
-  { env: 'VIGIL_OPENSEARCH_USERNAME', path: ['sinks', 'opensearch', 'username'], kind: 'string' },
-  { env: 'VIGIL_OPENSEARCH_PASSWORD', path: ['sinks', 'opensearch', 'password'], kind: 'string' },
-  { env: 'VIGIL_SPLUNK_HEC_URL', path: ['sinks', 'splunk-hec', 'url'], kind: 'string' },
-  { env: 'VIGIL_SPLUNK_HEC_TOKEN', path: ['sinks', 'splunk-hec', 'token'], kind: 'string' },
-  { env: 'VIGIL_LOKI_URL', path: ['sinks', 'loki', 'url'], kind: 'string' },
-  { env: 'VIGIL_LOKI_USERNAME', path: ['sinks', 'loki', 'basic_auth', 'username'], kind: 'string' },
-  { env: 'VIGIL_LOKI_PASSWORD', path: ['sinks', 'loki', 'basic_auth', 'password'], kind: 'string' },
-  { env: 'VIGIL_LOKI_BEARER_TOKEN', path: ['sinks', 'loki', 'bearer_token'], kind: 'string' },
-  { env: 'VIGIL_FILE_PATH', path: ['sinks', 'file', 'path'], kind: 'string' },
+  // VIGIL_ES_URL, VIGIL_LOKI_PASSWORD, ...: each sink declares its own (src/sinks/<name>/index.ts).
+  ...Object.entries(sinks).flatMap(([name, factory]) => Object.entries(factory.env ?? {}).map(([env, path]) => ({
+    env,
+    path: ['sinks', name, ...path],
+    kind: 'string' as const,
+  }))),
 ];
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sinks } from '../sinks/index.ts';
-import { filterSchema } from '../pipeline/sink-filter.ts';
+import { filterSchema } from './sink-filter.ts';
 import { ENV_OVERRIDES } from './load.ts';
 import { configSchema } from './schema.ts';
 

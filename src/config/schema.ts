@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { parseCidr } from '../ingest/access/allowlist.ts';
-import { DEFAULT_SHUTDOWN_GRACE_MS } from '../ingest/shutdown-grace.ts';
-import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../ingest/tls-policy.ts';
-import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from '../ingest/http/limits.ts';
-import { DEFAULT_UDP_RECEIVE_BUFFER_BYTES } from '../ingest/udp.ts';
+import { parseCidr } from './cidr.ts';
+import {
+  DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, DEFAULT_UDP_RECEIVE_BUFFER_BYTES,
+} from './listener-defaults.ts';
 import { shown } from './issues.ts';
-import { resolveWebhookAuth, WEBHOOK_AUTH_TYPES, WEBHOOK_KINDS } from './webhook-auth.ts';
+import { resolveWebhookAuth, webhooksSchema } from './webhook-auth.ts';
 import { LOG_FORMATS } from '../observability/logger.ts';
 
 /**
@@ -59,16 +59,6 @@ const rateLimit = z
       .describe('events per second per source and listener; excess syslog dropped (rate_limited); a webhook request is charged one per event of its body, then 429 until refilled; 0 = no limit'),
     burst: z.number().int().min(0).default(0).describe('events a source may send at once above the rate; 0 = twice events_per_second'),
     max_peers: z.number().int().min(1).default(10_000).describe('source addresses tracked per listener; the least recently seen is forgotten beyond it'),
-  })
-  .prefault({});
-
-/** One route's own auth; every key falls back to the webhooks.* key of the same name. */
-const routeAuth = (kind: string) => z
-  .strictObject({
-    auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe(`how /ingest/${kind} authenticates its sender [webhooks.auth]`),
-    token: z.string().min(1).optional().describe(`/ingest/${kind}'s own token (token and bearer auth) [webhooks.token]`),
-    username: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth username [webhooks.username]`),
-    password: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth password [webhooks.password]`),
   })
   .prefault({});
 
@@ -201,25 +191,7 @@ export const configSchema = z.strictObject({
       syslog_tls_port: listen.syslog_tls_port !== undefined ? listen.syslog_tls_port
         : listen.tls.cert && listen.tls.key ? DEFAULT_SYSLOG_TLS_PORT : null,
     })),
-  webhooks: z
-    .strictObject({
-      token: z.string().min(1).nullable().default(null).describe('shared secret webhooks must present (token and bearer auth)'),
-      auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe('default auth of every route; unset: token when webhooks.token is set, else none'),
-      username: z.string().min(1).optional().describe('basic-auth username for routes with basic auth'),
-      password: z.string().min(1).optional().describe('basic-auth password for routes with basic auth'),
-      // One key per route (not a record), so each has its documented keys and environment variables.
-      routes: z
-        .strictObject({
-          'neuvector': routeAuth('neuvector'),
-          'falco': routeAuth('falco'),
-          'k8s-audit': routeAuth('k8s-audit'),
-          'alertmanager': routeAuth('alertmanager'),
-          'json': routeAuth('json'),
-        } satisfies Record<(typeof WEBHOOK_KINDS)[number], unknown>)
-        .prefault({})
-        .describe('per-route auth, falling back to the keys above'),
-    })
-    .prefault({}),
+  webhooks: webhooksSchema,
   batch: z
     .strictObject({
       // 1000 rather than 500: half the queue, Redis and bulk-request work per event, for the same

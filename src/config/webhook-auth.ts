@@ -1,12 +1,63 @@
-import { isIP } from 'node:net';
-import type { RouteAuth } from '../ingest/http/auth.ts';
-import type { Config } from './schema.ts';
+import { z } from 'zod';
+import { WEBHOOK_ROUTES } from '../webhook-routes/index.ts';
 
-/** Webhook route kinds that can have their own auth (src/ingest/http/routes; a test keeps them in step). */
-export const WEBHOOK_KINDS = ['neuvector', 'falco', 'k8s-audit', 'alertmanager', 'json'] as const;
+/** Webhook route kinds, each with its own auth keys, as the routes declare them. */
+export const WEBHOOK_KINDS: readonly WebhookKind[] = WEBHOOK_ROUTES.map((route) => route.kind);
 export const WEBHOOK_AUTH_TYPES = ['token', 'bearer', 'basic', 'mtls', 'none'] as const;
 
-export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
+/** A route's path segment under /ingest/ (src/webhook-routes). */
+export type WebhookKind = string;
+
+/**
+ * How one webhook route authenticates its sender, chosen to fit what the sender can do:
+ * - `token`: a shared secret as `Authorization: Bearer <t>`, `?token=<t>` or the path
+ *   `/ingest/<kind>/<t>` (NeuVector and Falco cannot set headers);
+ * - `bearer`: only the `Authorization: Bearer <t>` header (Kubernetes, Alertmanager);
+ * - `basic`: `Authorization: Basic` with a username and password;
+ * - `mtls`: a client certificate the HTTPS listener verified against its CA (Falco);
+ * - `none`: anyone the allowlist lets through.
+ */
+export type RouteAuth =
+  | { type: 'none' }
+  | { type: 'token'; token: string }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'mtls' };
+
+/** One route's own auth; every key falls back to the webhooks.* key of the same name. */
+const routeAuth = (kind: string) => z
+  .strictObject({
+    auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe(`how /ingest/${kind} authenticates its sender [webhooks.auth]`),
+    token: z.string().min(1).optional().describe(`/ingest/${kind}'s own token (token and bearer auth) [webhooks.token]`),
+    username: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth username [webhooks.username]`),
+    password: z.string().min(1).optional().describe(`/ingest/${kind}'s own basic-auth password [webhooks.password]`),
+  })
+  .prefault({});
+
+/** webhooks.*: the shared credentials and each route's own auth. */
+export const webhooksSchema = z
+  .strictObject({
+    token: z.string().min(1).nullable().default(null).describe('shared secret webhooks must present (token and bearer auth)'),
+    auth: z.enum(WEBHOOK_AUTH_TYPES).optional().describe('default auth of every route; unset: token when webhooks.token is set, else none'),
+    username: z.string().min(1).optional().describe('basic-auth username for routes with basic auth'),
+    password: z.string().min(1).optional().describe('basic-auth password for routes with basic auth'),
+    // One key per route (not a record), so each has its documented keys and environment variables.
+    routes: z
+      .strictObject(Object.fromEntries(WEBHOOK_KINDS.map((kind) => [kind, routeAuth(kind)])))
+      .prefault({})
+      .describe('per-route auth, falling back to the keys above'),
+  })
+  .prefault({});
+
+export type WebhooksConfig = z.output<typeof webhooksSchema>;
+
+/** The HTTPS listener's certificate files (listen.http_tls): mtls auth needs client certificates. */
+export interface HttpsFiles {
+  cert?: string;
+  key?: string;
+  ca?: string;
+  client_auth: 'none' | 'optional' | 'required';
+}
 
 export interface ResolvedWebhookAuth {
   /** Auth of every route kind, with fallbacks applied. */
@@ -23,7 +74,7 @@ export interface ResolvedWebhookAuth {
  * `basic` when it has its own password, else webhooks.auth, else `token` when webhooks.token is
  * set, else `none`.
  */
-export function resolveWebhookAuth(webhooks: Config['webhooks'], httpTls: Config['listen']['http_tls']): ResolvedWebhookAuth {
+export function resolveWebhookAuth(webhooks: WebhooksConfig, httpTls: HttpsFiles): ResolvedWebhookAuth {
   const problems: ResolvedWebhookAuth['problems'] = [];
   const routes = {} as ResolvedWebhookAuth['routes'];
   const explicitNone = new Set<WebhookKind>();
@@ -60,68 +111,4 @@ export function resolveWebhookAuth(webhooks: Config['webhooks'], httpTls: Config
     }
   }
   return { routes, explicitNone, problems };
-}
-
-/**
- * Whether a bind address only takes connections from this machine. `0.0.0.0`, `::` and any
- * other address or host name count as reachable from the network.
- */
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  return bare === '::1' || bare.startsWith('::ffff:127.');
-}
-
-/**
- * Routes that would take unauthenticated events from the network without the config saying so:
- * their auth fell through to `none` and the webhook listener binds a non-loopback address. vigil
- * refuses to start with any (a forged event is indistinguishable from a real one downstream).
- */
-export function implicitlyOpenRoutes(config: Pick<Config, 'listen' | 'webhooks'>): WebhookKind[] {
-  if (config.listen.http_port === null || isLoopback(config.listen.host)) return [];
-  const { routes, explicitNone } = resolveWebhookAuth(config.webhooks, config.listen.http_tls);
-  return WEBHOOK_KINDS.filter((kind) => routes[kind].type === 'none' && !explicitNone.has(kind));
-}
-
-/** The one line that names the open routes and the ways to close (or knowingly open) them. */
-export function openRoutesMessage(host: string, kinds: readonly WebhookKind[]): string {
-  return `webhook routes ${kinds.map((k) => `/ingest/${k}`).join(', ')} would accept unauthenticated events on ${host}: `
-    + 'set webhooks.token (VIGIL_WEBHOOK_TOKEN) or a route auth, bind listen.host to 127.0.0.1, '
-    + `or write webhooks.routes.<kind>.auth: none (VIGIL_WEBHOOK_<KIND>_AUTH=none) for each route meant to be open`;
-}
-
-/**
- * What check-config prints and vigil logs at start about who may send and read: one warning per
- * listener that takes events from the network without authenticating them, and for metrics open
- * to the network.
- */
-export function exposureWarnings(config: Pick<Config, 'listen' | 'webhooks'>): string[] {
-  const { listen } = config;
-  const warnings: string[] = [];
-  const { admin } = listen;
-  if (admin.port !== null && !isLoopback(admin.host) && !admin.token && !admin.allow_cidrs.length) {
-    warnings.push(`GET /metrics (which detections fired, per cluster and namespace) and /status (the latest events themselves) are readable by any address on ${admin.host}:${admin.port}: `
-      + 'set listen.admin.token (VIGIL_ADMIN_TOKEN) or listen.admin.allow_cidrs, or bind listen.admin.host to 127.0.0.1');
-  }
-  if (isLoopback(listen.host)) return warnings;
-  if (listen.http_port !== null) {
-    const { routes } = resolveWebhookAuth(config.webhooks, listen.http_tls);
-    const open = WEBHOOK_KINDS.filter((kind) => routes[kind].type === 'none');
-    if (open.length) {
-      const limited = listen.allow_cidrs.http.length ? `only from listen.allow_cidrs.http (${listen.allow_cidrs.http.join(', ')})` : 'from any address';
-      warnings.push(`webhook routes ${open.map((k) => `/ingest/${k}`).join(', ')} take unauthenticated events on ${listen.host}:${listen.http_port}, ${limited} (auth: none)`);
-    }
-  }
-  const syslog: Array<[string, number | null, string[]]> = [
-    ['UDP', listen.syslog_udp_port, listen.allow_cidrs.udp],
-    ['TCP', listen.syslog_tcp_port, listen.allow_cidrs.tcp],
-    ['TLS', listen.tls.client_auth === 'required' ? null : listen.syslog_tls_port, listen.allow_cidrs.tls],
-  ];
-  for (const [name, port, allow] of syslog) {
-    if (port === null || allow.length) continue;
-    warnings.push(`syslog over ${name} takes unauthenticated events from any address on ${listen.host}:${port}: `
-      + `restrict it with listen.allow_cidrs.${name.toLowerCase()}${name === 'TLS' ? ' or listen.tls.client_auth: required' : ''}, or bind listen.host to 127.0.0.1`);
-  }
-  return warnings;
 }

@@ -1,13 +1,6 @@
 import type { Logger } from '../observability/logger.ts';
+import type { Backlog } from '../pipeline/pipeline.ts';
 import { createLogThrottle } from './log-throttle.ts';
-
-/** What the backlog looks like now: batches waiting in the fullest queue, and Redis memory use. */
-export interface Backlog {
-  /** Jobs waiting or delayed in the fullest queue (ingest or a sink's). */
-  jobs: number;
-  /** used_memory / maxmemory, or 0 when Redis has no maxmemory. */
-  memoryRatio: number;
-}
 
 export interface BackpressureOptions {
   /** Engage at this many waiting jobs in any queue (or memory ratio), release below the low marks. */

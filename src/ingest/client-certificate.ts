@@ -1,13 +1,5 @@
 import type tls from 'node:tls';
-
-/** Who a verified client certificate names; normalised as ECS tls.client.* (src/normalize). */
-export interface ClientIdentity {
-  /** Distinguished name, as node prints it, one RDN per `, `: 'CN=falco, O=example'. */
-  subject: string;
-  commonName?: string;
-  /** Subject alternative names with their type, as node prints them: 'DNS:falco.example', 'URI:spiffe://...'. */
-  alternativeNames?: string[];
-}
+import type { ClientIdentity } from '../normalize/raw-event.ts';
 
 /**
  * The identity of a client certificate the listener verified against its CA; undefined when the

@@ -1,8 +1,7 @@
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../config/listener-defaults.ts';
+
 /** A source that gave nothing for this long at shutdown has nothing more in flight. */
 const QUIET_MS = 100;
-
-/** listen.shutdown_grace_ms's default, and the listeners' when they are given none. */
-export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
 
 /**
  * At shutdown, what senders sent before it still sits in the kernel's socket buffers, and closing

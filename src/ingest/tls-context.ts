@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import { ConfigError } from '../config/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
@@ -112,4 +113,14 @@ function signature(files: TlsFiles): string {
       return 'missing';
     }
   }).join('|');
+}
+
+/** A listener's certificate files; one that cannot be read names its key. */
+export function readPem(key: string, files: { cert: string; key: string; ca?: string }): TlsPem {
+  try {
+    return readTlsFiles(files);
+  } catch (error) {
+    if (!(error as NodeJS.ErrnoException).code) throw error;
+    throw new ConfigError('VIGIL_ERR_CONFIG_INVALID', [`${key}: ${(error as Error).message}`]);
+  }
 }

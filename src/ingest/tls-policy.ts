@@ -17,10 +17,3 @@ export const TLS_CIPHERS = [
 ].join(':');
 
 export const MIN_TLS_VERSION: tls.SecureVersion = 'TLSv1.2';
-
-/**
- * A connection that has not finished its TLS handshake after this long is closed (node's own
- * default is 120 s, and it only reports the timeout: vigil closes the socket). A real sender
- * completes a handshake in a few round trips.
- */
-export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;

@@ -1,15 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import type { RawEvent } from '../pipeline/raw-event.ts';
+import { DEFAULT_UDP_RECEIVE_BUFFER_BYTES } from '../config/listener-defaults.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 import type { SyslogListenerOptions } from './listener-options.ts';
 import { formatPeer } from './peer.ts';
 import { peerKey } from './access/peer-key.ts';
 import { createLogThrottle } from './log-throttle.ts';
 import type { FromUdpThread, ToUdpThread, UdpDatagram, UdpThreadOptions } from './udp-thread-protocol.ts';
-
-/** listen.udp_receive_buffer_bytes's default: about 0.2 s of 40,000 datagrams/s of 1 KB. */
-export const DEFAULT_UDP_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** The thread's entry beside this file: .ts when run from source, .js when run from the build. */
 const THREAD_ENTRY = new URL(`./udp-thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);

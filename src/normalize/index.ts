@@ -5,8 +5,7 @@ import type { ParseResult } from '../../parsers/result.ts';
 import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
 import { fillRelated } from '../../parsers/related.ts';
 import { workloadKey } from '../../parsers/workload.ts';
-import type { RawEvent } from '../pipeline/raw-event.ts';
-import type { ClientIdentity } from '../ingest/client-certificate.ts';
+import type { ClientIdentity, RawEvent } from './raw-event.ts';
 import { decimalMillis, isoFromMillis } from './iso-time.ts';
 
 export const ECS_VERSION = '8.17.0';

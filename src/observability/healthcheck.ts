@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { loadConfig } from '../config/load.ts';
-import { isLoopback } from '../config/webhook-auth.ts';
+import { isLoopback } from '../config/exposure.ts';
 
 /**
  * The container's HEALTHCHECK: GET /healthz on the admin listener this configuration (file and

@@ -1,5 +1,6 @@
 import type { Counter } from 'prom-client';
 import type { EcsEvent } from '../../parsers/ecs.ts';
+import { formats } from '../../parsers/index.ts';
 import { LEVELS } from '../../parsers/severity.ts';
 
 /**
@@ -11,14 +12,12 @@ import { LEVELS } from '../../parsers/severity.ts';
  */
 
 /**
- * Every dataset the parsers produce, and `<format>.log` of a body no parser understood (a new one
- * must be added here: a test checks the fixtures and the format registry).
+ * Every dataset the formats declare, and `<format>.log` of a body no parser understood (the name
+ * normalize gives an event without a dataset, '-' as '_' as in a data stream name).
  */
-export const SECURITY_DATASETS: ReadonlySet<string> = new Set([
-  'neuvector.violation', 'neuvector.threat', 'neuvector.incident', 'neuvector.audit', 'neuvector.event',
-  'neuvector.activity', 'neuvector.log', 'falco.alerts', 'falco.log', 'kubernetes.audit_logs', 'k8s_audit.log',
-  'alertmanager.alert', 'alertmanager.log', 'cef.log', 'syslog.log', 'json.log',
-]);
+export const SECURITY_DATASETS: ReadonlySet<string> = new Set(
+  [...formats.values()].flatMap((format) => [...format.datasets, `${format.name.replaceAll('-', '_')}.log`]),
+);
 
 /** Label value for a dataset outside the fixed set, and for clusters or namespaces beyond the limit. */
 export const OVERFLOW_LABEL = '_other';

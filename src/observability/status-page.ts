@@ -1,10 +1,14 @@
 import { NODE_HEADERS, nodeRow, type NodeSummary } from './node-summary.ts';
-import type { RecentEvent } from './status-recent.ts';
+import type { RecentEvent, RecentFilter } from './status-recent.ts';
 import type { StatusSnapshot } from './status-state.ts';
-import type { StatusFilter } from './status-routes.ts';
 
 /** POST /status/test-events wants it: a header another site cannot send without a CORS preflight. */
 export const TEST_EVENTS_HEADER = 'x-vigil-test-events';
+
+/** The page's filter: the recent-events filter, and a sink. */
+export interface StatusFilter extends RecentFilter {
+  sink?: string;
+}
 
 export interface StatusState extends StatusSnapshot {
   filter: StatusFilter;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createAuthCheck } from '../ingest/http/auth.ts';
-import { renderStatusPage, TEST_EVENTS_HEADER } from './status-page.ts';
-import type { RecentEvents, RecentFilter } from './status-recent.ts';
+import { renderStatusPage, TEST_EVENTS_HEADER, type StatusFilter } from './status-page.ts';
+import type { RecentEvents } from './status-recent.ts';
 import type { StatusSampler } from './status-state.ts';
 import { summarizeNode } from './node-summary.ts';
 import type { NodeRecord } from './node-registry.ts';
@@ -21,10 +21,6 @@ export interface StatusRouteOptions {
   nodes?: () => Promise<NodeRecord[]>;
   /** Least time between two test-event sends, ms. */
   testEventsIntervalMs?: number;
-}
-
-export interface StatusFilter extends RecentFilter {
-  sink?: string;
 }
 
 const FILTER_KEYS = ['dataset', 'module', 'severity', 'source', 'sink'] as const;

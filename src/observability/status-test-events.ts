@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { clientHost, sendStream, sendUdp } from '../cli/send-test/send-test.ts';
-import { makeSample, SAMPLE_TYPES } from '../cli/send-test/samples.ts';
+import { clientHost, sendStream, sendUdp } from '../send-test/send-test.ts';
+import { makeSample, SAMPLE_TYPES } from '../send-test/samples.ts';
 
 export interface TestEventsResult {
   /** The listener the samples went to. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { adminAuthorizer, readFilter, type StatusFilter } from './status-routes.ts';
+import { adminAuthorizer, readFilter } from './status-routes.ts';
+import type { StatusFilter } from './status-page.ts';
 import { matchesFilter } from './status-recent.ts';
 import { TooManyTapsError, type TapHub } from './tap-hub.ts';
 import type { TapMessage } from './tap-publisher.ts';

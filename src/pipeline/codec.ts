@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { constants, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
-import type { RawEvent } from './raw-event.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { bufferToLines } from '../sinks/kit/text-buffer.ts';
 import { DecodedSinkEvent } from '../sinks/kit/json-bytes.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue, Worker } from 'bullmq';
-import { Batcher, type BatcherOptions } from '../ingest/batcher.ts';
-import type { Submit } from '../ingest/submit.ts';
+import { Batcher, type BatcherOptions } from './batcher.ts';
+import type { Submit } from './submit.ts';
 import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -17,9 +17,8 @@ import { SharedBatches } from './shared-batch.ts';
 import { bullmqConnection, createRedisClient, isCluster, type RedisClient, type RedisEndpoint } from './redis-connection.ts';
 import { awaitReplicas } from './replica-ack.ts';
 import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, sinkQueueName, openQueue, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
-import type { RawEvent } from './raw-event.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 import { FILTER_REASONS, type FilterConfig } from './sink-filter.ts';
-import type { Backlog } from '../ingest/backpressure.ts';
 import { formats } from '../../parsers/index.ts';
 
 export interface PipelineOptions {
@@ -43,6 +42,14 @@ export interface PipelineOptions {
   logger: Logger;
   /** Given each processed batch's encoded sink payload and event count (status page, `vigil tap`). */
   onProcessed?: (payload: Payload, n: number) => void;
+}
+
+/** What the backlog looks like now: batches waiting in the fullest queue, and Redis memory use. */
+export interface Backlog {
+  /** Jobs waiting or delayed in the fullest queue (ingest or a sink's). */
+  jobs: number;
+  /** used_memory / maxmemory, or 0 when Redis has no maxmemory. */
+  memoryRatio: number;
 }
 
 export interface Pipeline {

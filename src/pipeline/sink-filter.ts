@@ -1,6 +1,8 @@
-import { z } from 'zod';
 import { LEVELS } from '../../parsers/severity.ts';
+import type { FilterConfig } from '../config/sink-filter.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
+
+export { filterSchema, type FilterConfig } from '../config/sink-filter.ts';
 
 /**
  * Per-sink filters: which events a sink is given. Pure: event in, keep or the reason it is not
@@ -8,28 +10,6 @@ import type { SinkEvent } from '../sinks/kit/types.ts';
  * is never queued for it and a filtered sink costs no second copy of a batch: its job carries the
  * indices of its events in the one batch every sink shares (SinkSelections below).
  */
-
-const names = (what: string) => z.array(z.string().min(1)).default([]).describe(what);
-
-const includeExclude = (what: string, example: string) => z
-  .strictObject({
-    include: names(`only events whose ${what} is one of these (* matches any run of characters, e.g. ${example}); empty: every ${what}`),
-    exclude: names(`never events whose ${what} is one of these (* as above), even when included`),
-  })
-  .prefault({});
-
-export const filterSchema = z
-  .strictObject({
-    min_severity: z.enum(LEVELS).optional()
-      .describe('only events at this log.level or more severe (emergency > alert > critical > error > warning > notice > info > debug); unset: all'),
-    datasets: includeExclude('event.dataset', 'neuvector.*'),
-    clusters: includeExclude('orchestrator.cluster.name', 'prod-*'),
-    namespaces: includeExclude('orchestrator.namespace', 'kube-*'),
-  })
-  .prefault({})
-  .describe('which events this sink gets; an event left out is counted in vigil_events_filtered_total{sink,reason}, never queued for it');
-
-export type FilterConfig = z.output<typeof filterSchema>;
 
 /** Why a sink was not given an event: the first rule it failed, in this order. */
 export const FILTER_REASONS = ['severity', 'dataset', 'cluster', 'namespace'] as const;

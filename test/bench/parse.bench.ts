@@ -2,7 +2,7 @@ import { normalize } from '../../src/normalize/index.ts';
 import { toSinkEvent } from '../../src/pipeline/to-sink-event.ts';
 import { encodeRawBatch } from '../../src/pipeline/codec.ts';
 import { processPayload } from '../../src/pipeline/process-batch.ts';
-import type { RawEvent } from '../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../src/normalize/raw-event.ts';
 import type { BenchResult } from './run.ts';
 import { neuvectorLines } from './generate.ts';
 

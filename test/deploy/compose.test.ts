@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.ts';
 import { resolveWebhookAuth } from '../../src/config/webhook-auth.ts';
-import { enabledSinks } from '../../src/pipeline/enabled-sinks.ts';
+import { enabledSinks } from '../../src/config/enabled-sinks.ts';
 import { ROOT, readText, vigilEnvNames, yamlDocuments } from './known.ts';
 import { requireProgram, skipUnlessInstalled } from '../support/real-program.ts';
 

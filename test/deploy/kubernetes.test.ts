@@ -8,7 +8,7 @@ import { resolveWebhookAuth } from '../../src/config/webhook-auth.ts';
 import { createAdminApp } from '../../src/observability/admin.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
-import { enabledSinks } from '../../src/pipeline/enabled-sinks.ts';
+import { enabledSinks } from '../../src/config/enabled-sinks.ts';
 import { INGEST_QUEUE, sinkQueueName } from '../../src/pipeline/queues.ts';
 import { listFiles, metricNames, readText, vigilEnvNames, yamlDocuments } from './known.ts';
 

@@ -9,7 +9,7 @@ import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { encodeRawBatch } from '../../src/pipeline/codec.ts';
 import { INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, openQueue, sinkQueueName, type SinkBatchJob } from '../../src/pipeline/queues.ts';
-import type { RawEvent } from '../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../src/normalize/raw-event.ts';
 
 let redis: TestRedis;
 let client: Redis;

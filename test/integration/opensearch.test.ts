@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { opensearch } from '../../src/sinks/opensearch/index.ts';
+import { opensearch } from '../../src/sinks/elasticsearch/opensearch.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { deliveryScenario, fieldMapping, testAgainstNode } from '../support/search-delivery.ts';
 

@@ -7,7 +7,7 @@ import { startPipeline, type Pipeline } from '../../src/pipeline/pipeline.ts';
 import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
-import type { RawEvent } from '../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../src/normalize/raw-event.ts';
 import { filterSchema, type FilterConfig } from '../../src/pipeline/sink-filter.ts';
 
 let redis: TestRedis;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { ROOT, spawnVigil, type SpawnedVigil } from '../support/vigil.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { sendTcp } from '../support/senders.ts';
-import { makeSample, type SampleType } from '../../src/cli/send-test/samples.ts';
+import { makeSample, type SampleType } from '../../src/send-test/samples.ts';
 
 const run = promisify(execFile);
 const VIGIL = join(ROOT, 'src/cli/vigil.ts');

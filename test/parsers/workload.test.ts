@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { normalize } from '../../src/normalize/index.ts';
-import type { RawEvent } from '../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../src/normalize/raw-event.ts';
 import { workloadKey } from '../../parsers/workload.ts';
 import type { EcsEvent } from '../../parsers/ecs.ts';
 import { audit, falco, neuvector, WORKLOAD_KEY } from '../support/workload-events.ts';

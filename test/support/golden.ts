@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, extname, basename } from 'node:path';
-import type { RawEvent } from '../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../src/normalize/raw-event.ts';
 import { createFramer } from '../../parsers/syslog/framing.ts';
 
 /**

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { parseCidr, unmapIPv4 } from '../../config/cidr.ts';
 
 /** Whether a peer address may use a listener. */
 export type AddressCheck = (address: string | undefined) => boolean;
@@ -23,22 +24,4 @@ export function createAllowlist(entries: readonly string[]): AddressCheck {
     if (family === 0) return false;
     return list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
   };
-}
-
-/** `10.0.0.0/8`, `2001:db8::/32`, or one address (a /32 or /128); undefined when it is neither. */
-export function parseCidr(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [rawAddress, rawPrefix, extra] = entry.trim().split('/');
-  if (extra !== undefined) return undefined;
-  const address = unmapIPv4(rawAddress);
-  const version = isIP(address);
-  if (version === 0) return undefined;
-  const max = version === 4 ? 32 : 128;
-  if (rawPrefix !== undefined && !/^\d{1,3}$/.test(rawPrefix)) return undefined;
-  const prefix = rawPrefix === undefined ? max : Number(rawPrefix);
-  if (prefix > max) return undefined;
-  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
-
-function unmapIPv4(address: string): string {
-  return address.toLowerCase().startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

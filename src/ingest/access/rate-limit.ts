@@ -1,3 +1,4 @@
+import type { Config } from '../../config/schema.ts';
 /**
  * Events per second per peer, as a token bucket per source address: each peer may send `burst`
  * events at once and `perSecond` on average. Memory is bounded: at most `maxPeers` buckets are
@@ -91,4 +92,10 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
       return buckets.size;
     },
   };
+}
+
+// One bucket set per listener: a peer's syslog and its webhooks are limited separately.
+export function rateLimiterFor(options: Config['listen']['rate_limit']): RateLimiter | undefined {
+  const { events_per_second: perSecond, burst, max_peers: maxPeers } = options;
+  return perSecond > 0 ? createRateLimiter({ perSecond, burst: burst || Math.max(1, Math.ceil(perSecond * 2)), maxPeers }) : undefined;
 }

@@ -1,20 +1,20 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { Submit } from '../submit.ts';
+import type { Submit } from '../../pipeline/submit.ts';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { createPeerConnections } from '../access/peer-connections.ts';
 import { formatPeer } from '../peer.ts';
 import { createLogThrottle } from '../log-throttle.ts';
-import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, MIN_TLS_VERSION, TLS_CIPHERS } from '../tls-policy.ts';
-import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS } from './limits.ts';
+import { MIN_TLS_VERSION, TLS_CIPHERS } from '../tls-policy.ts';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../../config/listener-defaults.ts';
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
-import type { RouteAuth } from './auth.ts';
+import type { RouteAuth } from '../../config/webhook-auth.ts';
 import { registerHealthRoutes } from '../../observability/health-routes.ts';
-import { WEBHOOK_ROUTES } from './routes/index.ts';
+import { WEBHOOK_ROUTES } from '../../webhook-routes/index.ts';
 import { HTTP_LISTENER, registerWebhook } from './webhook.ts';
 
 export interface HttpAppOptions {

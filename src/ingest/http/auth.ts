@@ -1,21 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-
-/**
- * How one webhook route authenticates its sender, chosen to fit what the sender can do:
- * - `token`: a shared secret as `Authorization: Bearer <t>`, `?token=<t>` or the path
- *   `/ingest/<kind>/<t>` (NeuVector and Falco cannot set headers);
- * - `bearer`: only the `Authorization: Bearer <t>` header (Kubernetes, Alertmanager);
- * - `basic`: `Authorization: Basic` with a username and password;
- * - `mtls`: a client certificate the HTTPS listener verified against its CA (Falco);
- * - `none`: anyone the allowlist lets through.
- */
-export type RouteAuth =
-  | { type: 'none' }
-  | { type: 'token'; token: string }
-  | { type: 'bearer'; token: string }
-  | { type: 'basic'; username: string; password: string }
-  | { type: 'mtls' };
+import type { RouteAuth } from '../../config/webhook-auth.ts';
 
 /** What a request presents: headers, the query's token, the path's token and the TLS socket. */
 export interface PresentedCredentials {

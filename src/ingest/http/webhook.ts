@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { RawEvent } from '../../pipeline/raw-event.ts';
+import type { RawEvent } from '../../normalize/raw-event.ts';
 import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
-import type { Submit } from '../submit.ts';
+import type { Submit } from '../../pipeline/submit.ts';
 import { formatPeer, peerIp } from '../peer.ts';
 import { peerKey } from '../access/peer-key.ts';
 import { verifiedClientIdentity } from '../client-certificate.ts';
@@ -11,10 +11,11 @@ import type { TLSSocket } from 'node:tls';
 import { createLogThrottle } from '../log-throttle.ts';
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
-import { createAuthCheck, type RouteAuth } from './auth.ts';
+import { createAuthCheck } from './auth.ts';
+import type { RouteAuth } from '../../config/webhook-auth.ts';
 import { createAuthFailureLog } from './auth-failures.ts';
-import { isJsonMediaType, isNdjsonMediaType, mediaType } from './content-type.ts';
-import type { WebhookRoute } from './webhook-route.ts';
+import { isJsonMediaType, isNdjsonMediaType, mediaType } from '../../webhook-routes/content-type.ts';
+import type { WebhookRoute } from '../../webhook-routes/webhook-route.ts';
 
 export const HTTP_LISTENER = 'http';
 

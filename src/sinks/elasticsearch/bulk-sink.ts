@@ -2,7 +2,7 @@ import type { Logger } from '../../observability/logger.ts';
 import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { classifyBulk } from './classify.ts';
-import type { BulkReply } from './client.ts';
+import type { BulkReply } from './classify.ts';
 import { BufferPool } from '../kit/buffer-pool.ts';
 import { bulkBodyFromParts, bulkItem, streamTarget, type StreamTarget } from './encode.ts';
 import { DATA_STREAM_TYPE, dataStreamName, datasetPart, templatePatterns } from './data-stream.ts';

@@ -1,6 +1,14 @@
 import { commonStatusOutcome, dead, excerpt, retry, times, unexpected, type AttemptResult } from '../kit/outcome.ts';
 import { OK, type Outcome } from '../kit/types.ts';
-import type { BulkReply } from './client.ts';
+
+/** The bulk API's answer, or why there was none, as plain data for classifyBulk. */
+export type BulkReply =
+  /** HTTP 200: the parsed body, items in request order. */
+  | { kind: 'reply'; body: unknown }
+  /** Any other HTTP status, for the whole request. */
+  | { kind: 'status'; status: number; retryAfterMs?: number; detail: string }
+  /** No usable HTTP answer. `not_elasticsearch`: a 2xx without `x-elastic-product: Elasticsearch`. */
+  | { kind: 'failure'; reason: 'network' | 'timeout' | 'not_elasticsearch' | 'bad_reply'; detail: string };
 
 /** The parts of a bulk answer classifyBulk reads, as `filter_path` (honoured by every Elasticsearch and OpenSearch API). */
 export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error';

@@ -6,7 +6,7 @@ import { excerpt } from '../kit/outcome.ts';
 import { parseRetryAfter } from '../kit/retry-after.ts';
 import type { ElasticsearchConfig } from './config.ts';
 import { expectAcknowledged, templateNamed, type IndexTemplate, type InstalledTemplate } from './template.ts';
-import { BULK_FILTER_PATH } from './classify.ts';
+import { BULK_FILTER_PATH, type BulkReply } from './classify.ts';
 
 /**
  * Plain media types instead of the 9.x client's `application/vnd.elasticsearch+json;
@@ -32,15 +32,6 @@ export class PlainMediaTypeTransport extends SniffingTransport {
 const gzip = promisify(gzipCallback);
 /** Level 1 and one big chunk: the thread pool does the work in one pass, with one callback. */
 const GZIP = { level: constants.Z_BEST_SPEED, chunkSize: 1 << 20 };
-
-/** The bulk API's answer, or why there was none, as plain data for classify.ts. */
-export type BulkReply =
-  /** HTTP 200: the parsed body, items in request order. */
-  | { kind: 'reply'; body: unknown }
-  /** Any other HTTP status, for the whole request. */
-  | { kind: 'status'; status: number; retryAfterMs?: number; detail: string }
-  /** No usable HTTP answer. `not_elasticsearch`: a 2xx without `x-elastic-product: Elasticsearch`. */
-  | { kind: 'failure'; reason: 'network' | 'timeout' | 'not_elasticsearch' | 'bad_reply'; detail: string };
 
 /** The official client set up for vigil: one attempt per call, the worker retries. */
 export function createClient(config: ElasticsearchConfig): Client {

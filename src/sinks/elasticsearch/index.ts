@@ -1,4 +1,4 @@
-import type { SinkFactory } from '../index.ts';
+import type { SinkFactory } from '../kit/factory.ts';
 import { BulkSink, type BulkBackend } from './bulk-sink.ts';
 import { bulk, createClient, getTemplate, putTemplate } from './client.ts';
 import { elasticsearchSchema, type ElasticsearchConfig } from './config.ts';
@@ -17,6 +17,7 @@ function elasticsearchBackend(config: ElasticsearchConfig): BulkBackend {
 
 export const elasticsearch: SinkFactory<ElasticsearchConfig> = {
   schema: elasticsearchSchema,
+  env: { VIGIL_ES_URL: ['url'], VIGIL_ES_USERNAME: ['username'], VIGIL_ES_PASSWORD: ['password'], VIGIL_ES_API_KEY: ['api_key'] },
   create: (config, deps) => new BulkSink({
     name: deps.name ?? 'elasticsearch',
     product: 'Elasticsearch',

@@ -1,4 +1,5 @@
 import { typedFullNames, type CefType } from '../../../parsers/cef/dictionary.ts';
+import { formats } from '../../../parsers/index.ts';
 import { unexpected } from '../kit/outcome.ts';
 
 /**
@@ -81,7 +82,6 @@ const properties: Record<string, Mapping> = {
       facility: object({ code: long, name: keyword }),
       severity: object({ code: long, name: keyword }),
       ...keywords('hostname', 'appname', 'procid', 'msgid', 'version'),
-      structured_data: flattened,
     }),
   }),
   error: object({ message: text, type: keyword }),
@@ -121,13 +121,18 @@ const properties: Record<string, Mapping> = {
   related: object({ ip, ...keywords('user', 'hosts', 'hash') }),
   /** The workload key (parsers/workload.ts): one term finds what every source saw of a workload. */
   vigil: object({ workload: object(keywords('key')) }),
-  falco: object({ output_fields: flattened }),
   cef: object({ extensions: cefExtensions }),
-  alertmanager: object({ labels: flattened, annotations: flattened }),
-  kubernetes: object({
-    audit: object({ annotations: flattened, requestObject: flattened, responseObject: flattened }),
-  }),
 };
+
+/** The objects formats declare open-ended (parsers/format.ts openObjects): each one flattened field. */
+for (const format of formats.values()) {
+  for (const path of format.openObjects ?? []) {
+    const keys = path.split('.');
+    let into = properties;
+    for (const key of keys.slice(0, -1)) into = ((into[key] ??= object({})).properties as Record<string, Mapping>);
+    into[keys[keys.length - 1]] = flattened;
+  }
+}
 
 export interface IndexTemplate {
   index_patterns: string[];

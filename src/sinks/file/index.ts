@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SinkDeps, SinkFactory } from '../index.ts';
+import type { SinkDeps, SinkFactory } from '../kit/factory.ts';
 import { times } from '../kit/outcome.ts';
 import { OK, type Outcome, type Sink, type SinkEvent } from '../kit/types.ts';
 import { classifyAppendError } from './classify.ts';
@@ -37,5 +37,6 @@ export class FileSink implements Sink {
 
 export const file: SinkFactory<FileConfig> = {
   schema: fileSchema,
+  env: { VIGIL_FILE_PATH: ['path'] },
   create: (config: FileConfig, deps: SinkDeps) => new FileSink(config.path ?? join(deps.dataDir, 'events.ndjson'), deps.name),
 };

@@ -1,4 +1,4 @@
-import type { SinkDeps, SinkFactory } from '../index.ts';
+import type { SinkDeps, SinkFactory } from '../kit/factory.ts';
 import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { LokiClient } from './client.ts';
@@ -44,5 +44,9 @@ export class LokiSink implements Sink {
 
 export const loki: SinkFactory<LokiConfig> = {
   schema: lokiSchema,
+  env: {
+    VIGIL_LOKI_URL: ['url'], VIGIL_LOKI_USERNAME: ['basic_auth', 'username'], VIGIL_LOKI_PASSWORD: ['basic_auth', 'password'],
+    VIGIL_LOKI_BEARER_TOKEN: ['bearer_token'],
+  },
   create: (config, deps) => new LokiSink(config, deps),
 };

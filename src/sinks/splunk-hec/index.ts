@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SinkDeps, SinkFactory } from '../index.ts';
+import type { SinkDeps, SinkFactory } from '../kit/factory.ts';
 import { isTooLarge, retry, type AttemptResult } from '../kit/outcome.ts';
 import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
@@ -85,5 +85,6 @@ export class SplunkHecSink implements Sink {
 
 export const splunkHec: SinkFactory<SplunkHecConfig> = {
   schema: splunkHecSchema,
+  env: { VIGIL_SPLUNK_HEC_URL: ['url'], VIGIL_SPLUNK_HEC_TOKEN: ['token'] },
   create: (config, deps) => new SplunkHecSink(config, deps),
 };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { json } from '../../../parsers/json/index.ts';
 import { normalized } from './property-kit.ts';
-import { requireJsonDocuments } from '../../../src/ingest/http/webhook-route.ts';
+import { requireJsonDocuments } from '../../../src/webhook-routes/webhook-route.ts';
 
 const ctx = { receivedAt: 0 };
 

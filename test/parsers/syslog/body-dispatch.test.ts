@@ -18,6 +18,7 @@ function bodyDouble(prefix: string, answer: (msg: string) => ParseResult): Forma
   const parsed: Call[] = [];
   return {
     name: `double-${prefix}`,
+    datasets: [],
     claimed,
     parsed,
     claims(msg, header) { claimed.push({ msg, header }); return msg.startsWith(prefix); },

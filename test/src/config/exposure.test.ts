@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.ts';
-import { exposureWarnings, isLoopback } from '../../../src/config/webhook-auth.ts';
+import { exposureWarnings, isLoopback } from '../../../src/config/exposure.ts';
 
 // Who may send events when vigil starts: loopback by default, and never the network without auth
 // unless the config says so route by route.

@@ -8,7 +8,7 @@ import { configReference, REFERENCE_PAGE, withReference } from '../../../src/con
 import { ConfigError, ERRORS } from '../../../src/config/errors.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { resolveWebhookAuth, WEBHOOK_KINDS } from '../../../src/config/webhook-auth.ts';
-import { WEBHOOK_ROUTES } from '../../../src/ingest/http/routes/index.ts';
+import { WEBHOOK_ROUTES } from '../../../src/webhook-routes/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
 function file(name: string, text: string): string {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAllowlist, parseCidr } from '../../../src/ingest/access/allowlist.ts';
+import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
+import { parseCidr } from '../../../src/config/cidr.ts';
 import { createRateLimiter } from '../../../src/ingest/access/rate-limit.ts';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
-import type { Submit } from '../../../src/ingest/submit.ts';
+import type { RawEvent } from '../../../src/normalize/raw-event.ts';
+import type { Submit } from '../../../src/pipeline/submit.ts';
 import type { Metrics } from '../../../src/observability/metrics.ts';
 
 /** A submit that keeps what it is given in memory, and can be made to reject or to wait. */

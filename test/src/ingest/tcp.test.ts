@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Metrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { createTcpListener, type TcpListenerOptions } from '../../../src/ingest/tcp.ts';
-import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../../src/normalize/raw-event.ts';
 import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
 import { createRateLimiter } from '../../../src/ingest/access/rate-limit.ts';
 import { createFakeSubmit, metricValue, runLogger, waitUntil } from './support.ts';

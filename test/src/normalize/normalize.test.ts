@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalize } from '../../../src/normalize/index.ts';
-import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../../src/normalize/raw-event.ts';
 
 const raw = (format: string, text: string): RawEvent => ({ format, text, receivedAt: 1_750_000_000_000, input: 'http', listener: 'http', peer: '10.0.0.1:1' });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { decodeRawBatch, decodeSinkBatch, decodeSinkBatchAsync, encodeRawBatch, encodeSinkBatch, frameContentSize } from '../../../src/pipeline/codec.ts';
-import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../../src/normalize/raw-event.ts';
 import { DecodedSinkEvent, jsonBytes } from '../../../src/sinks/kit/json-bytes.ts';
 import { fixtureEvents } from '../../support/doubles/sink-events.ts';
 

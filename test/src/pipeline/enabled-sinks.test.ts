@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema } from '../../../src/config/schema.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
-import { enabledSinks, SINK_TYPES } from '../../../src/pipeline/enabled-sinks.ts';
+import { enabledSinks, SINK_TYPES } from '../../../src/config/enabled-sinks.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 
 const sinksOf = (sinks: Record<string, unknown>) => enabledSinks(configSchema.parse({ sinks }));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { processEventByEvent, processPayload } from '../../../src/pipeline/process-batch.ts';
 import { decodeRawBatch, decodeSinkBatch, encodeRawBatch } from '../../../src/pipeline/codec.ts';
-import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../../src/normalize/raw-event.ts';
 
 const raw = (text: string): RawEvent => ({ format: 'json', text, receivedAt: 1_750_000_000_000, input: 'http', listener: 'http', peer: '127.0.0.1:1' });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { compileFilter, compileFilters, filterSchema, remapSelections, SinkSelections } from '../../../src/pipeline/sink-filter.ts';
 import { processEventByEvent, processPayload } from '../../../src/pipeline/process-batch.ts';
 import { decodeSinkBatch, encodeRawBatch } from '../../../src/pipeline/codec.ts';
-import type { RawEvent } from '../../../src/pipeline/raw-event.ts';
+import type { RawEvent } from '../../../src/normalize/raw-event.ts';
 import type { SinkEvent } from '../../../src/sinks/kit/types.ts';
 
 const event = (fields: Partial<SinkEvent>): SinkEvent => ({ id: 'x', timestamp: '2025-06-03T14:00:00Z', dataset: 'neuvector.violation', module: 'neuvector', level: 'info', json: '{}', ...fields });

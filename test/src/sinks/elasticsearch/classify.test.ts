@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { classifyBulk } from '../../../../src/sinks/elasticsearch/classify.ts';
-import type { BulkReply } from '../../../../src/sinks/elasticsearch/client.ts';
+import type { BulkReply } from '../../../../src/sinks/elasticsearch/classify.ts';
 import type { Outcome } from '../../../../src/sinks/kit/types.ts';
 
 const mixed = JSON.parse(readFileSync(new URL('../../../../fixtures/sinks/elasticsearch/bulk-response-mixed.json', import.meta.url), 'utf8'));

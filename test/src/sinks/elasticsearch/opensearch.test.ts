@@ -5,7 +5,7 @@ import { silentLogger } from '../../../../src/observability/logger.ts';
 import { elasticsearch } from '../../../../src/sinks/elasticsearch/index.ts';
 import { indexTemplate, TEMPLATE_VERSION } from '../../../../src/sinks/elasticsearch/template.ts';
 import type { Outcome, Sink } from '../../../../src/sinks/kit/types.ts';
-import { opensearch } from '../../../../src/sinks/opensearch/index.ts';
+import { opensearch } from '../../../../src/sinks/elasticsearch/opensearch.ts';
 import { assertOneDataStreamPerDataset, ElasticsearchDouble } from '../../../support/doubles/elasticsearch.ts';
 import type { RecordedRequest } from '../../../support/doubles/http-double.ts';
 import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';

@@ -1,6 +1,6 @@
-import { jsonDocuments } from '../../../parsers/json/documents.ts';
-import { jsonErrorReason } from '../../../parsers/json/lossless.ts';
-import type { Json } from '../../../parsers/ecs.ts';
+import { jsonDocuments } from '../../parsers/json/documents.ts';
+import { jsonErrorReason } from '../../parsers/json/lossless.ts';
+import type { Json } from '../../parsers/ecs.ts';
 import { isJsonMediaType, isNdjsonMediaType } from './content-type.ts';
 
 /** Why a webhook body is refused, answered as `{error}` with this status. */
@@ -18,7 +18,7 @@ export interface Accepted {
   items: number;
 }
 
-/** One webhook kind: `POST /ingest/<kind>`. Each lives in its own file under routes/. */
+/** One webhook kind: `POST /ingest/<kind>`. Each lives in its own file beside this one, listed in index.ts. */
 export interface WebhookRoute {
   /** Path segment under /ingest/. */
   readonly kind: string;

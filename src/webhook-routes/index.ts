@@ -1,4 +1,4 @@
-import type { WebhookRoute } from '../webhook-route.ts';
+import type { WebhookRoute } from './webhook-route.ts';
 import { alertmanagerRoute } from './alertmanager.ts';
 import { falcoRoute } from './falco.ts';
 import { jsonRoute } from './json.ts';

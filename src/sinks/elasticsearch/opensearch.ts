@@ -1,8 +1,8 @@
-import { BulkSink } from '../elasticsearch/bulk-sink.ts';
-import type { SinkFactory } from '../index.ts';
-import { openSearchBackend } from './client.ts';
-import { openSearchSchema, type OpenSearchConfig } from './config.ts';
-import { openSearchTemplate } from './template.ts';
+import { BulkSink } from './bulk-sink.ts';
+import type { SinkFactory } from '../kit/factory.ts';
+import { openSearchBackend } from './opensearch-client.ts';
+import { openSearchSchema, type OpenSearchConfig } from './opensearch-config.ts';
+import { openSearchTemplate } from './opensearch-template.ts';
 
 /**
  * The Elasticsearch sink's encoding and per-item verdicts against OpenSearch: its own registry
@@ -11,6 +11,7 @@ import { openSearchTemplate } from './template.ts';
  */
 export const opensearch: SinkFactory<OpenSearchConfig> = {
   schema: openSearchSchema,
+  env: { VIGIL_OPENSEARCH_URL: ['url'], VIGIL_OPENSEARCH_USERNAME: ['username'], VIGIL_OPENSEARCH_PASSWORD: ['password'] },
   create: (config, deps) => new BulkSink({
     name: deps.name ?? 'opensearch',
     product: 'OpenSearch',

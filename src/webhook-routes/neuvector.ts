@@ -1,5 +1,5 @@
-import { isJsonMediaType } from '../content-type.ts';
-import { ONE_ITEM, type WebhookRoute } from '../webhook-route.ts';
+import { isJsonMediaType } from './content-type.ts';
+import { ONE_ITEM, type WebhookRoute } from './webhook-route.ts';
 
 /**
  * NeuVector webhooks (key=value, JSON, Slack, Teams bodies). Content-Type is text/plain or

@@ -1,5 +1,3 @@
-import type { ClientIdentity } from '../ingest/client-certificate.ts';
-
 /** What a listener hands to the batcher: framed and stamped, never parsed. */
 export interface RawEvent {
   /** Registry name of the format that will parse it (parsers/index.ts): 'syslog', 'neuvector', 'falco', ... */
@@ -22,4 +20,13 @@ export interface RawEvent {
   cluster?: string;
   /** Set at framing time: 'truncated', 'invalid_utf8'. */
   tags?: string[];
+}
+
+/** Who a verified client certificate names; normalised as ECS tls.client.* (src/normalize). */
+export interface ClientIdentity {
+  /** Distinguished name, as node prints it, one RDN per `, `: 'CN=falco, O=example'. */
+  subject: string;
+  commonName?: string;
+  /** Subject alternative names with their type, as node prints them: 'DNS:falco.example', 'URI:spiffe://...'. */
+  alternativeNames?: string[];
 }

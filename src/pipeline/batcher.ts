@@ -1,4 +1,4 @@
-import type { RawEvent } from '../pipeline/raw-event.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 
 export interface BatcherOptions {
   /** Flush when a batch holds this many events ... */

@@ -1,4 +1,4 @@
-import { ONE_ITEM, requireJsonType, type WebhookRoute } from '../webhook-route.ts';
+import { ONE_ITEM, requireJsonType, type WebhookRoute } from './webhook-route.ts';
 
 /**
  * Falco http_output (json_output: true) and Falcosidekick's webhook output. Falco ignores the

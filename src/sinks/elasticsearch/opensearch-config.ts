@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { bulkSinkFields, withBulkSinkChecks } from '../elasticsearch/config.ts';
+import { bulkSinkFields, withBulkSinkChecks } from './config.ts';
 
 /**
  * `sinks.opensearch`: the Elasticsearch sink's keys for an OpenSearch 2.15 or later cluster (the
  * template uses `wildcard`), without `api_key`: OpenSearch's security plugin authenticates users
  * (internal or LDAP), not Elastic API keys. `retention_days` is an Index State Management policy
- * there (ism.ts): OpenSearch has no data stream lifecycle.
+ * there (opensearch-ism.ts): OpenSearch has no data stream lifecycle.
  */
 export const openSearchSchema = withBulkSinkChecks(z.object(bulkSinkFields).strict());
 

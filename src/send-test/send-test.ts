@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { isIPv6 } from 'node:net';
-import { ConfigError, VigilError } from '../../config/errors.ts';
-import { loadConfig } from '../../config/load.ts';
-import type { Config } from '../../config/schema.ts';
+import { ConfigError, VigilError } from '../config/errors.ts';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import { makeSample, SAMPLE_TYPES, type Sample } from './samples.ts';
 
 export const TARGETS = ['udp', 'tcp', 'tls', 'http'] as const;

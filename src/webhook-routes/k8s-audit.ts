@@ -1,5 +1,5 @@
-import { auditItems } from '../../../../parsers/k8s-audit/items.ts';
-import { requireJsonType, requireWellFormedJson, type WebhookRoute } from '../webhook-route.ts';
+import { auditItems } from '../../parsers/k8s-audit/items.ts';
+import { requireJsonType, requireWellFormedJson, type WebhookRoute } from './webhook-route.ts';
 
 /**
  * Kubernetes audit webhook backend: an audit.k8s.io/v1 EventList per POST. The API server

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { deliverySchema, type Config, type DeliveryPolicy } from '../config/schema.ts';
-import { ConfigError } from '../config/errors.ts';
-import { check, closest } from '../config/issues.ts';
+import { deliverySchema, type Config, type DeliveryPolicy } from './schema.ts';
+import { ConfigError } from './errors.ts';
+import { check, closest } from './issues.ts';
 import { sinks as registry, type SinkFactory } from '../sinks/index.ts';
 import { filterSchema, type FilterConfig } from './sink-filter.ts';
 

@@ -1,13 +1,12 @@
 import type { Agent } from 'node:http';
-import type { BulkBackend } from '../elasticsearch/bulk-sink.ts';
-import { BULK_FILTER_PATH } from '../elasticsearch/classify.ts';
-import type { BulkReply } from '../elasticsearch/client.ts';
-import { expectAcknowledged, templateNamed } from '../elasticsearch/template.ts';
+import type { BulkBackend } from './bulk-sink.ts';
+import { BULK_FILTER_PATH, type BulkReply } from './classify.ts';
+import { expectAcknowledged, templateNamed } from './template.ts';
 import { createAgent, failureReason, httpRequest, type HttpReply } from '../kit/http.ts';
 import { excerpt } from '../kit/outcome.ts';
 import { parseRetryAfter } from '../kit/retry-after.ts';
-import type { OpenSearchConfig } from './config.ts';
-import { ismPolicy, type InstalledIsmPolicy } from './ism.ts';
+import type { OpenSearchConfig } from './opensearch-config.ts';
+import { ismPolicy, type InstalledIsmPolicy } from './opensearch-ism.ts';
 
 /**
  * OpenSearch's bulk and index-template APIs over plain HTTP (the shared node:http kit), answering

@@ -1,6 +1,9 @@
 /**
- * Defaults of the webhook listener's limits, shared by the app and the config schema.
- *
+ * Defaults of the listeners' limits: the config schema's defaults, and the listeners' when they
+ * are given none.
+ */
+
+/**
  * Items (events) one body may hold. Real senders stay far below it: Falco and NeuVector post one
  * alert per request, the Kubernetes API server batches at most 400 audit events by default
  * (--audit-webhook-batch-max-size), and an Alertmanager notification holds one group's alerts.
@@ -14,3 +17,16 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /** A connection that sends nothing for this long is closed (between requests the keep-alive timeout applies). */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 30_000;
+
+/**
+ * A connection that has not finished its TLS handshake after this long is closed (node's own
+ * default is 120 s, and it only reports the timeout: vigil closes the socket). A real sender
+ * completes a handshake in a few round trips.
+ */
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** listen.shutdown_grace_ms's default, and the listeners' when they are given none. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
+
+/** listen.udp_receive_buffer_bytes's default: about 0.2 s of 40,000 datagrams/s of 1 KB. */
+export const DEFAULT_UDP_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import type { RawEvent } from '../pipeline/raw-event.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 
 /**
  * Where listeners hand framed events. The promise resolves once the events are stored in Redis

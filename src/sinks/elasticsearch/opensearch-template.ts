@@ -1,4 +1,4 @@
-import { indexTemplate, mapMappings, type IndexTemplate } from '../elasticsearch/template.ts';
+import { indexTemplate, mapMappings, type IndexTemplate } from './template.ts';
 
 /**
  * The Elasticsearch index template in OpenSearch's dialect, so both keep one list of mappings.

@@ -5,7 +5,7 @@
  *
  * components (formats, sinks, webhook routes) declare themselves and know no stage; config
  * assembles their declarations; the stages (normalize < pipeline < ingest) run them; the admin
- * listener observes the stages; main chooses roles; the cli is the front door.
+ * listener observes the stages; main chooses roles and roles/ starts each part; the cli is the front door.
  */
 const LAYERS = [
   ['formats', '^parsers/'],
@@ -21,7 +21,7 @@ const LAYERS = [
   ['ingest', '^src/ingest/'],
   ['test-events', '^src/send-test/'],
   ['admin', '^src/observability/'],
-  ['main', '^src/main[.]ts$'],
+  ['main', '^src/(main[.]ts$|roles/)'],
   ['cli', '^src/cli/'],
 ];
 

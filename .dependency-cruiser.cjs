@@ -4,8 +4,9 @@
  * https://github.com/sverweij/dependency-cruiser/blob/main/doc/rules-reference.md
  *
  * components (formats, sinks, webhook routes) declare themselves and know no stage; config
- * assembles their declarations; the stages (normalize < pipeline < ingest) run them; the admin
- * listener observes the stages; main chooses roles and roles/ starts each part; the cli is the front door.
+ * assembles their declarations; redis connects to the Redis the config names; the stages
+ * (normalize < pipeline < ingest) run them; the admin listener observes the stages; main chooses roles and
+ * roles/ starts each part; the cli is the front door.
  */
 const LAYERS = [
   ['formats', '^parsers/'],
@@ -16,6 +17,7 @@ const LAYERS = [
   ['sink-registry', '^src/sinks/index[.]ts$'],
   ['webhook-routes', '^src/webhook-routes/'],
   ['config', '^src/config/'],
+  ['redis', '^src/redis/'],
   ['normalize', '^src/normalize/'],
   ['pipeline', '^src/pipeline/'],
   ['ingest', '^src/ingest/'],

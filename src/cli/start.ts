@@ -6,7 +6,7 @@ import { exposureWarnings } from '../config/exposure.ts';
 import { dataDirError, startVigil } from '../main.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
-import { alive } from '../pipeline/redis-server.ts';
+import { alive } from '../redis/redis-server.ts';
 
 /** `vigil start`: runs in the foreground until SIGTERM or SIGINT, then stops gracefully and exits 0. */
 export async function runStart(): Promise<number> {

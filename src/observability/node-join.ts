@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.ts';
-import { createRedisClient, type RedisEndpoint } from '../pipeline/redis-connection.ts';
+import { createRedisClient, type RedisEndpoint } from '../redis/redis-connection.ts';
 import { configFingerprint } from '../config/fingerprint.ts';
 import { BUILD_INFO } from './build-info.ts';
 import type { Logger } from './logger.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '../pipeline/redis-connection.ts';
+import type { RedisClient } from '../redis/redis-connection.ts';
 import { nodesKey } from '../pipeline/queues.ts';
 import type { Logger } from './logger.ts';
 import type { StatusSnapshot } from './status-state.ts';

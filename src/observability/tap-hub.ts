@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import type { RedisClient } from '../pipeline/redis-connection.ts';
+import type { RedisClient } from '../redis/redis-connection.ts';
 import type { Logger } from './logger.ts';
 import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
 import type { TapMessage } from './tap-publisher.ts';

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../pipeline/redis-connection.ts';
+import type { RedisClient } from '../redis/redis-connection.ts';
 import { decodeSinkBatchAsync, type Payload } from '../pipeline/codec.ts';
 import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
 import type { Logger } from './logger.ts';

@@ -1,7 +1,7 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { DeliveryPolicy } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
-import { redisErrorLevel } from './redis-availability.ts';
+import { redisErrorLevel } from '../redis/redis-availability.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Outcome, Sink, SinkEvent } from '../sinks/kit/types.ts';
 import { backoffMs } from './backoff.ts';

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.ts';
 import { Backpressure } from '../ingest/backpressure.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Backlog, Pipeline } from '../pipeline/pipeline.ts';
-import { isRedisConnectionError } from '../pipeline/redis-availability.ts';
+import { isRedisConnectionError } from '../redis/redis-availability.ts';
 
 /**
  * Measures the backlog (and keeps the queue gauges fresh) in every role; only listeners act on it.

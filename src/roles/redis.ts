@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
-import { waitForRedis } from '../pipeline/redis-server.ts';
-import { openRedis, type RedisHandle } from '../pipeline/redis-target.ts';
+import { waitForRedis } from '../redis/redis-server.ts';
+import { openRedis, type RedisHandle } from '../redis/redis-target.ts';
 import type { Cleanups } from './shutdown.ts';
 
 /**

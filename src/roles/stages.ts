@@ -7,8 +7,8 @@ import type { RecentEvents } from '../observability/status-recent.ts';
 import { TapHub } from '../observability/tap-hub.ts';
 import { TapPublisher } from '../observability/tap-publisher.ts';
 import { startPipeline, type Pipeline } from '../pipeline/pipeline.ts';
-import { watchRedisAvailability } from '../pipeline/redis-availability.ts';
-import { checkDurability, type RedisHandle } from '../pipeline/redis-target.ts';
+import { watchRedisAvailability } from '../redis/redis-availability.ts';
+import { checkDurability, type RedisHandle } from '../redis/redis-target.ts';
 import type { Cleanups } from './shutdown.ts';
 
 export interface StagesDeps {

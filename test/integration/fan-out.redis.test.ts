@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { MemorySink, waitFor } from '../support/memory-sink.ts';
 import { startPipeline, type Pipeline } from '../../src/pipeline/pipeline.ts';
-import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
+import { ioredisOptions } from '../../src/redis/redis-server.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { encodeRawBatch } from '../../src/pipeline/codec.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { MemorySink, waitFor } from '../support/memory-sink.ts';
 import { startPipeline, type Pipeline } from '../../src/pipeline/pipeline.ts';
-import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
+import { ioredisOptions } from '../../src/redis/redis-server.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import type { RawEvent } from '../../src/normalize/raw-event.ts';

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../../support/redis.ts';
 import { SharedBatches } from '../../../src/pipeline/shared-batch.ts';
 import { INGEST_QUEUE, INGEST_JOB_OPTIONS, keyLayout, openQueue, sinkJobOptions, sinkQueueName } from '../../../src/pipeline/queues.ts';
-import { ioredisOptions } from '../../../src/pipeline/redis-server.ts';
+import { ioredisOptions } from '../../../src/redis/redis-server.ts';
 
 let redis: TestRedis;
 let client: Redis;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startTestRedis } from '../../support/redis.ts';
-import { startRedisServer, ioredisOptions, REDIS_MISSING_HELP } from '../../../src/pipeline/redis-server.ts';
+import { startRedisServer, ioredisOptions, REDIS_MISSING_HELP } from '../../../src/redis/redis-server.ts';
 
 test('the embedded redis-server runs with AOF, everysec fsync and noeviction', async () => {
   const redis = await startTestRedis();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig, parseConfig } from '../../../src/config/load.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
-import { configuredEndpoint, describeEndpoint, isCluster } from '../../../src/pipeline/redis-connection.ts';
+import { configuredEndpoint, describeEndpoint, isCluster } from '../../../src/redis/redis-connection.ts';
 import { keyLayout } from '../../../src/pipeline/queues.ts';
 
 const defaults = new URL('../../../config/default.yaml', import.meta.url).pathname;

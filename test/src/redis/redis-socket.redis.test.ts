@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { parseConfig } from '../../../src/config/load.ts';
-import { ioredisOptions, startRedisServer } from '../../../src/pipeline/redis-server.ts';
-import { openRedis } from '../../../src/pipeline/redis-target.ts';
+import { ioredisOptions, startRedisServer } from '../../../src/redis/redis-server.ts';
+import { openRedis } from '../../../src/redis/redis-target.ts';
 
 // A data dir too deep for a unix socket (sun_path: 108 bytes on Linux) must not leave the embedded
 // Redis on TCP without a password, where any local user could read and change the queues.

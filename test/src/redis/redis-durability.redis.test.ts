@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { startTestRedis } from '../../support/redis.ts';
 import { spawnVigil } from '../../support/vigil.ts';
-import { checkDurability } from '../../../src/pipeline/redis-target.ts';
+import { checkDurability } from '../../../src/redis/redis-target.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 
 /** A logger writing into an array of parsed lines. */

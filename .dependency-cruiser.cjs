@@ -10,9 +10,9 @@
  */
 const LAYERS = [
   ['formats', '^parsers/'],
-  ['telemetry', '^src/observability/(logger|security-events|build-info|health-routes)[.]ts$'],
+  ['telemetry', '^src/telemetry/'],
   ['sink-kit', '^src/sinks/kit/'],
-  ['metrics', '^src/observability/metrics[.]ts$'],
+  ['metrics', '^src/metrics/'],
   ['sinks', '^src/sinks/[^/]+/'],
   ['sink-registry', '^src/sinks/index[.]ts$'],
   ['webhook-routes', '^src/webhook-routes/'],
@@ -22,7 +22,7 @@ const LAYERS = [
   ['pipeline', '^src/pipeline/'],
   ['ingest', '^src/ingest/'],
   ['test-events', '^src/send-test/'],
-  ['admin', '^src/observability/'],
+  ['admin', '^src/admin/'],
   ['main', '^src/(main[.]ts$|roles/)'],
   ['cli', '^src/cli/'],
 ];

@@ -1,5 +1,5 @@
 import type { RedisClient } from './redis-connection.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { describeRedisError } from './redis-server.ts';
 
 /** How long a lost connection may go without an error naming why before it is reported anyway. */

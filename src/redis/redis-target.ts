@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { configuredEndpoint, describeEndpoint, type RedisClient, type RedisEndpoint } from './redis-connection.ts';
 import { ioredisOptions, maskRedisUrl, startRedisServer, TARGET_FILE, type RedisTarget } from './redis-server.ts';
 

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 /**
  * A write to Redis that fewer replicas than asked confirmed in time: the batch may be on the

@@ -5,9 +5,9 @@ import { createAllowlist } from '../ingest/access/allowlist.ts';
 import { bind } from '../ingest/bind.ts';
 import { setHttpsContext } from '../ingest/http/app.ts';
 import { readPem, recordExpiry } from '../ingest/tls-context.ts';
-import { ADMIN_LISTENER, createAdminApp, type AdminAppOptions } from '../observability/admin.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import { ADMIN_LISTENER, createAdminApp, type AdminAppOptions } from '../admin/admin.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Certificates } from './certificates.ts';
 
 export interface AdminListenerDeps {

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import { Backpressure } from '../ingest/backpressure.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import type { Backlog, Pipeline } from '../pipeline/pipeline.ts';
 import { isRedisConnectionError } from '../redis/redis-availability.ts';
 

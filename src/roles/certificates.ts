@@ -1,5 +1,5 @@
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { watchTlsFiles, type TlsFiles, type TlsPem, type TlsReloader } from '../ingest/tls-context.ts';
 
 /** Every listener certificate of this process: reloaded when its files change, and all at once on SIGHUP. */

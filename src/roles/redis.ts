@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { waitForRedis } from '../redis/redis-server.ts';
 import { openRedis, type RedisHandle } from '../redis/redis-target.ts';
 import type { Cleanups } from './shutdown.ts';

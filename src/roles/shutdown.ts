@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 
 /** What a started part needs done on stop; run last-in first-out, so a part stops before what it uses. */
 export type Cleanups = Array<() => Promise<void>>;

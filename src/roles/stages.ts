@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.ts';
 import type { EnabledSink } from '../config/enabled-sinks.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { RecentEvents } from '../observability/status-recent.ts';
-import { TapHub } from '../observability/tap-hub.ts';
-import { TapPublisher } from '../observability/tap-publisher.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { RecentEvents } from '../admin/status-recent.ts';
+import { TapHub } from '../admin/tap-hub.ts';
+import { TapPublisher } from '../admin/tap-publisher.ts';
 import { startPipeline, type Pipeline } from '../pipeline/pipeline.ts';
 import { watchRedisAvailability } from '../redis/redis-availability.ts';
 import { checkDurability, type RedisHandle } from '../redis/redis-target.ts';

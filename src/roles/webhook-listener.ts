@@ -7,8 +7,8 @@ import { rateLimiterFor } from '../ingest/access/rate-limit.ts';
 import { bind } from '../ingest/bind.ts';
 import { createHttpApp, setHttpsContext } from '../ingest/http/app.ts';
 import { readPem, recordExpiry } from '../ingest/tls-context.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Submit } from '../pipeline/submit.ts';
 import type { Certificates } from './certificates.ts';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../observability/logger.ts';
+import type { Logger } from '../../telemetry/logger.ts';
 import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { classifyBulk } from './classify.ts';

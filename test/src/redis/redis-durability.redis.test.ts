@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { startTestRedis } from '../../support/redis.ts';
 import { spawnVigil } from '../../support/vigil.ts';
 import { checkDurability } from '../../../src/redis/redis-target.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
+import { createLogger } from '../../../src/telemetry/logger.ts';
 
 /** A logger writing into an array of parsed lines. */
 function capture(): { lines: Array<Record<string, unknown>>; logger: ReturnType<typeof createLogger> } {

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { loadConfig } from '../../../src/config/load.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
-import { createLogger, type LogFormat } from '../../../src/observability/logger.ts';
+import { createLogger, type LogFormat } from '../../../src/telemetry/logger.ts';
 import { ROOT } from '../../support/vigil.ts';
 
 /** Everything a logger writes, as text; `isTTY` as a terminal's stdout has it. */
@@ -91,7 +91,7 @@ test('secrets are redacted in both formats', () => {
 });
 
 test('a real terminal: vigil\'s default logger writes the readable line on a pty and JSON into a pipe', { skip: !existsSync('/usr/bin/script') && 'needs script(1) from util-linux' }, () => {
-  const program = `import { createLogger } from ${JSON.stringify(join(ROOT, 'src/observability/logger.ts'))};
+  const program = `import { createLogger } from ${JSON.stringify(join(ROOT, 'src/telemetry/logger.ts'))};
 const logger = createLogger();
 logger.info({ sink: 'loki', token: ${JSON.stringify(SECRETS[0])} }, 'Vigil started');
 logger.flush();`;

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeSinkBatch } from '../../../src/pipeline/codec.ts';
 import type { SinkEvent } from '../../../src/sinks/kit/types.ts';
-import { createAdminApp } from '../../../src/observability/admin.ts';
-import { silentLogger } from '../../../src/observability/logger.ts';
-import { Metrics } from '../../../src/observability/metrics.ts';
-import { RecentEvents } from '../../../src/observability/status-recent.ts';
-import { StatusSampler } from '../../../src/observability/status-state.ts';
-import { NoTestTargetError } from '../../../src/observability/status-test-events.ts';
+import { createAdminApp } from '../../../src/admin/admin.ts';
+import { silentLogger } from '../../../src/telemetry/logger.ts';
+import { Metrics } from '../../../src/metrics/metrics.ts';
+import { RecentEvents } from '../../../src/admin/status-recent.ts';
+import { StatusSampler } from '../../../src/admin/status-state.ts';
+import { NoTestTargetError } from '../../../src/admin/status-test-events.ts';
 
 const TOKEN = 'admin-0123456789abcdef';
 

@@ -1,10 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
-import { silentLogger } from '../../../src/observability/logger.ts';
-import { listNodes, NodeHeartbeat, type NodeIdentity } from '../../../src/observability/node-registry.ts';
+import { silentLogger } from '../../../src/telemetry/logger.ts';
+import { listNodes, NodeHeartbeat, type NodeIdentity } from '../../../src/admin/node-registry.ts';
 import { nodesKey } from '../../../src/pipeline/queues.ts';
-import { sinkSetProblems } from '../../../src/observability/node-guards.ts';
+import { sinkSetProblems } from '../../../src/admin/node-guards.ts';
 import { startTestRedis, type TestRedis } from '../../support/redis.ts';
 
 let redis: TestRedis;

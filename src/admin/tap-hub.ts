@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis/redis-connection.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
 import type { TapMessage } from './tap-publisher.ts';
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { BUILD_INFO } from './build-info.ts';
-import { SecurityEventCounter, type KnownLabelValues, type SecurityCounts } from './security-events.ts';
+import { BUILD_INFO } from '../telemetry/build-info.ts';
+import { SecurityEventCounter, type KnownLabelValues, type SecurityCounts } from '../telemetry/security-events.ts';
 import { DEAD_REASONS, RETRY_REASONS } from '../sinks/kit/types.ts';
 
 /** Bounded reasons an event is dropped at a listener; pre-initialised so dashboards see zeros. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis/redis-connection.ts';
 import { nodesKey } from '../pipeline/queues.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import type { StatusSnapshot } from './status-state.ts';
 
 /** What a vigil process tells the others about itself: fixed at start, plus its latest status. */

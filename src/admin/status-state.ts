@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 /** What the status page shows besides events, all read from this process's own metrics. */
 export interface StatusSnapshot {

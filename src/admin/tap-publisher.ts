@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis/redis-connection.ts';
 import { decodeSinkBatchAsync, type Payload } from '../pipeline/codec.ts';
 import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { eventSource, type RecentEvent } from './status-recent.ts';
 
 

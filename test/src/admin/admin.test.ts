@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAllowlist } from '../../../src/ingest/access/allowlist.ts';
-import { createAdminApp } from '../../../src/observability/admin.ts';
-import { silentLogger } from '../../../src/observability/logger.ts';
-import { Metrics } from '../../../src/observability/metrics.ts';
+import { createAdminApp } from '../../../src/admin/admin.ts';
+import { silentLogger } from '../../../src/telemetry/logger.ts';
+import { Metrics } from '../../../src/metrics/metrics.ts';
 
 const TOKEN = 'admin-0123456789abcdef';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Metrics } from '../../../src/observability/metrics.ts';
+import { Metrics } from '../../../src/metrics/metrics.ts';
 import { FILTER_REASONS } from '../../../src/pipeline/sink-filter.ts';
 import { parsePrometheus } from '../../support/prometheus.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema } from '../../../src/config/schema.ts';
 import { VigilError } from '../../../src/config/errors.ts';
-import { requireSharedRedis } from '../../../src/observability/node-guards.ts';
+import { requireSharedRedis } from '../../../src/admin/node-guards.ts';
 
 test('a split role needs a shared Redis: a URL, sentinels or a cluster; role all may run on the embedded one', () => {
   const config = (role: string, redis: Record<string, unknown> = {}) => configSchema.parse({ role, redis });

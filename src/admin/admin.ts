@@ -3,11 +3,11 @@ import type { AddressCheck } from '../ingest/access/allowlist.ts';
 import { createAuthCheck } from '../ingest/http/auth.ts';
 import { createLogThrottle } from '../ingest/log-throttle.ts';
 import { formatPeer } from '../ingest/peer.ts';
-import { registerHealthRoutes } from './health-routes.ts';
+import { registerHealthRoutes } from '../telemetry/health-routes.ts';
 import { registerStatusRoutes, type StatusRouteOptions } from './status-routes.ts';
 import { registerTapRoute, type TapRouteOptions } from './tap-route.ts';
-import type { Logger } from './logger.ts';
-import type { Metrics } from './metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export const ADMIN_LISTENER = 'admin';
 

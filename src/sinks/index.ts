@@ -1,9 +1,9 @@
 import { elasticsearch } from './elasticsearch/index.ts';
-import { file } from './file/sink.ts';
+import { file } from './file/index.ts';
 import type { SinkFactory } from './kit/factory.ts';
-import { loki } from './loki/sink.ts';
+import { loki } from './loki/index.ts';
 import { opensearch } from './elasticsearch/opensearch.ts';
-import { splunkHec } from './splunk-hec/sink.ts';
+import { splunkHec } from './splunk-hec/index.ts';
 
 
 /** Every sink vigil can deliver to: one line each. */

@@ -1,10 +1,7 @@
-import { join } from 'node:path';
-import type { SinkDeps, SinkFactory } from '../kit/factory.ts';
 import { times } from '../kit/outcome.ts';
 import { OK, type Outcome, type Sink, type SinkEvent } from '../kit/types.ts';
 import { classifyAppendError } from './classify.ts';
 import { DurableAppender } from './client.ts';
-import { fileSchema, type FileConfig } from './config.ts';
 import { encodeLines } from './encode.ts';
 
 export class FileSink implements Sink {
@@ -34,9 +31,3 @@ export class FileSink implements Sink {
     }
   }
 }
-
-export const file: SinkFactory<FileConfig> = {
-  schema: fileSchema,
-  env: { VIGIL_FILE_PATH: ['path'] },
-  create: (config: FileConfig, deps: SinkDeps) => new FileSink(config.path ?? join(deps.dataDir, 'events.ndjson'), deps.name),
-};

@@ -1,8 +1,8 @@
-import type { SinkDeps, SinkFactory } from '../kit/factory.ts';
+import type { SinkDeps } from '../kit/factory.ts';
 import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { LokiClient } from './client.ts';
-import { lokiSchema, type LokiConfig } from './config.ts';
+import type { LokiConfig } from './config.ts';
 import { baseLabels, encodeEntry, entryBytes, pushBody, type KnownStreamValues } from './encode.ts';
 import { pushByStream } from './push-by-stream.ts';
 
@@ -41,12 +41,3 @@ export class LokiSink implements Sink {
     this.#client.close();
   }
 }
-
-export const loki: SinkFactory<LokiConfig> = {
-  schema: lokiSchema,
-  env: {
-    VIGIL_LOKI_URL: ['url'], VIGIL_LOKI_USERNAME: ['basic_auth', 'username'], VIGIL_LOKI_PASSWORD: ['basic_auth', 'password'],
-    VIGIL_LOKI_BEARER_TOKEN: ['bearer_token'],
-  },
-  create: (config, deps) => new LokiSink(config, deps),
-};

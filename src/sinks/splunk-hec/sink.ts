@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { SinkDeps, SinkFactory } from '../kit/factory.ts';
+import type { SinkDeps } from '../kit/factory.ts';
 import { isTooLarge, retry, type AttemptResult } from '../kit/outcome.ts';
 import { sendBatch } from '../kit/send-batch.ts';
 import type { Outcome, Sink, SinkEvent } from '../kit/types.ts';
 import { awaitAcks } from './ack.ts';
 import { classifyHec } from './classify.ts';
 import { HecClient } from './client.ts';
-import { splunkHecSchema, type SplunkHecConfig } from './config.ts';
+import type { SplunkHecConfig } from './config.ts';
 import { encodeHecEvent, type HecEncoding } from './encode.ts';
 
 interface HecItem {
@@ -82,9 +82,3 @@ export class SplunkHecSink implements Sink {
     }
   }
 }
-
-export const splunkHec: SinkFactory<SplunkHecConfig> = {
-  schema: splunkHecSchema,
-  env: { VIGIL_SPLUNK_HEC_URL: ['url'], VIGIL_SPLUNK_HEC_TOKEN: ['token'] },
-  create: (config, deps) => new SplunkHecSink(config, deps),
-};

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, test } from 'node:test';
 import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import type { Outcome, Sink, SinkEvent } from '../../../../src/sinks/kit/types.ts';
-import { loki as lokiFactory } from '../../../../src/sinks/loki/sink.ts';
+import { loki as lokiFactory } from '../../../../src/sinks/loki/index.ts';
 import type { RecordedRequest } from '../../../support/doubles/http-double.ts';
 import { LokiDouble } from '../../../support/doubles/loki.ts';
 import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, test } from 'node:test';
 import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import type { Outcome, Sink } from '../../../../src/sinks/kit/types.ts';
-import { splunkHec } from '../../../../src/sinks/splunk-hec/sink.ts';
+import { splunkHec } from '../../../../src/sinks/splunk-hec/index.ts';
 import type { RecordedRequest } from '../../../support/doubles/http-double.ts';
 import { SplunkHecDouble, splitObjects } from '../../../support/doubles/splunk-hec.ts';
 import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';

@@ -71,9 +71,16 @@ testAgainstNode('elasticsearch', 'vigil delivers every event exactly once to a r
   assert.match(await fieldMapping(node, 'json.source_ip'), /"type":"ip"/, 'the ecs@mappings component applies');
 
   await t.test('the README\'s routing example, and the workload key bringing together what three sources saw of one pod', async (t) => {
-    // The delivery scenario's data streams go, so each namespace holds what one instance delivered.
-    const removed = await fetch(`${node.url}/_data_stream/logs-*`, { method: 'DELETE' });
-    assert.equal(removed.status, 200, await removed.text());
+    // The delivery scenario's documents go: the same fixtures give the same event ids, which the
+    // node would answer 409 in logs-*-default, hiding what soc delivers. Deleted one by one in a
+    // bulk on their backing indices: the node has no API to delete a data stream (its module is
+    // not published).
+    const earlier = await searchHits(node, 'logs-*');
+    const deleted = await fetch(`${node.url}/_bulk?refresh=true`, {
+      method: 'POST', headers: { 'content-type': 'application/x-ndjson' },
+      body: earlier.map((hit) => `${JSON.stringify({ delete: { _index: hit._index, _id: hit._id } })}\n`).join(''),
+    });
+    assert.match(await deleted.text(), /^\{"errors":false/);
     const redis = await startTestRedis();
     t.after(() => redis.destroy());
     const vigil = await spawnVigil({ REDIS_URL: redis.url, SOC_ES_URL: node.url, ARCHIVE_ES_URL: node.url }, readmeExample());
@@ -81,7 +88,7 @@ testAgainstNode('elasticsearch', 'vigil delivers every event exactly once to a r
       const sent = await sendOneOfEach(vigil) + await sendWorkloadEvents(vigil.port('http'));
       const stored = (namespace: string) => async () => (await searchHits<RoutedDocument>(node, `logs-*-${namespace}`)).map((hit) => hit._source);
       await checkReadmeRouting(vigil, sent, { soc: stored('default'), archive: stored('archive') });
-      assertWorkloadFound(await searchHits(node, 'logs-*-archive', WORKLOAD_QUERY), 'archive');
+      assertWorkloadFound(await searchHits(node, 'logs-*', WORKLOAD_QUERY), 'archive');
     } finally {
       assert.equal(await vigil.stop(), 0);
     }

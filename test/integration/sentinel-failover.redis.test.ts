@@ -5,7 +5,7 @@ import { FAST_RECOVERY_CONFIG, spawnVigil } from '../support/vigil.ts';
 import { startSentinelSet } from '../support/redis-ha.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
-import { searchNodeUnavailable, startSearchNode } from '../support/search-node.ts';
+import { scrollHits, searchNodeUnavailable, startSearchNode } from '../support/search-node.ts';
 import { TcpStream, WebhookStream, duplicates, markerCounts, markerCountsOf, type MarkedEvent } from '../support/streams.ts';
 
 /**
@@ -83,9 +83,8 @@ for (const minReplicasAck of [1, 0]) {
 
       if (minReplicasAck) {
         await t.test('every acknowledged event exactly once in the real OpenSearch node', { skip: opensearch ? false : `SKIPPED, not passed: ${noSearchNode}` }, async (st) => {
-          const url = opensearch!.url;
           const read = async () => {
-            const stored = await storedEvents(url);
+            const stored = await scrollHits<MarkedEvent>(opensearch!, 'logs-*', ['event.original']);
             return { stored, markers: markerCountsOf(stored.map((hit) => hit._source)) };
           };
           await waitFor(async () => {
@@ -108,24 +107,6 @@ for (const minReplicasAck of [1, 0]) {
       await set.destroy();
     }
   });
-}
-
-/** Every document in vigil's data streams on a search node (its _id and event.original), read with a scroll. */
-async function storedEvents(url: string): Promise<Array<{ _id: string; _source: MarkedEvent }>> {
-  const ask = async (path: string, body: unknown, method = 'POST') => {
-    const reply = await fetch(`${url}/${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    if (!reply.ok) throw new Error(`${method} ${path} answered ${reply.status}: ${await reply.text()}`);
-    return (await reply.json()) as { _scroll_id: string; hits: { hits: Array<{ _id: string; _source: MarkedEvent }> } };
-  };
-  await ask('logs-*/_refresh', {});
-  const hits: Array<{ _id: string; _source: MarkedEvent }> = [];
-  let page = await ask('logs-*/_search?scroll=30s', { size: 5000, _source: ['event.original'], query: { match_all: {} } });
-  while (page.hits.hits.length) {
-    hits.push(...page.hits.hits);
-    page = await ask('_search/scroll', { scroll: '30s', scroll_id: page._scroll_id });
-  }
-  await ask('_search/scroll', { scroll_id: page._scroll_id }, 'DELETE');
-  return hits;
 }
 
 async function metric(port: number, name: string): Promise<number> {

@@ -127,6 +127,26 @@ async function waitForHealth(product: SearchProduct, url: string): Promise<void>
   if (health.status !== 'yellow' && health.status !== 'green') throw new Error(`${product} cluster health is ${JSON.stringify(health)}`);
 }
 
+export interface SearchHit<T> {
+  _id: string;
+  _index: string;
+  _source: T;
+}
+
+/**
+ * The documents of the data streams matching `pattern` that match `query`, after a refresh; none
+ * while no such data stream exists yet. Paced for polling: a busy machine runs the node.
+ */
+export async function searchHits<T>(node: Pick<TestSearchNode, 'url'>, pattern: string, query: unknown = { match_all: {} }): Promise<Array<SearchHit<T>>> {
+  await new Promise((r) => setTimeout(r, 200));
+  await fetch(`${node.url}/${pattern}/_refresh`, { method: 'POST' });
+  const reply = await fetch(`${node.url}/${pattern}/_search`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ size: 1000, query }),
+  });
+  if (reply.status !== 200) return [];
+  return ((await reply.json()) as { hits: { hits: Array<SearchHit<T>> } }).hits.hits;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'build') {
   const why = searchNodeUnavailable();
   if (why) {

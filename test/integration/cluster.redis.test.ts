@@ -9,6 +9,8 @@ import { startRedisCluster, type RedisCluster } from '../support/redis-ha.ts';
 import { freePort } from '../../src/redis/redis-server.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
+import { SplunkHecDouble } from '../support/doubles/splunk-hec.ts';
+import { LokiDouble } from '../support/doubles/loki.ts';
 import { fixture, post, sendOneOfEach } from '../support/senders.ts';
 import { TcpStream, WebhookStream, duplicates, markerCounts } from '../support/streams.ts';
 
@@ -49,13 +51,25 @@ async function scrape(port: number, name: string): Promise<number> {
   return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
-test('on a three-master Redis Cluster: every input end to end into Elasticsearch and the file, redeliveries dropped, dead letters kept, each queue in one hash slot', async () => {
+/** The event ids of ECS events as a sink stored them, sorted. */
+const idsOf = (events: Array<{ event?: { id?: string } }>) => events.map((e) => e.event?.id ?? '').sort();
+
+test('on a three-master Redis Cluster, all sinks on: every input end to end into Elasticsearch, Splunk HEC, Loki and the file, redeliveries dropped, dead letters kept, each queue in one hash slot', async () => {
   const es = await ElasticsearchDouble.start({ major: 8 });
   es.failItems((doc) => doc.source.includes('dead-letter-me'), 400);
+  const hec = await SplunkHecDouble.start({ token: 'hec-token-cluster' });
+  const loki = await LokiDouble.start({ authEnabled: false });
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-cluster-'));
   const out = join(dataDir, 'out', 'events.ndjson');
-  const vigil = await spawnVigil({ REDIS_CLUSTER: cluster.nodes.join(','), VIGIL_ES_URL: es.url, VIGIL_FILE_PATH: out, VIGIL_DATA_DIR: dataDir }, config('e2e'));
-  const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).length : 0);
+  const vigil = await spawnVigil({
+    REDIS_CLUSTER: cluster.nodes.join(','), VIGIL_ES_URL: es.url, VIGIL_FILE_PATH: out, VIGIL_DATA_DIR: dataDir,
+    VIGIL_SPLUNK_HEC_URL: hec.url, VIGIL_SPLUNK_HEC_TOKEN: 'hec-token-cluster', VIGIL_LOKI_URL: loki.url,
+  }, config('e2e'));
+  const fileEvents = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { event?: { id?: string } }) : []);
+  const lines = () => fileEvents().length;
+  // A HEC event object carries the ECS event in `event`; a Loki line is the ECS event.
+  const hecEvents = () => hec.events.map((e) => e.event.event as { event?: { id?: string } });
+  const lokiEvents = () => loki.entries.map((e) => JSON.parse(e.line) as { event?: { id?: string } });
   try {
     const sent = await sendOneOfEach(vigil, '{"message":"dead-letter-me"}');
     // The API server sends the same EventList again: its two items are copies (the {seen} claims).
@@ -65,9 +79,17 @@ test('on a three-master Redis Cluster: every input end to end into Elasticsearch
     await waitFor(() => lines() >= sent, 30_000, `${sent} events in the file`);
     await waitFor(async () => (await scrape(vigil.port('admin'), 'vigil_dlq_depth_events')) === 1, 30_000, 'the refused event dead-lettered');
     await waitFor(() => es.allDocuments().length >= sent - 1, 30_000, `${sent - 1} events in Elasticsearch`);
+    await waitFor(() => hec.events.length >= sent && loki.entries.length >= sent, 30_000, `${sent} events in Splunk HEC and Loki`);
     await sleep(500); // a copy let through would show up now
     assert.equal(lines(), sent, 'every event once in the file, the re-sent EventList not again');
     assert.equal(es.allDocuments().length, sent - 1, 'every event but the refused one in Elasticsearch');
+    // The same events everywhere, each once: the file's, and Elasticsearch's plus the refused one.
+    const inFile = idsOf(fileEvents());
+    assert.equal(new Set(inFile).size, sent, 'every input in the file under its own id');
+    assert.deepEqual(idsOf(hecEvents()), inFile, 'every input once in Splunk HEC');
+    assert.deepEqual(idsOf(lokiEvents()), inFile, 'every input once in Loki');
+    const inEs = idsOf(es.allDocuments().map((d) => JSON.parse(d.source) as { event?: { id?: string } }));
+    assert.equal(inFile.filter((id) => !inEs.includes(id)).length, 1, 'every input but the refused one in Elasticsearch');
     assert.equal(await scrape(vigil.port('admin'), 'vigil_events_redelivered_total'), 2, 'the two re-sent audit items dropped as copies');
 
     // Every key of a queue shares its {hash tag}; the queues spread over the masters by sink.
@@ -82,14 +104,14 @@ test('on a three-master Redis Cluster: every input end to end into Elasticsearch
       const tag = /^e2e:(\{[^}]+\})/.exec(key)![1];
       nodeOf.set(tag, (nodeOf.get(tag) ?? new Set()).add(port));
     }
-    for (const tag of ['{ingest}', '{sink-elasticsearch}', '{sink-file}', '{seen}', '{dlq:elasticsearch}']) {
+    for (const tag of ['{ingest}', '{sink-elasticsearch}', '{sink-splunk-hec}', '{sink-loki}', '{sink-file}', '{seen}', '{dlq:elasticsearch}']) {
       assert.equal(nodeOf.get(tag)?.size, 1, `the keys of ${tag} on one master`);
     }
     console.log(`# masters per tag: ${[...nodeOf].map(([tag, ports]) => `${tag} :${[...ports][0]}`).join(', ')}`);
     assert.ok(new Set([...nodeOf.values()].map((ports) => [...ports][0])).size > 1, 'the queues spread over more than one master');
   } finally {
     assert.equal(await vigil.stop(), 0);
-    await es.close();
+    await Promise.all([es.close(), hec.close(), loki.close()]);
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,6 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { testRedisPerFile } from '../support/redis.ts';
 import { MemorySink, waitFor } from '../support/memory-sink.ts';
 import { startPipeline, type Pipeline } from '../../src/pipeline/pipeline.ts';
 import { ioredisOptions } from '../../src/redis/redis-server.ts';
@@ -11,20 +10,14 @@ import { encodeRawBatch } from '../../src/pipeline/codec.ts';
 import { INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, openQueue, sinkQueueName, type SinkBatchJob } from '../../src/pipeline/queues.ts';
 import type { RawEvent } from '../../src/normalize/raw-event.ts';
 
-let redis: TestRedis;
-let client: Redis;
-before(async () => {
-  redis = await startTestRedis();
-  client = redis.client();
-});
-after(async () => { await redis.destroy(); });
+const testRedis = testRedisPerFile();
 
 const policy = { concurrency: 2, initial_backoff_ms: 10, max_backoff_ms: 50, max_attempts: 1000 };
 let prefixes = 0;
 
 async function pipelineWith(prefix: string, sinks: MemorySink[]): Promise<Pipeline> {
   return startPipeline({
-    redis: { options: ioredisOptions(redis.target) },
+    redis: { options: ioredisOptions(testRedis.redis.target) },
     prefix,
     roles: { ingest: true, process: true, deliver: true },
     batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },
@@ -40,7 +33,7 @@ const raws = (n: number, from = 0): RawEvent[] => Array.from({ length: n }, (_, 
   format: 'json', text: `{"n":${from + i}}`, receivedAt: 1_750_000_000_000 + from + i, input: 'http', listener: 'http', peer: '127.0.0.1:1',
 }));
 const numberOf = (json: string) => Number(/"n":(\d+)/.exec(json)?.[1]);
-const batchKeys = (prefix: string) => client.keys(keyLayout(prefix).batch('*'));
+const batchKeys = (prefix: string) => testRedis.client.keys(keyLayout(prefix).batch('*'));
 const jobKey = (prefix: string, queue: string, id: string) => keyLayout(prefix).job(queue, id);
 
 test('each batch is stored once for all sinks, their jobs name it, a retry names only the events left, and the last sink deletes it', async () => {
@@ -57,15 +50,15 @@ test('each batch is stored once for all sinks, their jobs name it, a retry names
     const keys = await batchKeys(prefix);
     assert.equal(keys.length, 3, 'one stored batch per raw batch of 100, not one per sink');
     // A sink releases its claim when BullMQ completes its job, just after the sink accepted the events.
-    const claims = async () => Promise.all(keys.map(async (key) => (await client.hkeys(key)).filter((f) => f.startsWith('sink:'))));
+    const claims = async () => Promise.all(keys.map(async (key) => (await testRedis.client.hkeys(key)).filter((f) => f.startsWith('sink:'))));
     await waitFor(async () => (await claims()).every((c) => c.length === 1), 5_000, 'a to release its claims');
     for (const c of await claims()) assert.deepEqual(c, ['sink:b'], 'a released what it delivered');
 
     const queue = `${prefix}:${sinkQueueName('b')}`;
-    const waiting = [...await client.zrange(`${queue}:delayed`, '0', '-1'), ...await client.lrange(`${queue}:wait`, 0, -1)];
+    const waiting = [...await testRedis.client.zrange(`${queue}:delayed`, '0', '-1'), ...await testRedis.client.lrange(`${queue}:wait`, 0, -1)];
     assert.ok(waiting.length > 0);
     for (const id of waiting) {
-      const data = JSON.parse((await client.hget(jobKey(prefix, sinkQueueName('b'), id), 'data'))!) as SinkBatchJob;
+      const data = JSON.parse((await testRedis.client.hget(jobKey(prefix, sinkQueueName('b'), id), 'data'))!) as SinkBatchJob;
       assert.equal(data.z, undefined, 'no copy of the batch in the job');
       assert.equal(data.only?.length, 50, 'the job names the 50 odd events of its batch');
       assert.ok(data.only!.every((i) => i % 2 === 1));
@@ -88,23 +81,23 @@ test('a raw batch processed again (a crash before its job completed) adds no job
   let open = false;
   b.script = () => (open ? { kind: 'ok' } : { kind: 'retry', reason: 'unavailable' });
   const pipeline = await pipelineWith(prefix, [a, b]);
-  const ingest = openQueue(INGEST_QUEUE, { connection: { ...ioredisOptions(redis.target), maxRetriesPerRequest: null }, prefix });
+  const ingest = openQueue(INGEST_QUEUE, { connection: { ...ioredisOptions(testRedis.redis.target), maxRetriesPerRequest: null }, prefix });
   const job = { z: encodeRawBatch(raws(10)), n: 10 };
   // The same job again, marked as started once before: what the stalled-job check hands out.
   const redo = async () => {
     await ingest.add('batch', job, { ...INGEST_JOB_OPTIONS, jobId: 'crashed', delay: 300 });
-    await client.hset(jobKey(prefix, INGEST_QUEUE, 'crashed'), 'ats', '1');
-    await waitFor(async () => (await client.exists(jobKey(prefix, INGEST_QUEUE, 'crashed'))) === 0, 20_000, 'the redone job to complete');
+    await testRedis.client.hset(jobKey(prefix, INGEST_QUEUE, 'crashed'), 'ats', '1');
+    await waitFor(async () => (await testRedis.client.exists(jobKey(prefix, INGEST_QUEUE, 'crashed'))) === 0, 20_000, 'the redone job to complete');
     await new Promise((r) => setTimeout(r, 200));
   };
   try {
     await ingest.add('batch', job, { ...INGEST_JOB_OPTIONS, jobId: 'crashed' });
     await waitFor(() => a.accepted.length >= 10, 20_000, 'a to deliver');
     const key = keyLayout(prefix).batch('crashed');
-    await waitFor(async () => (await client.hexists(key, 'sink:a')) === 0, 5_000, 'a to release the batch');
+    await waitFor(async () => (await testRedis.client.hexists(key, 'sink:a')) === 0, 5_000, 'a to release the batch');
 
     await redo();
-    assert.deepEqual((await client.hkeys(key)).filter((f) => f.startsWith('sink:')), ['sink:b'], 'a, done, got no claim back');
+    assert.deepEqual((await testRedis.client.hkeys(key)).filter((f) => f.startsWith('sink:')), ['sink:b'], 'a, done, got no claim back');
     open = true;
     await waitFor(() => b.accepted.length >= 10, 20_000, 'b to deliver');
     await waitFor(async () => (await batchKeys(prefix)).length === 0, 5_000, 'the stored batch deleted by b');

@@ -9,10 +9,13 @@ import { startTestRedis } from '../support/redis.ts';
 import { freePort } from '../../src/redis/redis-server.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
-import { TcpStream, WebhookStream, duplicates, markerCounts } from '../support/streams.ts';
+import { SplunkHecDouble } from '../support/doubles/splunk-hec.ts';
+import { LokiDouble } from '../support/doubles/loki.ts';
+import { TcpStream, WebhookStream, copies, duplicates, markerCounts, markerCountsOf, type MarkedEvent } from '../support/streams.ts';
 
 // Production batches (batch.* defaults); short job locks so a killed node's jobs are taken over
-// within seconds (production: 30 s); fast retries. Every node has the same sinks.
+// within seconds (production: 30 s); fast retries. Every node has the same sinks: these two, and
+// Splunk HEC and Loki from the environment.
 const CONFIG = `
 jobs: { lock_ms: 2000, stalled_check_ms: 500 }
 delivery: { initial_backoff_ms: 50, max_backoff_ms: 300, max_attempts: 1000 }
@@ -23,6 +26,7 @@ sinks:
 const TOTAL = 50_000;
 const PER_BODY = 100;
 const ROLES = ['ingest', 'process', 'deliver'] as const;
+const HEC_TOKEN = 'hec-token-replicas';
 
 /** A Kubernetes audit EventList of PER_BODY events; each item's identity (auditID) comes from its marker. */
 const auditBody = (marker: string): string => JSON.stringify({
@@ -37,9 +41,12 @@ const auditBody = (marker: string): string => JSON.stringify({
 /** One replica: a role, its own data dir and (ingest) fixed ports, so a restart comes back where it was. */
 interface Replica { name: string; env: Record<string, string>; vigil?: SpawnedVigil }
 
-test('two ingest, two process and two deliver nodes on one Redis; one of each killed (SIGKILL) mid-flight and restarted: every acknowledged event in Elasticsearch exactly once', async (t) => {
+test('two ingest, two process and two deliver nodes on one Redis; one of each killed (SIGKILL) mid-flight and restarted: every acknowledged event in Elasticsearch exactly once, in Splunk HEC, Loki and the file at least once', async (t) => {
   const redis = await startTestRedis();
   const es = await ElasticsearchDouble.start({ major: 8 });
+  const hec = await SplunkHecDouble.start({ token: HEC_TOKEN });
+  const loki = await LokiDouble.start({ authEnabled: false });
+  const sinkEnv = { VIGIL_ES_URL: es.url, VIGIL_SPLUNK_HEC_URL: hec.url, VIGIL_SPLUNK_HEC_TOKEN: HEC_TOKEN, VIGIL_LOKI_URL: loki.url };
   // Slow answers keep bulk requests in flight when a deliver node is killed.
   es.delay(100);
   const dirs: string[] = [];
@@ -51,7 +58,7 @@ test('two ingest, two process and two deliver nodes on one Redis; one of each ki
       const ports = role === 'ingest'
         ? { VIGIL_HTTP_PORT: String(await freePort()), VIGIL_SYSLOG_TCP_PORT: String(await freePort()), VIGIL_SYSLOG_UDP_PORT: 'off' }
         : { VIGIL_HTTP_PORT: 'off', VIGIL_SYSLOG_TCP_PORT: 'off', VIGIL_SYSLOG_UDP_PORT: 'off' };
-      replicas.push({ name: `${role}-${side}`, env: { REDIS_URL: redis.url, VIGIL_ES_URL: es.url, VIGIL_ROLE: role, VIGIL_DATA_DIR: dataDir, ...ports } });
+      replicas.push({ name: `${role}-${side}`, env: { REDIS_URL: redis.url, ...sinkEnv, VIGIL_ROLE: role, VIGIL_DATA_DIR: dataDir, ...ports } });
     }
   }
   const byName = (name: string) => replicas.find((r) => r.name === name)!;
@@ -107,29 +114,34 @@ test('two ingest, two process and two deliver nodes on one Redis; one of each ki
     assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
     const tcpLost = tcpA.written.filter((m) => !counts.has(m)).length;
 
-    // The file sink has no _id to deduplicate on: a redelivered batch is appended again.
-    const fileCounts = new Map<string, number>();
-    for (const r of replicas.filter((r) => r.name.startsWith('deliver'))) {
-      // sinks.file without a path writes <data_dir>/events.ndjson.
-      const file = join(r.env.VIGIL_DATA_DIR, 'events.ndjson');
-      if (!existsSync(file)) continue;
-      for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
-        const original = (JSON.parse(line) as { event?: { original?: string } }).event?.original ?? '';
-        for (const [marker] of original.matchAll(/m:[\w.-]+/g)) fileCounts.set(marker, (fileCounts.get(marker) ?? 0) + 1);
-      }
-    }
-    const fileMissing = expected.filter((m) => !fileCounts.has(m)).length;
-    const fileCopies = duplicates(fileCounts).reduce((sum, [, n]) => sum + n - 1, 0);
+    // Splunk HEC, Loki and the file have no _id to deduplicate on: a batch a killed deliver node
+    // had sent but not yet marked done is sent again (Loki itself drops an entry identical to one
+    // in its stream's head block, as the double does). They are at-least-once: counted, none missing.
+    // A HEC event object carries the ECS event in `event`; a Loki line is the ECS event.
+    const hecCounts = () => markerCountsOf(hec.events.map((e) => e.event.event as MarkedEvent));
+    const lokiCounts = () => markerCountsOf(loki.entries.map((e) => JSON.parse(e.line) as MarkedEvent));
+    await waitFor(() => hec.events.length >= expected.length && copies(hecCounts(), expected).missing === 0, 60_000, 'the acknowledged events in Splunk HEC');
+    await waitFor(() => loki.entries.length >= expected.length && copies(lokiCounts(), expected).missing === 0, 60_000, 'the acknowledged events in Loki');
+    // sinks.file without a path writes <data_dir>/events.ndjson, one per deliver node.
+    const fileLines = replicas.filter((r) => r.name.startsWith('deliver')).map((r) => join(r.env.VIGIL_DATA_DIR, 'events.ndjson'))
+      .filter((file) => existsSync(file)).flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean));
+    const atLeastOnce = {
+      'splunk-hec': copies(hecCounts(), expected),
+      loki: copies(lokiCounts(), expected),
+      file: copies(markerCountsOf(fileLines.map((line) => JSON.parse(line) as MarkedEvent)), expected),
+    };
     t.diagnostic(`events: ${TOTAL} sent (${TOTAL / 2} webhook in ${TOTAL / 2 / PER_BODY} bodies, ${TOTAL / 2} TCP), ${expected.length} acknowledged`);
     t.diagnostic(`at the kills: ${ackedAtKill * PER_BODY} webhook events acknowledged, ${storedAtKill.size} in Elasticsearch; webhook re-sends ${hooks.reduce((n, h) => n + h.requests - h.sent, 0)}; Elasticsearch create conflicts (redelivered, deduplicated) ${es.createConflicts.size}`);
     t.diagnostic(`TCP lines written to ingest-a before its SIGKILL: ${tcpSentToKilled}, not stored: ${tcpLost} (syslog over TCP has no acknowledgement)`);
-    t.diagnostic(`file sink: ${fileCounts.size} distinct events, ${fileCopies} extra copies, ${fileMissing} acknowledged events missing`);
-    assert.equal(fileMissing, 0, 'every acknowledged event reached the file sink at least once');
+    for (const [sink, { distinct, extra, missing }] of Object.entries(atLeastOnce)) {
+      t.diagnostic(`${sink} sink: ${distinct} distinct events, ${extra} extra copies, ${missing} acknowledged events missing`);
+      assert.equal(missing, 0, `every acknowledged event reached the ${sink} sink at least once`);
+    }
     assert.ok(ackedAtKill > 0 && storedAtKill.size < expected.length, 'the kills came mid-flight');
   } finally {
     await Promise.all([...hooks.map((h) => h.abandon()), ...tcps.map((s) => s.stop())]);
     await Promise.all(replicas.map((r) => r.vigil?.kill()));
-    await es.close();
+    await Promise.all([es.close(), hec.close(), loki.close()]);
     await redis.destroy();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }

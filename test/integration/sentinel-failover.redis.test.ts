@@ -5,7 +5,8 @@ import { FAST_RECOVERY_CONFIG, spawnVigil } from '../support/vigil.ts';
 import { startSentinelSet } from '../support/redis-ha.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
-import { TcpStream, WebhookStream, duplicates, markerCounts } from '../support/streams.ts';
+import { scrollHits, searchNodeUnavailable, startSearchNode } from '../support/search-node.ts';
+import { TcpStream, WebhookStream, duplicates, markerCounts, markerCountsOf, type MarkedEvent } from '../support/streams.ts';
 
 /**
  * On loopback a replica is rarely more than a moment behind; over a network, or cut off by a
@@ -18,17 +19,26 @@ const PARTITION_MS = 500;
  * One master, two replicas, three sentinels; webhooks and syslog TCP stream in while Elasticsearch
  * is away (so acknowledged events wait in Redis, as any backlog does); the replicas are cut off,
  * the master is SIGKILLed and the sentinels promote a replica. vigil follows without a restart.
- * With min_replicas_ack 1 every acknowledged event must arrive exactly once; with 0, Redis's
+ * With min_replicas_ack 1 every acknowledged event must arrive exactly once, in the Elasticsearch
+ * double and (a second sink, which stays up throughout) a real OpenSearch node; with 0, Redis's
  * asynchronous replication loses what the master acknowledged in the window: the test prints how many.
  */
 for (const minReplicasAck of [1, 0]) {
-  test(`Sentinel failover (master SIGKILLed mid-stream), min_replicas_ack ${minReplicasAck}: vigil follows the new master without a restart${minReplicasAck ? ', every acknowledged event exactly once' : ', losses reported'}`, async () => {
+  test(`Sentinel failover (master SIGKILLed mid-stream), min_replicas_ack ${minReplicasAck}: vigil follows the new master without a restart${minReplicasAck ? ', every acknowledged event exactly once in Elasticsearch and OpenSearch' : ', losses reported'}`, async (t) => {
+    // The real node (started beside the Redis processes) only where exactly once is asserted.
+    const noSearchNode = minReplicasAck ? searchNodeUnavailable() : 'not needed';
     // Passwords on the servers and on the sentinels, as a deployment has them.
-    const set = await startSentinelSet({ replicas: 2, sentinels: 3, password: 'redis-secret', sentinelPassword: 'sentinel-secret' });
+    const startingNode = noSearchNode ? undefined : startSearchNode('opensearch');
+    t.after(async () => (await startingNode?.catch(() => undefined))?.stop());
+    const [set, opensearch] = await Promise.all([
+      startSentinelSet({ replicas: 2, sentinels: 3, password: 'redis-secret', sentinelPassword: 'sentinel-secret' }),
+      startingNode,
+    ]);
     const es = await ElasticsearchDouble.start({ major: 8 });
     const vigil = await spawnVigil({
       REDIS_SENTINELS: set.sentinels.join(','), REDIS_SENTINEL_MASTER: set.name, REDIS_MIN_REPLICAS_ACK: String(minReplicasAck),
       REDIS_PASSWORD: 'redis-secret', REDIS_SENTINEL_PASSWORD: 'sentinel-secret', VIGIL_ES_URL: es.url,
+      ...(opensearch ? { VIGIL_OPENSEARCH_URL: opensearch.url } : {}),
     }, FAST_RECOVERY_CONFIG);
     const hooks = new WebhookStream(vigil.port('http'), 'w').start();
     const tcp = new TcpStream(vigil.port('tcp'), 't');
@@ -70,6 +80,26 @@ for (const minReplicasAck of [1, 0]) {
       assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
       assert.ok(tcp.written.length > 0 && tcp.error === undefined, 'the syslog connection stayed up through the failover');
       if (minReplicasAck) assert.deepEqual(lost, [], 'every acknowledged event arrived');
+
+      if (minReplicasAck) {
+        await t.test('every acknowledged event exactly once in the real OpenSearch node', { skip: opensearch ? false : `SKIPPED, not passed: ${noSearchNode}` }, async (st) => {
+          const read = async () => {
+            const stored = await scrollHits<MarkedEvent>(opensearch!, 'logs-*', ['event.original']);
+            return { stored, markers: markerCountsOf(stored.map((hit) => hit._source)) };
+          };
+          await waitFor(async () => {
+            await sleep(500); // poll gently: the node shares the machine with vigil and the Redis processes
+            const { markers } = await read();
+            return expected.every((m) => markers.has(m));
+          }, 60_000, `${expected.length} acknowledged events in OpenSearch`);
+          await sleep(1000); // a late redelivery would show up as a duplicate now
+          const { stored, markers } = await read();
+          st.diagnostic(`OpenSearch node ready in ${opensearch!.startupMs} ms; holds ${stored.length} documents, ${markers.size} distinct events`);
+          assert.deepEqual(expected.filter((m) => markers.get(m) !== 1), [], 'every acknowledged event stored exactly once');
+          assert.deepEqual(duplicates(markers), [], 'no event stored twice');
+          assert.equal(new Set(stored.map((hit) => hit._id)).size, stored.length, 'no _id twice');
+        });
+      }
     } finally {
       await Promise.all([hooks.abandon(), tcp.stop()]);
       assert.equal(await vigil.stop(), 0);

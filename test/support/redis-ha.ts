@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +14,7 @@ import { startProgram, type RunningProgram } from './real-program.ts';
  *
  *   startSentinelSet()   one master, replicas and sentinels (https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/)
  *   startRedisCluster()  masters joined by `redis-cli --cluster create` (https://redis.io/docs/latest/operate/oss_and_stack/management/scaling/)
+ *   startTlsRedis()      one server that speaks TLS only (https://redis.io/docs/latest/operate/oss_and_stack/management/security/encryption/)
  */
 
 const run = promisify(execFile);
@@ -23,21 +24,57 @@ interface Server {
   program: RunningProgram;
 }
 
+/**
+ * TLS on a server or sentinel, with the PEM files makePki() (test/support/pki.ts) writes to `dir`:
+ * the server certificate, test-ca.crt to verify peers, and the client certificate for the server's
+ * own connections (replication, sentinels' links). `authClients`: clients must show a certificate.
+ */
+export interface RedisTls {
+  dir: string;
+  authClients: boolean;
+}
+
+/** How the test's own connections reach a server: its password, and TLS when it speaks only that. */
+interface Access {
+  password?: string;
+  tls?: RedisTls;
+}
+
+/** Listening settings: a plain port, or with TLS a TLS port only (`port 0`) that replication uses too. */
+function listenSettings(port: number, tls?: RedisTls): Array<[string, string]> {
+  if (!tls) return [['port', String(port)]];
+  const file = (name: string) => join(tls.dir, name);
+  return [
+    ['port', '0'], ['tls-port', String(port)], ['tls-replication', 'yes'], ['tls-auth-clients', tls.authClients ? 'yes' : 'no'],
+    ['tls-cert-file', file('server.crt')], ['tls-key-file', file('server.key')], ['tls-ca-cert-file', file('test-ca.crt')],
+    ['tls-client-cert-file', file('client.crt')], ['tls-client-key-file', file('client.key')],
+  ];
+}
+
+/** The ioredis options of a client of a TLS server (its CA, and the client certificate it may ask for). */
+export function clientTls(tls: RedisTls): { ca: Buffer; cert: Buffer; key: Buffer } {
+  const read = (name: string) => readFileSync(join(tls.dir, name));
+  return { ca: read('test-ca.crt'), cert: read('client.crt'), key: read('client.key') };
+}
+
 /** One redis-server with the durability vigil asks for (AOF, noeviction), plus `extra` arguments. */
-async function startServer(dir: string, port: number, extra: string[], password?: string): Promise<Server> {
+async function startServer(dir: string, port: number, extra: string[], access: Access = {}): Promise<Server> {
   mkdirSync(dir, { recursive: true });
   const program = startProgram('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    ...listenSettings(port, access.tls).flatMap(([key, value]) => [`--${key}`, value]), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction',
     '--logfile', join(dir, 'redis.log'), '--daemonize', 'no', ...extra,
   ]);
-  await until(async () => (await ask(port, (c) => c.ping(), password)) === 'PONG', 10_000, `redis-server on ${port} to answer`);
+  await until(async () => (await ask(port, (c) => c.ping(), access)) === 'PONG', 10_000, `redis-server on ${port} to answer`);
   return { port, program };
 }
 
 /** A command on a fresh connection; undefined when the server does not answer. */
-async function ask<T>(port: number, command: (client: Redis) => Promise<T>, password?: string): Promise<T | undefined> {
-  const client = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+async function ask<T>(port: number, command: (client: Redis) => Promise<T>, { password, tls }: Access = {}): Promise<T | undefined> {
+  const client = new Redis({
+    port, host: '127.0.0.1', password, tls: tls && clientTls(tls),
+    lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -82,8 +119,11 @@ export interface SentinelSet {
  * One master, `replicas` replicas and `sentinels` sentinels (quorum: a majority). A master
  * unreachable for 1 s is failed over: Sentinel's defaults (30 s, 3 min) would outlast a test.
  */
-export async function startSentinelSet(options: { replicas?: number; sentinels?: number; password?: string; sentinelPassword?: string } = {}): Promise<SentinelSet> {
-  const { replicas = 2, sentinels = 3, password, sentinelPassword } = options;
+export async function startSentinelSet(options: { replicas?: number; sentinels?: number; password?: string; sentinelPassword?: string; tls?: RedisTls } = {}): Promise<SentinelSet> {
+  const { replicas = 2, sentinels = 3, password, sentinelPassword, tls } = options;
+  // With `tls` the servers and the sentinels speak TLS only, to clients and to each other.
+  const server: Access = { password, tls };
+  const sentinel: Access = { password: sentinelPassword, tls };
   // Servers ask for `password` (and replicas give it to their master); sentinels for theirs.
   const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
   const name = 'vigil-ha';
@@ -96,12 +136,12 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
   };
   try {
     const masterPort = await freePort();
-    servers.set(masterPort, await startServer(join(root, `redis-${masterPort}`), masterPort, auth, password));
+    servers.set(masterPort, await startServer(join(root, `redis-${masterPort}`), masterPort, auth, server));
     for (let i = 0; i < replicas; i++) {
       const port = await freePort();
-      servers.set(port, await startServer(join(root, `redis-${port}`), port, [...auth, '--replicaof', '127.0.0.1', String(masterPort), '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'], password));
+      servers.set(port, await startServer(join(root, `redis-${port}`), port, [...auth, '--replicaof', '127.0.0.1', String(masterPort), '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'], server));
     }
-    await until(async () => /connected_slaves:(\d+)/.exec((await ask(masterPort, (c) => c.info('replication'), password)) ?? '')?.[1] === String(replicas),
+    await until(async () => /connected_slaves:(\d+)/.exec((await ask(masterPort, (c) => c.info('replication'), server)) ?? '')?.[1] === String(replicas),
       10_000, `${replicas} replicas to connect`);
     const sentinelPorts: number[] = [];
     for (let i = 0; i < sentinels; i++) {
@@ -111,7 +151,7 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
       // Sentinel rewrites its config file as it learns the set: each needs its own, writable.
       const conf = join(dir, 'sentinel.conf');
       writeFileSync(conf, [
-        `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `logfile ${join(dir, 'sentinel.log')}`,
+        ...listenSettings(port, tls).map(([key, value]) => `${key} ${value}`), 'bind 127.0.0.1', `dir ${dir}`, `logfile ${join(dir, 'sentinel.log')}`,
         `sentinel monitor ${name} 127.0.0.1 ${masterPort} ${Math.floor(sentinels / 2) + 1}`,
         `sentinel down-after-milliseconds ${name} 1000`,
         // A failed election is retried after twice this: Sentinel's 3 min would outlast the test.
@@ -130,13 +170,13 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
         const known = await ask(port, async (c) => [
           ((await c.call('SENTINEL', 'REPLICAS', name)) as unknown[]).length,
           ((await c.call('SENTINEL', 'SENTINELS', name)) as unknown[]).length,
-        ], sentinelPassword);
+        ], sentinel);
         return known?.[0] === replicas && known[1] === sentinels - 1;
       }, 20_000, `sentinel ${port} to know every replica and sentinel`);
     }
     const askSentinels = async (): Promise<number | undefined> => {
       for (const port of sentinelPorts) {
-        const addr = await ask(port, (c) => c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name) as Promise<string[] | null>, sentinelPassword);
+        const addr = await ask(port, (c) => c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name) as Promise<string[] | null>, sentinel);
         if (addr) return Number(addr[1]);
       }
       return undefined;
@@ -148,12 +188,12 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
       async killMaster({ partitionMs = 0, partitioned } = {}) {
         const { child } = servers.get(masterPort)!.program;
         const replicaPorts = [...servers.keys()].filter((port) => port !== masterPort);
-        const masterauth = (value: string) => Promise.all(replicaPorts.map((port) => ask(port, (c) => c.config('SET', 'masterauth', value), password)));
+        const masterauth = (value: string) => Promise.all(replicaPorts.map((port) => ask(port, (c) => c.config('SET', 'masterauth', value), server)));
         if (partitionMs) {
           if (!password) throw new Error('a partition needs the servers to have a password');
           await masterauth('partitioned');
-          await ask(masterPort, (c) => c.call('CLIENT', 'KILL', 'TYPE', 'replica'), password);
-          await until(async () => (await Promise.all(replicaPorts.map((port) => ask(port, (c) => c.info('replication'), password))))
+          await ask(masterPort, (c) => c.call('CLIENT', 'KILL', 'TYPE', 'replica'), server);
+          await until(async () => (await Promise.all(replicaPorts.map((port) => ask(port, (c) => c.info('replication'), server))))
             .every((info) => /master_link_status:down/.test(info ?? '')), 5_000, 'the replicas to lose their master');
           partitioned?.();
           await sleep(partitionMs);
@@ -169,7 +209,7 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
         await until(async () => {
           promoted = await askSentinels();
           if (promoted === undefined || promoted === old) return false;
-          return /role:master/.test((await ask(promoted, (c) => c.info('replication'), password)) ?? '');
+          return /role:master/.test((await ask(promoted, (c) => c.info('replication'), server)) ?? '');
         }, timeoutMs, 'the sentinels to promote a replica');
         return promoted!;
       },
@@ -239,4 +279,23 @@ export async function startRedisCluster(options: { masters?: number; replicas?: 
     await destroy();
     throw error;
   }
+}
+
+export interface TlsRedis {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** One redis-server listening on TLS only (no plain port), with `password` (requirepass). */
+export async function startTlsRedis(tls: RedisTls, password: string): Promise<TlsRedis> {
+  const root = mkdtempSync(join(tmpdir(), 'vigil-redis-tls-'));
+  const port = await freePort();
+  const { program } = await startServer(root, port, ['--requirepass', password], { password, tls });
+  return {
+    port,
+    async stop() {
+      await program.stop(2000);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer, ioredisOptions, type RunningRedis, type RedisServerOptions } from '../../src/redis/redis-server.ts';
 
@@ -39,6 +40,20 @@ export async function startTestRedis(extra: Partial<RedisServerOptions> = {}): P
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One redis-server shared by every test of a file: started before the first test, destroyed after
+ * the last. Read `redis` and `client` inside tests (they are set once the server is up).
+ */
+export function testRedisPerFile(): { redis: TestRedis; client: Redis } {
+  const live = {} as { redis: TestRedis; client: Redis };
+  before(async () => {
+    live.redis = await startTestRedis();
+    live.client = live.redis.client();
+  });
+  after(() => live.redis.destroy());
+  return live;
 }
 
 /** A test redis-server that can be stopped (gracefully or by SIGKILL) and started again on the same port and AOF. */

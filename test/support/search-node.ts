@@ -127,6 +127,47 @@ async function waitForHealth(product: SearchProduct, url: string): Promise<void>
   if (health.status !== 'yellow' && health.status !== 'green') throw new Error(`${product} cluster health is ${JSON.stringify(health)}`);
 }
 
+export interface SearchHit<T> {
+  _id: string;
+  _index: string;
+  _source: T;
+}
+
+/**
+ * The documents of the data streams matching `pattern` that match `query`, after a refresh; none
+ * while no such data stream exists yet. Paced for polling: a busy machine runs the node.
+ */
+export async function searchHits<T>(node: Pick<TestSearchNode, 'url'>, pattern: string, query: unknown = { match_all: {} }): Promise<Array<SearchHit<T>>> {
+  await new Promise((r) => setTimeout(r, 200));
+  await fetch(`${node.url}/${pattern}/_refresh`, { method: 'POST' });
+  const reply = await fetch(`${node.url}/${pattern}/_search`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ size: 1000, query }),
+  });
+  if (reply.status !== 200) return [];
+  return ((await reply.json()) as { hits: { hits: Array<SearchHit<T>> } }).hits.hits;
+}
+
+/**
+ * Every document of the data streams matching `pattern`, however many (one search answers at
+ * most 10,000), read with a scroll after a refresh; `fields` of each source only.
+ */
+export async function scrollHits<T>(node: Pick<TestSearchNode, 'url'>, pattern: string, fields: string[]): Promise<Array<SearchHit<T>>> {
+  const ask = async (path: string, body: unknown, method = 'POST') => {
+    const reply = await fetch(`${node.url}/${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!reply.ok) throw new Error(`${method} ${path} answered ${reply.status}: ${await reply.text()}`);
+    return (await reply.json()) as { _scroll_id: string; hits: { hits: Array<SearchHit<T>> } };
+  };
+  await ask(`${pattern}/_refresh`, {});
+  const hits: Array<SearchHit<T>> = [];
+  let page = await ask(`${pattern}/_search?scroll=30s`, { size: 5000, _source: fields, query: { match_all: {} } });
+  while (page.hits.hits.length) {
+    hits.push(...page.hits.hits);
+    page = await ask('_search/scroll', { scroll: '30s', scroll_id: page._scroll_id });
+  }
+  await ask('_search/scroll', { scroll_id: page._scroll_id }, 'DELETE');
+  return hits;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'build') {
   const why = searchNodeUnavailable();
   if (why) {

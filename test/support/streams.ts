@@ -173,14 +173,33 @@ export class TcpStream {
   }
 }
 
+/** An ECS event as a sink stored it: the marker is in its `event.original`. */
+export interface MarkedEvent { event?: { original?: string } }
+
 /** How many stored documents carry each marker. */
 export function markerCounts(documents: StoredDocument[]): Map<string, number> {
+  return markerCountsOf(documents.map((doc) => JSON.parse(doc.source) as MarkedEvent));
+}
+
+/** How many of these ECS events (from any sink: HEC event objects, Loki lines, file lines) carry each marker. */
+export function markerCountsOf(events: Iterable<MarkedEvent>): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const doc of documents) {
-    const original = (JSON.parse(doc.source) as { event?: { original?: string } }).event?.original ?? '';
-    for (const [marker] of original.matchAll(/m:[\w.-]+/g)) counts.set(marker, (counts.get(marker) ?? 0) + 1);
+  for (const ecs of events) {
+    for (const [marker] of (ecs.event?.original ?? '').matchAll(/m:[\w.-]+/g)) counts.set(marker, (counts.get(marker) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * What an at-least-once sink (no id to deduplicate on) holds of `expected`: distinct events,
+ * extra copies, and acknowledged events missing.
+ */
+export function copies(counts: Map<string, number>, expected: string[]): { distinct: number; extra: number; missing: number } {
+  return {
+    distinct: counts.size,
+    extra: duplicates(counts).reduce((sum, [, n]) => sum + n - 1, 0),
+    missing: expected.filter((m) => !counts.has(m)).length,
+  };
 }
 
 /** Markers stored more than once, with their counts (an empty list is the passing answer). */

@@ -4,6 +4,10 @@
  * and a Kubernetes audit record of an exec into it (both name no cluster: sent with ?cluster=prod),
  * all stamped now.
  */
+import assert from 'node:assert/strict';
+import type { SearchHit } from './search-node.ts';
+import { post } from './senders.ts';
+
 /** Now: Loki refuses entries older than its reject_old_samples_max_age. */
 const NOW = new Date();
 
@@ -28,3 +32,33 @@ export const audit = JSON.stringify({
   }],
 });
 
+
+/** The datasets of the three events, sorted. */
+export const WORKLOAD_DATASETS = ['falco.alerts', 'kubernetes.audit_logs', 'neuvector.violation'];
+
+/** The query a person would type in Kibana or OpenSearch Dashboards: a term on the key. */
+export const WORKLOAD_QUERY = { term: { 'vigil.workload.key': WORKLOAD_KEY } };
+
+/** Posts the three events to vigil's HTTP listener, the Falco and audit ones naming cluster prod; answers how many. */
+export async function sendWorkloadEvents(httpPort: number): Promise<number> {
+  for (const [path, body] of [['/ingest/neuvector', neuvector], ['/ingest/falco?cluster=prod', falco], ['/ingest/k8s-audit/cluster/prod', audit]] as const) {
+    const reply = await post(httpPort, path, body, 'application/json');
+    assert.equal(reply.status, 200, `${path}: ${await reply.text()}`);
+  }
+  return 3;
+}
+
+/** The fields of a stored event the checks read. */
+export interface WorkloadDocument {
+  event: { dataset: string };
+  orchestrator: { cluster: { name: string } };
+}
+
+/** What a search node answered to WORKLOAD_QUERY: the three events, each in its own dataset's data stream, under the one key. */
+export function assertWorkloadFound(hits: Array<SearchHit<WorkloadDocument>>, namespace: string): void {
+  assert.deepEqual(hits.map((hit) => hit._source.event.dataset).sort(), WORKLOAD_DATASETS);
+  for (const { _index, _source } of hits) {
+    assert.ok(_index.startsWith(`.ds-logs-${_source.event.dataset}-${namespace}-`), `${_index} is the data stream of ${_source.event.dataset}`);
+    assert.equal(_source.orchestrator.cluster.name, 'prod', 'Falco and audit events carry the cluster their sender named');
+  }
+}

@@ -1,21 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
 import { encodeSinkBatch } from '../../../src/pipeline/codec.ts';
 import { silentLogger } from '../../../src/telemetry/logger.ts';
 import { TapHub, TooManyTapsError } from '../../../src/admin/tap-hub.ts';
 import { TapPublisher, type TapMessage } from '../../../src/admin/tap-publisher.ts';
 import { tapChannel, tapListeningKey } from '../../../src/pipeline/queues.ts';
 import type { SinkEvent } from '../../../src/sinks/kit/types.ts';
-import { startTestRedis, type TestRedis } from '../../support/redis.ts';
+import { testRedisPerFile } from '../../support/redis.ts';
 
-let redis: TestRedis;
-let client: Redis;
-before(async () => {
-  redis = await startTestRedis();
-  client = redis.client();
-});
-after(() => redis.destroy());
+const testRedis = testRedisPerFile();
 
 const event = (id: string, dataset: string): SinkEvent => {
   const ecs = { event: { id, dataset, module: dataset.split('.')[0] }, log: { level: 'notice', source: { address: '10.0.0.9:514' } } };
@@ -35,7 +28,7 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 
 /** Every message published on the tap channel of `prefix`, from a subscriber of its own. */
 async function listen(prefix: string): Promise<{ messages: TapMessage[]; close(): void }> {
-  const subscriber = redis.client();
+  const subscriber = testRedis.redis.client();
   const messages: TapMessage[] = [];
   subscriber.on('message', (_channel, text: string) => messages.push(JSON.parse(text) as TapMessage));
   await subscriber.subscribe(tapChannel(prefix));
@@ -44,13 +37,13 @@ async function listen(prefix: string): Promise<{ messages: TapMessage[]; close()
 
 test('tap publisher: silent while nobody listens; then a budget per dataset and per second, the rest counted as skipped', async () => {
   let clock = 5_000_000;
-  const publisher = new TapPublisher(client, { prefix: 'p1', node: 'n:1', sinks: ['file'], logger: silentLogger, checkIntervalMs: 50, now: () => clock });
+  const publisher = new TapPublisher(testRedis.client, { prefix: 'p1', node: 'n:1', sinks: ['file'], logger: silentLogger, checkIntervalMs: 50, now: () => clock });
   const channel = await listen('p1');
   publisher.start();
   try {
     const quiet = batch({ 'a.x': 5 });
     publisher.offer(quiet.z, quiet.n);
-    await client.set(tapListeningKey('p1'), '1', 'PX', 60_000);
+    await testRedis.client.set(tapListeningKey('p1'), '1', 'PX', 60_000);
     await until('the publisher sees the flag', () => publisher.listening);
     assert.equal(channel.messages.length, 0, 'nothing published, nothing counted while nobody listened');
 
@@ -99,26 +92,26 @@ test('tap publisher: silent while nobody listens; then a budget per dataset and 
 });
 
 test('tap hub: one subscription for every client, the flag kept alive while any is connected, a bound on clients', async () => {
-  const hub = new TapHub(client, { prefix: 'p2', logger: silentLogger, maxClients: 2, refreshMs: 50, flagTtlMs: 200 });
+  const hub = new TapHub(testRedis.client, { prefix: 'p2', logger: silentLogger, maxClients: 2, refreshMs: 50, flagTtlMs: 200 });
   const a: TapMessage[] = [];
   const b: TapMessage[] = [];
   const leaveA = await hub.subscribe((m) => a.push(m));
   const leaveB = await hub.subscribe((m) => b.push(m));
   try {
-    assert.ok(await client.pttl(tapListeningKey('p2')) > 0, 'the flag is set with an expiry');
+    assert.ok(await testRedis.client.pttl(tapListeningKey('p2')) > 0, 'the flag is set with an expiry');
     await assert.rejects(hub.subscribe(() => undefined), TooManyTapsError);
     const message: TapMessage = { node: 'n:2', sinks: ['file'], skipped: 3, events: [] };
-    await client.publish(tapChannel('p2'), JSON.stringify(message));
+    await testRedis.client.publish(tapChannel('p2'), JSON.stringify(message));
     await until('both clients get it', () => a.length === 1 && b.length === 1);
     assert.deepEqual(a[0], message);
     // Kept alive past its expiry by the refresh.
     await new Promise((r) => setTimeout(r, 400));
-    assert.equal(await client.exists(tapListeningKey('p2')), 1);
+    assert.equal(await testRedis.client.exists(tapListeningKey('p2')), 1);
     leaveA();
     leaveB();
     assert.equal(hub.clients, 0);
     // Nobody left: no refresh, so the flag expires and every publisher goes quiet.
-    for (let i = 0; await client.exists(tapListeningKey('p2')); i++) {
+    for (let i = 0; await testRedis.client.exists(tapListeningKey('p2')); i++) {
       if (i > 400) throw new Error('the flag never expired');
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -1,18 +1,11 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
-import { startTestRedis, type TestRedis } from '../../support/redis.ts';
+import { testRedisPerFile } from '../../support/redis.ts';
 import { SharedBatches } from '../../../src/pipeline/shared-batch.ts';
 import { INGEST_QUEUE, INGEST_JOB_OPTIONS, keyLayout, openQueue, sinkJobOptions, sinkQueueName } from '../../../src/pipeline/queues.ts';
 import { ioredisOptions } from '../../../src/redis/redis-server.ts';
 
-let redis: TestRedis;
-let client: Redis;
-before(async () => {
-  redis = await startTestRedis();
-  client = redis.client();
-});
-after(async () => { await redis.destroy(); });
+const testRedis = testRedisPerFile();
 
 let prefixes = 0;
 /** Bytes no UTF-8 or base64 round trip would leave as they are. */
@@ -20,7 +13,7 @@ const payload = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xff, 0x0a, 0x80, 0xc
 
 test('a batch is stored once for every sink, read back byte for byte, and deleted by the last sink to release it', async () => {
   const prefix = `sb${++prefixes}`;
-  const batches = new SharedBatches(client, keyLayout(prefix));
+  const batches = new SharedBatches(testRedis.client, keyLayout(prefix));
   await batches.store('b1', payload, ['elasticsearch', 'loki']);
   assert.deepEqual(await batches.read('b1'), payload);
 
@@ -36,19 +29,19 @@ test('a batch is stored once for every sink, read back byte for byte, and delete
   assert.deepEqual(await batches.read('b1'), payload, 'splunk still holds it');
   await batches.release('b1', 'splunk');
   assert.equal(await batches.read('b1'), null);
-  assert.equal(await client.exists(keyLayout(prefix).batch('b1')), 0);
+  assert.equal(await testRedis.client.exists(keyLayout(prefix).batch('b1')), 0);
 
   await batches.release('b1', 'loki');
-  assert.equal(await client.exists(keyLayout(prefix).batch('b1')), 0, 'a late release does not bring the key back');
+  assert.equal(await testRedis.client.exists(keyLayout(prefix).batch('b1')), 0, 'a late release does not bring the key back');
 });
 
 test('the sweep deletes only batches that no job will read: raw batch processed and every holding sink job gone', async () => {
   // Glob characters in the prefix, which SCAN's pattern must take literally.
   const prefix = `sb${++prefixes}[x]?*`;
-  const connection = { ...ioredisOptions(redis.target), maxRetriesPerRequest: null };
+  const connection = { ...ioredisOptions(testRedis.redis.target), maxRetriesPerRequest: null };
   const ingest = openQueue(INGEST_QUEUE, { connection, prefix });
   const es = openQueue(sinkQueueName('elasticsearch'), { connection, prefix });
-  const batches = new SharedBatches(client, keyLayout(prefix));
+  const batches = new SharedBatches(testRedis.client, keyLayout(prefix));
   try {
     // Still being processed: its raw batch's job exists, so sink jobs may still be added.
     await batches.store('processing', payload, ['elasticsearch']);

@@ -4,24 +4,26 @@
  * https://github.com/sverweij/dependency-cruiser/blob/main/doc/rules-reference.md
  *
  * components (formats, sinks, webhook routes) declare themselves and know no stage; config
- * assembles their declarations; the stages (normalize < pipeline < ingest) run them; the admin
- * listener observes the stages; main chooses roles; the cli is the front door.
+ * assembles their declarations; redis connects to the Redis the config names; the stages
+ * (normalize < pipeline < ingest) run them; the admin listener observes the stages; main chooses roles and
+ * roles/ starts each part; the cli is the front door.
  */
 const LAYERS = [
   ['formats', '^parsers/'],
-  ['telemetry', '^src/observability/(logger|security-events|build-info|health-routes)[.]ts$'],
+  ['telemetry', '^src/telemetry/'],
   ['sink-kit', '^src/sinks/kit/'],
-  ['metrics', '^src/observability/metrics[.]ts$'],
+  ['metrics', '^src/metrics/'],
   ['sinks', '^src/sinks/[^/]+/'],
   ['sink-registry', '^src/sinks/index[.]ts$'],
   ['webhook-routes', '^src/webhook-routes/'],
   ['config', '^src/config/'],
+  ['redis', '^src/redis/'],
   ['normalize', '^src/normalize/'],
   ['pipeline', '^src/pipeline/'],
   ['ingest', '^src/ingest/'],
   ['test-events', '^src/send-test/'],
-  ['admin', '^src/observability/'],
-  ['main', '^src/main[.]ts$'],
+  ['admin', '^src/admin/'],
+  ['main', '^src/(main[.]ts$|roles/)'],
   ['cli', '^src/cli/'],
 ];
 

@@ -29,6 +29,6 @@ USER node
 EXPOSE 8080 9098 5514/tcp 5514/udp 6514
 # GET /healthz on the admin listener that this container's configuration (file and environment) runs.
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 \
-  CMD ["node", "dist/src/observability/healthcheck.js"]
+  CMD ["node", "dist/src/admin/healthcheck.js"]
 # The same node flags and entry as `npm start` (package.json).
 CMD ["node", "--initial-old-space-size=64", "--max-semi-space-size=6", "--max-old-space-size=192", "dist/src/cli/vigil.js", "start"]

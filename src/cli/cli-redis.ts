@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
-import { createRedisClient, type RedisClient } from '../pipeline/redis-connection.ts';
-import { openRedis, type RedisHandle } from '../pipeline/redis-target.ts';
-import { waitForRedis } from '../pipeline/redis-server.ts';
+import { createRedisClient, type RedisClient } from '../redis/redis-connection.ts';
+import { openRedis, type RedisHandle } from '../redis/redis-target.ts';
+import { waitForRedis } from '../redis/redis-server.ts';
 
 /**
  * The deployment's Redis for a CLI command: the configured server, Sentinel set or Cluster, or

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.ts';
 import { DeadLetterQueue, type DeadLetter } from '../pipeline/dlq.ts';
 import { keyLayout, openQueue, type SinkBatchJob } from '../pipeline/queues.ts';
-import { bullmqConnection, isCluster, type RedisClient } from '../pipeline/redis-connection.ts';
+import { bullmqConnection, isCluster, type RedisClient } from '../redis/redis-connection.ts';
 import { openCliRedis } from './cli-redis.ts';
 import { replayDeadLetters } from '../pipeline/replay.ts';
 

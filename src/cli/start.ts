@@ -4,9 +4,9 @@ import { EXIT_UNCAUGHT, VigilError } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
 import { exposureWarnings } from '../config/exposure.ts';
 import { dataDirError, startVigil } from '../main.ts';
-import { createLogger, type Logger } from '../observability/logger.ts';
-import { Metrics } from '../observability/metrics.ts';
-import { alive } from '../pipeline/redis-server.ts';
+import { createLogger, type Logger } from '../telemetry/logger.ts';
+import { Metrics } from '../metrics/metrics.ts';
+import { alive } from '../redis/redis-server.ts';
 
 /** `vigil start`: runs in the foreground until SIGTERM or SIGINT, then stops gracefully and exits 0. */
 export async function runStart(): Promise<number> {

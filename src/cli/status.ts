@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.ts';
-import { listNodes } from '../observability/node-registry.ts';
-import { NODE_HEADERS, nodeRow, summarizeNode } from '../observability/node-summary.ts';
+import { listNodes } from '../admin/node-registry.ts';
+import { NODE_HEADERS, nodeRow, summarizeNode } from '../admin/node-summary.ts';
 import { openCliRedis } from './cli-redis.ts';
 import { printable } from './dlq.ts';
 

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import type { StatusFilter } from '../observability/status-page.ts';
+import type { StatusFilter } from '../admin/status-page.ts';
 import { AdminError, adminGet, adminTarget, type AdminFlags } from './admin-client.ts';
 import { printable } from './dlq.ts';
 

@@ -1,4 +1,4 @@
-import type { StatusSnapshot } from '../observability/status-state.ts';
+import type { StatusSnapshot } from '../admin/status-state.ts';
 import { printable } from './dlq.ts';
 
 /** One node as `vigil top` shows it. */

@@ -1,5 +1,5 @@
-import type { NodeRecord } from '../observability/node-registry.ts';
-import type { StatusSnapshot } from '../observability/status-state.ts';
+import type { NodeRecord } from '../admin/node-registry.ts';
+import type { StatusSnapshot } from '../admin/status-state.ts';
 import { AdminError, adminJson, adminTarget, type AdminFlags, type AdminTarget } from './admin-client.ts';
 import { printable } from './dlq.ts';
 import { renderTop, type TopNode } from './top-view.ts';

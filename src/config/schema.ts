@@ -7,7 +7,7 @@ import {
 } from './listener-defaults.ts';
 import { shown } from './issues.ts';
 import { resolveWebhookAuth, webhooksSchema } from './webhook-auth.ts';
-import { LOG_FORMATS } from '../observability/logger.ts';
+import { LOG_FORMATS } from '../telemetry/logger.ts';
 
 /**
  * The single source of vigil's configuration: types, defaults and validation. YAML keys are

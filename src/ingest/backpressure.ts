@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import type { Backlog } from '../pipeline/pipeline.ts';
 import { createLogThrottle } from './log-throttle.ts';
 

@@ -1,5 +1,5 @@
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Submit } from '../pipeline/submit.ts';
 import type { AddressCheck } from './access/allowlist.ts';
 import type { RateLimiter } from './access/rate-limit.ts';

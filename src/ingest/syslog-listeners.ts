@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Submit } from '../pipeline/submit.ts';
 import { createAllowlist } from './access/allowlist.ts';
 import { rateLimiterFor } from './access/rate-limit.ts';

@@ -1,8 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../config/listener-defaults.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { AddressCheck } from './access/allowlist.ts';
 import { createPeerConnections } from './access/peer-connections.ts';
 import { sentClientCertificate } from './client-certificate.ts';

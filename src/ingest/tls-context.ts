@@ -2,8 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { ConfigError } from '../config/errors.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 /** PEM files of a TLS listener. */
 export interface TlsFiles {

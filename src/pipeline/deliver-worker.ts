@@ -1,8 +1,8 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { DeliveryPolicy } from '../config/schema.ts';
-import type { Logger } from '../observability/logger.ts';
-import { redisErrorLevel } from './redis-availability.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { redisErrorLevel } from '../redis/redis-availability.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Outcome, Sink, SinkEvent } from '../sinks/kit/types.ts';
 import { backoffMs } from './backoff.ts';
 import type { SinkSetups } from './sink-setup.ts';

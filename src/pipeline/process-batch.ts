@@ -3,7 +3,7 @@ import { decodeRawBatch, decodeSinkBatch, encodeRawBatch, encodeSinkBytes, encod
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import { toSinkEvent } from './to-sink-event.ts';
 import { SinkSelections, type EventFilter, type Selections } from './sink-filter.ts';
-import { addCounts, securityKey, type SecurityCounts } from '../observability/security-events.ts';
+import { addCounts, securityKey, type SecurityCounts } from '../telemetry/security-events.ts';
 
 /**
  * What the process stage makes of one raw batch: the sink payload, what each format produced,

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import { processPayload, type ProcessedBatch } from './process-batch.ts';
 import { compileFilters, type EventFilter, type FilterConfig } from './sink-filter.ts';
 

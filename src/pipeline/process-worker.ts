@@ -1,12 +1,12 @@
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { Logger } from '../observability/logger.ts';
-import { redisErrorLevel } from './redis-availability.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { redisErrorLevel } from '../redis/redis-availability.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { sinkJobId, sinkJobOptions, sharedWorkerOptions, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { ProcessPool } from './process-pool.ts';
 import { processEventByEvent } from './process-batch.ts';
 import { dropRedeliveries } from './redeliveries.ts';
-import type { RedisClient } from './redis-connection.ts';
+import type { RedisClient } from '../redis/redis-connection.ts';
 import type { Payload } from './codec.ts';
 import type { SharedBatches } from './shared-batch.ts';
 

@@ -1,4 +1,4 @@
-import type { RedisClient } from './redis-connection.ts';
+import type { RedisClient } from '../redis/redis-connection.ts';
 import type { KeyLayout } from './queues.ts';
 import { decodeSinkBatch, encodeSinkBytes } from './codec.ts';
 import type { ProcessedBatch } from './process-batch.ts';

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { sinkJobId, type KeyLayout } from './queues.ts';
-import type { RedisClient } from './redis-connection.ts';
+import type { RedisClient } from '../redis/redis-connection.ts';
 
 const PAYLOAD = 'z';
 const PENDING = 'pending';

@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../telemetry/logger.ts';
 import type { Sink } from '../sinks/kit/types.ts';
 
 /**

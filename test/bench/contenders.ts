@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { cpuSeconds, residentMemory, spawnVigil } from '../support/vigil.ts';
 import { execFileSync } from 'node:child_process';
 import { waitForPort } from '../support/real-program.ts';

@@ -1,5 +1,5 @@
-import { Metrics } from '../../src/observability/metrics.ts';
-import { silentLogger } from '../../src/observability/logger.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
 import { createHttpApp } from '../../src/ingest/http/app.ts';
 import type { BenchResult } from './run.ts';
 

@@ -165,7 +165,7 @@ test('the image is built in two stages and checks its own health', () => {
   assert.equal(dockerfile.match(/^FROM /gm)?.length, 2);
   assert.match(dockerfile, /^COPY --from=build /m);
   // The check itself runs against a live vigil in health-checks.test.ts.
-  assert.match(dockerfile, /^HEALTHCHECK .*\n\s*CMD \["node", "dist\/src\/observability\/healthcheck\.js"\]$/m);
+  assert.match(dockerfile, /^HEALTHCHECK .*\n\s*CMD \["node", "dist\/src\/admin\/healthcheck\.js"\]$/m);
 });
 
 // Debian's docker-compose (1.29, the Python implementation) is the real Compose parser that runs

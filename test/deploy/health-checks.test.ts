@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../src/config/load.ts';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { parsePrometheus } from '../support/prometheus.ts';
 import { selfSignedCert } from '../support/pki.ts';
 import { spawnVigil, type SpawnedVigil } from '../support/vigil.ts';

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ENV_OVERRIDES } from '../../src/config/load.ts';
-import { Metrics } from '../../src/observability/metrics.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
 import { baseLabels, streamLabels } from '../../src/sinks/loki/encode.ts';
 import { indexTemplate } from '../../src/sinks/elasticsearch/template.ts';
 import { templatePatterns } from '../../src/sinks/elasticsearch/data-stream.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load.ts';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { SplunkHecDouble } from '../support/doubles/splunk-hec.ts';
 import { waitFor } from '../support/memory-sink.ts';

@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/load.ts';
-import { freePort } from '../../src/pipeline/redis-server.ts';
-import { openRedis } from '../../src/pipeline/redis-target.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
+import { openRedis } from '../../src/redis/redis-target.ts';
 import { yamlDocuments } from './known.ts';
 
 // The Kubernetes Redis runs with the Secret's password: the manifest's own init command, server

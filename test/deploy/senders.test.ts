@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
 import { createHttpApp } from '../../src/ingest/http/app.ts';
-import { Metrics } from '../../src/observability/metrics.ts';
-import { silentLogger } from '../../src/observability/logger.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
 import { createFakeSubmit } from '../src/ingest/support.ts';
 import { listFiles, readText } from './known.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { parsePrometheus, scrape, total } from '../support/prometheus.ts';
 import { readNdjson, requireProgram, skipUnlessInstalled, startProgram, waitForPort } from '../support/real-program.ts';

@@ -12,7 +12,7 @@ import { DeadLetterQueue, type DeadLetter } from '../../src/pipeline/dlq.ts';
 import { decodeSinkBatch } from '../../src/pipeline/codec.ts';
 import { keyLayout, openQueue, sinkQueueName, type SinkBatchJob } from '../../src/pipeline/queues.ts';
 import { replayDeadLetters } from '../../src/pipeline/replay.ts';
-import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
+import { ioredisOptions } from '../../src/redis/redis-server.ts';
 
 const run = promisify(execFile);
 const VIGIL = [join(ROOT, 'src/cli/vigil.ts')];

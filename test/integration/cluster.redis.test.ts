@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnVigil, type SpawnedVigil } from '../support/vigil.ts';
 import { startRedisCluster, type RedisCluster } from '../support/redis-ha.ts';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { SplunkHecDouble } from '../support/doubles/splunk-hec.ts';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { spawnVigil, type SpawnedVigil } from '../support/vigil.ts';
 import { startTestRedis } from '../support/redis.ts';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { TcpStream, WebhookStream, duplicates, markerCounts } from '../support/streams.ts';

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { MemorySink, waitFor } from '../support/memory-sink.ts';
 import { startPipeline, type Pipeline } from '../../src/pipeline/pipeline.ts';
-import { ioredisOptions } from '../../src/pipeline/redis-server.ts';
-import { Metrics } from '../../src/observability/metrics.ts';
-import { silentLogger } from '../../src/observability/logger.ts';
+import { ioredisOptions } from '../../src/redis/redis-server.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
 import type { RawEvent } from '../../src/normalize/raw-event.ts';
 import { filterSchema, type FilterConfig } from '../../src/pipeline/sink-filter.ts';
 

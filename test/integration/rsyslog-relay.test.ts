@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { makePki, type Pki } from '../support/pki.ts';
 import { programPath, requireProgram, skipUnlessInstalled, startProgram, waitForPort } from '../support/real-program.ts';
 import { assertEachOnce, assertRefused, neuVectorSamples, sendOctetCounted, spawnRelayTarget, type VigilTls } from '../support/relay.ts';

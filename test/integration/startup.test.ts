@@ -11,7 +11,7 @@ import { ROOT, spawnVigil, startEntry, startEnv, startNodeFlags } from '../suppo
 import { startRestartableRedis, startTestRedis } from '../support/redis.ts';
 import { makePki } from '../support/pki.ts';
 import { waitFor } from '../support/memory-sink.ts';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 
 /**
  * vigil started wrong, as `npm start` starts it (dist, same node flags and heap): every expected

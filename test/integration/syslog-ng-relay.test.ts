@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import { join } from 'node:path';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { makePki, type Pki } from '../support/pki.ts';
 import { waitForPort } from '../support/real-program.ts';
 import { assertEachOnce, assertRefused, neuVectorSamples, sendOctetCounted, spawnRelayTarget, type VigilTls } from '../support/relay.ts';

@@ -4,7 +4,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnVigil } from '../support/vigil.ts';
 import { waitFor } from '../support/memory-sink.ts';
-import { alive } from '../../src/pipeline/redis-server.ts';
+import { alive } from '../../src/redis/redis-server.ts';
 
 /** Preloaded into vigil: a bug that escapes every handler, set off by a signal once vigil runs. */
 const inject = (code: string) => ({ NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(`process.on('SIGUSR2', () => { ${code} })`)}` });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort } from '../../src/pipeline/redis-server.ts';
+import { freePort } from '../../src/redis/redis-server.ts';
 import { startProgram, type RunningProgram } from './real-program.ts';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
-import { freePort, startRedisServer, ioredisOptions, type RunningRedis, type RedisServerOptions } from '../../src/pipeline/redis-server.ts';
+import { freePort, startRedisServer, ioredisOptions, type RunningRedis, type RedisServerOptions } from '../../src/redis/redis-server.ts';
 
 /**
  * A real, isolated redis-server for one test file: free TCP port, its own temp dir, AOF on.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { silentLogger } from '../../src/observability/logger.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
 import { DeadLetterQueue } from '../../src/pipeline/dlq.ts';
 import { keyLayout } from '../../src/pipeline/queues.ts';
 import { TEMPLATE_VERSION } from '../../src/sinks/elasticsearch/template.ts';

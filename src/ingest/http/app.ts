@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Metrics } from '../../observability/metrics.ts';
-import type { Logger } from '../../observability/logger.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
+import type { Logger } from '../../telemetry/logger.ts';
 import type { Submit } from '../../pipeline/submit.ts';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
@@ -13,7 +13,7 @@ import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ITEMS_PER_REQUEST, DEFAULT_R
 import type { AddressCheck } from '../access/allowlist.ts';
 import type { RateLimiter } from '../access/rate-limit.ts';
 import type { RouteAuth } from '../../config/webhook-auth.ts';
-import { registerHealthRoutes } from '../../observability/health-routes.ts';
+import { registerHealthRoutes } from '../../telemetry/health-routes.ts';
 import { WEBHOOK_ROUTES } from '../../webhook-routes/index.ts';
 import { HTTP_LISTENER, registerWebhook } from './webhook.ts';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../observability/logger.ts';
+import type { Logger } from '../../telemetry/logger.ts';
 
 /** Distinct addresses remembered per summary; beyond them failures are counted, not attributed. */
 const MAX_PEERS = 1000;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Metrics } from '../../observability/metrics.ts';
-import type { Logger } from '../../observability/logger.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
+import type { Logger } from '../../telemetry/logger.ts';
 import type { RawEvent } from '../../normalize/raw-event.ts';
 import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
 import type { Submit } from '../../pipeline/submit.ts';

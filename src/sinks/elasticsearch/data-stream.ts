@@ -1,4 +1,4 @@
-import { SECURITY_DATASETS } from '../../observability/security-events.ts';
+import { SECURITY_DATASETS } from '../../telemetry/security-events.ts';
 
 /**
  * Elastic's data stream naming scheme, `<type>-<dataset>-<namespace>`, as Elastic's own

@@ -1,5 +1,5 @@
 import type { SinkFactory } from '../kit/factory.ts';
-import { BulkSink, type BulkBackend } from './bulk-sink.ts';
+import { BulkSink, type BulkBackend } from './sink.ts';
 import { bulk, createClient, getTemplate, putTemplate } from './client.ts';
 import { elasticsearchSchema, type ElasticsearchConfig } from './config.ts';
 import { elasticsearchTemplate } from './template.ts';

@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http';
-import type { BulkBackend } from './bulk-sink.ts';
+import type { BulkBackend } from './sink.ts';
 import { BULK_FILTER_PATH, type BulkReply } from './classify.ts';
 import { expectAcknowledged, templateNamed } from './template.ts';
 import { createAgent, failureReason, httpRequest, type HttpReply } from '../kit/http.ts';

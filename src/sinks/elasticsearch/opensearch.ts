@@ -1,4 +1,4 @@
-import { BulkSink } from './bulk-sink.ts';
+import { BulkSink } from './sink.ts';
 import type { SinkFactory } from '../kit/factory.ts';
 import { openSearchBackend } from './opensearch-client.ts';
 import { openSearchSchema, type OpenSearchConfig } from './opensearch-config.ts';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Logger } from '../../observability/logger.ts';
-import type { KnownLabelValues } from '../../observability/security-events.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { KnownLabelValues } from '../../telemetry/security-events.ts';
 import type { Sink } from './types.ts';
 
 /** What a sink factory gets besides its own validated config section. */

@@ -1,4 +1,4 @@
-import { knownOrOther } from '../../observability/security-events.ts';
+import { knownOrOther } from '../../telemetry/security-events.ts';
 import { epochNanos } from '../kit/epoch.ts';
 import type { SinkEvent } from '../kit/types.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTop } from '../../../src/cli/top-view.ts';
-import type { StatusSnapshot } from '../../../src/observability/status-state.ts';
+import type { StatusSnapshot } from '../../../src/admin/status-state.ts';
 
 function snapshot(pid: number, role: string, sink: Partial<StatusSnapshot['sinks'][number]>): StatusSnapshot {
   return {

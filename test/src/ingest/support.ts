@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RawEvent } from '../../../src/normalize/raw-event.ts';
 import type { Submit } from '../../../src/pipeline/submit.ts';
-import type { Metrics } from '../../../src/observability/metrics.ts';
+import type { Metrics } from '../../../src/metrics/metrics.ts';
 
 /** A submit that keeps what it is given in memory, and can be made to reject or to wait. */
 export interface FakeSubmit {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { configSchema } from '../../../src/config/schema.ts';
 import { ConfigError } from '../../../src/config/errors.ts';
 import { enabledSinks, SINK_TYPES } from '../../../src/config/enabled-sinks.ts';
-import { silentLogger } from '../../../src/observability/logger.ts';
+import { silentLogger } from '../../../src/telemetry/logger.ts';
 
 const sinksOf = (sinks: Record<string, unknown>) => enabledSinks(configSchema.parse({ sinks }));
 const problemsOf = (sinks: Record<string, unknown>): string[] => {

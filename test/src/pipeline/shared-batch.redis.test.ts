@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { testRedisPerFile } from '../../support/redis.ts';
 import { SharedBatches } from '../../../src/pipeline/shared-batch.ts';
 import { INGEST_QUEUE, INGEST_JOB_OPTIONS, keyLayout, openQueue, sinkJobOptions, sinkQueueName } from '../../../src/pipeline/queues.ts';
-import { ioredisOptions } from '../../../src/pipeline/redis-server.ts';
+import { ioredisOptions } from '../../../src/redis/redis-server.ts';
 
 const testRedis = testRedisPerFile();
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAdminApp } from '../../../src/observability/admin.ts';
-import { silentLogger, type Logger } from '../../../src/observability/logger.ts';
-import { Metrics } from '../../../src/observability/metrics.ts';
+import { createAdminApp } from '../../../src/admin/admin.ts';
+import { silentLogger, type Logger } from '../../../src/telemetry/logger.ts';
+import { Metrics } from '../../../src/metrics/metrics.ts';
 import { failureCode, SinkSetups } from '../../../src/pipeline/sink-setup.ts';
 import type { Sink } from '../../../src/sinks/kit/types.ts';
 

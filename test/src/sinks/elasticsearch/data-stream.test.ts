@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dataStreamName, datasetPart, NAMESPACE_PATTERN, templatePatterns } from '../../../../src/sinks/elasticsearch/data-stream.ts';
-import { SECURITY_DATASETS } from '../../../../src/observability/security-events.ts';
+import { SECURITY_DATASETS } from '../../../../src/telemetry/security-events.ts';
 
 test('an event goes to logs-<event.dataset>-<namespace>', () => {
   assert.equal(dataStreamName('falco.alerts', 'default'), 'logs-falco.alerts-default');

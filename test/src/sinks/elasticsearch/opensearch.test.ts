@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { templatePatterns } from '../../../../src/sinks/elasticsearch/data-stream.ts';
 import { after, before, beforeEach, test } from 'node:test';
-import { silentLogger } from '../../../../src/observability/logger.ts';
+import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import { elasticsearch } from '../../../../src/sinks/elasticsearch/index.ts';
 import { indexTemplate, TEMPLATE_VERSION } from '../../../../src/sinks/elasticsearch/template.ts';
 import type { Outcome, Sink } from '../../../../src/sinks/kit/types.ts';

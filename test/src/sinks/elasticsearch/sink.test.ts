@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
-import { silentLogger } from '../../../../src/observability/logger.ts';
+import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import { elasticsearch } from '../../../../src/sinks/elasticsearch/index.ts';
 import { TEMPLATE_VERSION } from '../../../../src/sinks/elasticsearch/template.ts';
 import { templatePatterns } from '../../../../src/sinks/elasticsearch/data-stream.ts';

@@ -3,7 +3,7 @@ import { mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { silentLogger } from '../../../../src/observability/logger.ts';
+import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import { file } from '../../../../src/sinks/file/index.ts';
 import type { Sink } from '../../../../src/sinks/kit/types.ts';
 import { fixtureEvents, generatedEvents } from '../../../support/doubles/sink-events.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, test } from 'node:test';
-import { silentLogger } from '../../../../src/observability/logger.ts';
+import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import type { Outcome, Sink, SinkEvent } from '../../../../src/sinks/kit/types.ts';
 import { loki as lokiFactory } from '../../../../src/sinks/loki/index.ts';
 import type { RecordedRequest } from '../../../support/doubles/http-double.ts';

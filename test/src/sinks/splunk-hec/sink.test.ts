@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, test } from 'node:test';
-import { silentLogger } from '../../../../src/observability/logger.ts';
+import { silentLogger } from '../../../../src/telemetry/logger.ts';
 import type { Outcome, Sink } from '../../../../src/sinks/kit/types.ts';
 import { splunkHec } from '../../../../src/sinks/splunk-hec/index.ts';
 import type { RecordedRequest } from '../../../support/doubles/http-double.ts';

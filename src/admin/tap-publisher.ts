@@ -1,19 +1,22 @@
 import type { RedisClient } from '../redis/redis-connection.ts';
 import { decodeSinkBatchAsync, type Payload } from '../pipeline/codec.ts';
 import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
+import { compileFilter, type EventFilter, type FilterConfig } from '../pipeline/sink-filter.ts';
+import type { SinkEvent } from '../sinks/kit/types.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { eventSource, type RecentEvent } from './status-recent.ts';
 
 
-/** One event as `vigil tap` receives it: the status page's recent event without the message glance. */
-export type TapEvent = Omit<RecentEvent, 'message'>;
+/**
+ * One event as `vigil tap` receives it: the status page's recent event without the message glance,
+ * and the sinks it was queued for (their filters decide, as in the process stage).
+ */
+export type TapEvent = Omit<RecentEvent, 'message'> & { sinks: string[] };
 
 /** What one process publishes per processed batch while someone taps. */
 export interface TapMessage {
   /** host:pid of the process that processed the events. */
   node: string;
-  /** The sinks these events were queued for. */
-  sinks: string[];
   /** Events processed since the previous message that it does not carry (sampling, size). */
   skipped: number;
   events: TapEvent[];
@@ -22,7 +25,8 @@ export interface TapMessage {
 export interface TapPublisherOptions {
   prefix: string;
   node: string;
-  sinks: string[];
+  /** This process's sinks and their filters: a tapped event names the sinks it was queued for. */
+  sinks: Array<{ name: string; filter?: FilterConfig }>;
   logger: Logger;
   /** Events published per second by this process, all datasets together. */
   maxPerSecond?: number;
@@ -59,6 +63,7 @@ export class TapPublisher {
   #decodedThisSecond = 0;
   readonly #perDataset = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  #filters: Array<{ name: string; keep?: EventFilter }> | undefined;
 
   constructor(redis: RedisClient, options: TapPublisherOptions) {
     this.#redis = redis;
@@ -132,9 +137,14 @@ export class TapPublisher {
       this.#perDataset.set(e.dataset, taken + 1);
       this.#sentThisSecond++;
       chars += json.length;
-      events.push({ id: e.id, timestamp: e.timestamp, dataset: e.dataset, module: e.module, level: e.level, source: eventSource(json), json });
+      events.push({ id: e.id, timestamp: e.timestamp, dataset: e.dataset, module: e.module, level: e.level, source: eventSource(json), sinks: this.#sinksFor(e), json });
     }
     await this.#send(events, Math.max(0, n - events.length));
+  }
+
+  #sinksFor(event: SinkEvent): string[] {
+    this.#filters ??= this.#options.sinks.map(({ name, filter }) => ({ name, keep: filter && compileFilter(filter) }));
+    return this.#filters.filter(({ keep }) => !keep || keep(event) === undefined).map(({ name }) => name);
   }
 
   /** Publishes `events` with everything skipped so far plus `skipped`; on failure all of it counts as skipped. */
@@ -142,7 +152,7 @@ export class TapPublisher {
     const skipped = this.#skipped + skippedNow;
     if (!events.length && !skipped) return;
     this.#skipped = 0;
-    const message: TapMessage = { node: this.#options.node, sinks: this.#options.sinks, skipped, events };
+    const message: TapMessage = { node: this.#options.node, skipped, events };
     await this.#redis.publish(this.#channel, JSON.stringify(message)).catch((error: unknown) => {
       this.#skipped += skipped + events.length;
       throw error;

@@ -46,11 +46,10 @@ export function registerTapRoute(app: FastifyInstance, options: TapRouteOptions)
       const skipped = message.skipped + behind;
       behind = 0;
       if (skipped) write(JSON.stringify({ type: 'skipped', node: message.node, count: skipped }));
-      if (filter.sink && !message.sinks.includes(filter.sink)) return;
       for (const { json, ...event } of message.events) {
-        if (!matchesFilter(event, filter)) continue;
+        if (!matchesFilter(event, filter) || (filter.sink && !event.sinks.includes(filter.sink))) continue;
         // The ECS JSON is spliced in as the process stage wrote it: integers beyond 2^53 keep every digit.
-        write(`${JSON.stringify({ type: 'event', node: message.node, sinks: message.sinks, ...event }).slice(0, -1)},"event":${json}}`);
+        write(`${JSON.stringify({ type: 'event', node: message.node, ...event }).slice(0, -1)},"event":${json}}`);
       }
     };
     let unsubscribe: () => void;

@@ -30,7 +30,6 @@ export interface StagesDeps {
  */
 export async function startStages(config: Config, deps: StagesDeps, cleanups: Cleanups): Promise<{ pipeline: Pipeline; tapHub?: TapHub }> {
   const { roles, metrics, logger, recent, redis } = deps;
-  const sinkNames = deps.sinks.map((s) => s.name);
   const sinks = deps.sinks.map(({ factory, options, policy, filter, name }) => ({
     sink: factory.create(options, { name, logger: logger.child({ sink: name }), dataDir: config.data_dir, labels: config.labels }),
     policy,
@@ -62,7 +61,7 @@ export async function startStages(config: Config, deps: StagesDeps, cleanups: Cl
   // `vigil tap`: the process stage publishes while someone listens; any admin listener serves readers.
   const tapOptions = { prefix: config.redis.prefix, logger };
   if (roles.process) {
-    const publisher = new TapPublisher(pipeline.redis, { ...tapOptions, node: `${hostname()}:${process.pid}`, sinks: sinkNames });
+    const publisher = new TapPublisher(pipeline.redis, { ...tapOptions, node: `${hostname()}:${process.pid}`, sinks: deps.sinks.map(({ name, filter }) => ({ name, filter })) });
     publisher.start();
     tapPublisher = publisher;
     cleanups.push(async () => publisher.stop());

@@ -6,6 +6,7 @@ import { TapHub, TooManyTapsError } from '../../../src/admin/tap-hub.ts';
 import { TapPublisher, type TapMessage } from '../../../src/admin/tap-publisher.ts';
 import { tapChannel, tapListeningKey } from '../../../src/pipeline/queues.ts';
 import type { SinkEvent } from '../../../src/sinks/kit/types.ts';
+import { filterSchema } from '../../../src/config/sink-filter.ts';
 import { testRedisPerFile } from '../../support/redis.ts';
 
 const testRedis = testRedisPerFile();
@@ -37,7 +38,11 @@ async function listen(prefix: string): Promise<{ messages: TapMessage[]; close()
 
 test('tap publisher: silent while nobody listens; then a budget per dataset and per second, the rest counted as skipped', async () => {
   let clock = 5_000_000;
-  const publisher = new TapPublisher(testRedis.client, { prefix: 'p1', node: 'n:1', sinks: ['file'], logger: silentLogger, checkIntervalMs: 50, now: () => clock });
+  const publisher = new TapPublisher(testRedis.client, { prefix: 'p1', node: 'n:1', sinks: [
+    { name: 'file' },
+    // Takes b.y only: a tapped event names the sinks its filters give it, not every sink of the node.
+    { name: 'soc', filter: filterSchema.parse({ datasets: { include: ['b.*'] } }) },
+  ], logger: silentLogger, checkIntervalMs: 50, now: () => clock });
   const channel = await listen('p1');
   publisher.start();
   try {
@@ -55,7 +60,9 @@ test('tap publisher: silent while nobody listens; then a budget per dataset and 
     assert.equal(one.events.filter((e) => e.dataset === 'a.x').length, 25);
     assert.equal(one.events.filter((e) => e.dataset === 'b.y').length, 10);
     assert.equal(one.skipped, 75);
-    assert.deepEqual([one.node, one.sinks, one.events[0].source], ['n:1', ['file'], '10.0.0.9:514']);
+    assert.deepEqual([one.node, one.events[0].source], ['n:1', '10.0.0.9:514']);
+    assert.deepEqual(one.events.find((e) => e.dataset === 'a.x')!.sinks, ['file']);
+    assert.deepEqual(one.events.find((e) => e.dataset === 'b.y')!.sinks, ['file', 'soc']);
     assert.equal(JSON.parse(one.events[0].json).event.id, 'a.x-0', 'the ECS JSON as processed');
 
     // The same second: a.x has had its share, b.y has 15 left of its 25.
@@ -100,7 +107,7 @@ test('tap hub: one subscription for every client, the flag kept alive while any 
   try {
     assert.ok(await testRedis.client.pttl(tapListeningKey('p2')) > 0, 'the flag is set with an expiry');
     await assert.rejects(hub.subscribe(() => undefined), TooManyTapsError);
-    const message: TapMessage = { node: 'n:2', sinks: ['file'], skipped: 3, events: [] };
+    const message: TapMessage = { node: 'n:2', skipped: 3, events: [] };
     await testRedis.client.publish(tapChannel('p2'), JSON.stringify(message));
     await until('both clients get it', () => a.length === 1 && b.length === 1);
     assert.deepEqual(a[0], message);

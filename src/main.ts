@@ -52,7 +52,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
   const configured = enabledSinks(config);
   const sinkNames = configured.map((s) => s.name);
   // The status page's latest events: held where events are processed (this process only).
-  const recent = roles.process ? new RecentEvents() : undefined;
+  const recent = roles.process ? new RecentEvents({ sinks: configured }) : undefined;
   const cleanups: Cleanups = [];
   let pipeline: Pipeline | undefined;
   let node: JoinedNode | undefined;
@@ -76,7 +76,7 @@ export async function startVigil(config: Config, logger: Logger, metrics: Metric
     const admin = await startAdminListener(config, {
       metrics, logger, ready, sinkProblems: () => pipeline?.sinkProblems(),
       status: {
-        sampler, recent, eventSinks: sinkNames, sendTestEvents: createTestEventSender(() => addresses),
+        sampler, recent, sendTestEvents: createTestEventSender(() => addresses),
         nodes: () => node?.list() ?? Promise.resolve([]),
       },
       tap: { hub: () => tapHub },

@@ -1,4 +1,6 @@
 import { decodeSinkBatchAsync, type Payload } from '../pipeline/codec.ts';
+import { sinksOfEvent, type FilterConfig } from '../pipeline/sink-filter.ts';
+import type { SinkEvent } from '../sinks/kit/types.ts';
 
 /** One recently processed event as the status page shows it: routing fields and its ECS JSON. */
 export interface RecentEvent {
@@ -11,6 +13,8 @@ export interface RecentEvent {
   source: string;
   /** The start of its message, to tell events apart at a glance. */
   message: string;
+  /** The sinks it was queued for: those whose filters give it to them. */
+  sinks: string[];
   /** The ECS event as every sink receives it. */
   json: string;
 }
@@ -21,6 +25,8 @@ export interface RecentFilter {
   severity?: string;
   /** Matches the source address's start, so an IP finds every port of it. */
   source?: string;
+  /** Only events queued for this sink. */
+  sink?: string;
 }
 
 export interface RecentEventsOptions {
@@ -33,6 +39,8 @@ export interface RecentEventsOptions {
   /** Characters of encoded batches held, and of kept events' JSON: vigil's heap is 192 MB. */
   pendingChars?: number;
   keptChars?: number;
+  /** This process's sinks and their filters: each event records the sinks it was queued for. */
+  sinks?: Array<{ name: string; filter?: FilterConfig }>;
 }
 
 /**
@@ -57,6 +65,7 @@ export class RecentEvents {
   #keptChars = 0;
   readonly #byDataset = new Map<string, RecentEvent[]>();
   #draining: Promise<void> | undefined;
+  readonly #sinksOf: (event: SinkEvent) => string[];
 
   constructor(options: RecentEventsOptions = {}) {
     this.#perDataset = options.perDataset ?? 20;
@@ -64,6 +73,7 @@ export class RecentEvents {
     this.#pendingLimit = options.pendingBatches ?? 32;
     this.#pendingCharsLimit = options.pendingChars ?? 8 * 1024 * 1024;
     this.#keptCharsLimit = options.keptChars ?? 8 * 1024 * 1024;
+    this.#sinksOf = sinksOfEvent(options.sinks ?? []);
   }
 
   /** Called once per processed batch with its encoded sink payload (codec.ts). */
@@ -111,14 +121,14 @@ export class RecentEvents {
     }
   }
 
-  #keep(event: { id: string; timestamp: string; dataset: string; module: string; level: string; json: string }): void {
+  #keep(event: SinkEvent): void {
     let ring = this.#byDataset.get(event.dataset);
     if (!ring) {
       if (this.#byDataset.size >= this.#maxDatasets) return;
       ring = [];
       this.#byDataset.set(event.dataset, ring);
     }
-    ring.push({ id: event.id, timestamp: event.timestamp, dataset: event.dataset, module: event.module, level: event.level, ...glance(event.json), json: event.json });
+    ring.push({ id: event.id, timestamp: event.timestamp, dataset: event.dataset, module: event.module, level: event.level, ...glance(event.json), sinks: this.#sinksOf(event), json: event.json });
     this.#keptChars += event.json.length;
     if (ring.length > this.#perDataset) this.#keptChars -= ring.shift()!.json.length;
     while (this.#keptChars > this.#keptCharsLimit) this.#evictFromLargest();
@@ -166,9 +176,10 @@ function sourceOf(ecs: EcsGlance): string {
 }
 
 /** The filter `vigil tap` and the status page share; the source matches by its start, so an IP finds every port. */
-export function matchesFilter(event: Pick<RecentEvent, 'dataset' | 'module' | 'level' | 'source'>, filter: RecentFilter): boolean {
+export function matchesFilter(event: Pick<RecentEvent, 'dataset' | 'module' | 'level' | 'source' | 'sinks'>, filter: RecentFilter): boolean {
   return (!filter.dataset || event.dataset === filter.dataset)
     && (!filter.module || event.module === filter.module)
     && (!filter.severity || event.level === filter.severity)
-    && (!filter.source || event.source.startsWith(filter.source));
+    && (!filter.source || event.source.startsWith(filter.source))
+    && (!filter.sink || event.sinks.includes(filter.sink));
 }

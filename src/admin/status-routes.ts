@@ -14,8 +14,6 @@ export interface StatusRouteOptions {
   sampler: StatusSampler;
   /** Unset when this process does not run the process stage: it has no events to show. */
   recent?: RecentEvents;
-  /** The sinks this process queues its events for: the `sink` filter of its events. */
-  eventSinks?: string[];
   sendTestEvents: () => Promise<TestEventsResult>;
   /** The live nodes of the deployment (the node registry); none while Redis is not reached yet. */
   nodes?: () => Promise<NodeRecord[]>;
@@ -37,10 +35,9 @@ export function registerStatusRoutes(app: FastifyInstance, options: StatusRouteO
     const filter = readFilter(request.query as Record<string, unknown>);
     const snapshot = await options.sampler.snapshot();
     if (filter.sink) snapshot.sinks = snapshot.sinks.filter((s) => s.sink === filter.sink);
-    const routed = !filter.sink || (options.eventSinks ?? []).includes(filter.sink);
     // ?events=0 (vigil top): the counters only, without decoding the latest events.
     const wanted = (request.query as Record<string, unknown>).events !== '0';
-    const events = options.recent && wanted ? (routed ? await options.recent.latest(filter) : {}) : undefined;
+    const events = options.recent && wanted ? await options.recent.latest(filter) : undefined;
     // Redis away: the page still shows this node's own state.
     const nodes = options.nodes ? await options.nodes().catch((): NodeRecord[] => []) : [];
     return { filter, ...snapshot, events, nodes: nodes.map(summarizeNode) };

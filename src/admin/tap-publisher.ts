@@ -1,17 +1,14 @@
 import type { RedisClient } from '../redis/redis-connection.ts';
 import { decodeSinkBatchAsync, type Payload } from '../pipeline/codec.ts';
 import { tapChannel, tapListeningKey } from '../pipeline/queues.ts';
-import { compileFilter, type EventFilter, type FilterConfig } from '../pipeline/sink-filter.ts';
+import { sinksOfEvent, type FilterConfig } from '../pipeline/sink-filter.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { eventSource, type RecentEvent } from './status-recent.ts';
 
 
-/**
- * One event as `vigil tap` receives it: the status page's recent event without the message glance,
- * and the sinks it was queued for (their filters decide, as in the process stage).
- */
-export type TapEvent = Omit<RecentEvent, 'message'> & { sinks: string[] };
+/** One event as `vigil tap` receives it: the status page's recent event without the message glance. */
+export type TapEvent = Omit<RecentEvent, 'message'>;
 
 /** What one process publishes per processed batch while someone taps. */
 export interface TapMessage {
@@ -63,12 +60,13 @@ export class TapPublisher {
   #decodedThisSecond = 0;
   readonly #perDataset = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
-  #filters: Array<{ name: string; keep?: EventFilter }> | undefined;
+  readonly #sinksOf: (event: SinkEvent) => string[];
 
   constructor(redis: RedisClient, options: TapPublisherOptions) {
     this.#redis = redis;
     this.#options = { maxPerSecond: 100, maxPerDatasetPerSecond: 25, maxBatchesPerSecond: 10, maxMessageChars: 1024 * 1024, checkIntervalMs: 1_000, now: Date.now, ...options };
     this.#channel = tapChannel(options.prefix);
+    this.#sinksOf = sinksOfEvent(options.sinks);
   }
 
   start(): void {
@@ -137,14 +135,9 @@ export class TapPublisher {
       this.#perDataset.set(e.dataset, taken + 1);
       this.#sentThisSecond++;
       chars += json.length;
-      events.push({ id: e.id, timestamp: e.timestamp, dataset: e.dataset, module: e.module, level: e.level, source: eventSource(json), sinks: this.#sinksFor(e), json });
+      events.push({ id: e.id, timestamp: e.timestamp, dataset: e.dataset, module: e.module, level: e.level, source: eventSource(json), sinks: this.#sinksOf(e), json });
     }
     await this.#send(events, Math.max(0, n - events.length));
-  }
-
-  #sinksFor(event: SinkEvent): string[] {
-    this.#filters ??= this.#options.sinks.map(({ name, filter }) => ({ name, keep: filter && compileFilter(filter) }));
-    return this.#filters.filter(({ keep }) => !keep || keep(event) === undefined).map(({ name }) => name);
   }
 
   /** Publishes `events` with everything skipped so far plus `skipped`; on failure all of it counts as skipped. */

@@ -47,7 +47,7 @@ export function registerTapRoute(app: FastifyInstance, options: TapRouteOptions)
       behind = 0;
       if (skipped) write(JSON.stringify({ type: 'skipped', node: message.node, count: skipped }));
       for (const { json, ...event } of message.events) {
-        if (!matchesFilter(event, filter) || (filter.sink && !event.sinks.includes(filter.sink))) continue;
+        if (!matchesFilter(event, filter)) continue;
         // The ECS JSON is spliced in as the process stage wrote it: integers beyond 2^53 keep every digit.
         write(`${JSON.stringify({ type: 'event', node: message.node, ...event }).slice(0, -1)},"event":${json}}`);
       }

@@ -18,6 +18,12 @@ export type FilterReason = (typeof FILTER_REASONS)[number];
 /** A compiled filter: undefined keeps the event, else why not. */
 export type EventFilter = (event: SinkEvent) => FilterReason | undefined;
 
+/** The names of the sinks whose filters give them an event, in their configured order (for tap and the status page). */
+export function sinksOfEvent(sinks: ReadonlyArray<{ name: string; filter?: FilterConfig }>): (event: SinkEvent) => string[] {
+  const compiled = sinks.map(({ name, filter }) => ({ name, keep: filter && compileFilter(filter) }));
+  return (event) => compiled.filter(({ keep }) => !keep || keep(event) === undefined).map(({ name }) => name);
+}
+
 /** Severity rank of a log.level name: emergency 0 … debug 7 (RFC 5424 §6.2.1); unknown levels rank as info. */
 const RANK = new Map<string, number>(LEVELS.map((level, i) => [level, i]));
 const INFO = RANK.get('info')!;

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { filterSchema } from '../../../src/config/sink-filter.ts';
 import assert from 'node:assert/strict';
 import { encodeSinkBatch } from '../../../src/pipeline/codec.ts';
 import type { SinkEvent } from '../../../src/sinks/kit/types.ts';
@@ -67,13 +68,14 @@ test('sink health from the counters: down while retries grow and nothing is acce
 });
 
 test('status routes: the admin token (header or query), escaped events, a strict CSP, test sends limited', async () => {
-  const recent = new RecentEvents();
+  // soc takes critical events only: a warning is not queued for it, so its sink filter shows none.
+  const recent = new RecentEvents({ sinks: [{ name: 'file' }, { name: 'soc', filter: filterSchema.parse({ min_severity: 'critical' }) }] });
   recent.add(encodeSinkBatch([event('x1', 'syslog.message', { message: '<script>alert(1)</script>"><img src=x onerror=alert(2)>' })]));
   let sends = 0;
   const app = createAdminApp({
     metrics: new Metrics(), ready: () => true, token: TOKEN, logger: silentLogger,
     status: {
-      sampler: new StatusSampler(new Metrics(), { role: 'all' }), recent, eventSinks: ['file'], testEventsIntervalMs: 60_000,
+      sampler: new StatusSampler(new Metrics(), { role: 'all' }), recent, testEventsIntervalMs: 60_000,
       sendTestEvents: async () => {
         sends++;
         return { via: 'tcp', sent: [{ type: 'violation', id: 'id-1' }] };
@@ -101,6 +103,7 @@ test('status routes: the admin token (header or query), escaped events, a strict
   const forSink = async (sink: string) => (await app.inject({ url: `/status.json?token=${TOKEN}&sink=${sink}` })).json().events;
   assert.deepEqual(Object.keys(await forSink('file')), ['syslog.message']);
   assert.deepEqual(await forSink('loki'), {});
+  assert.deepEqual(await forSink('soc'), {}, 'a sink whose filter leaves the event out');
   assert.equal((await app.inject({ url: `/status.json?token=${TOKEN}&events=0` })).json().events, undefined, 'vigil top asks for the counters only');
 
   const send = () => app.inject({ method: 'POST', url: '/status/test-events', headers: { authorization: `Bearer ${TOKEN}`, 'x-vigil-test-events': '1' } });

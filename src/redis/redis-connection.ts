@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import { parseHostPort, type Config } from '../config/schema.ts';
@@ -67,7 +68,7 @@ export function configuredEndpoint(config: Config, single: RedisOptions): RedisE
   return { options: { ...single, ...auth, ...(tls ? { tls: { ...(single.tls as object), ...tls } } : {}), ...failover } };
 }
 
-function tlsOptions(config: Config): RedisOptions['tls'] {
+function tlsOptions(config: Config): TlsConnectionOptions | undefined {
   const { tls, url } = config.redis;
   if (!tls.enabled && !tls.ca && !tls.cert && !url?.startsWith('rediss:')) return undefined;
   return {

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { MemorySink, waitFor } from '../support/memory-sink.ts';
@@ -266,5 +267,40 @@ test('a filtered sink gets only its events from the batch every sink shares, als
     assert.doesNotMatch(text, /vigil_events_filtered_total\{sink="all"/);
   } finally {
     await pipeline.stop();
+  }
+});
+
+test('a batch whose write was in flight when the Redis connection dropped settles: the submit rejects, so the listener retries it, instead of waiting forever', async () => {
+  // WAIT blocks here (this Redis has no replica) until its 60 s timeout: the connection is killed
+  // while the batch's write is unanswered. ioredis before 6.1 forgot such a command on reconnect
+  // (redis/ioredis#2193), and a TCP connection waiting on it was held back for good.
+  const pipeline = await startPipeline({
+    redis: { options: ioredisOptions(redis.target) },
+    prefix: `t${++prefixes}`,
+    minReplicasAck: { replicas: 1, timeoutMs: 60_000 },
+    roles: { ingest: true, process: false, deliver: false },
+    batch: { maxEvents: 100, maxBytes: 1 << 20, maxWaitMs: 5 },
+    processConcurrency: 1,
+    processThreads: 0,
+    sinks: [],
+    metrics: new Metrics(),
+    logger: silentLogger,
+  });
+  const admin = new Redis(ioredisOptions(redis.target));
+  let outcome = 'pending';
+  try {
+    const submitted = pipeline.submit(raws(10)).then(() => 'stored', (error: Error) => `rejected: ${error.message}`);
+    await waitFor(async () => String(await admin.call('CLIENT', 'LIST')).includes('cmd=wait'), 10_000, 'the batch write waiting for a replica');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    let timer: NodeJS.Timeout | undefined;
+    const guard = new Promise<string>((resolve) => { timer = setTimeout(resolve, 20_000, 'still pending 20 s after the connection dropped'); });
+    outcome = await Promise.race([submitted, guard]);
+    clearTimeout(timer);
+    assert.match(outcome, /^rejected: /, 'the submit settled, as failed');
+    assert.doesNotMatch(outcome, /replicas .* confirmed/, 'failed by the dropped connection, not by the WAIT timeout');
+  } finally {
+    admin.disconnect();
+    // Stopping waits for the batch: only where it settled.
+    if (outcome.startsWith('rejected')) await pipeline.stop();
   }
 });

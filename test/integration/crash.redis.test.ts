@@ -10,7 +10,7 @@ import { startTestRedis } from '../support/redis.ts';
 import { freePort } from '../../src/redis/redis-server.ts';
 import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
-import { TcpStream, WebhookStream, duplicates, markerCounts } from '../support/streams.ts';
+import { TcpStream, WebhookStream, duplicates, markerCounts, assertStoredExactlyOnce } from '../support/streams.ts';
 
 // Small batches so many jobs are in every stage at once; short job locks so the jobs of a killed
 // vigil are taken over by the next one within seconds (production: 30 s); fast retries.
@@ -107,17 +107,10 @@ test('kill -9 of vigil during ingest, processing and delivery, then restart: eve
     assert.deepEqual(audit.unacked(), [], 'the audit sender got every EventList accepted in the end');
     const acked = [...hooks, audit].flatMap((h) => h.acked());
     const expected = [...acked, ...tcp.written];
-    await waitFor(() => {
-      const counts = markerCounts(es.allDocuments());
-      return expected.every((m) => counts.has(m));
-    }, 60_000, `${expected.length} acknowledged events in Elasticsearch`);
-    await sleep(1000); // a late redelivery would show up as a duplicate now
+    await assertStoredExactlyOnce(() => markerCounts(es.allDocuments()), expected, { where: 'Elasticsearch', timeoutMs: 60_000 });
     assert.equal(await vigil.stop(), 0);
     last = undefined;
-
-    const counts = markerCounts(es.allDocuments());
-    assert.deepEqual(expected.filter((m) => counts.get(m) !== 1), [], 'every acknowledged event stored exactly once');
-    assert.deepEqual(duplicates(counts), [], 'no event stored twice, acknowledged or not');
+    assert.deepEqual(duplicates(markerCounts(es.allDocuments())), [], 'nothing stored twice by the stop either');
     assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
     // The kills really interrupted work: acknowledged events were still on their way, and
     // batches Elasticsearch had stored without vigil hearing back were sent again (409 on create).
@@ -159,14 +152,7 @@ test('SIGTERM mid-stream: vigil finishes the batches in flight and exits 0; afte
     es.delay(0);
     vigil = await spawnVigil(env, CONFIG);
     const acked = stream.acked();
-    await waitFor(() => {
-      const counts = markerCounts(es.allDocuments());
-      return acked.every((m) => counts.has(m));
-    }, 30_000, `${acked.length} acknowledged events in Elasticsearch`);
-    await sleep(1000);
-    const counts = markerCounts(es.allDocuments());
-    assert.deepEqual(acked.filter((m) => counts.get(m) !== 1), [], 'every acknowledged event stored exactly once');
-    assert.deepEqual(duplicates(counts), [], 'no event stored twice');
+    await assertStoredExactlyOnce(() => markerCounts(es.allDocuments()), acked, { where: 'Elasticsearch', timeoutMs: 30_000 });
     assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
     assert.equal(await vigil.stop(), 0);
     vigil = undefined;

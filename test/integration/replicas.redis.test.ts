@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnVigil, type SpawnedVigil } from '../support/vigil.ts';
 import { startTestRedis } from '../support/redis.ts';
 import { freePort } from '../../src/redis/redis-server.ts';
@@ -11,7 +10,7 @@ import { waitFor } from '../support/memory-sink.ts';
 import { ElasticsearchDouble } from '../support/doubles/elasticsearch.ts';
 import { SplunkHecDouble } from '../support/doubles/splunk-hec.ts';
 import { LokiDouble } from '../support/doubles/loki.ts';
-import { TcpStream, WebhookStream, copies, duplicates, markerCounts, markerCountsOf, type MarkedEvent } from '../support/streams.ts';
+import { TcpStream, WebhookStream, copies, markerCounts, markerCountsOf, type MarkedEvent, assertStoredExactlyOnce } from '../support/streams.ts';
 
 // Production batches (batch.* defaults); short job locks so a killed node's jobs are taken over
 // within seconds (production: 30 s); fast retries. Every node has the same sinks: these two, and
@@ -102,15 +101,7 @@ test('two ingest, two process and two deliver nodes on one Redis; one of each ki
     // kernel took for a node that was not killed while holding it.
     const expected = [...hooks.flatMap((h) => h.acked().flatMap((m) => Array.from({ length: PER_BODY }, (_, i) => `${m}.${i}`))), ...tcpB.written, ...tcpA2.written];
     assert.equal(expected.length + tcpSentToKilled, TOTAL, 'the senders sent every event');
-    await waitFor(() => {
-      const counts = markerCounts(es.allDocuments());
-      return expected.every((m) => counts.has(m));
-    }, 180_000, `${expected.length} acknowledged events in Elasticsearch`);
-    await sleep(2_000); // a late redelivery would show up as a duplicate now
-
-    const counts = markerCounts(es.allDocuments());
-    assert.deepEqual(expected.filter((m) => counts.get(m) !== 1), [], 'every acknowledged event stored exactly once');
-    assert.deepEqual(duplicates(counts), [], 'no event stored twice, acknowledged or not');
+    const counts = await assertStoredExactlyOnce(() => markerCounts(es.allDocuments()), expected, { where: 'Elasticsearch', timeoutMs: 180_000 });
     assert.deepEqual([...es.writes].filter(([, n]) => n > 1), [], 'no document written twice under one _id');
     const tcpLost = tcpA.written.filter((m) => !counts.has(m)).length;
 

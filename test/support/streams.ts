@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
+import { waitFor } from './memory-sink.ts';
 import type { StoredDocument } from './doubles/elasticsearch.ts';
 
 /**
@@ -205,4 +207,25 @@ export function copies(counts: Map<string, number>, expected: string[]): { disti
 /** Markers stored more than once, with their counts (an empty list is the passing answer). */
 export function duplicates(counts: Map<string, number>): Array<[string, number]> {
   return [...counts].filter(([, n]) => n > 1);
+}
+
+/**
+ * Waits until a sink holds every expected marker, then a second more (a late redelivery would
+ * show up as a second copy by then), and asserts each is stored exactly once and nothing twice.
+ * `read` counts what the sink holds now; the last counts are returned.
+ */
+export async function assertStoredExactlyOnce(
+  read: () => Map<string, number> | Promise<Map<string, number>>,
+  expected: string[],
+  options: { where: string; timeoutMs: number },
+): Promise<Map<string, number>> {
+  await waitFor(async () => {
+    const counts = await read();
+    return expected.every((m) => counts.has(m));
+  }, options.timeoutMs, `${expected.length} acknowledged events in ${options.where}`);
+  await sleep(1000);
+  const counts = await read();
+  assert.deepEqual(expected.filter((m) => counts.get(m) !== 1), [], 'every acknowledged event stored exactly once');
+  assert.deepEqual(duplicates(counts), [], 'no event stored twice');
+  return counts;
 }

@@ -64,6 +64,13 @@ module.exports = {
       to: { path: '^src/sinks/', pathNot: ['^src/sinks/$1/', '^src/sinks/kit/'] },
     },
     {
+      name: 'format-stays-in-its-folder',
+      comment: 'a format uses the parser kit, never another format\'s files (and not the registry that lists it)',
+      severity: 'error',
+      from: { path: '^parsers/([^/]+)/', pathNot: '^parsers/kit/' },
+      to: { path: '^parsers/', pathNot: ['^parsers/$1/', '^parsers/kit/'] },
+    },
+    {
       name: 'formats-stay-in-parsers',
       comment: 'a format is pure: it imports only parsers/ and node built-ins',
       severity: 'error',

@@ -1,4 +1,4 @@
-import type { Format } from './format.ts';
+import type { Format } from './kit/format.ts';
 import { syslog } from './syslog/index.ts';
 import { neuvector } from './neuvector/index.ts';
 import { cef } from './cef/index.ts';
@@ -24,6 +24,6 @@ export const formats: ReadonlyMap<string, Format> = new Map(
   [syslog(all.filter((f) => f.claims)), ...all].map((f) => [f.name, f]),
 );
 
-export type { Format, ParseContext, SyslogHeader } from './format.ts';
-export type { EcsEvent } from './ecs.ts';
-export type { ParseResult } from './result.ts';
+export type { Format, ParseContext, SyslogHeader } from './kit/format.ts';
+export type { EcsEvent } from './kit/ecs.ts';
+export type { ParseResult } from './kit/result.ts';

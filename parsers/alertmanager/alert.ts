@@ -1,7 +1,7 @@
-import type { EcsEvent } from '../ecs.ts';
-import { compact, isObject, text, type JsonObject } from '../json/read.ts';
-import { toUtcTimestamp } from '../json/timestamp.ts';
-import { fromName } from '../severity.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { compact, isObject, text, type JsonObject } from '../kit/json-read.ts';
+import { toUtcTimestamp } from '../kit/json-timestamp.ts';
+import { fromName } from '../kit/severity.ts';
 
 /** The notification's own keys kept on every alert's event (the rest are group summaries of the alerts). */
 const NOTIFICATION_KEYS = ['receiver', 'groupKey', 'externalURL', 'notification_reason', 'truncatedAlerts'] as const;

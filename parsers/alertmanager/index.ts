@@ -1,8 +1,8 @@
-import type { Format } from '../format.ts';
-import { fail, guarded, okAll, type ParseResult } from '../result.ts';
-import { isObject } from '../json/read.ts';
-import { tryParseLossless } from '../json/lossless.ts';
-import { failedItem } from '../json/item-failure.ts';
+import type { Format } from '../kit/format.ts';
+import { fail, guarded, okAll, type ParseResult } from '../kit/result.ts';
+import { isObject } from '../kit/json-read.ts';
+import { tryParseLossless } from '../kit/json-lossless.ts';
+import { failedItem } from '../kit/item-failure.ts';
 import { fromAlert } from './alert.ts';
 
 /** Prometheus Alertmanager webhook (payload version 4): one event per alert of the notification. */

@@ -1,4 +1,4 @@
-import type { EcsEvent, Endpoint } from '../ecs.ts';
+import type { EcsEvent, Endpoint } from '../kit/ecs.ts';
 import type { ExtensionValue } from './extension-types.ts';
 
 /**

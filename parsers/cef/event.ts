@@ -1,4 +1,4 @@
-import type { EcsEvent, Endpoint } from '../ecs.ts';
+import type { EcsEvent, Endpoint } from '../kit/ecs.ts';
 import { cefSeverity } from './severity.ts';
 import { typedExtensions, type ExtensionValue } from './extension-types.ts';
 import { categorise } from './categorise.ts';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { RawJsonNumber } from '../ecs.ts';
+import type { RawJsonNumber } from '../kit/ecs.ts';
 import { CEF_KEYS, type CefType } from './dictionary.ts';
 import { cefTime } from './timestamp.ts';
 

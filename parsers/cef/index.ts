@@ -1,6 +1,6 @@
-import type { Format, ParseContext } from '../format.ts';
-import { fail, guarded, ok } from '../result.ts';
-import type { ParseResult } from '../result.ts';
+import type { Format, ParseContext } from '../kit/format.ts';
+import { fail, guarded, ok } from '../kit/result.ts';
+import type { ParseResult } from '../kit/result.ts';
 import { cefEvent } from './event.ts';
 import { readExtension } from './extension.ts';
 import { HEADER_FIELDS, readHeader } from './header.ts';

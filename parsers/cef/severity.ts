@@ -1,5 +1,5 @@
-import { fromName } from '../severity.ts';
-import type { Severity } from '../severity.ts';
+import { fromName } from '../kit/severity.ts';
+import type { Severity } from '../kit/severity.ts';
 
 // CEF Severity (ArcSight CEF Implementation Standard): 0-3 Low, 4-6 Medium, 7-8 High, 9-10
 // Very-High, or those words (plus Unknown). Mapped onto vigil's one scale: Low → notice, Medium →

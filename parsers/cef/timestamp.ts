@@ -1,5 +1,5 @@
-import { scanBsdTimestamp } from '../syslog/bsd-timestamp.ts';
-import { isoUtc, twoDigits } from '../syslog/utc-time.ts';
+import { scanBsdTimestamp } from '../kit/bsd-timestamp.ts';
+import { isoUtc, twoDigits } from '../kit/utc-time.ts';
 
 // CEF `rt`/`start`/`end`: epoch milliseconds, or `MMM dd yyyy HH:mm:ss[.SSS][ zone]` (ArcSight
 // CEF Implementation Standard, date formats of the extension).

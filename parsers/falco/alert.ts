@@ -1,8 +1,8 @@
-import type { EcsEvent } from '../ecs.ts';
-import { compact, isObject, strings, text, type JsonObject } from '../json/read.ts';
-import { isRawJsonNumber } from '../json/lossless.ts';
-import { fromEpochNanos, toUtcTimestamp } from '../json/timestamp.ts';
-import { fromName } from '../severity.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { compact, isObject, strings, text, type JsonObject } from '../kit/json-read.ts';
+import { isRawJsonNumber } from '../kit/json-lossless.ts';
+import { fromEpochNanos, toUtcTimestamp } from '../kit/json-timestamp.ts';
+import { fromName } from '../kit/severity.ts';
 import { categorise } from './categorise.ts';
 import { threatFromTags } from './mitre.ts';
 import { fieldSets } from './output-fields.ts';

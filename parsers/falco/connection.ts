@@ -1,5 +1,5 @@
-import type { Endpoint } from '../ecs.ts';
-import { ip, port, text, type JsonObject } from '../json/read.ts';
+import type { Endpoint } from '../kit/ecs.ts';
+import { ip, port, text, type JsonObject } from '../kit/json-read.ts';
 
 /**
  * source/destination from a Falco socket: source is the local end (fd.lip, fd.lport), destination

@@ -1,7 +1,7 @@
-import type { Format } from '../format.ts';
-import { fail, guarded, ok, type ParseResult } from '../result.ts';
-import { isObject, text } from '../json/read.ts';
-import { tryParseLossless } from '../json/lossless.ts';
+import type { Format } from '../kit/format.ts';
+import { fail, guarded, ok, type ParseResult } from '../kit/result.ts';
+import { isObject, text } from '../kit/json-read.ts';
+import { tryParseLossless } from '../kit/json-lossless.ts';
 import { fromAlert } from './alert.ts';
 import { partialFromTextOutput } from './text-output.ts';
 

@@ -1,5 +1,5 @@
-import type { EcsEvent } from '../ecs.ts';
-import { TACTICS, threatOf } from '../mitre-attack.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { TACTICS, threatOf } from '../kit/mitre-attack.ts';
 
 export { TACTICS };
 

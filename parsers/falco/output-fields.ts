@@ -1,6 +1,6 @@
-import type { EcsEvent } from '../ecs.ts';
-import { compact, integer, text, type JsonObject } from '../json/read.ts';
-import { podFields } from '../pod-owner.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { compact, integer, text, type JsonObject } from '../kit/json-read.ts';
+import { podFields } from '../kit/pod-owner.ts';
 import { connection } from './connection.ts';
 
 export type FieldSets = Pick<EcsEvent, 'process' | 'user' | 'container' | 'orchestrator' | 'file' | 'source' | 'destination' | 'network' | 'url'>

@@ -1,6 +1,6 @@
-import type { EcsEvent } from '../ecs.ts';
-import { toUtcTimestamp } from '../json/timestamp.ts';
-import { fromName } from '../severity.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { toUtcTimestamp } from '../kit/json-timestamp.ts';
+import { fromName } from '../kit/severity.ts';
 import { OBSERVER } from './alert.ts';
 
 // `<time>: <Priority> <message>`: what http_output posts with json_output: false (falco outputs_http.cpp).

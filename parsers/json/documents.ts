@@ -1,5 +1,5 @@
-import type { Json } from '../ecs.ts';
-import { tryParseLossless } from './lossless.ts';
+import type { Json } from '../kit/ecs.ts';
+import { tryParseLossless } from '../kit/json-lossless.ts';
 
 /** One JSON text of a body: its value, or why it did not parse. `text` is set for NDJSON lines. */
 export type JsonDocument =

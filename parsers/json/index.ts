@@ -1,11 +1,11 @@
-import type { EcsEvent } from '../ecs.ts';
-import type { Format } from '../format.ts';
-import { fail, guarded, okAll, tooManyItems, type ParseResult } from '../result.ts';
-import { fromName } from '../severity.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import type { Format } from '../kit/format.ts';
+import { fail, guarded, okAll, tooManyItems, type ParseResult } from '../kit/result.ts';
+import { fromName } from '../kit/severity.ts';
 import { jsonDocuments, type JsonDocument } from './documents.ts';
-import { failedItem } from './item-failure.ts';
-import { isObject, text, type JsonObject } from './read.ts';
-import { timestampFromJson } from './timestamp.ts';
+import { failedItem } from '../kit/item-failure.ts';
+import { isObject, text, type JsonObject } from '../kit/json-read.ts';
+import { timestampFromJson } from '../kit/json-timestamp.ts';
 
 /**
  * Generic JSON: one object, an array of objects, or NDJSON (one object per line) → one event each,

@@ -1,7 +1,7 @@
-import { podFields } from '../pod-owner.ts';
-import type { EcsEvent } from '../ecs.ts';
-import { compact, integer, ip, isObject, strings, text, type JsonObject } from '../json/read.ts';
-import { toUtcTimestamp } from '../json/timestamp.ts';
+import { podFields } from '../kit/pod-owner.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { compact, integer, ip, isObject, strings, text, type JsonObject } from '../kit/json-read.ts';
+import { toUtcTimestamp } from '../kit/json-timestamp.ts';
 import { categorise } from './categorise.ts';
 import { auditMessage } from './message.ts';
 
@@ -54,7 +54,7 @@ export function fromAuditEvent(item: JsonObject, original: string | undefined): 
     },
   }) ?? {};
   // A request about a pod (its exec, log, status ...) names the pod: its owner joins the
-  // workload key (parsers/workload.ts) and kubernetes.<owner>.name as for the other sources.
+  // workload key (parsers/kit/workload.ts) and kubernetes.<owner>.name as for the other sources.
   const owned = resource === 'pods' ? podFields(text(ref.name), text(ref.namespace)) : undefined;
   if (owned && event.orchestrator?.resource) event.orchestrator.resource.parent = owned.resource.parent;
   event.kubernetes = { ...owned?.kubernetes, audit: item };

@@ -1,5 +1,5 @@
-import type { Json } from '../ecs.ts';
-import { isObject } from '../json/read.ts';
+import type { Json } from '../kit/ecs.ts';
+import { isObject } from '../kit/json-read.ts';
 
 export type Items = { ok: true; items: Json[]; batch: boolean } | { ok: false; reason: string };
 

@@ -1,4 +1,4 @@
-import { integer, isObject, text, type JsonObject } from '../json/read.ts';
+import { integer, isObject, text, type JsonObject } from '../kit/json-read.ts';
 
 /**
  * A one-line summary of an audit Event, e.g.

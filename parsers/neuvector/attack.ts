@@ -1,5 +1,5 @@
-import type { EcsEvent } from '../ecs.ts';
-import { threatOf, type AttackIds } from '../mitre-attack.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { threatOf, type AttackIds } from '../kit/mitre-attack.ts';
 
 /**
  * NeuVector threat and incident names → MITRE ATT&CK, only where the detection is the technique

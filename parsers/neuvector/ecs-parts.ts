@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { EcsEvent, Endpoint } from '../ecs.ts';
+import type { EcsEvent, Endpoint } from '../kit/ecs.ts';
 import type { Fields } from './fields.ts';
 
 // Field readers: NeuVector prints empty strings for unset fields, and ECS wants them absent.

@@ -1,4 +1,4 @@
-import type { EcsEvent } from '../ecs.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
 import type { Fields } from './fields.ts';
 import { container, endpoint, isContainer, joined, network, num, str, workload, type Mapping } from './ecs-parts.ts';
 

@@ -1,4 +1,4 @@
-import type { Json } from '../ecs.ts';
+import type { Json } from '../kit/ecs.ts';
 
 /** NeuVector's own fields, by the key it sends, typed. */
 export type Fields = Record<string, Json>;

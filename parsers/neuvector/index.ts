@@ -1,7 +1,7 @@
-import type { Format, SyslogHeader } from '../format.ts';
-import { fail, guarded, ok, type ParseResult } from '../result.ts';
-import type { EcsEvent } from '../ecs.ts';
-import { MAX_DEPTH, nestsDeeperThan } from '../json/lossless.ts';
+import type { Format, SyslogHeader } from '../kit/format.ts';
+import { fail, guarded, ok, type ParseResult } from '../kit/result.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { MAX_DEPTH, nestsDeeperThan } from '../kit/json-lossless.ts';
 import { keyEnd } from './kv.ts';
 import type { Parsed } from './parsed.ts';
 import { fromNotificationJson, fromNotificationKv } from './syslog-body.ts';

@@ -1,4 +1,4 @@
-import type { Json } from '../ecs.ts';
+import type { Json } from '../kit/ecs.ts';
 import { buildFields, type Fields, type Head, type StructRead } from './fields.ts';
 import { KIND_OF, type Schema } from './schema.ts';
 import { grantsFromObject } from './values.ts';

@@ -1,6 +1,6 @@
-import type { EcsEvent } from '../ecs.ts';
-import { podFields } from '../pod-owner.ts';
-import { fromName } from '../severity.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { podFields } from '../kit/pod-owner.ts';
+import { fromName } from '../kit/severity.ts';
 import { auditMapping } from './ecs-audit.ts';
 import { eventMapping } from './ecs-event.ts';
 import { incidentMapping } from './ecs-incident.ts';

@@ -1,4 +1,4 @@
-import type { Json } from '../ecs.ts';
+import type { Json } from '../kit/ecs.ts';
 import type { Kind } from './schema.ts';
 
 /** One NeuVector role grant. Stored as a pair because the global domain is the empty key, which Elasticsearch rejects as a field name. */

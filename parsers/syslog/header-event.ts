@@ -1,5 +1,5 @@
-import type { EcsEvent } from '../ecs.ts';
-import { LEVELS } from '../severity.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
+import { LEVELS } from '../kit/severity.ts';
 import type { Envelope } from './envelope.ts';
 import { FACILITY_NAMES } from './priority.ts';
 import { isCiscoMnemonic } from './rfc3164.ts';

@@ -1,6 +1,6 @@
-import type { Format, ParseContext, SyslogHeader } from '../format.ts';
-import { fail, guarded, ok, tooManyItems } from '../result.ts';
-import type { ParseResult } from '../result.ts';
+import type { Format, ParseContext, SyslogHeader } from '../kit/format.ts';
+import { fail, guarded, ok, tooManyItems } from '../kit/result.ts';
+import type { ParseResult } from '../kit/result.ts';
 import type { Envelope } from './envelope.ts';
 import { headerEvent } from './header-event.ts';
 import { withHeader } from './merge.ts';

@@ -1,4 +1,4 @@
-import type { EcsEvent } from '../ecs.ts';
+import type { EcsEvent } from '../kit/ecs.ts';
 
 /**
  * One event a body format parsed from the MSG, completed with the syslog header event. Body fields

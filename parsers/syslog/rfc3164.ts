@@ -1,7 +1,7 @@
 import type { Envelope } from './envelope.ts';
-import { looksLikeBsdTimestamp, scanBsdTimestamp } from './bsd-timestamp.ts';
+import { looksLikeBsdTimestamp, scanBsdTimestamp } from '../kit/bsd-timestamp.ts';
 import { looksLikeRfc3339, parseRfc3339 } from './rfc3339.ts';
-import { isDigit, isoUtc } from './utc-time.ts';
+import { isDigit, isoUtc } from '../kit/utc-time.ts';
 
 // RFC 3164 `TIMESTAMP SP HOSTNAME SP TAG[pid]: CONTENT` (§4.1.2, §4.1.3) and its real-world variants:
 // the "ISO BSD" form with an RFC 3339 time, a Cisco sequence number before the time, and no HOSTNAME

@@ -1,4 +1,4 @@
-import { fourDigits, isDigit, isoUtc, isValidUtc, twoDigits, utcMillis } from './utc-time.ts';
+import { fourDigits, isDigit, isoUtc, isValidUtc, twoDigits, utcMillis } from '../kit/utc-time.ts';
 
 // RFC 3339 timestamps as RFC 5424 and the "ISO BSD" variant send them, read by index, no regex.
 

@@ -1,7 +1,7 @@
 import type { Envelope } from './envelope.ts';
 import { looksLikeRfc3339, parseRfc3339 } from './rfc3339.ts';
 import { scanStructuredData } from './structured-data.ts';
-import { isDigit } from './utc-time.ts';
+import { isDigit } from '../kit/utc-time.ts';
 
 // RFC 5424 §6: VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP STRUCTURED-DATA [SP MSG].
 // Header fields hold no spaces, so they split on SP; structured data is scanned.

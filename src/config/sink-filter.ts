@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LEVELS } from '../../parsers/severity.ts';
+import { LEVELS } from '../../parsers/kit/severity.ts';
 
 /** sinks.<name>.filter: which events a sink is given (applied by src/pipeline/sink-filter.ts). */
 

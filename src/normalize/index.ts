@@ -1,10 +1,10 @@
 import { hash } from 'node:crypto';
 import { formats } from '../../parsers/index.ts';
-import type { EcsEvent } from '../../parsers/ecs.ts';
-import type { ParseResult } from '../../parsers/result.ts';
-import { fromSyslogCode, LEVELS } from '../../parsers/severity.ts';
-import { fillRelated } from '../../parsers/related.ts';
-import { workloadKey } from '../../parsers/workload.ts';
+import type { EcsEvent } from '../../parsers/kit/ecs.ts';
+import type { ParseResult } from '../../parsers/kit/result.ts';
+import { fromSyslogCode, LEVELS } from '../../parsers/kit/severity.ts';
+import { fillRelated } from '../../parsers/kit/related.ts';
+import { workloadKey } from '../../parsers/kit/workload.ts';
 import type { ClientIdentity, RawEvent } from './raw-event.ts';
 import { decimalMillis, isoFromMillis } from './iso-time.ts';
 

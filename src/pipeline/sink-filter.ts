@@ -1,4 +1,4 @@
-import { LEVELS } from '../../parsers/severity.ts';
+import { LEVELS } from '../../parsers/kit/severity.ts';
 import type { FilterConfig } from '../config/sink-filter.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 

@@ -1,4 +1,4 @@
-import type { EcsEvent } from '../../parsers/ecs.ts';
+import type { EcsEvent } from '../../parsers/kit/ecs.ts';
 import type { SinkEvent } from '../sinks/kit/types.ts';
 
 /**

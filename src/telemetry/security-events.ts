@@ -1,7 +1,7 @@
 import type { Counter } from 'prom-client';
-import type { EcsEvent } from '../../parsers/ecs.ts';
+import type { EcsEvent } from '../../parsers/kit/ecs.ts';
 import { formats } from '../../parsers/index.ts';
-import { LEVELS } from '../../parsers/severity.ts';
+import { LEVELS } from '../../parsers/kit/severity.ts';
 
 /**
  * vigil_security_events_total{dataset, severity, cluster, namespace}: normalised events counted by

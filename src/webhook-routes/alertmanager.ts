@@ -1,4 +1,4 @@
-import { isObject } from '../../parsers/json/read.ts';
+import { isObject } from '../../parsers/kit/json-read.ts';
 import { requireJsonType, requireWellFormedJson, type WebhookRoute } from './webhook-route.ts';
 
 /** Prometheus Alertmanager webhook receiver (payload version 4): JSON only, malformed JSON refused. One event per alert. */

@@ -1,6 +1,6 @@
 import { jsonDocuments } from '../../parsers/json/documents.ts';
-import { jsonErrorReason } from '../../parsers/json/lossless.ts';
-import type { Json } from '../../parsers/ecs.ts';
+import { jsonErrorReason } from '../../parsers/kit/json-lossless.ts';
+import type { Json } from '../../parsers/kit/ecs.ts';
 import { isJsonMediaType, isNdjsonMediaType } from './content-type.ts';
 
 /** Why a webhook body is refused, answered as `{error}` with this status. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../metrics/metrics.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { RawEvent } from '../../normalize/raw-event.ts';
-import { nestsDeeperThan } from '../../../parsers/json/lossless.ts';
+import { nestsDeeperThan } from '../../../parsers/kit/json-lossless.ts';
 import type { Submit } from '../../pipeline/submit.ts';
 import { formatPeer, peerIp } from '../peer.ts';
 import { peerKey } from '../access/peer-key.ts';

@@ -119,12 +119,12 @@ const properties: Record<string, Mapping> = {
     technique: object({ ...keywords('id', 'name', 'reference'), subtechnique: object(keywords('id', 'name')) }),
   }),
   related: object({ ip, ...keywords('user', 'hosts', 'hash') }),
-  /** The workload key (parsers/workload.ts): one term finds what every source saw of a workload. */
+  /** The workload key (parsers/kit/workload.ts): one term finds what every source saw of a workload. */
   vigil: object({ workload: object(keywords('key')) }),
   cef: object({ extensions: cefExtensions }),
 };
 
-/** The objects formats declare open-ended (parsers/format.ts openObjects): each one flattened field. */
+/** The objects formats declare open-ended (parsers/kit/format.ts openObjects): each one flattened field. */
 for (const format of formats.values()) {
   for (const path of format.openObjects ?? []) {
     const keys = path.split('.');

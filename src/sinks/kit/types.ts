@@ -20,7 +20,7 @@ export interface SinkEvent {
   namespace?: string;
   /** observer.hostname or host.hostname: the reporting host. */
   host?: string;
-  /** vigil.workload.key (parsers/workload.ts): Loki carries it as structured metadata. */
+  /** vigil.workload.key (parsers/kit/workload.ts): Loki carries it as structured metadata. */
   workload?: string;
   /** The whole ECS event, serialised losslessly (integers beyond 2^53 keep every digit). */
   json: string;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { alertmanager } from '../../../parsers/alertmanager/index.ts';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 import { normalize } from '../../../src/normalize/index.ts';
 import { normalized } from '../json/property-kit.ts';
 

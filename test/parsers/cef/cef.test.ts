@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { cef } from '../../../parsers/cef/index.ts';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 import { cefSeverity } from '../../../parsers/cef/severity.ts';
 import { cefTime } from '../../../parsers/cef/timestamp.ts';
 

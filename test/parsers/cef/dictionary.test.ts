@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cef } from '../../../parsers/cef/index.ts';
 import { CEF_KEYS } from '../../../parsers/cef/dictionary.ts';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 
 // The layout Elastic's CEF integration produces (decode_cef with full extension names), written
 // from the Key Names table of "Implementing ArcSight CEF" (Revision 25).

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { cef } from '../../../parsers/cef/index.ts';
-import type { ParseResult } from '../../../parsers/result.ts';
+import type { ParseResult } from '../../../parsers/kit/result.ts';
 import { withoutHanging } from '../../support/hang-guard.ts';
 import { splicedSamples } from '../../support/spliced.ts';
 import { IndexMapping } from '../../support/doubles/elasticsearch-mapping.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
-import type { Format } from '../../../parsers/format.ts';
-import type { ParseResult } from '../../../parsers/result.ts';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { Format } from '../../../parsers/kit/format.ts';
+import type { ParseResult } from '../../../parsers/kit/result.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 import { normalize } from '../../../src/normalize/index.ts';
 import { withoutHanging } from '../../support/hang-guard.ts';
 

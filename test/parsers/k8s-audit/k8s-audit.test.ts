@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { k8sAudit } from '../../../parsers/k8s-audit/index.ts';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 import { normalize } from '../../../src/normalize/index.ts';
 import { normalized } from '../json/property-kit.ts';
 
@@ -77,7 +77,7 @@ test('k8s-audit: maps the audit Event to ECS', () => {
   assert.equal(event.user_agent?.original, 'kubectl/v1.29.4 (darwin/arm64) kubernetes/55cbfdc');
   assert.equal(event.url?.original, '/api/v1/namespaces/payments/pods?fieldManager=kubectl-run');
   assert.equal(event.http?.response?.status_code, 201);
-  // The pod's name has a DaemonSet pod's shape (parsers/pod-owner.ts): its owner joins the workload key.
+  // The pod's name has a DaemonSet pod's shape (parsers/kit/pod-owner.ts): its owner joins the workload key.
   assert.deepEqual(event.orchestrator, { type: 'kubernetes', namespace: 'payments', resource: { type: 'pods', name: 'debug-7kq2x', parent: { type: 'DaemonSet' } }, api_version: 'v1' });
   assert.equal(event.message, 'bob@example.com as system:serviceaccount:payments:deployer create pods/debug-7kq2x in payments: 201');
 });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 import { audit, event, incident, threat, violation } from './structs.ts';
 import { common, edited, inserted, kvBody, parseOne } from './support.ts';
 

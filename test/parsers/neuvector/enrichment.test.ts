@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAPPED_NAMES, attackOf } from '../../../parsers/neuvector/attack.ts';
-import { TACTICS, TECHNIQUES } from '../../../parsers/mitre-attack.ts';
+import { TACTICS, TECHNIQUES } from '../../../parsers/kit/mitre-attack.ts';
 import { audit, event, incident, threat, violation } from './structs.ts';
 import { edited, inserted, kvBody, parseOne } from './support.ts';
 

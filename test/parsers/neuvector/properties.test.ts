@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SCHEMAS, type KeySpec, type NotificationType } from '../../../parsers/neuvector/schema.ts';
-import type { ParseResult } from '../../../parsers/result.ts';
+import type { ParseResult } from '../../../parsers/kit/result.ts';
 import { parse, syslogBody, syslogBodyNames, webhookBody } from './support.ts';
 import { withoutHanging } from '../../support/hang-guard.ts';
 import { splicedSamples } from '../../support/spliced.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 import { neuvector } from '../../../parsers/neuvector/index.ts';
-import type { ParseResult } from '../../../parsers/result.ts';
+import type { ParseResult } from '../../../parsers/kit/result.ts';
 
 export const RECEIVED_AT = Date.parse('2025-06-03T14:07:08.123Z');
 

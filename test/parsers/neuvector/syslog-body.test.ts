@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { neuvector } from '../../../parsers/neuvector/index.ts';
 import { parseOne, syslogBody, syslogBodyNames } from './support.ts';
-import { MAX_DEPTH } from '../../../parsers/json/lossless.ts';
+import { MAX_DEPTH } from '../../../parsers/kit/json-lossless.ts';
 import { normalize } from '../../../src/normalize/index.ts';
 
 // syslog_in_json only changes how the same struct is printed (neuvector/neuvector

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Format, ParseContext, SyslogHeader } from '../../../parsers/format.ts';
-import { fail, ok } from '../../../parsers/result.ts';
-import type { ParseResult } from '../../../parsers/result.ts';
+import type { Format, ParseContext, SyslogHeader } from '../../../parsers/kit/format.ts';
+import { fail, ok } from '../../../parsers/kit/result.ts';
+import type { ParseResult } from '../../../parsers/kit/result.ts';
 import { syslog } from '../../../parsers/syslog/index.ts';
 import { cef } from '../../../parsers/cef/index.ts';
 import { json } from '../../../parsers/json/index.ts';

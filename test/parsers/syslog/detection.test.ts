@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FACILITY_NAMES } from '../../../parsers/syslog/priority.ts';
-import { LEVELS } from '../../../parsers/severity.ts';
+import { LEVELS } from '../../../parsers/kit/severity.ts';
 import { parseOne, RECEIVED_ISO } from './parse-one.ts';
 
 describe('syslog variant detection (RFC 5424, ISO BSD, RFC 3164, raw, in that order)', () => {

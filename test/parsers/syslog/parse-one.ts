@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
-import type { Format } from '../../../parsers/format.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
+import type { Format } from '../../../parsers/kit/format.ts';
 import { syslog } from '../../../parsers/syslog/index.ts';
 
 /** The receive time every syslog unit test uses (the same as the golden runner's). */

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { syslog } from '../../../parsers/syslog/index.ts';
 import { cef } from '../../../parsers/cef/index.ts';
-import type { ParseResult } from '../../../parsers/result.ts';
+import type { ParseResult } from '../../../parsers/kit/result.ts';
 import { RECEIVED_AT } from './parse-one.ts';
 import { withoutHanging } from '../../support/hang-guard.ts';
 import { splicedSamples } from '../../support/spliced.ts';

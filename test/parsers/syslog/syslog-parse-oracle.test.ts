@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import syslogParse, { type Syslog } from 'syslog-parse';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 import { parseOne, RECEIVED_AT } from './parse-one.ts';
 
 // syslog-parse 2.0.0 as an independent oracle for the one form it reads correctly: a BSD line with

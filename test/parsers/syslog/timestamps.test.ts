@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRfc3339 } from '../../../parsers/syslog/rfc3339.ts';
-import { scanBsdTimestamp } from '../../../parsers/syslog/bsd-timestamp.ts';
-import { isoUtc } from '../../../parsers/syslog/utc-time.ts';
+import { scanBsdTimestamp } from '../../../parsers/kit/bsd-timestamp.ts';
+import { isoUtc } from '../../../parsers/kit/utc-time.ts';
 
 const rfc3339 = (text: string) => parseRfc3339(text, 0, text.length);
 

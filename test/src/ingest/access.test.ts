@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { createPeerConnections } from '../../../src/ingest/access/peer-connections.ts';
 import { peerKey } from '../../../src/ingest/access/peer-key.ts';
-import { nestsDeeperThan as jsonTooDeep } from '../../../parsers/json/lossless.ts';
+import { nestsDeeperThan as jsonTooDeep } from '../../../parsers/kit/json-lossless.ts';
 
 test('allowlist: IPv4 and IPv6 CIDRs, single addresses, IPv4-mapped IPv6 peers', () => {
   const allow = createAllowlist(['10.0.0.0/8', '192.168.1.7', '2001:db8::/32', '::1']);

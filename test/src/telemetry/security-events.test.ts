@@ -6,7 +6,7 @@ import { Metrics } from '../../../src/metrics/metrics.ts';
 import { OVERFLOW_LABEL, SECURITY_DATASETS, securityKey, type SecurityCounts } from '../../../src/telemetry/security-events.ts';
 import { processPayload } from '../../../src/pipeline/process-batch.ts';
 import { encodeRawBatch } from '../../../src/pipeline/codec.ts';
-import type { EcsEvent } from '../../../parsers/ecs.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
 import { FIXTURES } from '../../support/senders.ts';
 import { formats } from '../../../parsers/index.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isRawJsonNumber, jsonErrorReason, JsonTooDeep, MAX_DEPTH, parseLossless, tryParseLossless } from '../../../parsers/json/lossless.ts';
+import { isRawJsonNumber, jsonErrorReason, JsonTooDeep, MAX_DEPTH, parseLossless, tryParseLossless } from '../../../parsers/kit/json-lossless.ts';
 
 const cases: { name: string; text: string; written: string }[] = [
   { name: 'keeps every digit of a nanosecond time', text: '{"evt.time":1741944413589793238}', written: '{"evt.time":1741944413589793238}' },

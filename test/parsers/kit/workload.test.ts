@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalize } from '../../src/normalize/index.ts';
-import type { RawEvent } from '../../src/normalize/raw-event.ts';
-import { workloadKey } from '../../parsers/workload.ts';
-import type { EcsEvent } from '../../parsers/ecs.ts';
-import { audit, falco, neuvector, WORKLOAD_KEY } from '../support/workload-events.ts';
+import { normalize } from '../../../src/normalize/index.ts';
+import type { RawEvent } from '../../../src/normalize/raw-event.ts';
+import { workloadKey } from '../../../parsers/kit/workload.ts';
+import type { EcsEvent } from '../../../parsers/kit/ecs.ts';
+import { audit, falco, neuvector, WORKLOAD_KEY } from '../../support/workload-events.ts';
 
 const raw = (format: string, text: string, cluster?: string): RawEvent => ({
   format, text, receivedAt: Date.parse('2025-06-03T14:07:08.123Z'), input: 'http', listener: 'http', peer: '192.0.2.10:1', ...(cluster ? { cluster } : {}),

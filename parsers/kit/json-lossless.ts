@@ -1,4 +1,4 @@
-import type { Json, RawJsonNumber } from '../ecs.ts';
+import type { Json, RawJsonNumber } from './ecs.ts';
 
 /**
  * JSON parsing that keeps integers beyond 2^53 exact (Falco's nanosecond times such as

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { podFields, podOwner, type PodOwner } from '../../parsers/pod-owner.ts';
+import { podFields, podOwner, type PodOwner } from '../../../parsers/kit/pod-owner.ts';
 
 // Pod names as the Kubernetes controllers generate them, and names that only look alike.
 const cases: [name: string, owner: PodOwner | undefined, why: string][] = [

@@ -1,5 +1,5 @@
-import type { Json } from '../ecs.ts';
-import { isRawJsonNumber } from './lossless.ts';
+import type { Json } from './ecs.ts';
+import { isRawJsonNumber } from './json-lossless.ts';
 
 /**
  * Timestamps as `@timestamp` carries them: RFC 3339 in UTC with a `Z`, keeping every fractional digit

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import type { Json } from '../ecs.ts';
-import { isRawJsonNumber } from './lossless.ts';
+import type { Json } from './ecs.ts';
+import { isRawJsonNumber } from './json-lossless.ts';
 
 /** Typed reads from parsed JSON: senders are trusted for nothing, so every field is checked before use. */
 

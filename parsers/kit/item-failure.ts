@@ -1,4 +1,4 @@
-import type { EcsEvent } from '../ecs.ts';
+import type { EcsEvent } from './ecs.ts';
 
 /**
  * One bad item inside a batch (an NDJSON line, an EventList item that is not an object) becomes its

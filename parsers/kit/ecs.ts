@@ -65,7 +65,7 @@ export interface EcsEvent {
     api_version?: string;
   };
   container?: { id?: string; name?: string; image?: { name?: string; tag?: string[]; hash?: { all?: string[] } } };
-  /** Every IP, user, host and hash the event names (parsers/related.ts). */
+  /** Every IP, user, host and hash the event names (parsers/kit/related.ts). */
   related?: { ip?: string[]; user?: string[]; hosts?: string[]; hash?: string[] };
   process?: {
     name?: string; executable?: string; command_line?: string; pid?: number; args?: string[];

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fromEpochNanos, timestampFromJson, toUtcTimestamp } from '../../../parsers/json/timestamp.ts';
-import { parseLossless } from '../../../parsers/json/lossless.ts';
+import { fromEpochNanos, timestampFromJson, toUtcTimestamp } from '../../../parsers/kit/json-timestamp.ts';
+import { parseLossless } from '../../../parsers/kit/json-lossless.ts';
 
 const utc: { name: string; input: string; expected: string | undefined }[] = [
   { name: "keeps Falco's nine fractional digits", input: '2025-03-14T09:26:53.589793238Z', expected: '2025-03-14T09:26:53.589793238Z' },

@@ -15,8 +15,8 @@ import { startProcessWorker } from './process-worker.ts';
 import { ProcessPool } from './process-pool.ts';
 import { SharedBatches } from './shared-batch.ts';
 import { bullmqConnection, createRedisClient, isCluster, type RedisClient, type RedisEndpoint } from '../redis/redis-connection.ts';
-import { awaitReplicas } from '../redis/replica-ack.ts';
-import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, sinkQueueName, openQueue, type JobLocks, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
+import { awaitReplicas, replicaWaiter } from '../redis/replica-ack.ts';
+import { DEFAULT_JOB_LOCKS, INGEST_JOB_OPTIONS, INGEST_QUEUE, keyLayout, sinkQueueName, openQueue, type JobLocks, type KeyLayout, type QueueSetup, type RawBatchJob, type SinkBatchJob } from './queues.ts';
 import type { RawEvent } from '../normalize/raw-event.ts';
 import { FILTER_REASONS, type FilterConfig } from './sink-filter.ts';
 import { formats } from '../../parsers/index.ts';
@@ -127,7 +127,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     pool = new ProcessPool(options.processThreads, logger, options.processThreadHeapMb, filters);
     for (const [sink] of pool.filters) metrics.initFiltered(sink, FILTER_REASONS);
     for (const format of formats.keys()) metrics.initFormat(format);
-    workers.push(startProcessWorker({ setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, batches, metrics, logger, onProcessed: options.onProcessed }));
+    workers.push(startProcessWorker({
+      setup, sinkQueues, concurrency: options.processConcurrency, pool, redis, batches, metrics, logger, onProcessed: options.onProcessed,
+      replicated: options.minReplicasAck?.replicas && isCluster(options.redis) ? sinkBatchReplicated(options.minReplicasAck, keys, redis, sinkQueues, metrics) : undefined,
+    }));
   }
   const setups = new SinkSetups();
   if (roles.deliver) {
@@ -167,6 +170,21 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       for (const client of owned) client.disconnect();
       redis.disconnect();
     },
+  };
+}
+
+/**
+ * The process stage's writes confirmed by the replicas before its raw job completes. Needed on a
+ * Cluster only: there the stored batch and each sink's jobs live on other masters than the raw
+ * job, and a master failing over before replicating them would lose a batch whose raw job is
+ * already gone. On one master the replication stream keeps the order of the writes, so a replica
+ * holding the raw job's completion holds what came before it.
+ */
+function sinkBatchReplicated(ack: { replicas: number; timeoutMs: number }, keys: KeyLayout, redis: RedisClient, sinkQueues: Map<string, Queue<SinkBatchJob>>, metrics: Metrics) {
+  const wait = replicaWaiter(ack, metrics);
+  const queues = new Map([...sinkQueues].map(([sink, queue]) => [sink, awaitReplicas(queue, ack, metrics)]));
+  return async (id: string, sinks: string[]): Promise<void> => {
+    await Promise.all([wait(redis, keys.batch(id)), ...sinks.map((sink) => queues.get(sink)!())]);
   };
 }
 

@@ -24,6 +24,11 @@ export interface ProcessStageOptions {
   logger: Logger;
   /** Sees each batch's encoded sink payload and event count after it is processed; must not block. */
   onProcessed?: (payload: Payload, n: number) => void;
+  /**
+   * With redis.min_replicas_ack on a Cluster: waits until the replicas have batch `id`'s stored
+   * batch and its jobs for `sinks`, or throws (the raw job is then redone, not completed).
+   */
+  replicated?: (id: string, sinks: string[]) => Promise<void>;
 }
 
 /** One sink's job: the shared batch, and which of its events are this sink's when its filter left some out (sink-filter.ts). */
@@ -60,11 +65,14 @@ export function startProcessWorker(options: ProcessStageOptions): Worker<RawBatc
       // A redone job adds (and claims the batch for) only the sinks that have no job for it yet:
       // the others may be done with it already, and a claim for them would never be released.
       // A sink whose filter left out every event gets neither job nor claim.
-      const sinks = (job.attemptsStarted > 1 ? await withoutJob(sinkQueues, id) : [...sinkQueues.keys()])
-        .filter((sink) => batch.selections?.[sink]?.length !== 0);
-      if (!sinks.length) return;
-      await batches.store(id, batch.z, sinks);
-      await Promise.all(sinks.map((sink) => sinkQueues.get(sink)!.add('batch', sinkJob(id, batch.n, batch.selections?.[sink]), sinkJobOptions(id, sink))));
+      const targets = [...sinkQueues.keys()].filter((sink) => batch.selections?.[sink]?.length !== 0);
+      const sinks = job.attemptsStarted > 1 ? (await withoutJob(sinkQueues, id)).filter((sink) => targets.includes(sink)) : targets;
+      if (sinks.length) {
+        await batches.store(id, batch.z, sinks);
+        await Promise.all(sinks.map((sink) => sinkQueues.get(sink)!.add('batch', sinkJob(id, batch.n, batch.selections?.[sink]), sinkJobOptions(id, sink))));
+      }
+      // Also when a redone job wrote nothing new: its first attempt's writes may be unconfirmed.
+      if (targets.length) await options.replicated?.(id, targets);
     },
     {
       connection: setup.connection,

@@ -155,7 +155,36 @@ test('on a Redis Cluster, kill -9 of vigil mid-delivery and a restart: every ack
   }
 });
 
-// Last: it kills a replica of the shared cluster.
+// The last two each kill a replica of the shared cluster: first that of the file sink queue's
+// master, then that of the ingest queue's (another master: the file sink's check asserts it).
+test('on a Redis Cluster, min_replicas_ack also waits for the replicas of the stored batch and its sink jobs: with the file sink queue\'s master unreplicated, the raw batch is kept and the shortfall counted', async () => {
+  const vigil = await spawnVigil({ REDIS_CLUSTER: cluster.nodes.join(','), REDIS_MIN_REPLICAS_ACK: '1', VIGIL_REDIS_MIN_REPLICAS_TIMEOUT_MS: '300' }, config('sinkwait'));
+  try {
+    const ingest = await cluster.holders('sinkwait:{ingest}:id');
+    const fileSink = await cluster.holders('sinkwait:{sink-file}:id');
+    assert.notEqual(fileSink.master, ingest.master, 'the file sink queue lives on another master than the ingest queue');
+    const send = async (message: string) => (await post(vigil.port('http'), '/ingest/json', JSON.stringify({ message }), 'application/json')).status;
+    const written = () => { const file = join(vigil.dataDir, 'out', 'events.ndjson'); return existsSync(file) ? readFileSync(file, 'utf8') : ''; };
+    const rawJobs = async () => Number(await cluster.ask(ingest.master, async (c) =>
+      (await c.zcard('sinkwait:{ingest}:delayed')) + (await c.llen('sinkwait:{ingest}:wait')) + (await c.llen('sinkwait:{ingest}:active'))));
+    const shortfalls = () => scrape(vigil.port('admin'), 'vigil_redis_replica_ack_shortfalls_total');
+
+    assert.equal(await send('m:first'), 200);
+    await waitFor(() => written().includes('m:first'), 20_000, 'the first event in the file');
+    await waitFor(async () => (await rawJobs()) === 0, 10_000, 'its raw batch processed and removed');
+    assert.equal(await shortfalls(), 0);
+
+    // The ingest queue's master keeps its replica: the webhook is still acknowledged, but what the
+    // process stage wrote on the sink queue's master cannot be confirmed, so its raw batch stays.
+    await cluster.kill(fileSink.replicas[0]!);
+    assert.equal(await send('m:second'), 200, 'stored and confirmed on the ingest queue\'s master');
+    await waitFor(async () => (await shortfalls()) >= 1, 20_000, 'the process stage to count the unconfirmed sink batch');
+    assert.ok(await rawJobs() >= 1, 'the raw batch kept, to be processed again');
+  } finally {
+    assert.equal(await vigil.stop(), 0);
+  }
+});
+
 test('on a Redis Cluster, min_replicas_ack waits for the replica of the master holding the ingest queue: without it, webhooks answer 503 and the shortfall is counted', async () => {
   const vigil = await spawnVigil({ REDIS_CLUSTER: cluster.nodes.join(','), REDIS_MIN_REPLICAS_ACK: '1', VIGIL_REDIS_MIN_REPLICAS_TIMEOUT_MS: '300' }, config('wait'));
   try {

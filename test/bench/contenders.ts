@@ -27,7 +27,7 @@ export interface Contender {
 
 export interface Double {
   port: number;
-  count(): Promise<{ count: number; duplicates: number; lastAt: number }>;
+  count(): Promise<{ count: number; duplicates: number; lastAt: number; bulkBytes: number }>;
   latency(): Promise<{ p50: number; p99: number; max: number; n: number }>;
   stop(): void;
 }
@@ -50,7 +50,7 @@ export async function startDouble(latency = false): Promise<Double> {
     port,
     count: async () => {
       es.process.send('count');
-      return (await es.next()) as { count: number; duplicates: number; lastAt: number };
+      return (await es.next()) as { count: number; duplicates: number; lastAt: number; bulkBytes: number };
     },
     latency: async () => {
       es.process.send('latency');
@@ -113,7 +113,7 @@ export async function send(port: number, count: number, first: number, rate = 0)
 }
 
 /** Waits until the double has `expected` documents, or none arrived for `quietMs` (some were lost). */
-export async function delivered(double: Double, expected: number, quietMs = 60_000): Promise<{ count: number; duplicates: number; lastAt: number }> {
+export async function delivered(double: Double, expected: number, quietMs = 60_000): Promise<{ count: number; duplicates: number; lastAt: number; bulkBytes: number }> {
   let last = await double.count();
   let progressAt = Date.now();
   while (last.count < expected && Date.now() - progressAt < quietMs) {

@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
  * same port; each answers `{down}` or `{up}` once done. With a share between 0 and 1 in argv,
  * that share of _bulk requests (every round(1/share)-th) is answered with a whole-request 429, as
  * a cluster under load answers; `count` then also reports how many were. The count also says when
- * the last new document arrived (`lastAt`, epoch ms). With `latency` in argv, each document's
+ * the last new document arrived (`lastAt`, epoch ms) and how many _bulk body bytes came in (`bulkBytes`). With `latency` in argv, each document's
  * latency is taken from the peer job's ids (see peer-sender.ts: the id carries when its line was
  * sent) to the moment its bulk is answered; 'latency' answers `{p50, p99, max, n}` in ms and
  * starts afresh.
@@ -27,6 +27,8 @@ const THROTTLE_SHARE = Number(process.argv.slice(2).find((arg) => arg !== 'laten
 const throttleEvery = THROTTLE_SHARE > 0 ? Math.max(1, Math.round(1 / THROTTLE_SHARE)) : 0;
 let bulks = 0;
 let throttled = 0;
+/** _bulk body bytes received (after gunzip), action lines included: what each contender ships per document. */
+let bulkBytes = 0;
 const REJECTED = '{"error":{"root_cause":[{"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation"}],"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation"},"status":429}';
 const LF = 0x0a;
 const QUOTE = 0x22;
@@ -41,6 +43,7 @@ const server = createServer((req, res) => {
     if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
     if (req.method === 'POST' && req.url?.split('?')[0].endsWith('/_bulk')) {
       bulks++;
+      bulkBytes += body.length;
       if (throttleEvery && bulks % throttleEvery === 0) {
         throttled++;
         res.writeHead(429, HEADERS).end(REJECTED);
@@ -105,7 +108,7 @@ server.listen(0, '127.0.0.1', () => {
   process.send!({ port });
 });
 process.on('message', (message) => {
-  if (message === 'count') process.send!({ count: ids.size + anonymous, duplicates, lastAt, bulks, throttled });
+  if (message === 'count') process.send!({ count: ids.size + anonymous, duplicates, lastAt, bulks, throttled, bulkBytes });
   if (message === 'latency') {
     const sorted = Float64Array.from(latencies).sort();
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;

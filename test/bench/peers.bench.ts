@@ -1,3 +1,4 @@
+import { cpuSecondsByThread } from '../support/vigil.ts';
 import { delivered, groupCpuSeconds, groupPeakMb, median, send, startContender, startDouble, type ContenderName } from './contenders.ts';
 import type { BenchResult } from './run.ts';
 
@@ -18,6 +19,8 @@ interface RunFigures {
   duplicates: number;
   /** _bulk body bytes per document, action line included: how much each contender writes and ships. */
   bulkBytesPerDoc: number;
+  /** CPU-µs per event by thread name (see cpuSecondsByThread), largest first. */
+  threads: Array<[string, number]>;
 }
 
 /**
@@ -27,7 +30,8 @@ interface RunFigures {
  * events/s from the first byte sent to the last document counted, CPU-µs per event over its
  * processes (vigil's threads and its redis-server; syslog-ng's threads) in that window, and peak
  * RSS (VmHWM) summed over them, and the _bulk bytes it shipped per document (the double counts
- * them: what each contender serialises and sends differs). The generator and the counting double run in their own processes
+ * them: what each contender serialises and sends differs); each run also prints its CPU by thread.
+ * The generator and the counting double run in their own processes
  * on the same cores.
  */
 export async function run(): Promise<BenchResult> {
@@ -37,7 +41,8 @@ export async function run(): Promise<BenchResult> {
     for (const name of CONTENDERS) {
       const figures = await runOnce(name);
       runs.get(name)!.push(figures);
-      lines.push(`run ${i + 1} ${name.padEnd(9)} ${Math.round(figures.eventsPerS).toLocaleString('en-US').padStart(7)} events/s  ${figures.cpuUsPerEvent.toFixed(1).padStart(5)} CPU-µs/event  ${figures.peakMb.toFixed(0).padStart(4)} MB  ${figures.bulkBytesPerDoc.toFixed(0).padStart(5)} bulk bytes/doc  (${figures.delivered}/${EVENTS} delivered, ${figures.duplicates} duplicates)`);
+      lines.push(`run ${i + 1} ${name.padEnd(9)} ${Math.round(figures.eventsPerS).toLocaleString('en-US').padStart(7)} events/s  ${figures.cpuUsPerEvent.toFixed(1).padStart(5)} CPU-µs/event  ${figures.peakMb.toFixed(0).padStart(4)} MB  ${figures.bulkBytesPerDoc.toFixed(0).padStart(5)} bulk bytes/doc  (${figures.delivered}/${EVENTS} delivered, ${figures.duplicates} duplicates)`,
+        `      CPU-µs/event by thread: ${figures.threads.filter(([, us]) => us >= 0.1).map(([name, us]) => `${name} ${us.toFixed(1)}`).join(', ')}`);
     }
   }
   const summary = new Map([...runs].map(([name, all]) => [name, {
@@ -83,15 +88,19 @@ async function runOnce(name: ContenderName): Promise<RunFigures> {
       await delivered(double, WARMUP);
     }
     const cpuBefore = groupCpuSeconds(contender.pids);
+    const threadsBefore = cpuSecondsByThread(contender.pids);
     const { bulkBytes: bytesBefore } = await double.count();
     const { firstByteAt } = await send(contender.port, EVENTS, WARMUP);
     const end = await delivered(double, WARMUP + EVENTS);
     const cpu = groupCpuSeconds(contender.pids) - cpuBefore;
+    const threads = [...cpuSecondsByThread(contender.pids)]
+      .map(([name, seconds]): [string, number] => [name, ((seconds - (threadsBefore.get(name) ?? 0)) * 1e6) / (end.count - WARMUP)])
+      .sort((a, b) => b[1] - a[1]);
     const count = end.count - WARMUP;
     const seconds = (end.lastAt - firstByteAt) / 1000;
     return {
       eventsPerS: count / seconds, cpuUsPerEvent: (cpu * 1e6) / count, peakMb: groupPeakMb(contender.pids), delivered: count, duplicates: end.duplicates,
-      bulkBytesPerDoc: (end.bulkBytes - bytesBefore) / count,
+      bulkBytesPerDoc: (end.bulkBytes - bytesBefore) / count, threads,
     };
   } finally {
     await contender.stop();

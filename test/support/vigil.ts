@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -139,6 +139,27 @@ export function cpuSeconds(pid: number, thread?: number): number {
   // Fields after the command name (which may hold spaces), counted from field 3: utime is 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * CPU seconds by thread name (`/proc/<pid>/task/<tid>/comm`: Node.js names its main thread
+ * MainThread, worker threads WorkerThread, V8's platform threads, which run the parallel and
+ * concurrent garbage collection, V8Worker, and libuv's pool libuv-worker), summed over `pids`.
+ * Threads that ended are not counted.
+ */
+export function cpuSecondsByThread(pids: number[]): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const pid of pids) {
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${thread}/comm`, 'utf8').trim();
+        byName.set(name, (byName.get(name) ?? 0) + cpuSeconds(pid, Number(thread)));
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  }
+  return byName;
 }
 
 /** USER_HZ: 100 on every Linux architecture Node.js runs on. */

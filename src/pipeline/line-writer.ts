@@ -32,6 +32,12 @@ export class LineWriter {
     return written;
   }
 
+  /** Appends `bytes` as they are. */
+  bytes(bytes: Buffer): void {
+    this.#reserve(bytes.length);
+    this.#length += bytes.copy(this.#buffer, this.#length);
+  }
+
   /** Appends an unsigned 32-bit integer, little-endian. */
   uint32(value: number): void {
     this.#reserve(4);

@@ -81,7 +81,7 @@ export interface RawBatchJob {
 export interface SinkBatchJob {
   /** Id of the shared batch this job delivers from (the raw batch's job id). */
   batch?: string;
-  /** An inline sink batch, two JSON lines per event (codec.ts encodeSinkBatch), zstd-compressed, in base64. */
+  /** An inline sink batch (codec.ts encodeSinkBatch), zstd-compressed, in base64. */
   z?: string;
   /** Events this job delivers. */
   n: number;

@@ -16,16 +16,17 @@ export class DecodedSinkEvent implements SinkEvent {
   #bytes: Buffer | undefined;
   #text: string | undefined;
 
-  constructor(meta: Omit<SinkEvent, 'json'>, bytes: Buffer) {
-    this.id = meta.id;
-    this.timestamp = meta.timestamp;
-    this.dataset = meta.dataset;
-    this.module = meta.module;
-    this.level = meta.level;
-    this.cluster = meta.cluster;
-    this.namespace = meta.namespace;
-    this.host = meta.host;
-    this.workload = meta.workload;
+  /** `routing`: the fields besides id and timestamp, an object that events of one batch share. */
+  constructor(id: string, timestamp: string, routing: Omit<SinkEvent, 'id' | 'timestamp' | 'json'>, bytes: Buffer) {
+    this.id = id;
+    this.timestamp = timestamp;
+    this.dataset = routing.dataset;
+    this.module = routing.module;
+    this.level = routing.level;
+    this.cluster = routing.cluster;
+    this.namespace = routing.namespace;
+    this.host = routing.host;
+    this.workload = routing.workload;
     this.#bytes = bytes;
   }
 

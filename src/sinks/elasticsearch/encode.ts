@@ -2,24 +2,33 @@ import { jsonBytes } from '../kit/json-bytes.ts';
 import { oneLine } from '../kit/one-line.ts';
 import type { SinkEvent } from '../kit/types.ts';
 
-/** One bulk item as parts: the action line with its LF and the head of the source, then the rest of the source bytes (no LF). */
+/**
+ * One bulk item as parts, put together only when the body is written: its target's bytes, the
+ * _id as a JSON string, and the event's JSON bytes, whose opening brace the target's bytes
+ * replace. The items live until the backend answers (retries need them), so they are kept to
+ * references: no action line string, no view on the JSON per event.
+ */
 export interface BulkParts {
-  action: string;
-  source: Buffer;
-  /** Bytes the item adds to the body: action, source and the source's LF. */
+  target: StreamTarget;
+  id: string;
+  json: Buffer;
+  /** Bytes the item adds to the body, LFs included. */
   bytes: number;
 }
 
 /** Where an event goes: its data stream, and the `data_stream` object its document carries. */
 export interface StreamTarget {
   /** The action line's start, up to the _id: `{"create":{"_index":"logs-…","_id":`. */
-  actionHead: string;
-  /** `"data_stream":{"type":…,"dataset":…,"namespace":…}`: written first in the document. */
-  field: string;
+  actionHead: Buffer;
+  /** From the end of the action line to the document's first field: `}}` LF `{"data_stream":{"type":…,"dataset":…,"namespace":…}`. */
+  sourceHead: Buffer;
 }
 
 export function streamTarget(index: string, dataStream: { type: string; dataset: string; namespace: string }): StreamTarget {
-  return { actionHead: `{"create":{"_index":${JSON.stringify(index)},"_id":`, field: `"data_stream":${JSON.stringify(dataStream)}` };
+  return {
+    actionHead: Buffer.from(`{"create":{"_index":${JSON.stringify(index)},"_id":`),
+    sourceHead: Buffer.from(`}}\n{"data_stream":${JSON.stringify(dataStream)}`),
+  };
 }
 
 /**
@@ -32,11 +41,14 @@ export function streamTarget(index: string, dataStream: { type: string; dataset:
  */
 export function bulkItem(event: SinkEvent, target: StreamTarget): BulkParts {
   const json = jsonBytes(event) ?? Buffer.from(oneLine(event.json));
-  const empty = json.length <= 2; // `{}`
-  const action = `${target.actionHead}${JSON.stringify(event.id)}}}\n{${target.field}${empty ? '' : ','}`;
-  const source = json.subarray(1);
-  return { action, source, bytes: Buffer.byteLength(action) + source.length + 1 };
+  const id = JSON.stringify(event.id);
+  // The source's bytes after its `{`, a `,` before them unless the document is empty (`{}`), and the LF.
+  const source = json.length <= 2 ? json.length : json.length + 1;
+  return { target, id, json, bytes: target.actionHead.length + Buffer.byteLength(id) + target.sourceHead.length + source };
 }
+
+const COMMA = 0x2c;
+const LF = 0x0a;
 
 /**
  * The NDJSON body from items, in memory from `allocate`: the sources are copied as bytes, never
@@ -47,10 +59,13 @@ export function bulkBodyFromParts(items: readonly BulkParts[], allocate: (size: 
   for (const item of items) total += item.bytes;
   const buffer = allocate(total);
   let offset = 0;
-  for (const item of items) {
-    offset += buffer.write(item.action, offset);
-    offset += item.source.copy(buffer, offset);
-    buffer[offset++] = 0x0a;
+  for (const { target, id, json } of items) {
+    offset += target.actionHead.copy(buffer, offset);
+    offset += buffer.write(id, offset);
+    offset += target.sourceHead.copy(buffer, offset);
+    if (json.length > 2) buffer[offset++] = COMMA;
+    offset += json.copy(buffer, offset, 1);
+    buffer[offset++] = LF;
   }
   return buffer;
 }

@@ -170,10 +170,9 @@ export function* rawEvents(payload: Payload): Generator<RawEvent> {
  *   routings: JSON array of { dataset, module, level, cluster?, namespace?, host?, workload? }
  *   u32 where the routings start
  *
- * The deliver stage holds a batch's events until the backend answers: decoded from this form an
- * event costs the main thread its id and timestamp strings, where a JSON line of routing fields
- * per event cost ~900 bytes of objects that lived long enough to reach the old generation.
- * decodeSinkBatch also reads the earlier form, two lines per event (the routing fields as JSON,
+ * The deliver stage holds a batch's events until the backend answers, long enough for them to
+ * reach V8's old generation, so a decoded event keeps little of its own: its id and timestamp
+ * strings, its bytes, and the routing object it shares with its batch. decodeSinkBatch also reads the earlier form, two lines per event (the routing fields as JSON,
  * then the event's JSON; it starts with '{'): batches stored by an earlier vigil can still be
  * waiting in Redis when a new one starts.
  */

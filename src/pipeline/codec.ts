@@ -76,7 +76,7 @@ export function frameContentSize(frame: Buffer): number | undefined {
  *
  *   u32 1                                     version
  *   per event: u32 origin, f64 receivedAt, u32 text bytes, text (UTF-8)
- *   origins: JSON array of { format, input, listener, peer, tags? }
+ *   origins: JSON array of { format, input, listener, peer, tags?, cluster?, client? }
  *   u32 where the origins start
  *
  * All integers and floats little-endian. decodeRawBatch also reads a batch of JSON lines, one
@@ -84,7 +84,7 @@ export function frameContentSize(frame: Buffer): number | undefined {
  * earlier vigil can still be waiting in Redis when a new one starts.
  */
 const RAW_BINARY = 0x01;
-type Origin = Pick<RawEvent, 'format' | 'input' | 'listener' | 'peer' | 'tags' | 'cluster'>;
+type Origin = Pick<RawEvent, 'format' | 'input' | 'listener' | 'peer' | 'tags' | 'cluster' | 'client'>;
 
 export function encodeRawBatch(events: RawEvent[]): string {
   return encodeRawBytes(events).toString('base64');
@@ -101,11 +101,12 @@ export function encodeRawBytes(events: RawEvent[]): Buffer {
     for (const event of events) {
       // Events of one connection come in runs: the key is built only when the origin changes.
       if (last === undefined || !sameOrigin(last, event)) {
-        const { format, input, listener, peer, tags, cluster } = event;
-        const key = JSON.stringify([format, input, listener, peer, tags ?? [], cluster ?? '']);
+        const { format, input, listener, peer, tags, cluster, client } = event;
+        const key = JSON.stringify([format, input, listener, peer, tags ?? [], cluster ?? '', client ?? null]);
         const entry: Origin = { format, input, listener, peer };
         if (tags?.length) entry.tags = tags;
         if (cluster) entry.cluster = cluster;
+        if (client) entry.client = client;
         origin = byKey.get(key) ?? origins.push(entry) - 1;
         byKey.set(key, origin);
         last = event;
@@ -124,8 +125,12 @@ export function encodeRawBytes(events: RawEvent[]): Buffer {
 
 function sameOrigin(a: RawEvent, b: RawEvent): boolean {
   if (a.format !== b.format || a.input !== b.input || a.listener !== b.listener || a.peer !== b.peer || a.cluster !== b.cluster) return false;
-  const at = a.tags ?? [];
-  const bt = b.tags ?? [];
+  // A connection's events share its one client identity object.
+  if (a.client !== b.client) return false;
+  // Called per event: no empty arrays made for the events without tags.
+  const at = a.tags;
+  const bt = b.tags;
+  if (!at?.length || !bt?.length) return !at?.length && !bt?.length;
   return at.length === bt.length && at.every((tag, i) => tag === bt[i]);
 }
 
@@ -154,6 +159,7 @@ export function* rawEvents(payload: Payload): Generator<RawEvent> {
     const event: RawEvent = { format: origin.format, text: buffer.toString('utf8', at + 16, end), receivedAt, input: origin.input, listener: origin.listener, peer: origin.peer };
     if (origin.tags) event.tags = [...origin.tags];
     if (origin.cluster) event.cluster = origin.cluster;
+    if (origin.client) event.client = origin.client;
     at = end;
     yield event;
   }

@@ -78,6 +78,10 @@ test('a raw batch gives back every event as it was, texts of any content and sha
     { format: 'syslog', text: '', receivedAt: 1765000000125, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514' },
     { format: 'falco', text: '{"rule":"x"}', receivedAt: 1765000000126, input: 'http', listener: 'http', peer: '[::1]:40000' },
     { format: 'falco', text: '{"rule":"y"}', receivedAt: 1765000000126, input: 'http', listener: 'http', peer: '[::1]:40000', cluster: 'prod' },
+    {
+      format: 'syslog', text: '<13>1 - - - - - over mutual TLS', receivedAt: 1765000000126, input: 'tls', listener: 'syslog-tls', peer: '10.0.0.3:6514',
+      client: { subject: 'CN=relay, O=example', commonName: 'relay', alternativeNames: ['DNS:relay.example'] },
+    },
     { format: 'syslog', text: 'back to the first', receivedAt: 1765000000127, input: 'tcp', listener: 'syslog-tcp', peer: '10.0.0.1:514' },
   ];
   assert.deepEqual(decodeRawBatch(encodeRawBatch(events)), events);

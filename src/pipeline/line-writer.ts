@@ -32,10 +32,12 @@ export class LineWriter {
     return written;
   }
 
-  /** Appends `bytes` as they are. */
-  bytes(bytes: Buffer): void {
+  /** Appends `bytes` as they are; returns how many. */
+  bytes(bytes: Buffer): number {
     this.#reserve(bytes.length);
-    this.#length += bytes.copy(this.#buffer, this.#length);
+    const written = bytes.copy(this.#buffer, this.#length);
+    this.#length += written;
+    return written;
   }
 
   /** Appends an unsigned 32-bit integer, little-endian. */

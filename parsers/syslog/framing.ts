@@ -17,18 +17,10 @@ import { isUtf8 } from 'node:buffer';
 export type FrameTag = 'truncated' | 'invalid_utf8';
 
 export interface SyslogFrame {
-  /**
-   * The message's bytes, as received (cut at a character boundary when truncated). Kept as bytes:
-   * a listener's thread need not decode them, and frameText() does when something reads the text.
-   */
-  bytes: Buffer;
+  /** The message, decoded as UTF-8 (with U+FFFD replacements when the bytes were not UTF-8). */
+  text: string;
   /** Present only when something happened to the bytes. */
   tags?: FrameTag[];
-}
-
-/** A frame's message as text: UTF-8, with U+FFFD replacements where the bytes were not UTF-8. */
-export function frameText(frame: SyslogFrame): string {
-  return frame.bytes.toString('utf8');
 }
 
 export interface FramerOptions {
@@ -44,7 +36,6 @@ export interface FramerOptions {
 export const DEFAULT_MAX_OCTET_COUNT = 64 * 1024 * 1024;
 
 const LF = 0x0a;
-const NEWLINE = Buffer.from([LF]);
 const CR = 0x0d;
 const SP = 0x20;
 const LT = 0x3c;
@@ -80,9 +71,8 @@ export class SyslogFramer {
   #lineOverflow = false;
   #lineContinues = false;
 
-  // The last LF message, complete up to its LF but possibly continued by the next line: its lines,
-  // each copied out of its read and preceded by its separator after the first.
-  #held: Buffer[] | null = null;
+  // The last LF message, complete up to its LF but possibly continued by the next line.
+  #held: string | null = null;
   #heldBytes = 0;
   #heldTruncated = false;
   #heldInvalid = false;
@@ -108,10 +98,7 @@ export class SyslogFramer {
     return bytes;
   }
 
-  /**
-   * Feed one read; returns the frames it completed. The chunk is not kept: each frame's bytes are
-   * copied out of it, so a small message cannot hold a whole read in memory.
-   */
+  /** Feed one read; returns the frames it completed. The chunk is not kept (tails are copied). */
   push(chunk: Buffer): SyslogFrame[] {
     const out: SyslogFrame[] = [];
     const end = chunk.length;
@@ -219,7 +206,7 @@ export class SyslogFramer {
     const keep = Math.min(length, this.#max);
     const truncated = length > this.#max;
     if (chunk.length - pos >= length) {
-      out.push(decodeFrame(Buffer.from(chunk.subarray(pos, pos + keep)), keep, truncated));
+      out.push(decodeFrame(chunk.subarray(pos, pos + keep), keep, truncated));
       this.#state = AT_START;
       return pos + length;
     }
@@ -302,10 +289,11 @@ export class SyslogFramer {
     if (truncated) length = utf8Boundary(line, length);
     const body = line.subarray(0, length);
     const invalid = !isUtf8(body);
+    const text = body.toString('utf8');
 
     if (!this.#lineContinues) {
       if (length === 0 && !truncated) return; // blank line between messages
-      this.#held = [Buffer.from(body)];
+      this.#held = text;
       this.#heldBytes = length;
       this.#heldTruncated = truncated;
       this.#heldInvalid = invalid;
@@ -318,8 +306,8 @@ export class SyslogFramer {
       if (!truncated) this.#heldBlankLines++;
       return;
     }
-    const separator = this.#heldBlankLines === 0 ? NEWLINE : Buffer.alloc(this.#heldBlankLines + 1, LF);
-    this.#held!.push(separator, Buffer.from(body));
+    const separator = this.#heldBlankLines === 0 ? '\n' : '\n'.repeat(this.#heldBlankLines + 1);
+    this.#held += separator + text;
     this.#heldBytes += separator.length + length;
     this.#heldBlankLines = 0;
     if (invalid) this.#heldInvalid = true;
@@ -327,8 +315,7 @@ export class SyslogFramer {
 
   #releaseHeld(out: SyslogFrame[]): void {
     if (this.#held === null) return;
-    const bytes = this.#held.length === 1 ? this.#held[0]! : Buffer.concat(this.#held, this.#heldBytes);
-    out.push(makeFrame(bytes, this.#heldTruncated, this.#heldInvalid));
+    out.push(makeFrame(this.#held, this.#heldTruncated, this.#heldInvalid));
     this.#held = null;
     this.#heldBytes = 0;
     this.#heldTruncated = false;
@@ -343,8 +330,7 @@ export function createFramer(options: FramerOptions): SyslogFramer {
 
 /**
  * One whole message (a UDP datagram, an HTTP body): cut at maxBytes on a character boundary and
- * tagged 'truncated', tagged 'invalid_utf8' when the bytes are not UTF-8. The bytes are a view of
- * `bytes`: read them (frameText) before that buffer is reused.
+ * tagged 'truncated', decoded as UTF-8, tagged 'invalid_utf8' when the bytes were not UTF-8.
  */
 export function decodeMessage(bytes: Buffer, maxBytes: number): SyslogFrame {
   if (bytes.length <= maxBytes) return decodeFrame(bytes, bytes.length, false);
@@ -354,15 +340,15 @@ export function decodeMessage(bytes: Buffer, maxBytes: number): SyslogFrame {
 function decodeFrame(bytes: Buffer, length: number, truncated: boolean): SyslogFrame {
   const end = truncated ? utf8Boundary(bytes, length) : length;
   const body = end === bytes.length ? bytes : bytes.subarray(0, end);
-  return makeFrame(body, truncated, !isUtf8(body));
+  return makeFrame(body.toString('utf8'), truncated, !isUtf8(body));
 }
 
-function makeFrame(bytes: Buffer, truncated: boolean, invalidUtf8: boolean): SyslogFrame {
-  if (!truncated && !invalidUtf8) return { bytes };
+function makeFrame(text: string, truncated: boolean, invalidUtf8: boolean): SyslogFrame {
+  if (!truncated && !invalidUtf8) return { text };
   const tags: FrameTag[] = [];
   if (truncated) tags.push('truncated');
   if (invalidUtf8) tags.push('invalid_utf8');
-  return { bytes, tags };
+  return { text, tags };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { createFramer, type SyslogFrame, type SyslogFramer } from '../../parsers/syslog/framing.ts';
-import { BytesRawEvent, type RawEvent } from '../normalize/raw-event.ts';
+import type { RawEvent } from '../normalize/raw-event.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { RateLimiter } from './access/rate-limit.ts';
@@ -177,8 +177,13 @@ export class SyslogConnection {
     let truncated = 0;
     const events: RawEvent[] = [];
     for (const frame of frames) {
-      if (frame.tags?.includes('truncated')) truncated++;
-      events.push(new BytesRawEvent({ format: 'syslog', receivedAt, input, listener: id, peer: this.peer, client: this.#client, tags: frame.tags }, frame.bytes));
+      const event: RawEvent = { format: 'syslog', text: frame.text, receivedAt, input, listener: id, peer: this.peer };
+      if (this.#client) event.client = this.#client;
+      if (frame.tags) {
+        event.tags = frame.tags;
+        if (frame.tags.includes('truncated')) truncated++;
+      }
+      events.push(event);
     }
     metrics.received.inc({ listener: id }, frames.length);
     if (truncated > 0) metrics.truncated.inc({ listener: id }, truncated);

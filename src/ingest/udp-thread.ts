@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeMessage, frameText } from '../../parsers/syslog/framing.ts';
+import { decodeMessage } from '../../parsers/syslog/framing.ts';
 import { readUntilQuiet } from './shutdown-grace.ts';
 import { udpDropReader } from './udp-drops.ts';
 import type { FromUdpThread, ToUdpThread, UdpDatagram, UdpThreadOptions } from './udp-thread-protocol.ts';
@@ -69,10 +69,9 @@ function onMessage(datagram: Buffer, remote: dgram.RemoteInfo): void {
   }
   const body = stripTrailer(datagram);
   // An empty datagram goes on as empty text: the main thread checks the source before counting it invalid.
-  const frame = body.length === 0 ? undefined : decodeMessage(body, options.maxMessageBytes);
-  const text = frame ? frameText(frame) : '';
-  group.push({ text, receivedAt: lastDatagramAt, address: remote.address, port: remote.port, tags: frame?.tags });
-  groupBytes += text.length;
+  const frame = body.length === 0 ? { text: '' } : decodeMessage(body, options.maxMessageBytes);
+  group.push({ text: frame.text, receivedAt: lastDatagramAt, address: remote.address, port: remote.port, tags: frame.tags });
+  groupBytes += frame.text.length;
   if (group.length >= options.groupMaxEvents) sendGroup();
   else groupTimer ??= setTimeout(sendGroup, options.groupMaxWaitMs);
 }

@@ -48,7 +48,7 @@ export class Batcher {
     const batch = (this.#open ??= newBatch());
     for (const event of events) {
       batch.events.push(event);
-      batch.bytes += event.bytes?.length ?? event.text.length;
+      batch.bytes += event.text.length;
     }
     if (batch.events.length >= this.#options.maxEvents || batch.bytes >= this.#options.maxBytes) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), this.#options.maxWaitMs);

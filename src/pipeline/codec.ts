@@ -115,7 +115,7 @@ export function encodeRawBytes(events: RawEvent[]): Buffer {
       out.float64(event.receivedAt);
       const at = out.length;
       out.uint32(0);
-      out.patchUint32(at, event.bytes ? out.bytes(event.bytes) : out.text(event.text));
+      out.patchUint32(at, out.text(event.text));
     }
     const originsAt = out.length;
     out.text(JSON.stringify(origins));

@@ -32,12 +32,10 @@ export class LineWriter {
     return written;
   }
 
-  /** Appends `bytes` as they are; returns how many. */
-  bytes(bytes: Buffer): number {
+  /** Appends `bytes` as they are. */
+  bytes(bytes: Buffer): void {
     this.#reserve(bytes.length);
-    const written = bytes.copy(this.#buffer, this.#length);
-    this.#length += written;
-    return written;
+    this.#length += bytes.copy(this.#buffer, this.#length);
   }
 
   /** Appends an unsigned 32-bit integer, little-endian. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, extname, basename } from 'node:path';
 import type { RawEvent } from '../../src/normalize/raw-event.ts';
-import { createFramer, frameText } from '../../parsers/syslog/framing.ts';
+import { createFramer } from '../../parsers/syslog/framing.ts';
 
 /**
  * Fixture pairs: fixtures/<format>/<scenario>.<ext> holds the wire-exact input and
@@ -52,7 +52,7 @@ export function goldenRaws(c: GoldenCase): RawEvent[] {
   const framer = createFramer({ maxMessageBytes: 65536 });
   const frames = [...framer.push(readFileSync(c.path)), ...framer.end()];
   return frames.map((frame) => {
-    const raw: RawEvent = { ...goldenRaw(c), format: 'syslog', text: frameText(frame) };
+    const raw: RawEvent = { ...goldenRaw(c), format: 'syslog', text: frame.text };
     if (frame.tags) raw.tags = frame.tags;
     return raw;
   });

@@ -2,39 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { createFramer, decodeMessage, frameText, type FrameTag, type FramerOptions, type SyslogFrame } from '../../../parsers/syslog/framing.ts';
+import { createFramer, decodeMessage, type SyslogFrame } from '../../../parsers/syslog/framing.ts';
 
 const FIXTURES = new URL('../../../fixtures/framing/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES));
 const BIG = 1024 * 1024;
 
-/** A frame as these tests read it: its text, and its tags when it has any. */
-interface TextFrame { text: string; tags?: FrameTag[] }
-function plain(frame: SyslogFrame): TextFrame {
-  return frame.tags ? { text: frameText(frame), tags: frame.tags } : { text: frameText(frame) };
-}
-
-/** The framer, its frames given as text. */
-function textFramer(options: FramerOptions) {
-  const framer = createFramer(options);
-  return {
-    push: (chunk: Buffer) => framer.push(chunk).map(plain),
-    flush: () => framer.flush().map(plain),
-    end: () => framer.end().map(plain),
-    get holding() { return framer.holding; },
-    get bufferedBytes() { return framer.bufferedBytes; },
-  };
-}
-
 /** All frames of a stream fed in the given pieces, including what end() releases. */
-function frameAll(pieces: Buffer[], maxMessageBytes = BIG): TextFrame[] {
-  const framer = textFramer({ maxMessageBytes });
-  const frames: TextFrame[] = [];
+function frameAll(pieces: Buffer[], maxMessageBytes = BIG): SyslogFrame[] {
+  const framer = createFramer({ maxMessageBytes });
+  const frames: SyslogFrame[] = [];
   for (const piece of pieces) frames.push(...framer.push(piece));
   frames.push(...framer.end());
   return frames;
 }
-const texts = (frames: TextFrame[]) => frames.map((f) => f.text);
+const texts = (frames: SyslogFrame[]) => frames.map((f) => f.text);
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
 /** An independent reading of a whole octet-counted stream: `LEN SP MSG` repeated, nothing else. */
@@ -133,7 +115,7 @@ test('a CR before the LF is dropped, a CR elsewhere kept', () => {
 });
 
 test('the next "<" releases the held message at once; flush releases it after an idle time', () => {
-  const framer = textFramer({ maxMessageBytes: BIG });
+  const framer = createFramer({ maxMessageBytes: BIG });
   assert.deepEqual(texts(framer.push(bytes('<13>a\n<13>b'))), ['<13>a']);
   assert.deepEqual(framer.flush(), []); // '<13>b' is a partial line: only more bytes or end() finish it
   assert.deepEqual(framer.push(bytes('\n')), []);
@@ -146,7 +128,7 @@ test('the next "<" releases the held message at once; flush releases it after an
 });
 
 test('a continuation line after an idle flush starts a message of its own', () => {
-  const framer = textFramer({ maxMessageBytes: BIG });
+  const framer = createFramer({ maxMessageBytes: BIG });
   framer.push(bytes('<13>head\n'));
   assert.deepEqual(texts(framer.flush()), ['<13>head']);
   framer.push(bytes('  tail\n'));
@@ -170,7 +152,7 @@ test('an absurd or malformed MSG-LEN is read as an LF line, not trusted', () => 
   const absurd = '99999999999999 <13>x';
   assert.deepEqual(texts(frameAll([bytes(`${absurd}\n<13>y\n`)])), [absurd, '<13>y']);
   assert.deepEqual(texts(frameAll([bytes('2025-06-03 boot\n')])), ['2025-06-03 boot']);
-  const framer = textFramer({ maxMessageBytes: BIG, maxOctetCount: 100 });
+  const framer = createFramer({ maxMessageBytes: BIG, maxOctetCount: 100 });
   assert.deepEqual(texts([...framer.push(bytes('101 <13>y\n')), ...framer.end()]), ['101 <13>y']);
 });
 
@@ -198,8 +180,8 @@ test('continuation lines past the limit are discarded and the message tagged', (
 test('an octet frame over the limit is cut, its excess skipped without buffering it', () => {
   const body = `<13>${'z'.repeat(5000)}`;
   const stream = bytes(`${Buffer.byteLength(body)} ${body}4 <1>a`);
-  const framer = textFramer({ maxMessageBytes: 64 });
-  const frames: TextFrame[] = [];
+  const framer = createFramer({ maxMessageBytes: 64 });
+  const frames: SyslogFrame[] = [];
   for (let pos = 0; pos < stream.length; pos += 7) {
     frames.push(...framer.push(stream.subarray(pos, pos + 7)));
     assert.ok(framer.bufferedBytes <= 64 + 16, `buffered ${framer.bufferedBytes}`);
@@ -213,17 +195,17 @@ test('truncation never splits a UTF-8 character', () => {
   assert.deepEqual(frames, [{ text: '<13>é', tags: ['truncated'] }]);
   const emoji = '<13>😀😀';
   assert.deepEqual(frameAll([bytes(`${Buffer.byteLength(emoji)} ${emoji}`)], 9), [{ text: '<13>😀', tags: ['truncated'] }]);
-  assert.deepEqual(plain(decodeMessage(bytes('<13>漢字'), 8)), { text: '<13>漢', tags: ['truncated'] });
+  assert.deepEqual(decodeMessage(bytes('<13>漢字'), 8), { text: '<13>漢', tags: ['truncated'] });
 });
 
 test('invalid UTF-8 is decoded with replacement characters and tagged', () => {
   const stream = Buffer.concat([bytes('<13>bad '), Buffer.from([0xff, 0xfe]), bytes('\n<13>good\n')]);
   assert.deepEqual(frameAll([stream]), [{ text: '<13>bad \ufffd\ufffd', tags: ['invalid_utf8'] }, { text: '<13>good' }]);
-  assert.deepEqual(plain(decodeMessage(Buffer.from([0x3c, 0x31, 0x3e, 0xc3]), 100)), { text: '<1>\ufffd', tags: ['invalid_utf8'] });
+  assert.deepEqual(decodeMessage(Buffer.from([0x3c, 0x31, 0x3e, 0xc3]), 100), { text: '<1>\ufffd', tags: ['invalid_utf8'] });
 });
 
 test('a partial octet frame at connection end is released, tagged truncated', () => {
-  const framer = textFramer({ maxMessageBytes: BIG });
+  const framer = createFramer({ maxMessageBytes: BIG });
   assert.deepEqual(framer.push(bytes('20 <13>only')), []);
   assert.equal(framer.flush().length, 0);
   assert.deepEqual(framer.end(), [{ text: '<13>only', tags: ['truncated'] }]);
@@ -282,8 +264,8 @@ test('property: random bytes never throw and never buffer beyond the limit', () 
       (data, cuts, withLfAndLt) => {
         // Bias half the runs towards framing bytes so every state is reached.
         const stream = Buffer.from(withLfAndLt ? data.map((b) => [0x0a, 0x3c, 0x20, 0x31, b][b % 5]) : data);
-        const framer = textFramer({ maxMessageBytes: max, maxOctetCount: 10_000 });
-        const frames: TextFrame[] = [];
+        const framer = createFramer({ maxMessageBytes: max, maxOctetCount: 10_000 });
+        const frames: SyslogFrame[] = [];
         for (const piece of splitAt(stream, cuts)) {
           frames.push(...framer.push(piece));
           assert.ok(framer.bufferedBytes <= max + 16, `buffered ${framer.bufferedBytes}`);
